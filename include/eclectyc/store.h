@@ -1,0 +1,115 @@
+/**
+ * @file eclectyc/store.h
+ * @brief Opening a storage backend by URI, migrating and checking its schema.
+ *
+ * | URI                                   | backend                  |
+ * |---------------------------------------|--------------------------|
+ * | `sqlite:///abs/path.db`               | SQLite file (absolute)   |
+ * | `sqlite://relative.db`                | SQLite file (relative)   |
+ * | `sqlite::memory:`                     | SQLite in memory         |
+ *
+ * A store handle is used by one thread at a time; many handles, in threads or
+ * processes, may share one database.
+ */
+#ifndef ECLECTYC_STORE_H
+#define ECLECTYC_STORE_H
+
+#include "common.h"
+#include "clock.h"
+#include "log.h"
+
+ECL_BEGIN_DECL
+
+/** An open connection to a storage backend. */
+typedef struct ecl_store ecl_store;
+
+/** Options for ecl_store_open(). Fields are only ever appended. */
+typedef struct ecl_store_options {
+	unsigned int version;      /**< ECL_STORE_OPTIONS_VERSION */
+	ecl_clock_cb clock;        /**< time source; NULL = ecl_clock_system */
+	void *clock_payload;       /**< passed to `clock` */
+	ecl_log_cb log;            /**< log sink; NULL = stderr */
+	void *log_payload;         /**< passed to `log` */
+	ecl_log_level log_level;   /**< minimum level delivered (default WARN) */
+	int busy_timeout_ms;       /**< how long to wait for a locked database (default 10000) */
+	int retry_base_seconds;    /**< backoff base: delay n = base * 2^n (default 60) */
+	int retry_cap_seconds;     /**< backoff ceiling (default 3600) */
+	int retry_jitter_percent;  /**< subtract up to this % of each delay at random (default 0) */
+} ecl_store_options;
+
+#define ECL_STORE_OPTIONS_VERSION 1
+#define ECL_STORE_OPTIONS_INIT \
+	{ ECL_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, ECL_LOG_WARN, 10000, 60, 3600, 0 }
+
+/**
+ * Initialise an options struct to the defaults (for bindings and callers that
+ * cannot use the macro).
+ *
+ * @return 0, or ECL_EINVALID when `version` is not one this library knows
+ */
+ECL_EXTERN int ecl_store_options_init(ecl_store_options *opts, unsigned int version);
+
+/**
+ * Open a store by URI.
+ *
+ * Opening does not change the schema; call ecl_store_migrate() first on a new
+ * database. Operations that need tables fail with ECL_ESCHEMA until then.
+ *
+ * @param out  receives the handle; free with ecl_store_free()
+ * @param uri  a URI from the table above
+ * @param opts options, or NULL for the defaults
+ * @return 0; ECL_EINVALID for a malformed URI or options; ECL_ENOTSUPPORTED
+ *         naming an unknown scheme; ECL_EIO/ECL_EDB when the database cannot
+ *         be opened. Nothing is allocated on failure.
+ */
+ECL_EXTERN int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_options *opts);
+
+/** Close a store and free it. Accepts NULL. */
+ECL_EXTERN void ecl_store_free(ecl_store *store);
+
+/** The name of the store's backend ("sqlite", …). */
+ECL_EXTERN const char *ecl_store_backend_name(const ecl_store *store);
+
+/**
+ * Apply every pending schema migration, each in its own transaction, and
+ * record it in `schema_migrations`. Idempotent; safe while other processes use
+ * or migrate the same database.
+ *
+ * @return 0, ECL_EBUSY, ECL_EDB, or ECL_ESCHEMA when the database holds a
+ *         newer schema than this library knows.
+ */
+ECL_EXTERN int ecl_store_migrate(ecl_store *store);
+
+/**
+ * The schema version the database has and the one this library expects.
+ *
+ * @return 0 or ECL_EDB
+ */
+ECL_EXTERN int ecl_store_schema_version(int *current, int *expected, ecl_store *store);
+
+/** What ecl_store_check() found. Free with ecl_schema_report_free(). */
+typedef struct ecl_schema_report {
+	int current_version;   /**< the highest migration recorded (0 for none) */
+	int expected_version;  /**< the highest migration this library has */
+	size_t count;          /**< number of problems; 0 means no drift */
+	char **problems;       /**< one sentence each, e.g. "missing column import_jobs.worker_id" */
+} ecl_schema_report;
+
+/**
+ * Compare the live schema with the expected one (tables, columns, primary
+ * keys, unique keys, pending migrations) without changing anything.
+ *
+ * @param out receives the report, also when problems are found
+ * @return 0 when the check ran (inspect `count`), ECL_EDB or ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_store_check(ecl_schema_report **out, ecl_store *store);
+
+/** Free a schema report. Accepts NULL. */
+ECL_EXTERN void ecl_schema_report_free(ecl_schema_report *report);
+
+/** The current instant by the store's clock. */
+ECL_EXTERN int64_t ecl_store_now(ecl_store *store);
+
+ECL_END_DECL
+
+#endif

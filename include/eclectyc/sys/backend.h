@@ -1,0 +1,162 @@
+/**
+ * @file eclectyc/sys/backend.h
+ * @brief For backend authors: the storage backend interface.
+ *
+ * A backend is a versioned table of functions at the level of the domain
+ * (claim a job, apply a conditional job update, …), never raw SQL. The core
+ * decides policy (backoff, which transitions are legal) and passes every
+ * instant in, so a backend never consults its own clock. Like SQLite's VFS,
+ * the struct only grows: new members are appended and announced by `version`.
+ *
+ * Rules every backend keeps (the conformance suite in tests/backend proves
+ * them): it owns and versions its schema; claiming is atomic across processes
+ * and machines; every job update is conditional on the expected status;
+ * instants are UTC Unix seconds at the interface.
+ */
+#ifndef ECLECTYC_SYS_BACKEND_H
+#define ECLECTYC_SYS_BACKEND_H
+
+#include "../common.h"
+#include "../errors.h"
+#include "errors.h"
+#include "../job.h"
+#include "../store.h"
+
+ECL_BEGIN_DECL
+
+/** A backend's connection; each backend defines its own struct. */
+typedef struct ecl_backend_conn ecl_backend_conn;
+
+/** Which fields an ecl_job_update sets (bit flags). */
+enum {
+	ECL_JOB_SET_STATUS = 1u << 0,
+	ECL_JOB_SET_STARTED_AT = 1u << 1,
+	ECL_JOB_SET_COMPLETED_AT = 1u << 2,
+	ECL_JOB_SET_ERROR_MESSAGE = 1u << 3,
+	ECL_JOB_SET_LAST_ERROR = 1u << 4,
+	ECL_JOB_SET_RETRY_COUNT = 1u << 5,
+	ECL_JOB_SET_MAX_RETRIES = 1u << 6,
+	ECL_JOB_SET_RETRY_AT = 1u << 7,
+	ECL_JOB_SET_WORKER_ID = 1u << 8,
+	ECL_JOB_SET_HEARTBEAT_AT = 1u << 9,
+	ECL_JOB_SET_COUNTERS = 1u << 10,     /**< processed, imported, failed rows */
+	ECL_JOB_SET_TOTAL_ROWS = 1u << 11,
+	ECL_JOB_SET_CHECKPOINT = 1u << 12,
+	ECL_JOB_SET_SUMMARY = 1u << 13,
+	ECL_JOB_SET_CANCEL_REQUESTED = 1u << 14,
+	ECL_JOB_SET_ERROR_CLASS = 1u << 15,
+	ECL_JOB_SET_ALL_ = (1u << 16) - 1
+};
+
+/** The bit of a status in ecl_job_update.from_statuses. */
+#define ECL_JOB_STATUS_BIT(s) (1u << (unsigned)(s))
+
+/**
+ * A conditional update of one job: applied only when the job's status is in
+ * `from_statuses` (and, when given, its worker_id and retry_count match).
+ * Instants equal to ECL_TIME_NONE and NULL strings store SQL NULL.
+ */
+typedef struct ecl_job_update {
+	const char *batch_id;
+	unsigned int from_statuses;   /**< ECL_JOB_STATUS_BIT()s allowed now */
+	const char *expect_worker_id; /**< when non-NULL, must equal worker_id */
+	int expect_retry_count;       /**< when >= 0, must equal retry_count */
+	unsigned int set;             /**< ECL_JOB_SET_* of the fields below */
+	ecl_job_status status;
+	int64_t started_at;
+	int64_t completed_at;
+	const char *error_message;
+	const char *last_error;
+	int retry_count;
+	int max_retries;
+	int64_t retry_at;
+	const char *worker_id;
+	int64_t heartbeat_at;
+	int64_t processed_rows;
+	int64_t imported_rows;
+	int64_t failed_rows;
+	int64_t total_rows;
+	int64_t checkpoint;
+	const char *summary;
+	int cancel_requested;
+	const char *error_class;
+} ecl_job_update;
+
+/** The longest worker id accepted, in bytes. */
+#define ECL_WORKER_ID_MAX 127
+
+/** What a refused update found, so the core can say why. */
+typedef struct ecl_job_found {
+	ecl_job_status status;
+	int retry_count;
+	char worker_id[ECL_WORKER_ID_MAX + 1];  /**< "" when NULL */
+} ecl_job_found;
+
+/**
+ * The backend interface. All functions return 0 or a negative ECL_E* code and
+ * set the thread's error message (ecl_error_set()) on failure. Transient lock
+ * contention is retried inside the backend up to the busy timeout and only
+ * then reported as ECL_EBUSY.
+ */
+typedef struct ecl_backend {
+	unsigned int version;  /**< ECL_BACKEND_VERSION when built */
+	const char *name;      /**< short name, e.g. "sqlite" */
+
+	/** Connect. `uri` is the whole URI the store was opened with. */
+	int (*open)(ecl_backend_conn **out, const char *uri, const ecl_store_options *opts);
+	/** Disconnect and free. Accepts NULL. */
+	void (*close)(ecl_backend_conn *conn);
+
+	/** The highest migration applied (0 for none) and the highest known. */
+	int (*schema_version)(ecl_backend_conn *conn, int *current, int *expected);
+	/** Apply pending migrations, each in a transaction, recording `applied_at`. */
+	int (*migrate)(ecl_backend_conn *conn, int64_t applied_at);
+	/** Append one problem per drift to `report` (ecl_schema_report_add()). */
+	int (*check)(ecl_backend_conn *conn, ecl_schema_report *report);
+
+	/** Insert `count` queued jobs in one transaction; all or none. */
+	int (*job_insert)(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+	/** Read one job into `out` (strings newly allocated); ECL_ENOTFOUND when absent. */
+	int (*job_get)(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
+	/** List jobs newest first (queued_at DESC, id DESC) into `out`. */
+	int (*job_list)(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out);
+	/**
+	 * Atomically move the next runnable job (queued, retry_at NULL or <= now;
+	 * priority high > normal > low, then queued_at, then id) to processing
+	 * with worker_id, started_at = heartbeat_at = now, error_message NULL.
+	 * `*claimed` is 1 with `out` filled, or 0 when none is runnable.
+	 */
+	int (*job_claim)(ecl_backend_conn *conn, const char *worker_id, int64_t now,
+	                 ecl_job *out, int *claimed);
+	/**
+	 * Apply a conditional update. 0 when applied; ECL_ENOTFOUND when the job
+	 * does not exist; ECL_ESTATE, with `found` filled, when a condition failed.
+	 */
+	int (*job_update)(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
+} ecl_backend;
+
+#define ECL_BACKEND_VERSION 1
+
+/**
+ * Register a backend for a URI scheme (the text before the first ':').
+ * Built-in backends are registered already; a later registration of the same
+ * scheme replaces the earlier one. The backend struct must outlive its use.
+ *
+ * @return 0; ECL_EINVALID for a bad scheme or a backend missing a function
+ *         or of a newer version than this library; ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_backend_register(const char *scheme, const ecl_backend *backend);
+
+/** Append a problem to a schema report, printf-style. @return 0 or ECL_ENOMEM */
+ECL_EXTERN int ecl_schema_report_add(ecl_schema_report *report, const char *format, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/** Free the strings a job record owns and zero it (the record itself stays). */
+ECL_EXTERN void ecl_job_clear(ecl_job *job);
+
+ECL_END_DECL
+
+#endif

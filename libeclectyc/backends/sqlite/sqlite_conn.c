@@ -1,0 +1,249 @@
+/*
+ * SQLite backend: connection, URI parsing, statement cache, and the write
+ * transaction that absorbs lock contention. WAL lets readers run beside the
+ * one writer; BEGIN IMMEDIATE takes the write lock up front so a transaction
+ * never fails half-way on a lock upgrade.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend_registry.h"
+#include "sqlite_internal.h"
+#include "strutil.h"
+
+
+
+int ecl__sqlite_error(ecl_backend_conn *conn, int sqlite_rc, const char *doing)
+{
+	const char *msg = conn && conn->db ? sqlite3_errmsg(conn->db) : sqlite3_errstr(sqlite_rc);
+	int code;
+
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ecl_error_set(ECL_EBUSY, "%s: database is locked (waited %d ms): %s",
+			doing, conn ? conn->busy_timeout_ms : 0, msg);
+	case SQLITE_NOMEM:
+		return ecl_error_set(ECL_ENOMEM, "%s: out of memory", doing);
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_FULL:
+	case SQLITE_PERM:
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		code = ECL_EIO;
+		break;
+	default:
+		code = strstr(msg, "no such table") || strstr(msg, "no such column") ? ECL_ESCHEMA : ECL_EDB;
+	}
+	return ecl_error_set(code, "%s: %s", doing, msg);
+}
+
+int ecl__sqlite_prepare(sqlite3_stmt **out, ecl_backend_conn *conn, const char *sql)
+{
+	cached_stmt *slot = NULL;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < ECL_SQLITE_STMT_CACHE; i++) {
+		if (conn->cache[i].sql != NULL && strcmp(conn->cache[i].sql, sql) == 0) {
+			*out = conn->cache[i].stmt;
+			return 0;
+		}
+		if (slot == NULL && conn->cache[i].sql == NULL)
+			slot = &conn->cache[i];
+	}
+	if (slot == NULL) {
+		slot = &conn->cache[conn->cache_next];
+		conn->cache_next = (conn->cache_next + 1) % ECL_SQLITE_STMT_CACHE;
+		sqlite3_finalize(slot->stmt);
+		free(slot->sql);
+		slot->sql = NULL;
+		slot->stmt = NULL;
+	}
+	rc = sqlite3_prepare_v3(conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->stmt, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(slot->stmt);
+		slot->stmt = NULL;
+		return ecl__sqlite_error(conn, rc, "preparing a statement");
+	}
+	if ((slot->sql = ecl__strdup(sql)) == NULL) {
+		sqlite3_finalize(slot->stmt);
+		slot->stmt = NULL;
+		return ECL_ENOMEM;
+	}
+	*out = slot->stmt;
+	return 0;
+}
+
+void ecl__sqlite_done(sqlite3_stmt *stmt)
+{
+	if (stmt != NULL) {
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	}
+}
+
+int ecl__sqlite_exec(ecl_backend_conn *conn, const char *sql, const char *doing)
+{
+	int rc = sqlite3_exec(conn->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : ecl__sqlite_error(conn, rc, doing);
+}
+
+int ecl__sqlite_bind_time(sqlite3_stmt *stmt, int index, int64_t t)
+{
+	return t == ECL_TIME_NONE ? sqlite3_bind_null(stmt, index) : sqlite3_bind_int64(stmt, index, t);
+}
+
+int ecl__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+	return text == NULL ? sqlite3_bind_null(stmt, index)
+	                    : sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* One attempt at the transaction: ECL_EBUSY means "try again". */
+static int write_once(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *, void *), void *ctx,
+                      const char *doing)
+{
+	int rc = sqlite3_exec(conn->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return ecl__sqlite_error(conn, rc, doing);
+	rc = work(conn, ctx);
+	if (rc == 0) {
+		int commit = sqlite3_exec(conn->db, "COMMIT", NULL, NULL, NULL);
+		if (commit != SQLITE_OK)
+			rc = ecl__sqlite_error(conn, commit, doing);
+	}
+	if (rc != 0 && !sqlite3_get_autocommit(conn->db))
+		sqlite3_exec(conn->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int ecl__sqlite_write(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *conn, void *ctx),
+                      void *ctx, const char *doing)
+{
+	int64_t deadline = monotonic_ms() + conn->busy_timeout_ms;
+	int backoff_ms = 1;
+	int rc;
+
+	/* sqlite3_busy_timeout already waits inside BEGIN IMMEDIATE; this loop
+	 * covers the cases where SQLite reports BUSY without calling the handler
+	 * (e.g. WAL recovery by another connection). */
+	while ((rc = write_once(conn, work, ctx, doing)) == ECL_EBUSY && monotonic_ms() < deadline) {
+		pause_ms(backoff_ms);
+		if (backoff_ms < 64)
+			backoff_ms *= 2;
+	}
+	return rc;
+}
+
+/* "sqlite:///abs", "sqlite://rel", "sqlite::memory:" -> file name for SQLite. */
+static int path_from_uri(char **out, const char *uri)
+{
+	const char *rest = strchr(uri, ':') + 1;
+
+	*out = NULL;
+	if (strcmp(rest, ":memory:") == 0)
+		*out = ecl__strdup(":memory:");
+	else if (strncmp(rest, "//", 2) == 0 && rest[2] != '\0')
+		*out = ecl__strdup(rest + 2);
+	else
+		return ecl_error_set(ECL_EINVALID,
+			"invalid SQLite URI \"%s\" (expected sqlite:///abs/path.db, sqlite://relative.db "
+			"or sqlite::memory:)", uri);
+	return *out ? 0 : ECL_ENOMEM;
+}
+
+static int configure(ecl_backend_conn *conn)
+{
+	int is_memory = strcmp(conn->path, ":memory:") == 0;
+	int rc;
+
+	sqlite3_busy_timeout(conn->db, conn->busy_timeout_ms);
+	sqlite3_extended_result_codes(conn->db, 1);
+	rc = ecl__sqlite_exec(conn, "PRAGMA foreign_keys = ON", "configuring the database");
+	/* WAL: readers never block the writer; NORMAL sync is durable across
+	 * process crashes (only a power loss can lose the last commits). */
+	if (rc == 0 && !is_memory)
+		rc = ecl__sqlite_exec(conn, "PRAGMA journal_mode = WAL", "enabling WAL");
+	if (rc == 0)
+		rc = ecl__sqlite_exec(conn, "PRAGMA synchronous = NORMAL", "configuring the database");
+	return rc;
+}
+
+static void sqlite_close(ecl_backend_conn *conn)
+{
+	unsigned int i;
+
+	if (conn == NULL)
+		return;
+	for (i = 0; i < ECL_SQLITE_STMT_CACHE; i++) {
+		sqlite3_finalize(conn->cache[i].stmt);
+		free(conn->cache[i].sql);
+	}
+	sqlite3_close_v2(conn->db);
+	free(conn->path);
+	free(conn);
+}
+
+static int sqlite_open(ecl_backend_conn **out, const char *uri, const ecl_store_options *opts)
+{
+	ecl_backend_conn *conn = calloc(1, sizeof(*conn));
+	int rc;
+
+	*out = NULL;
+	if (conn == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory opening %s", uri);
+	conn->busy_timeout_ms = opts->busy_timeout_ms;
+	rc = path_from_uri(&conn->path, uri);
+	if (rc == 0) {
+		int src = sqlite3_open_v2(conn->path, &conn->db,
+			SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+		if (src != SQLITE_OK) {
+			char doing[512];
+			snprintf(doing, sizeof(doing), "opening SQLite database \"%s\"", conn->path);
+			rc = ecl__sqlite_error(conn, src, doing);
+		}
+	}
+	if (rc == 0)
+		rc = configure(conn);
+	if (rc != 0)
+		sqlite_close(conn);
+	else
+		*out = conn;
+	return rc;
+}
+
+const ecl_backend ecl_sqlite_backend = {
+	ECL_BACKEND_VERSION,
+	"sqlite",
+	sqlite_open,
+	sqlite_close,
+	ecl__sqlite_schema_version,
+	ecl__sqlite_migrate,
+	ecl__sqlite_check,
+	ecl__sqlite_job_insert,
+	ecl__sqlite_job_get,
+	ecl__sqlite_job_list,
+	ecl__sqlite_job_claim,
+	ecl__sqlite_job_update,
+};

@@ -1,0 +1,67 @@
+/* The SQLite backend's connection and the helpers its files share. */
+#ifndef ECL_SQLITE_INTERNAL_H
+#define ECL_SQLITE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "eclectyc/sys/backend.h"
+
+#define ECL_SQLITE_STMT_CACHE 32
+
+typedef struct cached_stmt {
+	char *sql;
+	sqlite3_stmt *stmt;
+} cached_stmt;
+
+struct ecl_backend_conn {
+	sqlite3 *db;
+	char *path;            /* the file name SQLite was given */
+	int busy_timeout_ms;
+	cached_stmt cache[ECL_SQLITE_STMT_CACHE];
+	unsigned int cache_next;  /* the slot replaced next when the cache is full */
+};
+
+/* The migration SQL, embedded at build time (NULL-terminated, in order). */
+extern const char *const ecl_sqlite_migrations[];
+
+/* Map a SQLite result code to an ECL_E* code and record the message,
+ * naming what was being done. */
+int ecl__sqlite_error(ecl_backend_conn *conn, int sqlite_rc, const char *doing);
+
+/* A prepared statement for `sql`, from the per-connection cache. The caller
+ * binds, steps and then calls ecl__sqlite_done(). */
+int ecl__sqlite_prepare(sqlite3_stmt **out, ecl_backend_conn *conn, const char *sql);
+
+/* Reset a cached statement so it can be reused. */
+void ecl__sqlite_done(sqlite3_stmt *stmt);
+
+/*
+ * Run `work` in a write transaction (BEGIN IMMEDIATE … COMMIT). When the
+ * database is locked, the whole transaction is retried until the busy
+ * timeout has passed, so lock contention never reaches the caller as an
+ * error before then. `work` returns 0 or an ECL_E* code; SQLITE_BUSY from
+ * inside it is reported as ECL_EBUSY, which triggers a retry.
+ */
+int ecl__sqlite_write(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *conn, void *ctx),
+                      void *ctx, const char *doing);
+
+/* Execute SQL without results (several statements allowed). */
+int ecl__sqlite_exec(ecl_backend_conn *conn, const char *sql, const char *doing);
+
+/* Bind an instant: ECL_TIME_NONE binds NULL. */
+int ecl__sqlite_bind_time(sqlite3_stmt *stmt, int index, int64_t t);
+/* Bind text: NULL binds NULL. */
+int ecl__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text);
+
+/* Backend entry points implemented in sqlite_schema.c and sqlite_jobs.c. */
+int ecl__sqlite_schema_version(ecl_backend_conn *conn, int *current, int *expected);
+int ecl__sqlite_migrate(ecl_backend_conn *conn, int64_t applied_at);
+int ecl__sqlite_check(ecl_backend_conn *conn, ecl_schema_report *report);
+int ecl__sqlite_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+int ecl__sqlite_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
+int ecl__sqlite_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out);
+int ecl__sqlite_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
+                          ecl_job *out, int *claimed);
+int ecl__sqlite_job_update(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
+
+#endif

@@ -1,0 +1,597 @@
+/*
+ * The import-job queue. Policy lives here (which transitions are legal, the
+ * backoff schedule, validation); the backend applies each change as one
+ * conditional update, so a job changed by someone else meanwhile is refused
+ * with ECL_ESTATE instead of being overwritten.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eclectyc/job.h"
+#include "eclectyc/sys/backend.h"
+#include "retry_policy.h"
+#include "store_internal.h"
+#include "strutil.h"
+#include "uuid_internal.h"
+
+#define CANCEL_MESSAGE "Job cancelled by user"
+
+static const ecl_job_options default_job_options = ECL_JOB_OPTIONS_INIT;
+static const ecl_job_list_options default_list_options = ECL_JOB_LIST_OPTIONS_INIT;
+
+int ecl_job_options_init(ecl_job_options *opts, unsigned int version)
+{
+	if (opts == NULL || version == 0 || version > ECL_JOB_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_job_options version %u", version);
+	*opts = default_job_options;
+	opts->version = version;
+	return 0;
+}
+
+static int check_store(ecl_store *store)
+{
+	if (store == NULL)
+		return ecl_error_set(ECL_EINVALID, "store is NULL");
+	return ecl__store_require_schema(store);
+}
+
+static int check_batch_id(const char *batch_id)
+{
+	if (batch_id == NULL || *batch_id == '\0')
+		return ecl_error_set(ECL_EINVALID, "batch id is empty");
+	if (strlen(batch_id) >= ECL_BATCH_ID_SIZE)
+		return ecl_error_set(ECL_EINVALID, "batch id \"%.40s…\" is too long", batch_id);
+	return 0;
+}
+
+static int check_worker_id(const char *worker_id, int required)
+{
+	if (worker_id == NULL && !required)
+		return 0;
+	if (worker_id == NULL || *worker_id == '\0')
+		return ecl_error_set(ECL_EINVALID, "worker id is empty");
+	if (strlen(worker_id) > ECL_WORKER_ID_MAX)
+		return ecl_error_set(ECL_EINVALID, "worker id is longer than %d bytes", ECL_WORKER_ID_MAX);
+	return 0;
+}
+
+/* ---- enqueue ------------------------------------------------------------ */
+
+/* Validate a JSON text of the wanted type and return it compact (NULL for an
+ * empty array or object, as the reference stores them). */
+static int normalise_json(char **out, const char *text, json_type want, const char *field,
+                          size_t index)
+{
+	json_error_t error;
+	json_t *value;
+	int rc = 0;
+
+	*out = NULL;
+	if (text == NULL)
+		return 0;
+	value = json_loads(text, JSON_DECODE_ANY, &error);
+	if (value == NULL)
+		return ecl_error_set(ECL_EINVALID, "job %zu: %s is not valid JSON (%s at column %d)",
+			index, field, error.text, error.column);
+	if (json_typeof(value) != want)
+		rc = ecl_error_set(ECL_EINVALID, "job %zu: %s must be a JSON %s", index, field,
+			want == JSON_ARRAY ? "array" : "object");
+	else if ((json_is_array(value) ? json_array_size(value) : json_object_size(value)) > 0
+	         && (*out = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory encoding job %zu %s", index, field);
+	json_decref(value);
+	return rc;
+}
+
+static int check_tags_are_strings(const char *tags, size_t index)
+{
+	json_t *value = tags ? json_loads(tags, 0, NULL) : NULL;
+	size_t i;
+	json_t *item;
+	int rc = 0;
+
+	json_array_foreach(value, i, item) {
+		if (rc == 0 && !json_is_string(item))
+			rc = ecl_error_set(ECL_EINVALID, "job %zu: tags must be a JSON array of strings "
+				"(item %zu is not a string)", index, i);
+	}
+	json_decref(value);
+	return rc;
+}
+
+/* The absolute path of a readable regular file. */
+static int resolve_file(char **out, const char *path, size_t index)
+{
+	struct stat st;
+	char *absolute;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return ecl_error_set(ECL_EINVALID, "job %zu: file_path is required", index);
+	absolute = realpath(path, NULL);
+	if (absolute == NULL)
+		return ecl_error_set(ECL_EIO, "job %zu: cannot import \"%s\": %s", index, path,
+			strerror(errno));
+	if (stat(absolute, &st) != 0 || !S_ISREG(st.st_mode)) {
+		free(absolute);
+		return ecl_error_set(ECL_EIO, "job %zu: cannot import \"%s\": not a regular file",
+			index, path);
+	}
+	if (access(absolute, R_OK) != 0) {
+		int err = errno;
+		free(absolute);
+		return ecl_error_set(ECL_EIO, "job %zu: cannot read \"%s\": %s", index, path,
+			strerror(err));
+	}
+	*out = absolute;
+	return 0;
+}
+
+static const char *last_component(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static int check_job_options(const ecl_job_options *o, size_t index)
+{
+	if (o->version == 0 || o->version > ECL_JOB_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "job %zu: unsupported ecl_job_options version %u",
+			index, o->version);
+	if (ecl_import_type_name(o->import_type) == NULL)
+		return ecl_error_set(ECL_EINVALID, "job %zu: unknown import type %d (expected hh or daily)",
+			index, (int)o->import_type);
+	if (ecl_priority_name(o->priority) == NULL)
+		return ecl_error_set(ECL_EINVALID,
+			"job %zu: unknown priority %d (expected low, normal or high)", index, (int)o->priority);
+	if (o->max_retries < 0 || o->max_retries > ECL_MAX_RETRIES_LIMIT)
+		return ecl_error_set(ECL_EINVALID, "job %zu: max_retries must be 0..%d, got %d",
+			index, ECL_MAX_RETRIES_LIMIT, o->max_retries);
+	if (o->user_id < 0)
+		return ecl_error_set(ECL_EINVALID, "job %zu: user_id must be >= 0, got %lld",
+			index, (long long)o->user_id);
+	if (o->filename != NULL && *o->filename == '\0')
+		return ecl_error_set(ECL_EINVALID, "job %zu: filename is empty", index);
+	return 0;
+}
+
+/* Fill one row from options. `previous` lets a batch of jobs for one file
+ * resolve the path once. All strings in the row are owned by it. */
+static int build_row(ecl_job *row, const ecl_job_options *o, size_t index, int64_t now,
+                     const ecl_job *previous, const ecl_job_options *previous_opts)
+{
+	int rc = check_job_options(o, index);
+
+	if (rc == 0 && previous && previous_opts->file_path && o->file_path
+	    && strcmp(previous_opts->file_path, o->file_path) == 0)
+		row->file_path = ecl__strdup(previous->file_path);
+	else if (rc == 0)
+		rc = resolve_file(&row->file_path, o->file_path, index);
+	if (rc == 0 && row->file_path == NULL)
+		rc = ECL_ENOMEM;
+	if (rc == 0)
+		rc = normalise_json(&row->tags, o->tags, JSON_ARRAY, "tags", index);
+	if (rc == 0)
+		rc = check_tags_are_strings(row->tags, index);
+	if (rc == 0)
+		rc = normalise_json(&row->metadata, o->metadata, JSON_OBJECT, "metadata", index);
+	if (rc == 0) {
+		row->filename = ecl__strdup(o->filename ? o->filename : last_component(o->file_path));
+		row->notes = ecl__strdup(o->notes);
+		if (row->filename == NULL || (o->notes && row->notes == NULL))
+			rc = ECL_ENOMEM;
+	}
+	if (rc == 0) {
+		row->user_id = o->user_id;
+		row->import_type = o->import_type;
+		row->status = ECL_JOB_QUEUED;
+		row->dry_run = o->dry_run ? 1 : 0;
+		row->total_rows = -1;
+		row->queued_at = now;
+		row->max_retries = o->max_retries;
+		row->priority = o->priority;
+	}
+	return rc;
+}
+
+int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options *jobs,
+                        size_t count)
+{
+	ecl_job *rows = NULL;
+	int64_t now;
+	size_t i;
+	int rc = check_store(store);
+
+	if (rc == 0 && (jobs == NULL || count == 0))
+		rc = ecl_error_set(ECL_EINVALID, "no jobs to create");
+	if (rc == 0 && (rows = calloc(count, sizeof(*rows))) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory for %zu jobs", count);
+	now = rc == 0 ? ecl_store_now(store) : 0;
+	for (i = 0; rc == 0 && i < count; i++) {
+		rc = build_row(&rows[i], &jobs[i], i, now, i ? &rows[i - 1] : NULL, i ? &jobs[i - 1] : NULL);
+		if (rc == 0)
+			rc = ecl__uuid_v4_many(rows[i].batch_id, 1);
+	}
+	if (rc == 0)
+		rc = store->backend->job_insert(store->conn, rows, count);
+	for (i = 0; rc == 0 && batch_ids != NULL && i < count; i++)
+		memcpy(batch_ids + i * ECL_BATCH_ID_SIZE, rows[i].batch_id, ECL_BATCH_ID_SIZE);
+	if (rc == ECL_ENOMEM && ecl_error_last_code() != ECL_ENOMEM)
+		ecl_error_set(ECL_ENOMEM, "out of memory creating jobs");
+	for (i = 0; rows != NULL && i < count; i++)
+		ecl_job_clear(&rows[i]);
+	free(rows);
+	if (rc == 0)
+		ecl__log(&store->logger, ECL_LOG_DEBUG, "enqueued %zu job(s)", count);
+	return rc;
+}
+
+int ecl_job_create(char batch_id[ECL_BATCH_ID_SIZE], ecl_store *store, const ecl_job_options *opts)
+{
+	int rc;
+
+	if (batch_id == NULL || opts == NULL)
+		return ecl_error_set(ECL_EINVALID, "batch id buffer or job options is NULL");
+	rc = ecl_job_create_many(batch_id, store, opts, 1);
+	/* A single job's messages need no "job 0:" index. */
+	if (rc != 0 && strncmp(ecl_error_last(), "job 0: ", 7) == 0)
+		ecl_error_set(rc, "%s", ecl_error_last() + 7);
+	return rc;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+int ecl_job_get(ecl_job **out, ecl_store *store, const char *batch_id)
+{
+	ecl_job *job = NULL;
+	int rc;
+
+	if (out == NULL)
+		return ecl_error_set(ECL_EINVALID, "job output pointer is NULL");
+	*out = NULL;
+	rc = check_store(store);
+	if (rc == 0)
+		rc = check_batch_id(batch_id);
+	if (rc == 0 && (job = calloc(1, sizeof(*job))) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading a job");
+	if (rc == 0)
+		rc = store->backend->job_get(store->conn, batch_id, job);
+	if (rc == 0)
+		*out = job;
+	else
+		ecl_job_free(job);
+	return rc;
+}
+
+int ecl_job_list(ecl_job_array **out, ecl_store *store, const ecl_job_list_options *opts)
+{
+	ecl_job_array *array = NULL;
+	int rc;
+
+	if (out == NULL)
+		return ecl_error_set(ECL_EINVALID, "job list output pointer is NULL");
+	*out = NULL;
+	if (opts == NULL)
+		opts = &default_list_options;
+	rc = check_store(store);
+	if (rc == 0 && (opts->version == 0 || opts->version > ECL_JOB_LIST_OPTIONS_VERSION))
+		rc = ecl_error_set(ECL_EINVALID, "unsupported ecl_job_list_options version %u", opts->version);
+	if (rc == 0 && opts->status != ECL_JOB_ANY && ecl_job_status_name((ecl_job_status)opts->status) == NULL)
+		rc = ecl_error_set(ECL_EINVALID, "unknown job status %d in list filter", opts->status);
+	if (rc == 0 && (array = calloc(1, sizeof(*array))) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing jobs");
+	if (rc == 0)
+		rc = store->backend->job_list(store->conn, opts, array);
+	if (rc == 0)
+		*out = array;
+	else
+		ecl_job_array_free(array);
+	return rc;
+}
+
+/* ---- worker transitions ------------------------------------------------- */
+
+int ecl_job_claim(ecl_job **out, ecl_store *store, const char *worker_id)
+{
+	ecl_job *job = NULL;
+	int claimed = 0;
+	int rc;
+
+	if (out == NULL)
+		return ecl_error_set(ECL_EINVALID, "job output pointer is NULL");
+	*out = NULL;
+	rc = check_store(store);
+	if (rc == 0)
+		rc = check_worker_id(worker_id, 1);
+	if (rc == 0 && (job = calloc(1, sizeof(*job))) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory claiming a job");
+	if (rc == 0)
+		rc = store->backend->job_claim(store->conn, worker_id, ecl_store_now(store), job, &claimed);
+	if (rc == 0 && claimed) {
+		ecl__log(&store->logger, ECL_LOG_INFO, "worker %s claimed job %s", worker_id, job->batch_id);
+		*out = job;
+	} else {
+		ecl_job_free(job);
+	}
+	return rc;
+}
+
+/* Explain a refused update from what the backend found. */
+static int refused(const ecl_job_update *u, const ecl_job_found *found, const char *action,
+                   const char *expected)
+{
+	const char *status = ecl_job_status_name(found->status);
+
+	if ((u->from_statuses & ECL_JOB_STATUS_BIT(found->status)) == 0)
+		return ecl_error_set(ECL_ESTATE, "cannot %s job %s: its status is %s, expected %s",
+			action, u->batch_id, status ? status : "unknown", expected);
+	if (u->expect_worker_id != NULL && strcmp(u->expect_worker_id, found->worker_id) != 0)
+		return ecl_error_set(ECL_ESTATE, "cannot %s job %s: it is held by worker \"%s\", not \"%s\"",
+			action, u->batch_id, found->worker_id, u->expect_worker_id);
+	return ecl_error_set(ECL_ESTATE, "cannot %s job %s: it changed meanwhile (status %s, retry_count %d)",
+		action, u->batch_id, status ? status : "unknown", found->retry_count);
+}
+
+static int apply_update(ecl_store *store, const ecl_job_update *u, const char *action,
+                        const char *expected)
+{
+	ecl_job_found found;
+	int rc;
+
+	memset(&found, 0, sizeof(found));
+	rc = store->backend->job_update(store->conn, u, &found);
+	if (rc == ECL_ESTATE)
+		rc = refused(u, &found, action, expected);
+	return rc;
+}
+
+static int check_transition_args(ecl_store *store, const char *batch_id, const char *worker_id)
+{
+	int rc = check_store(store);
+
+	if (rc == 0)
+		rc = check_batch_id(batch_id);
+	if (rc == 0)
+		rc = check_worker_id(worker_id, 0);
+	return rc;
+}
+
+/* A blank update of a processing job held by `worker_id`. */
+static ecl_job_update processing_update(const char *batch_id, const char *worker_id)
+{
+	ecl_job_update u;
+
+	memset(&u, 0, sizeof(u));
+	u.batch_id = batch_id;
+	u.from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_PROCESSING);
+	u.expect_worker_id = worker_id;
+	u.expect_retry_count = -1;
+	return u;
+}
+
+int ecl_job_heartbeat(ecl_store *store, const char *batch_id, const char *worker_id)
+{
+	ecl_job_update u = processing_update(batch_id, worker_id);
+	int rc = check_transition_args(store, batch_id, worker_id);
+
+	if (rc == 0) {
+		u.set = ECL_JOB_SET_HEARTBEAT_AT;
+		u.heartbeat_at = ecl_store_now(store);
+		rc = apply_update(store, &u, "heartbeat", "processing");
+	}
+	return rc;
+}
+
+static int check_counts(const ecl_job_counts *c)
+{
+	if (c->total_rows < -1 || c->processed_rows < 0 || c->imported_rows < 0
+	    || c->failed_rows < 0 || c->checkpoint < 0)
+		return ecl_error_set(ECL_EINVALID, "job counters must not be negative "
+			"(total %lld, processed %lld, imported %lld, failed %lld, checkpoint %lld)",
+			(long long)c->total_rows, (long long)c->processed_rows, (long long)c->imported_rows,
+			(long long)c->failed_rows, (long long)c->checkpoint);
+	return 0;
+}
+
+static void set_counts(ecl_job_update *u, const ecl_job_counts *c)
+{
+	u->set |= ECL_JOB_SET_COUNTERS | ECL_JOB_SET_CHECKPOINT;
+	u->processed_rows = c->processed_rows;
+	u->imported_rows = c->imported_rows;
+	u->failed_rows = c->failed_rows;
+	u->checkpoint = c->checkpoint;
+	if (c->total_rows >= 0) {
+		u->set |= ECL_JOB_SET_TOTAL_ROWS;
+		u->total_rows = c->total_rows;
+	}
+}
+
+int ecl_job_update_progress(ecl_store *store, const char *batch_id, const char *worker_id,
+                            const ecl_job_counts *counts)
+{
+	ecl_job_update u = processing_update(batch_id, worker_id);
+	int rc = check_transition_args(store, batch_id, worker_id);
+
+	if (rc == 0 && counts == NULL)
+		rc = ecl_error_set(ECL_EINVALID, "job counters are NULL");
+	if (rc == 0)
+		rc = check_counts(counts);
+	if (rc == 0) {
+		set_counts(&u, counts);
+		u.set |= ECL_JOB_SET_HEARTBEAT_AT;
+		u.heartbeat_at = ecl_store_now(store);
+		rc = apply_update(store, &u, "update progress of", "processing");
+	}
+	return rc;
+}
+
+static int check_summary(const char *summary)
+{
+	json_error_t error;
+	json_t *value;
+	int rc = 0;
+
+	if (summary == NULL)
+		return 0;
+	value = json_loads(summary, 0, &error);
+	if (value == NULL || !json_is_object(value))
+		rc = ecl_error_set(ECL_EINVALID, "job summary must be a JSON object%s%s",
+			value ? "" : ": ", value ? "" : error.text);
+	json_decref(value);
+	return rc;
+}
+
+int ecl_job_complete(ecl_store *store, const char *batch_id, const char *worker_id,
+                     const ecl_job_counts *counts, const char *summary)
+{
+	ecl_job_update u = processing_update(batch_id, worker_id);
+	int rc = check_transition_args(store, batch_id, worker_id);
+
+	if (rc == 0 && counts != NULL)
+		rc = check_counts(counts);
+	if (rc == 0)
+		rc = check_summary(summary);
+	if (rc == 0) {
+		if (counts != NULL)
+			set_counts(&u, counts);
+		u.set |= ECL_JOB_SET_STATUS | ECL_JOB_SET_COMPLETED_AT | ECL_JOB_SET_SUMMARY
+			| ECL_JOB_SET_HEARTBEAT_AT;
+		u.status = ECL_JOB_COMPLETED;
+		u.completed_at = u.heartbeat_at = ecl_store_now(store);
+		u.summary = summary;
+		rc = apply_update(store, &u, "complete", "processing");
+	}
+	return rc;
+}
+
+/* Requeue after a transient failure: spend a retry, wait out the backoff. */
+static void plan_retry(ecl_job_update *u, const ecl_store *store, const ecl_job *job, int64_t now)
+{
+	int64_t delay = ecl_job_retry_delay(store, job->retry_count);
+
+	delay = ecl__retry_jitter(delay, store->opts.retry_jitter_percent);
+	u->set |= ECL_JOB_SET_STATUS | ECL_JOB_SET_RETRY_COUNT | ECL_JOB_SET_RETRY_AT
+		| ECL_JOB_SET_STARTED_AT | ECL_JOB_SET_WORKER_ID | ECL_JOB_SET_HEARTBEAT_AT;
+	u->status = ECL_JOB_QUEUED;
+	u->retry_count = job->retry_count + 1;
+	u->retry_at = now + delay;
+	u->started_at = ECL_TIME_NONE;
+	u->worker_id = NULL;
+	u->heartbeat_at = ECL_TIME_NONE;
+}
+
+int ecl_job_fail(ecl_job_status *status, ecl_store *store, const char *batch_id,
+                 const char *worker_id, ecl_failure kind, const char *message)
+{
+	ecl_job_update u = processing_update(batch_id, worker_id);
+	ecl_job *job = NULL;
+	int64_t now = 0;
+	int rc = check_transition_args(store, batch_id, worker_id);
+
+	if (rc == 0 && kind != ECL_FAILURE_TRANSIENT && kind != ECL_FAILURE_PERMANENT)
+		rc = ecl_error_set(ECL_EINVALID, "unknown failure kind %d", (int)kind);
+	if (rc == 0 && (message == NULL || *message == '\0'))
+		rc = ecl_error_set(ECL_EINVALID, "a failure needs a message");
+	if (rc == 0)
+		rc = ecl_job_get(&job, store, batch_id);
+	if (rc == 0) {
+		now = ecl_store_now(store);
+		u.expect_retry_count = job->retry_count;
+		u.set = ECL_JOB_SET_ERROR_MESSAGE | ECL_JOB_SET_LAST_ERROR | ECL_JOB_SET_ERROR_CLASS;
+		u.error_message = u.last_error = message;
+		u.error_class = kind == ECL_FAILURE_PERMANENT ? "permanent" : "transient";
+		if (kind == ECL_FAILURE_TRANSIENT && job->retry_count < job->max_retries) {
+			plan_retry(&u, store, job, now);
+		} else {
+			u.set |= ECL_JOB_SET_STATUS | ECL_JOB_SET_COMPLETED_AT;
+			u.status = ECL_JOB_FAILED;
+			u.completed_at = now;
+		}
+		rc = apply_update(store, &u, "fail", "processing");
+	}
+	if (rc == 0) {
+		ecl__log(&store->logger, u.status == ECL_JOB_FAILED ? ECL_LOG_WARN : ECL_LOG_INFO,
+			"job %s failed (%s): %s; now %s", batch_id, u.error_class, message,
+			ecl_job_status_name(u.status));
+		if (status != NULL)
+			*status = u.status;
+	}
+	ecl_job_free(job);
+	return rc;
+}
+
+int ecl_job_release(ecl_store *store, const char *batch_id, const char *worker_id)
+{
+	ecl_job_update u = processing_update(batch_id, worker_id);
+	int rc = check_transition_args(store, batch_id, worker_id);
+
+	if (rc == 0) {
+		u.set = ECL_JOB_SET_STATUS | ECL_JOB_SET_STARTED_AT | ECL_JOB_SET_WORKER_ID
+			| ECL_JOB_SET_HEARTBEAT_AT;
+		u.status = ECL_JOB_QUEUED;
+		u.started_at = u.heartbeat_at = ECL_TIME_NONE;
+		u.worker_id = NULL;
+		rc = apply_update(store, &u, "release", "processing");
+	}
+	return rc;
+}
+
+/* ---- operator transitions ----------------------------------------------- */
+
+int ecl_job_retry(ecl_store *store, const char *batch_id, int64_t delay_seconds)
+{
+	ecl_job_update u;
+	ecl_job *job = NULL;
+	int rc = check_transition_args(store, batch_id, NULL);
+
+	if (rc == 0 && (delay_seconds < 0 || delay_seconds > INT32_MAX))
+		rc = ecl_error_set(ECL_EINVALID, "retry delay must be 0..%d seconds, got %lld",
+			INT32_MAX, (long long)delay_seconds);
+	if (rc == 0)
+		rc = ecl_job_get(&job, store, batch_id);
+	if (rc == 0) {
+		memset(&u, 0, sizeof(u));
+		u.batch_id = batch_id;
+		u.from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_FAILED);
+		u.expect_retry_count = job->retry_count;
+		u.set = ECL_JOB_SET_STATUS | ECL_JOB_SET_RETRY_COUNT | ECL_JOB_SET_MAX_RETRIES
+			| ECL_JOB_SET_RETRY_AT | ECL_JOB_SET_ERROR_MESSAGE | ECL_JOB_SET_STARTED_AT
+			| ECL_JOB_SET_COMPLETED_AT | ECL_JOB_SET_WORKER_ID | ECL_JOB_SET_HEARTBEAT_AT;
+		u.status = ECL_JOB_QUEUED;
+		u.retry_count = job->retry_count + 1;
+		/* A manual retry grants one more attempt even when retries are spent. */
+		u.max_retries = job->max_retries > u.retry_count ? job->max_retries : u.retry_count;
+		u.retry_at = delay_seconds > 0 ? ecl_store_now(store) + delay_seconds : ECL_TIME_NONE;
+		rc = apply_update(store, &u, "retry", "failed");
+	}
+	ecl_job_free(job);
+	return rc;
+}
+
+int ecl_job_cancel(ecl_store *store, const char *batch_id)
+{
+	ecl_job_update u;
+	int rc = check_transition_args(store, batch_id, NULL);
+
+	if (rc == 0) {
+		memset(&u, 0, sizeof(u));
+		u.batch_id = batch_id;
+		u.from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_QUEUED) | ECL_JOB_STATUS_BIT(ECL_JOB_PROCESSING);
+		u.expect_retry_count = -1;
+		u.set = ECL_JOB_SET_STATUS | ECL_JOB_SET_COMPLETED_AT | ECL_JOB_SET_ERROR_MESSAGE
+			| ECL_JOB_SET_CANCEL_REQUESTED;
+		u.status = ECL_JOB_CANCELLED;
+		u.completed_at = ecl_store_now(store);
+		u.error_message = CANCEL_MESSAGE;
+		u.cancel_requested = 1;
+		rc = apply_update(store, &u, "cancel", "queued or processing");
+	}
+	if (rc == 0)
+		ecl__log(&store->logger, ECL_LOG_INFO, "job %s cancelled", batch_id);
+	return rc;
+}

@@ -1,0 +1,34 @@
+#include "retry_policy.h"
+
+#include "eclectyc/job.h"
+#include "random.h"
+#include "store_internal.h"
+
+int64_t ecl__retry_delay(int64_t base, int64_t cap, int retry_count)
+{
+	int64_t delay = base;
+	int n;
+
+	/* Doubling stops at the cap, so large retry counts cannot overflow. */
+	for (n = 0; n < retry_count && delay < cap; n++)
+		delay *= 2;
+	return delay < cap ? delay : cap;
+}
+
+int64_t ecl__retry_jitter(int64_t delay, int percent)
+{
+	uint64_t draw = 0;
+	int64_t span = delay * percent / 100;
+
+	if (span <= 0 || ecl__random_bytes(&draw, sizeof(draw)) != 0)
+		return delay;
+	return delay - (int64_t)(draw % (uint64_t)(span + 1));
+}
+
+int64_t ecl_job_retry_delay(const ecl_store *store, int retry_count)
+{
+	if (store == NULL)
+		return ecl__retry_delay(60, 3600, retry_count);
+	return ecl__retry_delay(store->opts.retry_base_seconds, store->opts.retry_cap_seconds,
+		retry_count);
+}

@@ -1,0 +1,211 @@
+#include "store_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend_registry.h"
+#include "strutil.h"
+
+static const ecl_store_options default_options = ECL_STORE_OPTIONS_INIT;
+
+int ecl_store_options_init(ecl_store_options *opts, unsigned int version)
+{
+	if (opts == NULL || version == 0 || version > ECL_STORE_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", version);
+	*opts = default_options;
+	opts->version = version;
+	return 0;
+}
+
+static int validate_options(const ecl_store_options *o)
+{
+	if (o->version == 0 || o->version > ECL_STORE_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", o->version);
+	if ((int)o->log_level < ECL_LOG_DEBUG || o->log_level > ECL_LOG_NONE)
+		return ecl_error_set(ECL_EINVALID, "invalid log_level %d", (int)o->log_level);
+	if (o->busy_timeout_ms < 0)
+		return ecl_error_set(ECL_EINVALID, "busy_timeout_ms must be >= 0, got %d", o->busy_timeout_ms);
+	if (o->retry_base_seconds < 1)
+		return ecl_error_set(ECL_EINVALID, "retry_base_seconds must be >= 1, got %d",
+			o->retry_base_seconds);
+	if (o->retry_cap_seconds < o->retry_base_seconds)
+		return ecl_error_set(ECL_EINVALID,
+			"retry_cap_seconds (%d) must be >= retry_base_seconds (%d)",
+			o->retry_cap_seconds, o->retry_base_seconds);
+	if (o->retry_jitter_percent < 0 || o->retry_jitter_percent > 100)
+		return ecl_error_set(ECL_EINVALID, "retry_jitter_percent must be 0..100, got %d",
+			o->retry_jitter_percent);
+	return 0;
+}
+
+int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_options *opts)
+{
+	const ecl_backend *backend;
+	ecl_store *store;
+	int rc;
+
+	if (out == NULL)
+		return ecl_error_set(ECL_EINVALID, "store output pointer is NULL");
+	*out = NULL;
+	if (uri == NULL || *uri == '\0')
+		return ecl_error_set(ECL_EINVALID, "store URI is empty");
+	if (opts == NULL)
+		opts = &default_options;
+	if ((rc = validate_options(opts)) != 0)
+		return rc;
+	if ((backend = ecl__backend_for_uri(uri)) == NULL)
+		return ecl_error_last_code();
+
+	store = calloc(1, sizeof(*store));
+	if (store == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory allocating a store");
+	store->backend = backend;
+	store->opts = *opts;
+	if (store->opts.clock == NULL)
+		store->opts.clock = ecl_clock_system;
+	store->logger.sink = opts->log;
+	store->logger.payload = opts->log_payload;
+	store->logger.level = opts->log_level;
+
+	rc = backend->open(&store->conn, uri, &store->opts);
+	if (rc != 0) {
+		free(store);
+		return rc;
+	}
+	ecl__log(&store->logger, ECL_LOG_DEBUG, "opened %s store", backend->name);
+	*out = store;
+	return 0;
+}
+
+void ecl_store_free(ecl_store *store)
+{
+	if (store == NULL)
+		return;
+	store->backend->close(store->conn);
+	free(store);
+}
+
+const char *ecl_store_backend_name(const ecl_store *store)
+{
+	return store ? store->backend->name : NULL;
+}
+
+int64_t ecl_store_now(ecl_store *store)
+{
+	return store->opts.clock(store->opts.clock_payload);
+}
+
+int ecl_store_schema_version(int *current, int *expected, ecl_store *store)
+{
+	int cur = 0, exp = 0, rc;
+
+	if (store == NULL)
+		return ecl_error_set(ECL_EINVALID, "store is NULL");
+	rc = store->backend->schema_version(store->conn, &cur, &exp);
+	if (rc == 0) {
+		if (current)
+			*current = cur;
+		if (expected)
+			*expected = exp;
+	}
+	return rc;
+}
+
+int ecl_store_migrate(ecl_store *store)
+{
+	int current = 0, expected = 0, rc;
+
+	if (store == NULL)
+		return ecl_error_set(ECL_EINVALID, "store is NULL");
+	rc = store->backend->migrate(store->conn, ecl_store_now(store));
+	if (rc == 0)
+		rc = ecl_store_schema_version(&current, &expected, store);
+	if (rc == 0) {
+		store->schema_ready = (current == expected);
+		ecl__log(&store->logger, ECL_LOG_INFO, "schema at version %d", current);
+	}
+	return rc;
+}
+
+int ecl__store_require_schema(ecl_store *store)
+{
+	int current = 0, expected = 0, rc = 0;
+
+	if (store->schema_ready)
+		return 0;
+	rc = ecl_store_schema_version(&current, &expected, store);
+	if (rc == 0 && current < expected)
+		rc = ecl_error_set(ECL_ESCHEMA,
+			"database schema is at version %d, this library needs %d: "
+			"run `eclectyc migrate` (ecl_store_migrate) first", current, expected);
+	else if (rc == 0 && current > expected)
+		rc = ecl_error_set(ECL_ESCHEMA,
+			"database schema is at version %d, newer than this library's %d: upgrade libeclectyc",
+			current, expected);
+	else if (rc == 0)
+		store->schema_ready = 1;
+	return rc;
+}
+
+int ecl_store_check(ecl_schema_report **out, ecl_store *store)
+{
+	ecl_schema_report *report;
+	int rc;
+
+	if (out == NULL || store == NULL)
+		return ecl_error_set(ECL_EINVALID, "store or report pointer is NULL");
+	*out = NULL;
+	report = calloc(1, sizeof(*report));
+	if (report == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory allocating a schema report");
+	rc = ecl_store_schema_version(&report->current_version, &report->expected_version, store);
+	if (rc == 0 && report->current_version < report->expected_version)
+		rc = ecl_schema_report_add(report, "schema at version %d, %d migration(s) pending",
+			report->current_version, report->expected_version - report->current_version);
+	if (rc == 0 && report->current_version > report->expected_version)
+		rc = ecl_schema_report_add(report, "schema at version %d is newer than this library's %d",
+			report->current_version, report->expected_version);
+	if (rc == 0)
+		rc = store->backend->check(store->conn, report);
+	if (rc != 0)
+		ecl_schema_report_free(report);
+	else
+		*out = report;
+	return rc;
+}
+
+int ecl_schema_report_add(ecl_schema_report *report, const char *format, ...)
+{
+	char **grown;
+	char *text = NULL;
+	va_list args;
+	int len;
+
+	va_start(args, format);
+	len = vasprintf(&text, format, args);
+	va_end(args);
+	if (len < 0)
+		return ecl_error_set(ECL_ENOMEM, "out of memory formatting a schema problem");
+	grown = realloc(report->problems, (report->count + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(text);
+		return ecl_error_set(ECL_ENOMEM, "out of memory growing a schema report");
+	}
+	grown[report->count++] = text;
+	report->problems = grown;
+	return 0;
+}
+
+void ecl_schema_report_free(ecl_schema_report *report)
+{
+	size_t i;
+
+	if (report == NULL)
+		return;
+	for (i = 0; i < report->count; i++)
+		free(report->problems[i]);
+	free(report->problems);
+	free(report);
+}

@@ -1,0 +1,21 @@
+/* The store handle, shared by the modules that work on a store. */
+#ifndef ECL_STORE_INTERNAL_H
+#define ECL_STORE_INTERNAL_H
+
+#include "eclectyc/store.h"
+#include "eclectyc/sys/backend.h"
+#include "log_internal.h"
+
+struct ecl_store {
+	const ecl_backend *backend;
+	ecl_backend_conn *conn;
+	ecl_store_options opts;
+	ecl_logger logger;
+	int schema_ready;  /* the schema was seen at the expected version */
+};
+
+/* ECL_ESCHEMA (telling the user to migrate) unless the schema is current.
+ * Cached once it is, so the check costs one query per store, not per call. */
+int ecl__store_require_schema(ecl_store *store);
+
+#endif

@@ -1,0 +1,22 @@
+/* Small string helpers shared inside the library. */
+#ifndef ECL_STRUTIL_H
+#define ECL_STRUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* strdup that passes NULL through; sets ECL_ENOMEM on failure (check with a
+ * non-NULL input). */
+char *ecl__strdup(const char *text);
+
+/* ASCII case-insensitive equality; NULL equals nothing. */
+int ecl__strieq(const char *a, const char *b);
+
+/* Parse a whole decimal integer (optional sign, no spaces, no trailing text).
+ * Returns 0 on success, -1 otherwise (out untouched). */
+int ecl__parse_int64(int64_t *out, const char *text);
+
+/* Copy at most size-1 bytes and always NUL-terminate. */
+void ecl__strlcpy(char *dst, const char *src, size_t size);
+
+#endif
