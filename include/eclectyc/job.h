@@ -55,6 +55,8 @@ typedef enum ecl_failure {
 
 /** The default number of retries (attempts = retries + 1). */
 #define ECL_DEFAULT_MAX_RETRIES 3
+/** The longest worker id accepted, in bytes. */
+#define ECL_WORKER_ID_MAX 127
 /** The largest max_retries accepted. */
 #define ECL_MAX_RETRIES_LIMIT 100
 

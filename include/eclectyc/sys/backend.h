@@ -82,9 +82,6 @@ typedef struct ecl_job_update {
 	const char *error_class;
 } ecl_job_update;
 
-/** The longest worker id accepted, in bytes. */
-#define ECL_WORKER_ID_MAX 127
-
 /** What a refused update found, so the core can say why. */
 typedef struct ecl_job_found {
 	ecl_job_status status;

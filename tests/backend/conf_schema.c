@@ -1,0 +1,64 @@
+/* Conformance: migrations and the drift check, seen through the public API. */
+#include "conformance.h"
+
+static void migrate_is_idempotent_and_check_is_clean(void **state)
+{
+	conf_fixture *f = *state;
+	ecl_schema_report *report = NULL;
+	int current = -1, expected = -1;
+
+	ecl_assert_ok(ecl_store_schema_version(&current, &expected, f->store));
+	assert_true(expected >= 1);
+	assert_int_equal(current, expected);
+	ecl_assert_ok(ecl_store_migrate(f->store));
+	ecl_assert_ok(ecl_store_migrate(f->store));
+	ecl_assert_ok(ecl_store_schema_version(&current, NULL, f->store));
+	assert_int_equal(current, expected);
+
+	ecl_assert_ok(ecl_store_check(&report, f->store));
+	if (report->count > 0)
+		print_error("unexpected drift: %s\n", report->problems[0]);
+	assert_int_equal(report->count, 0);
+	assert_int_equal(report->current_version, expected);
+	assert_int_equal(report->expected_version, expected);
+	ecl_schema_report_free(report);
+}
+
+static void unmigrated_store_refuses_work_and_reports_drift(void **state)
+{
+	conf_fixture *f = *state;
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+	ecl_schema_report *report = NULL;
+	ecl_job_array *list = NULL;
+	ecl_job *job = NULL;
+	char id[ECL_BATCH_ID_SIZE];
+	int current = -1, expected = -1;
+
+	ecl_store_free(f->store);
+	ecl_assert_ok(conf_open(f, 60, 3600));  /* a fresh database, not migrated */
+	ecl_assert_ok(ecl_store_schema_version(&current, &expected, f->store));
+	assert_int_equal(current, 0);
+	o.file_path = f->file;
+	ecl_assert_fails(ECL_ESCHEMA, ecl_job_create(id, f->store, &o));
+	ecl_assert_error_contains("migrate");
+	ecl_assert_fails(ECL_ESCHEMA, ecl_job_claim(&job, f->store, "w"));
+	ecl_assert_fails(ECL_ESCHEMA, ecl_job_list(&list, f->store, NULL));
+	ecl_assert_fails(ECL_ESCHEMA, ecl_job_cancel(f->store, "11111111-1111-4111-8111-111111111111"));
+
+	ecl_assert_ok(ecl_store_check(&report, f->store));
+	assert_true(report->count >= 2);  /* pending migrations, missing tables */
+	assert_int_equal(report->current_version, 0);
+	ecl_schema_report_free(report);
+	/* Checking changed nothing. */
+	ecl_assert_ok(ecl_store_schema_version(&current, NULL, f->store));
+	assert_int_equal(current, 0);
+
+	ecl_assert_ok(ecl_store_migrate(f->store));
+	ecl_assert_ok(ecl_job_create(id, f->store, &o));
+}
+
+const struct CMUnitTest conf_schema_tests[] = {
+	cmocka_unit_test_setup_teardown(migrate_is_idempotent_and_check_is_clean, conf_setup, conf_teardown),
+	cmocka_unit_test_setup_teardown(unmigrated_store_refuses_work_and_reports_drift, conf_setup, conf_teardown),
+};
+const size_t conf_schema_test_count = sizeof(conf_schema_tests) / sizeof(conf_schema_tests[0]);
