@@ -1,6 +1,7 @@
 /* The per-thread last error, and the static names of the status codes. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "eclectyc/errors.h"
 #include "eclectyc/sys/errors.h"
@@ -14,11 +15,15 @@ static _Thread_local int last_code;
 
 int ecl_error_set(int code, const char *format, ...)
 {
+	char message[ECL_ERROR_MESSAGE_MAX];
 	va_list args;
 
+	/* Formatted aside first: the arguments may include ecl_error_last()
+	 * itself, as when a caller adds context to a lower-level message. */
 	va_start(args, format);
-	vsnprintf(last_message, sizeof(last_message), format, args);
+	vsnprintf(message, sizeof(message), format, args);
 	va_end(args);
+	memcpy(last_message, message, sizeof(message));
 	last_code = code;
 	return code;
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,7 +27,9 @@ static const ecl_job_list_options default_list_options = ECL_JOB_LIST_OPTIONS_IN
 
 int ecl_job_options_init(ecl_job_options *opts, unsigned int version)
 {
-	if (opts == NULL || version == 0 || version > ECL_JOB_OPTIONS_VERSION)
+	if (opts == NULL)
+		return ecl_error_set(ECL_EINVALID, "job options pointer is NULL");
+	if (version == 0 || version > ECL_JOB_OPTIONS_VERSION)
 		return ecl_error_set(ECL_EINVALID, "unsupported ecl_job_options version %u", version);
 	*opts = default_job_options;
 	opts->version = version;
@@ -65,7 +68,7 @@ static int check_worker_id(const char *worker_id, int required)
 /* Validate a JSON text of the wanted type and return it compact (NULL for an
  * empty array or object, as the reference stores them). */
 static int normalise_json(char **out, const char *text, json_type want, const char *field,
-                          size_t index)
+                          const char *who)
 {
 	json_error_t error;
 	json_t *value;
@@ -76,19 +79,19 @@ static int normalise_json(char **out, const char *text, json_type want, const ch
 		return 0;
 	value = json_loads(text, JSON_DECODE_ANY, &error);
 	if (value == NULL)
-		return ecl_error_set(ECL_EINVALID, "job %zu: %s is not valid JSON (%s at column %d)",
-			index, field, error.text, error.column);
+		return ecl_error_set(ECL_EINVALID, "%s%s is not valid JSON (%s at column %d)",
+			who, field, error.text, error.column);
 	if (json_typeof(value) != want)
-		rc = ecl_error_set(ECL_EINVALID, "job %zu: %s must be a JSON %s", index, field,
+		rc = ecl_error_set(ECL_EINVALID, "%s%s must be a JSON %s", who, field,
 			want == JSON_ARRAY ? "array" : "object");
 	else if ((json_is_array(value) ? json_array_size(value) : json_object_size(value)) > 0
 	         && (*out = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
-		rc = ecl_error_set(ECL_ENOMEM, "out of memory encoding job %zu %s", index, field);
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory encoding %s%s", who, field);
 	json_decref(value);
 	return rc;
 }
 
-static int check_tags_are_strings(const char *tags, size_t index)
+static int check_tags_are_strings(const char *tags, const char *who)
 {
 	json_t *value = tags ? json_loads(tags, 0, NULL) : NULL;
 	size_t i;
@@ -97,35 +100,35 @@ static int check_tags_are_strings(const char *tags, size_t index)
 
 	json_array_foreach(value, i, item) {
 		if (rc == 0 && !json_is_string(item))
-			rc = ecl_error_set(ECL_EINVALID, "job %zu: tags must be a JSON array of strings "
-				"(item %zu is not a string)", index, i);
+			rc = ecl_error_set(ECL_EINVALID, "%stags must be a JSON array of strings "
+				"(item %zu is not a string)", who, i);
 	}
 	json_decref(value);
 	return rc;
 }
 
 /* The absolute path of a readable regular file. */
-static int resolve_file(char **out, const char *path, size_t index)
+static int resolve_file(char **out, const char *path, const char *who)
 {
 	struct stat st;
 	char *absolute;
 
 	*out = NULL;
 	if (path == NULL || *path == '\0')
-		return ecl_error_set(ECL_EINVALID, "job %zu: file_path is required", index);
+		return ecl_error_set(ECL_EINVALID, "%sfile_path is required", who);
 	absolute = realpath(path, NULL);
 	if (absolute == NULL)
-		return ecl_error_set(ECL_EIO, "job %zu: cannot import \"%s\": %s", index, path,
+		return ecl_error_set(ECL_EIO, "%scannot import \"%s\": %s", who, path,
 			strerror(errno));
 	if (stat(absolute, &st) != 0 || !S_ISREG(st.st_mode)) {
 		free(absolute);
-		return ecl_error_set(ECL_EIO, "job %zu: cannot import \"%s\": not a regular file",
-			index, path);
+		return ecl_error_set(ECL_EIO, "%scannot import \"%s\": not a regular file",
+			who, path);
 	}
 	if (access(absolute, R_OK) != 0) {
 		int err = errno;
 		free(absolute);
-		return ecl_error_set(ECL_EIO, "job %zu: cannot read \"%s\": %s", index, path,
+		return ecl_error_set(ECL_EIO, "%scannot read \"%s\": %s", who, path,
 			strerror(err));
 	}
 	*out = absolute;
@@ -138,48 +141,48 @@ static const char *last_component(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static int check_job_options(const ecl_job_options *o, size_t index)
+static int check_job_options(const ecl_job_options *o, const char *who)
 {
 	if (o->version == 0 || o->version > ECL_JOB_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "job %zu: unsupported ecl_job_options version %u",
-			index, o->version);
+		return ecl_error_set(ECL_EINVALID, "%sunsupported ecl_job_options version %u",
+			who, o->version);
 	if (ecl_import_type_name(o->import_type) == NULL)
-		return ecl_error_set(ECL_EINVALID, "job %zu: unknown import type %d (expected hh or daily)",
-			index, (int)o->import_type);
+		return ecl_error_set(ECL_EINVALID, "%sunknown import type %d (expected hh or daily)",
+			who, (int)o->import_type);
 	if (ecl_priority_name(o->priority) == NULL)
 		return ecl_error_set(ECL_EINVALID,
-			"job %zu: unknown priority %d (expected low, normal or high)", index, (int)o->priority);
+			"%sunknown priority %d (expected low, normal or high)", who, (int)o->priority);
 	if (o->max_retries < 0 || o->max_retries > ECL_MAX_RETRIES_LIMIT)
-		return ecl_error_set(ECL_EINVALID, "job %zu: max_retries must be 0..%d, got %d",
-			index, ECL_MAX_RETRIES_LIMIT, o->max_retries);
+		return ecl_error_set(ECL_EINVALID, "%smax_retries must be 0..%d, got %d",
+			who, ECL_MAX_RETRIES_LIMIT, o->max_retries);
 	if (o->user_id < 0)
-		return ecl_error_set(ECL_EINVALID, "job %zu: user_id must be >= 0, got %lld",
-			index, (long long)o->user_id);
+		return ecl_error_set(ECL_EINVALID, "%suser_id must be >= 0, got %lld",
+			who, (long long)o->user_id);
 	if (o->filename != NULL && *o->filename == '\0')
-		return ecl_error_set(ECL_EINVALID, "job %zu: filename is empty", index);
+		return ecl_error_set(ECL_EINVALID, "%sfilename is empty", who);
 	return 0;
 }
 
 /* Fill one row from options. `previous` lets a batch of jobs for one file
  * resolve the path once. All strings in the row are owned by it. */
-static int build_row(ecl_job *row, const ecl_job_options *o, size_t index, int64_t now,
+static int build_row(ecl_job *row, const ecl_job_options *o, const char *who, int64_t now,
                      const ecl_job *previous, const ecl_job_options *previous_opts)
 {
-	int rc = check_job_options(o, index);
+	int rc = check_job_options(o, who);
 
 	if (rc == 0 && previous && previous_opts->file_path && o->file_path
 	    && strcmp(previous_opts->file_path, o->file_path) == 0)
 		row->file_path = ecl__strdup(previous->file_path);
 	else if (rc == 0)
-		rc = resolve_file(&row->file_path, o->file_path, index);
+		rc = resolve_file(&row->file_path, o->file_path, who);
 	if (rc == 0 && row->file_path == NULL)
 		rc = ECL_ENOMEM;
 	if (rc == 0)
-		rc = normalise_json(&row->tags, o->tags, JSON_ARRAY, "tags", index);
+		rc = normalise_json(&row->tags, o->tags, JSON_ARRAY, "tags", who);
 	if (rc == 0)
-		rc = check_tags_are_strings(row->tags, index);
+		rc = check_tags_are_strings(row->tags, who);
 	if (rc == 0)
-		rc = normalise_json(&row->metadata, o->metadata, JSON_OBJECT, "metadata", index);
+		rc = normalise_json(&row->metadata, o->metadata, JSON_OBJECT, "metadata", who);
 	if (rc == 0) {
 		row->filename = ecl__strdup(o->filename ? o->filename : last_component(o->file_path));
 		row->notes = ecl__strdup(o->notes);
@@ -213,7 +216,12 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory for %zu jobs", count);
 	now = rc == 0 ? ecl_store_now(store) : 0;
 	for (i = 0; rc == 0 && i < count; i++) {
-		rc = build_row(&rows[i], &jobs[i], i, now, i ? &rows[i - 1] : NULL, i ? &jobs[i - 1] : NULL);
+		char who[40] = "";
+
+		/* Messages about one of many jobs say which one; a single job needs no index. */
+		if (count > 1)
+			snprintf(who, sizeof(who), "job %zu: ", i);
+		rc = build_row(&rows[i], &jobs[i], who, now, i ? &rows[i - 1] : NULL, i ? &jobs[i - 1] : NULL);
 		if (rc == 0)
 			rc = ecl__uuid_v4_many(rows[i].batch_id, 1);
 	}
@@ -233,15 +241,9 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 
 int ecl_job_create(char batch_id[ECL_BATCH_ID_SIZE], ecl_store *store, const ecl_job_options *opts)
 {
-	int rc;
-
 	if (batch_id == NULL || opts == NULL)
 		return ecl_error_set(ECL_EINVALID, "batch id buffer or job options is NULL");
-	rc = ecl_job_create_many(batch_id, store, opts, 1);
-	/* A single job's messages need no "job 0:" index. */
-	if (rc != 0 && strncmp(ecl_error_last(), "job 0: ", 7) == 0)
-		ecl_error_set(rc, "%s", ecl_error_last() + 7);
-	return rc;
+	return ecl_job_create_many(batch_id, store, opts, 1);
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -60,6 +60,8 @@ static int parse_name(int *out, const char *const *names, size_t count,
 {
 	size_t i;
 
+	if (out == NULL)
+		return ecl_error_set(ECL_EINVALID, "output pointer for the %s is NULL", what);
 	for (i = 0; text != NULL && i < count; i++) {
 		if (strcmp(text, names[i]) == 0) {
 			*out = (int)i;
@@ -77,7 +79,7 @@ const char *ecl_job_status_name(ecl_job_status status)
 int ecl_job_status_parse(ecl_job_status *out, const char *name)
 {
 	int value = 0;
-	int rc = parse_name(&value, status_names, COUNT(status_names),
+	int rc = parse_name(out ? &value : NULL, status_names, COUNT(status_names),
 		"job status (expected queued, processing, completed, failed or cancelled)", name);
 
 	if (rc == 0)
@@ -93,7 +95,7 @@ const char *ecl_priority_name(ecl_priority priority)
 int ecl_priority_parse(ecl_priority *out, const char *name)
 {
 	int value = 0;
-	int rc = parse_name(&value, priority_names, COUNT(priority_names),
+	int rc = parse_name(out ? &value : NULL, priority_names, COUNT(priority_names),
 		"priority (expected low, normal or high)", name);
 
 	if (rc == 0)
@@ -109,7 +111,7 @@ const char *ecl_import_type_name(ecl_import_type type)
 int ecl_import_type_parse(ecl_import_type *out, const char *name)
 {
 	int value = 0;
-	int rc = parse_name(&value, import_type_names, COUNT(import_type_names),
+	int rc = parse_name(out ? &value : NULL, import_type_names, COUNT(import_type_names),
 		"import type (expected hh or daily)", name);
 
 	if (rc == 0)

@@ -9,9 +9,12 @@ int64_t ecl__retry_delay(int64_t base, int64_t cap, int retry_count)
 	int64_t delay = base;
 	int n;
 
-	/* Doubling stops at the cap, so large retry counts cannot overflow. */
+	if (base <= 0 || cap <= 0)
+		return 0;
+	/* Doubling stops at the cap, and never past half of it, so neither a
+	 * large retry count nor a large cap can overflow. */
 	for (n = 0; n < retry_count && delay < cap; n++)
-		delay *= 2;
+		delay = delay > cap / 2 ? cap : delay * 2;
 	return delay < cap ? delay : cap;
 }
 

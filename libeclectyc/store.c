@@ -12,7 +12,9 @@ static const ecl_store_options default_options = ECL_STORE_OPTIONS_INIT;
 
 int ecl_store_options_init(ecl_store_options *opts, unsigned int version)
 {
-	if (opts == NULL || version == 0 || version > ECL_STORE_OPTIONS_VERSION)
+	if (opts == NULL)
+		return ecl_error_set(ECL_EINVALID, "store options pointer is NULL");
+	if (version == 0 || version > ECL_STORE_OPTIONS_VERSION)
 		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", version);
 	*opts = default_options;
 	opts->version = version;

@@ -1,10 +1,11 @@
 /*
  * Runs the conformance suite against the store URI given as argv[1]. A URI
- * containing "%d" gets a distinct number per test (a fresh database each);
+ * containing "%d" gets a distinct number per test (a fresh database each),
+ * and "{tmp}" is replaced by a new private directory removed at the end;
  * "sqlite::memory:" is fresh on every open anyway.
  *
  *   test_conformance sqlite::memory:
- *   test_conformance sqlite:///tmp/conf/db-%d.db
+ *   test_conformance 'sqlite://{tmp}/db-%d.db'
  */
 #include "conformance.h"
 
@@ -93,19 +94,30 @@ ecl_job_status conf_status(conf_fixture *f, const char *id)
 
 int main(int argc, char **argv)
 {
-	char title[256];
+	char title[256], *run_dir = NULL, *expanded = NULL;
+	const char *placeholder;
 	int failed = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s STORE-URI\n", argv[0]);
 		return 2;
 	}
-	uri_template = argv[1];
+	placeholder = strstr(argv[1], "{tmp}");
+	if (placeholder != NULL) {
+		run_dir = ecl_test_tmpdir("conformance-db");
+		if (run_dir == NULL || asprintf(&expanded, "%.*s%s%s", (int)(placeholder - argv[1]),
+		                                argv[1], run_dir, placeholder + 5) < 0)
+			return 1;
+	}
+	uri_template = expanded ? expanded : argv[1];
 	snprintf(title, sizeof(title), "queue on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_queue_tests, conf_queue_test_count, NULL, NULL);
 	snprintf(title, sizeof(title), "transitions on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_transition_tests, conf_transition_test_count, NULL, NULL);
 	snprintf(title, sizeof(title), "schema on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_schema_tests, conf_schema_test_count, NULL, NULL);
+	ecl_test_rmtree(run_dir);
+	free(run_dir);
+	free(expanded);
 	return failed ? 1 : 0;
 }

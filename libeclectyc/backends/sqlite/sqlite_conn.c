@@ -138,22 +138,64 @@ static int write_once(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *, vo
 	return rc;
 }
 
-int ecl__sqlite_write(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *conn, void *ctx),
-                      void *ctx, const char *doing)
+/* Run `attempt` until it stops reporting ECL_EBUSY or the busy timeout has
+ * passed. sqlite3_busy_timeout already waits inside most calls; this covers
+ * the cases where SQLite reports BUSY without calling the handler (WAL
+ * recovery or a journal-mode change by another connection). */
+static int until_not_busy(ecl_backend_conn *conn, int (*attempt)(ecl_backend_conn *, void *),
+                          void *ctx)
 {
 	int64_t deadline = monotonic_ms() + conn->busy_timeout_ms;
 	int backoff_ms = 1;
 	int rc;
 
-	/* sqlite3_busy_timeout already waits inside BEGIN IMMEDIATE; this loop
-	 * covers the cases where SQLite reports BUSY without calling the handler
-	 * (e.g. WAL recovery by another connection). */
-	while ((rc = write_once(conn, work, ctx, doing)) == ECL_EBUSY && monotonic_ms() < deadline) {
+	while ((rc = attempt(conn, ctx)) == ECL_EBUSY && monotonic_ms() < deadline) {
 		pause_ms(backoff_ms);
 		if (backoff_ms < 64)
 			backoff_ms *= 2;
 	}
 	return rc;
+}
+
+typedef struct write_args {
+	int (*work)(ecl_backend_conn *, void *);
+	void *ctx;
+	const char *doing;
+} write_args;
+
+static int write_attempt(ecl_backend_conn *conn, void *opaque)
+{
+	write_args *args = opaque;
+
+	return write_once(conn, args->work, args->ctx, args->doing);
+}
+
+int ecl__sqlite_write(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *conn, void *ctx),
+                      void *ctx, const char *doing)
+{
+	write_args args = { work, ctx, doing };
+
+	return until_not_busy(conn, write_attempt, &args);
+}
+
+typedef struct exec_args {
+	const char *sql;
+	const char *doing;
+} exec_args;
+
+static int exec_attempt(ecl_backend_conn *conn, void *opaque)
+{
+	exec_args *args = opaque;
+
+	return ecl__sqlite_exec(conn, args->sql, args->doing);
+}
+
+/* A statement outside a transaction that may meet a lock, retried like one. */
+static int exec_retrying(ecl_backend_conn *conn, const char *sql, const char *doing)
+{
+	exec_args args = { sql, doing };
+
+	return until_not_busy(conn, exec_attempt, &args);
 }
 
 /* "sqlite:///abs", "sqlite://rel", "sqlite::memory:" -> file name for SQLite. */
@@ -180,13 +222,15 @@ static int configure(ecl_backend_conn *conn)
 
 	sqlite3_busy_timeout(conn->db, conn->busy_timeout_ms);
 	sqlite3_extended_result_codes(conn->db, 1);
-	rc = ecl__sqlite_exec(conn, "PRAGMA foreign_keys = ON", "configuring the database");
+	rc = exec_retrying(conn, "PRAGMA foreign_keys = ON", "configuring the database");
 	/* WAL: readers never block the writer; NORMAL sync is durable across
-	 * process crashes (only a power loss can lose the last commits). */
+	 * process crashes (only a power loss can lose the last commits).
+	 * Switching a new file to WAL takes a lock that SQLite does not wait
+	 * for, so processes opening one file together retry here. */
 	if (rc == 0 && !is_memory)
-		rc = ecl__sqlite_exec(conn, "PRAGMA journal_mode = WAL", "enabling WAL");
+		rc = exec_retrying(conn, "PRAGMA journal_mode = WAL", "enabling WAL");
 	if (rc == 0)
-		rc = ecl__sqlite_exec(conn, "PRAGMA synchronous = NORMAL", "configuring the database");
+		rc = exec_retrying(conn, "PRAGMA synchronous = NORMAL", "configuring the database");
 	return rc;
 }
 

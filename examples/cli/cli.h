@@ -1,0 +1,153 @@
+/*
+ * cli.h - shared declarations of the `eclectyc` command line tool.
+ *
+ * The tool is a thin operator's front end over the public libeclectyc API:
+ * every command parses its own options (with the global ones accepted
+ * anywhere), opens a store through cli_session_open() and prints through the
+ * out_* helpers, so each command file only holds what is particular to it.
+ */
+#ifndef ECL_CLI_H
+#define ECL_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <eclectyc.h>
+
+/* jansson's value type, declared here so only the files that build JSON
+ * need <jansson.h>. */
+struct json_t;
+
+/* Exit statuses, as documented in --help. */
+enum {
+	CLI_EXIT_OK = 0,     /* success */
+	CLI_EXIT_ERROR = 1,  /* operational error: the library refused or failed */
+	CLI_EXIT_USAGE = 2   /* the command line itself is wrong */
+};
+
+/* Returned by parse helpers to mean "no exit yet, carry on"; every other
+ * value they return is an exit status to hand back from main(). */
+#define CLI_CONTINUE (-1)
+
+/* ---- argument parsing (args.c) --------------------------------------- */
+
+/* Options that apply to every command, wherever they appear. */
+typedef struct cli_globals {
+	const char *db;        /* --db URI, or NULL for the configuration's */
+	const char *env_file;  /* --env-file PATH, or NULL */
+	int json;              /* --json */
+} cli_globals;
+
+/* One long option of a command; tables end with a NULL name. */
+typedef struct cli_option {
+	const char *name;  /* without the leading "--" */
+	int takes_value;
+	int id;            /* handed back by cli_next() */
+} cli_option;
+
+/* A walk over argv. Global options are consumed as they are met. */
+typedef struct cli_args {
+	int argc;
+	char **argv;
+	int next;             /* index of the next argument to read */
+	int only_positional;  /* set after "--" */
+	const char *command;  /* the command being parsed, NULL before it */
+	cli_globals *globals;
+	int exit_code;        /* valid when cli_next() returned CLI_ARG_STOP */
+} cli_args;
+
+/* What cli_next() found. */
+enum {
+	CLI_ARG_END = 0,         /* no arguments left */
+	CLI_ARG_OPTION = 1,      /* a command option: *id, and *value if it takes one */
+	CLI_ARG_POSITIONAL = 2,  /* a positional argument in *value */
+	CLI_ARG_STOP = 3         /* exit now with args->exit_code (help, version, usage error) */
+};
+
+void cli_args_init(cli_args *args, int argc, char **argv, cli_globals *globals);
+int cli_next(cli_args *args, const cli_option *table, int *id, const char **value);
+
+/*
+ * Parse a whole decimal number in [min, max] strictly: no sign other than a
+ * leading '-', no spaces, no trailing characters. On failure prints a usage
+ * error naming `option` and returns CLI_EXIT_USAGE; else CLI_CONTINUE.
+ */
+int cli_parse_number(int64_t *out, const char *text, const char *option,
+                     int64_t min, int64_t max);
+
+/*
+ * Read the single job ID argument of `job`, `retry` and `cancel`; the
+ * command's own options in `table` (NULL for none) go to apply(target, ...).
+ * Returns CLI_CONTINUE with *batch_id set, or an exit status.
+ */
+int cli_parse_job_id(const char **batch_id, cli_args *args, const cli_option *table,
+                     int (*apply)(void *target, int id, const char *value), void *target);
+
+/* ---- diagnostics (diag.c) -------------------------------------------- */
+
+/* Print "eclectyc: <message>" and a --help hint; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "eclectyc: <ecl_error_last()>" for a failed library call; returns CLI_EXIT_ERROR. */
+int cli_fail(int code);
+/* Print "eclectyc: <message>" for an error found by the tool; returns CLI_EXIT_ERROR. */
+int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- help text (usage.c) --------------------------------------------- */
+
+void cli_print_usage(FILE *to);
+void cli_print_version(FILE *to);
+
+/* ---- configuration and store (session.c) ----------------------------- */
+
+typedef struct cli_session {
+	ecl_config *config;
+	ecl_store *store;
+} cli_session;
+
+/* Whether cli_session_open() insists on an up-to-date schema. */
+enum { CLI_SCHEMA_ANY = 0, CLI_SCHEMA_CURRENT = 1 };
+
+/*
+ * Load the configuration (defaults, --env-file, environment) and open the
+ * store it names. Returns CLI_CONTINUE, or an exit status after printing why.
+ * Close with cli_session_close() in every case.
+ */
+int cli_session_open(cli_session *session, const cli_globals *globals, int schema);
+void cli_session_close(cli_session *session);
+
+/*
+ * Read an integer configuration key into *out when it is set; a value that
+ * is not a number in [min, max] is an operational error naming the key.
+ * Returns CLI_CONTINUE or CLI_EXIT_ERROR.
+ */
+int cli_config_int(int *out, const ecl_config *config, const char *key, int min, int max);
+
+/* ---- output (output.c) ----------------------------------------------- */
+
+/* Format an instant as UTC "YYYY-MM-DD HH:MM:SS", or "-" when unset. */
+void out_time(char buf[32], int64_t instant);
+/* Print one job as a JSON object line (ecl_job_to_json). Returns CLI_CONTINUE or an exit status. */
+int out_job_json(const ecl_job *job);
+/* Print a list of jobs as one JSON array line. */
+int out_job_array_json(const ecl_job_array *jobs);
+/* Print a JSON value (jansson) as one compact line; takes ownership of
+ * `value` (NULL is treated as out of memory). Returns CLI_CONTINUE or an
+ * exit status. */
+int out_json(struct json_t *value);
+/* Print a list of jobs as an aligned table. */
+void out_job_table(const ecl_job_array *jobs);
+/* Print every field of a job, one "Label: value" line each. */
+void out_job_details(const ecl_job *job);
+
+/* ---- commands (cmd_*.c) ---------------------------------------------- */
+
+/* Each runs with `args` positioned just after the command name and
+ * returns the process exit status. */
+int cmd_migrate(cli_args *args);
+int cmd_import(cli_args *args);
+int cmd_jobs(cli_args *args);
+int cmd_job(cli_args *args);
+int cmd_retry(cli_args *args);
+int cmd_cancel(cli_args *args);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * output.c - printing jobs and results as text for people or JSON for scripts.
+ *
+ * Text output passes strings from the database (file names, notes, errors)
+ * through sanitising writers: they may come from uploads, and a control
+ * character in them must not be able to drive the operator's terminal.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+/* Whether sanitised text keeps line breaks and tabs (multi-line notes in
+ * `job`) or flattens them (one row per job in `jobs`). */
+enum { FLATTEN = 0, KEEP_LINES = 1 };
+
+void out_time(char buf[32], int64_t instant)
+{
+	time_t t = (time_t)instant;
+	struct tm tm;
+
+	if (instant == ECL_TIME_NONE) {
+		strcpy(buf, "-");
+		return;
+	}
+	if ((int64_t)t != instant || !gmtime_r(&t, &tm) ||
+	    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, 32, "@%" PRId64, instant);
+}
+
+/* Write `text` with every control character shown as '?'. */
+static void put_clean(const char *text, int keep_lines)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p; p++) {
+		int allowed = keep_lines && (*p == '\n' || *p == '\t');
+
+		putchar((*p < 0x20 || *p == 0x7f) && !allowed ? '?' : *p);
+	}
+}
+
+static const char *or_dash(const char *text)
+{
+	return text ? text : "-";
+}
+
+static const char *name_or_unknown(const char *name)
+{
+	return name ? name : "?";
+}
+
+int out_json(json_t *value)
+{
+	char *text = value ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	json_decref(value);
+	if (!text)
+		return cli_failf("out of memory while formatting JSON");
+	puts(text);
+	free(text);
+	return CLI_CONTINUE;
+}
+
+int out_job_json(const ecl_job *job)
+{
+	ecl_buf buf = ECL_BUF_INIT;
+	int rc = ecl_job_to_json(&buf, job);
+
+	if (rc < 0)
+		return cli_fail(rc);
+	puts(buf.ptr ? buf.ptr : "{}");
+	ecl_buf_dispose(&buf);
+	return CLI_CONTINUE;
+}
+
+int out_job_array_json(const ecl_job_array *jobs)
+{
+	size_t i;
+
+	/* Each element is already JSON text from the library: joining them
+	 * keeps its exact field shapes without a decode/encode round trip. */
+	putchar('[');
+	for (i = 0; i < jobs->count; i++) {
+		ecl_buf buf = ECL_BUF_INIT;
+		int rc = ecl_job_to_json(&buf, &jobs->jobs[i]);
+
+		if (rc < 0) {
+			putchar('\n');
+			return cli_fail(rc);
+		}
+		if (i > 0)
+			putchar(',');
+		fputs(buf.ptr ? buf.ptr : "{}", stdout);
+		ecl_buf_dispose(&buf);
+	}
+	puts("]");
+	return CLI_CONTINUE;
+}
+
+/* ---- the `jobs` table ---------------------------------------------------- */
+
+static void format_retries(char buf[32], const ecl_job *job)
+{
+	snprintf(buf, 32, "%d/%d", job->retry_count, job->max_retries);
+}
+
+static void format_rows(char buf[80], const ecl_job *job)
+{
+	snprintf(buf, 80, "%" PRId64 "/%" PRId64 "/%" PRId64,
+	         job->processed_rows, job->imported_rows, job->failed_rows);
+}
+
+/* The file name column is as wide as its longest entry, within reason. */
+static int filename_width(const ecl_job_array *jobs)
+{
+	int width = (int)strlen("FILENAME");
+	size_t i;
+
+	for (i = 0; i < jobs->count; i++) {
+		const char *name = or_dash(jobs->jobs[i].filename);
+		int len = strlen(name) > 60 ? 60 : (int)strlen(name);
+
+		if (len > width)
+			width = len;
+	}
+	return width;
+}
+
+static void print_filename_cell(const char *name, int width)
+{
+	int len = (int)strlen(name);
+
+	put_clean(name, FLATTEN);
+	for (; len < width; len++)
+		putchar(' ');
+}
+
+static void print_job_row(const ecl_job *job, int name_width)
+{
+	char queued[32], retries[32], rows[80];
+
+	out_time(queued, job->queued_at);
+	format_retries(retries, job);
+	format_rows(rows, job);
+	printf("%-36s  %-10s  %-8s  %-5s  ", job->batch_id,
+	       name_or_unknown(ecl_job_status_name(job->status)),
+	       name_or_unknown(ecl_priority_name(job->priority)),
+	       name_or_unknown(ecl_import_type_name(job->import_type)));
+	print_filename_cell(or_dash(job->filename), name_width);
+	printf("  %-19s  %-7s  %s\n", queued, retries, rows);
+}
+
+void out_job_table(const ecl_job_array *jobs)
+{
+	int name_width;
+	size_t i;
+
+	if (jobs->count == 0) {
+		puts("No jobs.");
+		return;
+	}
+	name_width = filename_width(jobs);
+	printf("%-36s  %-10s  %-8s  %-5s  %-*s  %-19s  %-7s  %s\n", "BATCH ID", "STATUS",
+	       "PRIORITY", "TYPE", name_width, "FILENAME", "QUEUED AT (UTC)", "RETRIES",
+	       "ROWS P/I/F");
+	for (i = 0; i < jobs->count; i++)
+		print_job_row(&jobs->jobs[i], name_width);
+}
+
+/* ---- the `job` details --------------------------------------------------- */
+
+static void field_text(const char *label, const char *value)
+{
+	printf("%-17s ", label);
+	put_clean(or_dash(value), KEEP_LINES);
+	putchar('\n');
+}
+
+static void field_time(const char *label, int64_t instant)
+{
+	char buf[32];
+
+	out_time(buf, instant);
+	printf("%-17s %s%s\n", label, buf, instant == ECL_TIME_NONE ? "" : " UTC");
+}
+
+static void field_int(const char *label, int64_t value)
+{
+	printf("%-17s %" PRId64 "\n", label, value);
+}
+
+static void field_yes_no(const char *label, int value)
+{
+	printf("%-17s %s\n", label, value ? "yes" : "no");
+}
+
+static void print_identity(const ecl_job *job)
+{
+	char retries[32];
+
+	field_text("Batch ID:", job->batch_id);
+	field_int("ID:", job->id);
+	field_text("Status:", name_or_unknown(ecl_job_status_name(job->status)));
+	field_text("Priority:", name_or_unknown(ecl_priority_name(job->priority)));
+	field_text("Import type:", name_or_unknown(ecl_import_type_name(job->import_type)));
+	field_text("Filename:", job->filename);
+	field_text("File path:", job->file_path);
+	field_text("File SHA-256:", job->file_sha256);
+	field_yes_no("Dry run:", job->dry_run);
+	if (job->user_id > 0)
+		field_int("User ID:", job->user_id);
+	else
+		field_text("User ID:", NULL);
+	format_retries(retries, job);
+	field_text("Retries:", retries);
+}
+
+static void print_times(const ecl_job *job)
+{
+	field_time("Queued at:", job->queued_at);
+	field_time("Started at:", job->started_at);
+	field_time("Completed at:", job->completed_at);
+	field_time("Retry at:", job->retry_at);
+	field_time("Heartbeat at:", job->heartbeat_at);
+	field_text("Worker:", job->worker_id);
+}
+
+static void print_rows(const ecl_job *job)
+{
+	char progress[32];
+
+	if (job->total_rows < 0) {
+		field_text("Total rows:", "unknown");
+		field_text("Progress:", "-");
+	} else {
+		field_int("Total rows:", job->total_rows);
+		snprintf(progress, sizeof(progress), "%.2f%%", job->total_rows > 0 ?
+		         100.0 * (double)job->processed_rows / (double)job->total_rows : 0.0);
+		field_text("Progress:", progress);
+	}
+	field_int("Processed rows:", job->processed_rows);
+	field_int("Imported rows:", job->imported_rows);
+	field_int("Failed rows:", job->failed_rows);
+	field_int("Checkpoint:", job->checkpoint);
+}
+
+static void print_outcome(const ecl_job *job)
+{
+	field_text("Error:", job->error_message);
+	field_text("Last error:", job->last_error);
+	field_text("Error class:", job->error_class);
+	field_yes_no("Cancel requested:", job->cancel_requested);
+	field_yes_no("Alert sent:", job->alert_sent);
+	field_time("Alert sent at:", job->alert_sent_at);
+	field_text("Notes:", job->notes);
+	field_text("Tags:", job->tags);
+	field_text("Metadata:", job->metadata);
+	field_text("Summary:", job->summary);
+}
+
+void out_job_details(const ecl_job *job)
+{
+	print_identity(job);
+	print_times(job);
+	print_rows(job);
+	print_outcome(job);
+}

@@ -1,0 +1,120 @@
+/*
+ * session.c - from configuration to an open store.
+ *
+ * Every command but `migrate` refuses to run on an outdated schema, so that
+ * an operator who upgraded the tool is told to migrate instead of seeing a
+ * database error about a missing column halfway through.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Used only when the configuration has no ECLECTYC_DB at all. */
+#define FALLBACK_URI "sqlite://eclectyc.db"
+
+int cli_config_int(int *out, const ecl_config *config, const char *key, int min, int max)
+{
+	int64_t value;
+	int rc = ecl_config_get_int(&value, config, key);
+
+	if (rc == ECL_ENOTFOUND)
+		return CLI_CONTINUE;
+	if (rc < 0)
+		return cli_fail(rc);
+	if (value < min || value > max)
+		return cli_failf("configuration %s=%s is out of range (%d to %d)",
+		                 key, ecl_config_get(config, key), min, max);
+	*out = (int)value;
+	return CLI_CONTINUE;
+}
+
+static int configure_log_level(ecl_store_options *opts, const ecl_config *config)
+{
+	const char *level = ecl_config_get(config, "ECLECTYC_LOG_LEVEL");
+	int rc;
+
+	if (!level)
+		return CLI_CONTINUE;
+	rc = ecl_log_level_parse(&opts->log_level, level);
+	if (rc < 0)
+		return cli_fail(rc);
+	return CLI_CONTINUE;
+}
+
+/* Store options from the configuration; unset keys keep the library defaults. */
+static int store_options(ecl_store_options *opts, const ecl_config *config)
+{
+	int status = configure_log_level(opts, config);
+
+	if (status == CLI_CONTINUE)
+		status = cli_config_int(&opts->busy_timeout_ms, config,
+		                        "ECLECTYC_BUSY_TIMEOUT_MS", 0, INT_MAX);
+	if (status == CLI_CONTINUE)
+		status = cli_config_int(&opts->retry_base_seconds, config,
+		                        "ECLECTYC_RETRY_BASE_SECONDS", 0, INT_MAX);
+	if (status == CLI_CONTINUE)
+		status = cli_config_int(&opts->retry_cap_seconds, config,
+		                        "ECLECTYC_RETRY_CAP_SECONDS", 0, INT_MAX);
+	if (status == CLI_CONTINUE)
+		status = cli_config_int(&opts->retry_jitter_percent, config,
+		                        "ECLECTYC_RETRY_JITTER_PERCENT", 0, 100);
+	return status;
+}
+
+static int require_current_schema(ecl_store *store)
+{
+	int current, expected;
+	int rc = ecl_store_schema_version(&current, &expected, store);
+
+	if (rc < 0)
+		return cli_fail(rc);
+	if (current < expected)
+		return cli_failf("the database schema is at version %d but this eclectyc needs "
+		                 "version %d; run `eclectyc migrate` first", current, expected);
+	/* A newer schema may have constraints this build does not know to keep. */
+	if (current > expected)
+		return cli_failf("the database schema is at version %d, newer than version %d "
+		                 "that this eclectyc knows; upgrade eclectyc", current, expected);
+	return CLI_CONTINUE;
+}
+
+int cli_session_open(cli_session *session, const cli_globals *globals, int schema)
+{
+	ecl_store_options opts = ECL_STORE_OPTIONS_INIT;
+	ecl_config *config = NULL;
+	ecl_store *store = NULL;
+	const char *uri;
+	int rc, status;
+
+	/* Handles are kept only on success: the headers do not promise what a
+	 * failed constructor leaves in its out-parameter. */
+	memset(session, 0, sizeof(*session));
+	rc = ecl_config_load(&config, globals->env_file);
+	if (rc < 0)
+		return cli_fail(rc);
+	session->config = config;
+
+	uri = globals->db ? globals->db : ecl_config_get(session->config, "ECLECTYC_DB");
+	if (!uri)
+		uri = FALLBACK_URI;
+	status = store_options(&opts, session->config);
+	if (status != CLI_CONTINUE)
+		return status;
+
+	rc = ecl_store_open(&store, uri, &opts);
+	if (rc < 0)
+		return cli_fail(rc);
+	session->store = store;
+	if (schema == CLI_SCHEMA_CURRENT)
+		return require_current_schema(session->store);
+	return CLI_CONTINUE;
+}
+
+void cli_session_close(cli_session *session)
+{
+	ecl_store_free(session->store);
+	ecl_config_free(session->config);
+	session->store = NULL;
+	session->config = NULL;
+}

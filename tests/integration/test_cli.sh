@@ -1,0 +1,453 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `eclectyc` command line.
+#
+# Usage: test_cli.sh PATH/TO/eclectyc
+#
+# Drives every command against throwaway SQLite databases in a temporary
+# directory, including bad input, and checks exit statuses and messages.
+# Prints one line per check and ends with "N passed, M failed"; exits 1 when
+# any check failed. Set ECL_TEST_VALGRIND=1 to also run an import and a
+# listing under valgrind (skipped by default: slow, and wrong under ASan).
+set -u
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/eclectyc" >&2
+	exit 2
+fi
+# Absolute, because some checks run from other directories.
+ECL=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
+PY=${PYTHON:-python3}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecl-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+tmp=$(cd "$tmp" && pwd -P)
+
+# The caller's configuration must not change the results.
+for var in $(compgen -e); do
+	case $var in ECLECTYC_*) unset "$var" ;; esac
+done
+
+DB="sqlite://$tmp/x.db"
+UUID_PAT='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+UUID_RE="^$UUID_PAT\$"
+passed=0
+failed=0
+out=""
+err=""
+rc=0
+
+# ---- helpers ---------------------------------------------------------------
+
+# run ARGS...: run the tool; sets $out, $err and $rc.
+run() {
+	"$ECL" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+	rc=$?
+	out=$(cat "$tmp/stdout")
+	err=$(cat "$tmp/stderr")
+}
+
+# dbrun ARGS...: run against the main test database.
+dbrun() {
+	run --db "$DB" "$@"
+}
+
+pass() {
+	passed=$((passed + 1))
+	echo "ok   - $1"
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL - $1: $2"
+	echo "       exit $rc; stdout: $(head -c 300 <<<"$out")"
+	echo "       stderr: $(head -c 300 <<<"$err")"
+}
+
+# expect DESC STATUS [STDOUT-REGEX [STDERR-REGEX]]: the last run exited with
+# STATUS and its output matches the (extended) regular expressions.
+expect() {
+	local desc=$1 want=$2 out_re=${3-} err_re=${4-}
+	if [ "$rc" -ne "$want" ]; then
+		fail "$desc" "expected exit $want"
+	elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" <<<"$out"; then
+		fail "$desc" "stdout does not match /$out_re/"
+	elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" <<<"$err"; then
+		fail "$desc" "stderr does not match /$err_re/"
+	else
+		pass "$desc"
+	fi
+}
+
+# expect_usage DESC STDERR-REGEX: exit 2, the message and the --help hint.
+expect_usage() {
+	expect "$1" 2 "" "$2"
+	if [ "$rc" -eq 2 ] && ! grep -q -- "--help" <<<"$err"; then
+		fail "$1 (hint)" "no --help hint in the message"
+	fi
+}
+
+# json_true EXPR: stdout is JSON and the Python expression EXPR over it
+# (named d) is true.
+json_true() {
+	"$PY" -c 'import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" <<<"$out" 2>/dev/null
+}
+
+# expect_json DESC EXPR: exit 0, valid JSON, EXPR true.
+expect_json() {
+	if [ "$rc" -ne 0 ]; then
+		fail "$1" "expected exit 0"
+	elif ! json_true "${2:-True}"; then
+		fail "$1" "not valid JSON or not ($2)"
+	else
+		pass "$1"
+	fi
+}
+
+# import_ok ARGS...: import with the main database; sets $id to the batch id.
+import_ok() {
+	dbrun import "$@"
+	id=$out
+}
+
+job_count() {
+	dbrun --json jobs --limit 0
+	"$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))' <<<"$out" 2>/dev/null || echo -1
+}
+
+# ---- fixtures --------------------------------------------------------------
+
+printf 'MPAN,Date,00:30,01:00\n1200012345678,2024-01-01,0.5,0.6\n' >"$tmp/readings.csv"
+printf 'MPAN,Date,Total\n1200012345678,2024-01-01,24.1\n' >"$tmp/daily.csv"
+mkdir "$tmp/cwd"
+
+# ---- help, version, global usage errors -----------------------------------
+
+run --help
+expect "--help exits 0 with usage" 0 "^Usage: eclectyc"
+for word in "migrate \[--check\]" "import FILE" "jobs \[--status" "job ID" "retry ID" \
+            "cancel ID" "--db URI" "--env-file" "--json"; do
+	if grep -Eq -- "$word" <<<"$out"; then pass "--help mentions '$word'"; else fail "--help mentions '$word'" "missing"; fi
+done
+run -h
+expect "-h is --help" 0 "^Usage: eclectyc"
+run import --help
+expect "--help after a command" 0 "^Usage: eclectyc"
+run --version
+expect "--version prints the version" 0 '^eclectyc [0-9]+\.[0-9]+\.[0-9]+'
+run
+expect_usage "no command is a usage error" "no command"
+run frobnicate
+expect_usage "unknown command exits 2" "unknown command 'frobnicate'"
+run --bogus jobs
+expect_usage "unknown global option exits 2" "unknown option '--bogus'"
+dbrun jobs --bogus=1
+expect_usage "unknown command option exits 2" "unknown option '--bogus' for command 'jobs'"
+dbrun jobs -x
+expect_usage "unknown short option exits 2" "unknown option '-x'"
+run --db
+expect_usage "--db without a value exits 2" "'--db' requires a value"
+dbrun --json=yes jobs
+expect_usage "a flag given a value exits 2" "'--json' takes no value"
+
+# ---- migrate ---------------------------------------------------------------
+
+dbrun migrate --check
+expect "migrate --check on a fresh database exits 1" 1 "." "problem"
+no_tables() {
+	"$PY" -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+n = c.execute("select count(*) from sqlite_master where type = \"table\"").fetchone()[0]
+sys.exit(0 if n == 0 else 1)' "$1"
+}
+if no_tables "$tmp/x.db"; then pass "migrate --check creates no tables"; else fail "migrate --check creates no tables" "tables found"; fi
+dbrun jobs
+expect "jobs before migrate tells to run migrate" 1 "" "eclectyc migrate"
+dbrun import "$tmp/readings.csv"
+expect "import before migrate tells to run migrate" 1 "" "eclectyc migrate"
+dbrun migrate
+expect "migrate applies the schema" 0 "^Schema at version [1-9][0-9]*$"
+version=${out#Schema at version }
+dbrun migrate
+expect "migrate again is a no-op" 0 "^Schema at version $version$"
+dbrun migrate --check
+expect "migrate --check on a migrated database" 0 "^Schema OK \\(version $version\\)$"
+dbrun --json migrate --check
+expect_json "migrate --check --json" "d['ok'] is True and d['problems'] == [] and d['current_version'] == $version"
+dbrun migrate --json
+expect_json "migrate --json" "d['schema_version'] == $version"
+dbrun migrate now
+expect_usage "migrate with an argument exits 2" "unexpected argument 'now'"
+
+run --db "sqlite://$tmp/drift.db" migrate
+"$PY" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("drop table import_jobs"); c.commit()' "$tmp/drift.db"
+run --db "sqlite://$tmp/drift.db" migrate --check
+expect "migrate --check reports a dropped table" 1 "import_jobs" "problem"
+run --db "sqlite://$tmp/drift.db" --json migrate --check
+if [ "$rc" -eq 1 ] && json_true "d['ok'] is False and len(d['problems']) > 0"; then
+	pass "migrate --check --json reports drift"
+else
+	fail "migrate --check --json reports drift" "expected exit 1 and ok false"
+fi
+
+# ---- import ----------------------------------------------------------------
+
+created=()
+import_ok "$tmp/readings.csv"
+expect "import prints the batch id" 0 "$UUID_RE"
+if [ "$(wc -l <<<"$out")" -eq 1 ]; then pass "import prints one line"; else fail "import prints one line" "more output"; fi
+first=$id
+created+=("$id")
+dbrun --json job "$first"
+expect_json "import defaults are stored" "d['batch_id'] == '$first' and d['status'] == 'queued' and \
+d['priority'] == 'normal' and d['import_type'] == 'hh' and d['max_retries'] == 3 and \
+d['retry_count'] == 0 and d['filename'] == 'readings.csv' and \
+d['file_path'] == '$tmp/readings.csv' and not d['dry_run']"
+
+import_ok "$tmp/daily.csv" --type daily --priority high --tag a --tag "b c" --notes "hello there" \
+	--metadata '{"site": 7}' --max-retries 5 --filename orig.csv --user-id 42 --dry-run
+expect "import with every option" 0 "$UUID_RE"
+created+=("$id")
+dbrun --json job "$id"
+expect_json "every import option is stored" "d['import_type'] == 'daily' and \
+d['priority'] == 'high' and d['tags'] == ['a', 'b c'] and d['metadata'] == {'site': 7} and \
+d['max_retries'] == 5 and d['filename'] == 'orig.csv' and d['user_id'] == 42 and \
+d['notes'] == 'hello there' and d['dry_run'] in (True, 1)"
+
+import_ok --type=daily --priority=low --max-retries=0 --tag=x "$tmp/daily.csv"
+expect "import with --opt=value forms" 0 "$UUID_RE"
+created+=("$id")
+dbrun --json job "$id"
+expect_json "--opt=value forms are stored" "d['priority'] == 'low' and d['max_retries'] == 0 and \
+d['import_type'] == 'daily' and d['tags'] == ['x']"
+
+(cd "$tmp" && "$ECL" --db "$DB" import readings.csv >"$tmp/stdout" 2>"$tmp/stderr")
+rc=$?
+out=$(cat "$tmp/stdout")
+err=$(cat "$tmp/stderr")
+expect "import of a relative path" 0 "$UUID_RE"
+created+=("$out")
+dbrun --json job "$out"
+expect_json "a relative path is stored absolute" "d['file_path'] == '$tmp/readings.csv'"
+
+run import "$tmp/readings.csv" --db "$DB" --json
+expect_json "global options after the command; import --json" \
+	"__import__('re').match('$UUID_RE', d['batch_id']) is not None"
+created+=("$("$PY" -c 'import json, sys; print(json.load(sys.stdin)["batch_id"])' <<<"$out")")
+
+ECLECTYC_MAX_RETRIES=7 import_ok "$tmp/readings.csv"
+created+=("$id")
+dbrun --json job "$id"
+expect_json "ECLECTYC_MAX_RETRIES sets the default" "d['max_retries'] == 7"
+ECLECTYC_MAX_RETRIES=7 import_ok "$tmp/readings.csv" --max-retries 2
+created+=("$id")
+dbrun --json job "$id"
+expect_json "--max-retries overrides ECLECTYC_MAX_RETRIES" "d['max_retries'] == 2"
+
+jobs_before=$(job_count)
+dbrun import "$tmp/missing.csv"
+expect "import of a missing file exits 1 naming it" 1 "" "$tmp/missing.csv"
+dbrun import
+expect_usage "import without FILE exits 2" "needs a FILE"
+dbrun import ""
+expect_usage "import of an empty FILE exits 2" "needs a FILE"
+dbrun import "$tmp"
+expect "import of a directory exits 1 naming it" 1 "" "$tmp"
+dbrun import "$tmp/readings.csv" "$tmp/daily.csv"
+expect_usage "import of two files exits 2" "unexpected argument"
+dbrun import "$tmp/readings.csv" --type weekly
+expect_usage "bad --type exits 2" "'weekly' for --type"
+dbrun import "$tmp/readings.csv" --priority urgent
+expect_usage "bad --priority exits 2" "'urgent' for --priority"
+dbrun import "$tmp/readings.csv" --metadata '{"a":'
+expect_usage "malformed --metadata exits 2" "--metadata"
+dbrun import "$tmp/readings.csv" --metadata '[1, 2]'
+expect_usage "non-object --metadata exits 2" "--metadata.*object"
+dbrun import "$tmp/readings.csv" --max-retries 12x
+expect_usage "--max-retries 12x exits 2" "'12x' for --max-retries"
+dbrun import "$tmp/readings.csv" --max-retries -1
+expect_usage "negative --max-retries exits 2" "'-1' for --max-retries"
+dbrun import "$tmp/readings.csv" --max-retries 101
+expect_usage "--max-retries above the limit exits 2" "'101' for --max-retries"
+dbrun import "$tmp/readings.csv" --max-retries " 3"
+expect_usage "--max-retries with a space exits 2" "for --max-retries"
+dbrun import "$tmp/readings.csv" --max-retries=
+expect_usage "empty --max-retries exits 2" "for --max-retries"
+dbrun import "$tmp/readings.csv" --max-retries
+expect_usage "--max-retries without a value exits 2" "'--max-retries' requires a value"
+dbrun import "$tmp/readings.csv" --max-retries 99999999999999999999
+expect_usage "huge --max-retries exits 2" "for --max-retries"
+dbrun import "$tmp/readings.csv" --user-id -3
+expect_usage "negative --user-id exits 2" "'-3' for --user-id"
+dbrun import "$tmp/readings.csv" --tag ""
+expect_usage "empty --tag exits 2" "--tag"
+dbrun import "$tmp/readings.csv" --dry-run=yes
+expect_usage "--dry-run with a value exits 2" "'--dry-run' takes no value"
+ECLECTYC_MAX_RETRIES=lots dbrun import "$tmp/readings.csv"
+expect "bad ECLECTYC_MAX_RETRIES exits 1 naming it" 1 "" "ECLECTYC_MAX_RETRIES"
+ECLECTYC_MAX_RETRIES=500 dbrun import "$tmp/readings.csv"
+expect "out-of-range ECLECTYC_MAX_RETRIES exits 1" 1 "" "ECLECTYC_MAX_RETRIES"
+jobs_after=$(job_count)
+if [ "$jobs_before" -eq "$jobs_after" ] && [ "$jobs_after" -eq "${#created[@]}" ]; then
+	pass "rejected imports queued nothing"
+else
+	fail "rejected imports queued nothing" "$jobs_before jobs before, $jobs_after after, ${#created[@]} created"
+fi
+
+# ---- jobs ------------------------------------------------------------------
+
+total=${#created[@]}
+last=${created[$((total - 1))]}
+dbrun jobs
+expect "jobs prints a table" 0 "^BATCH ID +STATUS +PRIORITY +TYPE +FILENAME +QUEUED AT \\(UTC\\) +RETRIES +ROWS"
+rows=$(grep -Ec "^$UUID_PAT +queued " <<<"$out")
+if [ "$rows" -eq "$total" ]; then pass "jobs lists every job"; else fail "jobs lists every job" "$rows rows, want $total"; fi
+expect "jobs row shows time, retries and rows" 0 \
+	"^$first +queued +normal +hh +readings\\.csv +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} +0/3 +0/0/0$"
+dbrun jobs --json
+expect_json "jobs --json is an array of every job" "isinstance(d, list) and len(d) == $total and \
+all('batch_id' in j and 'status' in j for j in d)"
+expect_json "jobs are listed newest first" "d[0]['batch_id'] == '$last'"
+dbrun --json jobs --limit 2
+expect_json "jobs --limit 2" "len(d) == 2"
+dbrun --json jobs --limit=0
+expect_json "jobs --limit 0 lists all" "len(d) == $total"
+dbrun --json jobs --status queued
+expect_json "jobs --status queued" "len(d) == $total and all(j['status'] == 'queued' for j in d)"
+dbrun --json jobs --status completed
+expect_json "jobs --status completed is empty" "d == []"
+dbrun jobs --status completed
+expect "jobs with no match says so" 0 "^No jobs\\.$"
+dbrun jobs --status bogus
+expect_usage "bad --status exits 2" "'bogus' for --status"
+dbrun jobs --limit abc
+expect_usage "bad --limit exits 2" "'abc' for --limit"
+dbrun jobs --limit -1
+expect_usage "negative --limit exits 2" "'-1' for --limit"
+dbrun jobs extra
+expect_usage "jobs with an argument exits 2" "unexpected argument 'extra'"
+
+# ---- job -------------------------------------------------------------------
+
+dbrun job "$first"
+expect "job shows the batch id" 0 "^Batch ID: +$first$"
+expect "job shows status and times" 0 "^Status: +queued$"
+expect "job shows queued_at in UTC" 0 "^Queued at: +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC$"
+expect "job shows the file path" 0 "^File path: +$tmp/readings\\.csv$"
+dbrun job "$first" --json
+expect_json "job --json" "d['batch_id'] == '$first' and 'progress_percent' in d"
+unknown=00000000-0000-4000-8000-000000000000
+dbrun job "$unknown"
+expect "job of an unknown id exits 1 naming it" 1 "" "$unknown"
+dbrun job not-a-uuid
+expect "job of a malformed id exits 1" 1 "" "not-a-uuid"
+dbrun job
+expect_usage "job without an id exits 2" "needs a job ID"
+dbrun job "$first" "$unknown"
+expect_usage "job with two ids exits 2" "unexpected argument"
+
+# ---- retry and cancel ------------------------------------------------------
+
+second=${created[1]}
+dbrun retry "$first"
+expect "retry of a queued job exits 1" 1 "" "queued"
+dbrun retry "$first" --delay -5
+expect_usage "negative --delay exits 2" "'-5' for --delay"
+dbrun retry "$first" --delay 1x
+expect_usage "bad --delay exits 2" "'1x' for --delay"
+dbrun retry "$unknown"
+expect "retry of an unknown id exits 1" 1 "" "$unknown"
+dbrun retry
+expect_usage "retry without an id exits 2" "needs a job ID"
+dbrun cancel "$first"
+expect "cancel a queued job" 0 "^Cancelled job $first$"
+dbrun --json job "$first"
+expect_json "a cancelled job is stored so" "d['status'] == 'cancelled' and \
+d['error_message'] == 'Job cancelled by user' and d['completed_at'] is not None"
+dbrun cancel "$first"
+expect "cancel again exits 1 naming the status" 1 "" "cancelled"
+dbrun retry "$first"
+expect "retry of a cancelled job exits 1" 1 "" "cancelled"
+dbrun --json cancel "$second"
+expect_json "cancel --json prints the job" "d['batch_id'] == '$second' and d['status'] == 'cancelled'"
+dbrun cancel "$unknown"
+expect "cancel of an unknown id exits 1" 1 "" "$unknown"
+dbrun cancel
+expect_usage "cancel without an id exits 2" "needs a job ID"
+dbrun --json jobs --status cancelled
+expect_json "jobs --status cancelled" "len(d) == 2"
+echo "skip - retry of a job failed by a worker: no CLI command runs jobs yet (needs 'eclectyc worker')"
+# Until then, forge a spent failure in the database to drive retry's success path.
+spent=${created[2]}
+"$PY" -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("update import_jobs set status = ?, completed_at = queued_at, error_message = ?,"
+          " last_error = ?, error_class = ? where batch_id = ?",
+          ("failed", "boom", "boom", "permanent", sys.argv[2]))
+c.commit()' "$tmp/x.db" "$spent"
+dbrun retry "$spent" --delay=60
+expect "retry of a failed job" 0 "^Requeued job $spent \\(retry 1/1\\), runnable from [0-9-]+ [0-9:]+ UTC$"
+dbrun --json job "$spent"
+expect_json "a retried job is queued with a retry spent" "d['status'] == 'queued' and \
+d['retry_count'] == 1 and d['max_retries'] == 1 and d['retry_at'] is not None and \
+d['error_message'] is None and d['completed_at'] is None and d['last_error'] == 'boom'"
+dbrun retry "$spent"
+expect "retry of the requeued job exits 1" 1 "" "queued"
+
+# ---- configuration ---------------------------------------------------------
+
+printf '# test configuration\nECLECTYC_DB=sqlite://%s/env.db\n' "$tmp" >"$tmp/app.env"
+run --env-file "$tmp/app.env" migrate
+expect "--env-file ECLECTYC_DB is honoured" 0 "^Schema at version"
+if [ -f "$tmp/env.db" ]; then pass "--env-file database created"; else fail "--env-file database created" "no $tmp/env.db"; fi
+run --env-file="$tmp/app.env" --json jobs
+expect_json "--env-file database is the one used" "d == []"
+run --env-file "$tmp/app.env" --db "$DB" --json jobs --limit 0
+expect_json "--db overrides --env-file" "len(d) == $total"
+ECLECTYC_DB="sqlite://$tmp/envvar.db" run migrate
+expect "ECLECTYC_DB from the environment" 0 "^Schema at version"
+ECLECTYC_DB="sqlite://$tmp/envvar.db" run import "$tmp/readings.csv"
+ECLECTYC_DB="sqlite://$tmp/envvar.db" run --env-file "$tmp/app.env" --json jobs
+expect_json "the environment overrides --env-file" "len(d) == 1"
+run --env-file "$tmp/nope.env" jobs
+expect "missing --env-file exits 1 naming it" 1 "" "nope\\.env"
+printf 'this is not a setting\n' >"$tmp/bad.env"
+run --env-file "$tmp/bad.env" jobs
+expect "malformed --env-file exits 1" 1 "" "bad\\.env"
+(cd "$tmp/cwd" && "$ECL" migrate >/dev/null 2>&1)
+if [ -f "$tmp/cwd/eclectyc.db" ]; then pass "default database is sqlite://eclectyc.db"; else fail "default database is sqlite://eclectyc.db" "no eclectyc.db"; fi
+ECLECTYC_LOG_LEVEL=loud dbrun jobs
+expect "bad ECLECTYC_LOG_LEVEL exits 1" 1 "" "loud"
+ECLECTYC_LOG_LEVEL=debug dbrun jobs --limit 1
+expect "valid ECLECTYC_LOG_LEVEL is accepted" 0
+ECLECTYC_BUSY_TIMEOUT_MS=soon dbrun jobs
+expect "bad ECLECTYC_BUSY_TIMEOUT_MS exits 1 naming it" 1 "" "ECLECTYC_BUSY_TIMEOUT_MS"
+ECLECTYC_RETRY_JITTER_PERCENT=250 dbrun jobs
+expect "out-of-range ECLECTYC_RETRY_JITTER_PERCENT exits 1" 1 "" "ECLECTYC_RETRY_JITTER_PERCENT"
+run --db "mysql://localhost/db" jobs
+expect "unsupported --db scheme exits 1" 1 "" "mysql"
+if [ -w /dev/full ]; then
+	"$ECL" --db "$DB" jobs >/dev/full 2>"$tmp/stderr"
+	rc=$?
+	err=$(cat "$tmp/stderr")
+	out=""
+	expect "a failed write exits 1" 1 "" "cannot write"
+fi
+
+# ---- memory (opt-in) -------------------------------------------------------
+
+if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
+	vg=(valgrind -q --leak-check=full "--errors-for-leak-kinds=definite,indirect" --error-exitcode=99)
+	for args in "import $tmp/readings.csv --tag a --metadata {} --notes n" "--json jobs" "jobs" "job $first"; do
+		# shellcheck disable=SC2086  # word splitting wanted
+		"${vg[@]}" "$ECL" --db "$DB" $args >/dev/null 2>"$tmp/stderr"
+		rc=$?
+		out=""
+		err=$(cat "$tmp/stderr")
+		expect "valgrind clean: $args" 0
+	done
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,656 @@
+#include "ecl_test.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend_registry.h"
+#include "eclectyc/sys/backend.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* An absolute private directory for one test (caller frees and removes). */
+static char *abs_tmpdir(const char *name)
+{
+	char *dir = ecl_test_tmpdir(name);
+	char *abs;
+
+	assert_non_null(dir);
+	abs = realpath(dir, NULL);
+	assert_non_null(abs);
+	free(dir);
+	return abs;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int report_has(const ecl_schema_report *r, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++) {
+		if (strstr(r->problems[i], needle) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static void print_report(const ecl_schema_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++)
+		print_message("  problem: %s\n", r->problems[i]);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static void test_open_bad_arguments(void **state)
+{
+	ecl_store *store = (ecl_store *)0x1;
+
+	(void)state;
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(NULL, "sqlite::memory:", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, NULL, NULL));
+	assert_null(store);
+	store = (ecl_store *)0x1;
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "", NULL));
+	assert_null(store);
+}
+
+static void test_open_memory(void **state)
+{
+	ecl_store *store = NULL;
+
+	(void)state;
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	assert_non_null(store);
+	assert_string_equal(ecl_store_backend_name(store), "sqlite");
+	ecl_store_free(store);
+}
+
+static void test_open_relative_path(void **state)
+{
+	char *dir = abs_tmpdir("test_store_rel");
+	char saved[PATH_MAX];
+	char *expected = NULL;
+	ecl_store *store = NULL;
+	int rc;
+
+	(void)state;
+	assert_non_null(getcwd(saved, sizeof(saved)));
+	assert_int_equal(chdir(dir), 0);
+	rc = ecl_store_open(&store, "sqlite://rel.db", NULL);
+	if (rc == 0)
+		rc = ecl_store_migrate(store);
+	ecl_store_free(store);
+	assert_int_equal(chdir(saved), 0);
+	ecl_assert_ok(rc);
+
+	/* The file was created relative to the working directory at open time. */
+	assert_true(asprintf(&expected, "%s/rel.db", dir) > 0);
+	assert_true(file_exists(expected));
+	free(expected);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
+static void test_open_absolute_path(void **state)
+{
+	char *dir = abs_tmpdir("test_store_abs");
+	char *uri = NULL, *path = NULL;
+	ecl_store *store = NULL;
+	int current = -1, expected = -1;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/abs.db", dir) > 0);
+	assert_true(asprintf(&uri, "sqlite://%s", path) > 0);  /* sqlite:///abs/... */
+	assert_int_equal(strncmp(uri, "sqlite:///", 10), 0);
+	assert_false(file_exists(path));
+	ecl_assert_ok(ecl_store_open(&store, uri, NULL));
+	ecl_assert_ok(ecl_store_migrate(store));
+	ecl_store_free(store);
+	assert_true(file_exists(path));
+
+	/* Reopening the same file sees the migrated schema. */
+	ecl_assert_ok(ecl_store_open(&store, uri, NULL));
+	ecl_assert_ok(ecl_store_schema_version(&current, &expected, store));
+	assert_true(expected >= 1);
+	assert_int_equal(current, expected);
+	ecl_store_free(store);
+
+	free(uri);
+	free(path);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
+static void test_open_unknown_scheme(void **state)
+{
+	ecl_store *store = (ecl_store *)0x1;
+
+	(void)state;
+	ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_store_open(&store, "mysql://x", NULL));
+	ecl_assert_error_contains("mysql");
+	assert_null(store);
+	ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_store_open(&store, "postgresqlx://u@h/db", NULL));
+	ecl_assert_error_contains("postgresqlx");
+}
+
+static void test_open_malformed_uri(void **state)
+{
+	ecl_store *store = (ecl_store *)0x1;
+
+	(void)state;
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "just/a/path", NULL));
+	assert_null(store);
+	ecl_assert_error_contains("just/a/path");
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, ":memory:", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "sqlite:foo", NULL));
+	ecl_assert_error_contains("sqlite:foo");
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "sqlite:", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "sqlite://", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "sqlite:memory:", NULL));
+	assert_null(store);
+}
+
+static void test_open_missing_directory(void **state)
+{
+	char *dir = abs_tmpdir("test_store_missing");
+	char *uri = NULL;
+	ecl_store *store = (ecl_store *)0x1;
+	int rc;
+
+	(void)state;
+	assert_true(asprintf(&uri, "sqlite://%s/no/such/dir/x.db", dir) > 0);
+	rc = ecl_store_open(&store, uri, NULL);
+	assert_int_not_equal(rc, 0);
+	assert_true(rc == ECL_EIO || rc == ECL_EDB);
+	assert_null(store);
+	ecl_assert_error_contains("/no/such/dir/x.db");
+	free(uri);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static void expect_bad_option(const ecl_store_options *opts, const char *field)
+{
+	ecl_store *store = (ecl_store *)0x1;
+
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "sqlite::memory:", opts));
+	ecl_assert_error_contains(field);
+	assert_null(store);
+}
+
+static void test_options_validation(void **state)
+{
+	ecl_store_options o;
+	const ecl_store_options defaults = ECL_STORE_OPTIONS_INIT;
+
+	(void)state;
+	o = defaults; o.version = 0;
+	expect_bad_option(&o, "version");
+	o = defaults; o.version = 99;
+	expect_bad_option(&o, "version");
+	o = defaults; o.busy_timeout_ms = -1;
+	expect_bad_option(&o, "busy_timeout_ms");
+	o = defaults; o.retry_base_seconds = 0;
+	expect_bad_option(&o, "retry_base_seconds");
+	o = defaults; o.retry_base_seconds = -5;
+	expect_bad_option(&o, "retry_base_seconds");
+	o = defaults; o.retry_base_seconds = 100; o.retry_cap_seconds = 99;
+	expect_bad_option(&o, "retry_cap_seconds");
+	o = defaults; o.retry_jitter_percent = 101;
+	expect_bad_option(&o, "retry_jitter_percent");
+	o = defaults; o.retry_jitter_percent = -1;
+	expect_bad_option(&o, "retry_jitter_percent");
+	o = defaults; o.log_level = (ecl_log_level)9;
+	expect_bad_option(&o, "log_level");
+	o = defaults; o.log_level = (ecl_log_level)-1;
+	expect_bad_option(&o, "log_level");
+
+	/* Boundary values that are valid. */
+	{
+		ecl_store *store = NULL;
+		o = defaults;
+		o.busy_timeout_ms = 0;
+		o.retry_base_seconds = 1;
+		o.retry_cap_seconds = 1;
+		o.retry_jitter_percent = 100;
+		o.log_level = ECL_LOG_NONE;
+		ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", &o));
+		ecl_store_free(store);
+	}
+}
+
+static void test_options_init(void **state)
+{
+	ecl_store_options o;
+	const ecl_store_options defaults = ECL_STORE_OPTIONS_INIT;
+
+	(void)state;
+	memset(&o, 0x5a, sizeof(o));
+	ecl_assert_ok(ecl_store_options_init(&o, ECL_STORE_OPTIONS_VERSION));
+	assert_int_equal(o.version, ECL_STORE_OPTIONS_VERSION);
+	assert_null(o.clock);
+	assert_null(o.clock_payload);
+	assert_null(o.log);
+	assert_null(o.log_payload);
+	assert_int_equal(o.log_level, defaults.log_level);
+	assert_int_equal(o.log_level, ECL_LOG_WARN);
+	assert_int_equal(o.busy_timeout_ms, 10000);
+	assert_int_equal(o.retry_base_seconds, 60);
+	assert_int_equal(o.retry_cap_seconds, 3600);
+	assert_int_equal(o.retry_jitter_percent, 0);
+
+	ecl_assert_fails(ECL_EINVALID, ecl_store_options_init(&o, 0));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_options_init(&o, ECL_STORE_OPTIONS_VERSION + 1));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_options_init(NULL, ECL_STORE_OPTIONS_VERSION));
+}
+
+/* ---- store basics ------------------------------------------------------- */
+
+static void test_backend_name_and_clock(void **state)
+{
+	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
+	ecl_store *store = NULL;
+	int64_t now = 1700000000;
+
+	(void)state;
+	assert_null(ecl_store_backend_name(NULL));
+	o.clock = ecl_test_clock;
+	o.clock_payload = &now;
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", &o));
+	assert_string_equal(ecl_store_backend_name(store), "sqlite");
+	assert_int_equal(ecl_store_now(store), 1700000000);
+	now += 3600;
+	assert_int_equal(ecl_store_now(store), 1700003600);
+	ecl_store_free(store);
+
+	/* Without a clock the system clock is used. */
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	{
+		int64_t sys = ecl_clock_system(NULL);
+		int64_t t = ecl_store_now(store);
+		assert_true(t >= sys && t <= sys + 5);
+		assert_true(t > 1700000000);
+	}
+	ecl_store_free(store);
+}
+
+static void test_schema_version_and_migrate(void **state)
+{
+	ecl_store *store = NULL;
+	int current = -1, expected = -1, again = -1;
+	ecl_schema_report *report = NULL;
+
+	(void)state;
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	ecl_assert_ok(ecl_store_schema_version(&current, &expected, store));
+	assert_int_equal(current, 0);
+	assert_true(expected >= 1);
+	/* Either out-pointer may be NULL. */
+	ecl_assert_ok(ecl_store_schema_version(NULL, &again, store));
+	assert_int_equal(again, expected);
+	ecl_assert_ok(ecl_store_schema_version(NULL, NULL, store));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_schema_version(&current, &expected, NULL));
+
+	ecl_assert_ok(ecl_store_migrate(store));
+	ecl_assert_ok(ecl_store_schema_version(&current, &again, store));
+	assert_int_equal(again, expected);
+	assert_int_equal(current, expected);
+
+	/* Migrating again changes nothing and is not an error. */
+	ecl_assert_ok(ecl_store_migrate(store));
+	ecl_assert_ok(ecl_store_schema_version(&current, &again, store));
+	assert_int_equal(current, expected);
+	ecl_assert_ok(ecl_store_check(&report, store));
+	if (report->count != 0)
+		print_report(report);
+	assert_int_equal(report->count, 0);
+	ecl_schema_report_free(report);
+
+	ecl_assert_fails(ECL_EINVALID, ecl_store_migrate(NULL));
+	ecl_store_free(store);
+}
+
+static void test_migrate_keeps_data(void **state)
+{
+	char *dir = abs_tmpdir("test_store_keep");
+	char *file = ecl_test_write_file(dir, "data.csv", "MPAN,Date,HH01\n");
+	ecl_job_options jo = ECL_JOB_OPTIONS_INIT;
+	ecl_store *store = NULL;
+	ecl_job *job = NULL;
+	char id[ECL_BATCH_ID_SIZE];
+
+	(void)state;
+	assert_non_null(file);
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	/* Before migrating, job operations say the schema is missing. */
+	jo.file_path = file;
+	ecl_assert_fails(ECL_ESCHEMA, ecl_job_create(id, store, &jo));
+	ecl_assert_ok(ecl_store_migrate(store));
+	ecl_assert_ok(ecl_job_create(id, store, &jo));
+	ecl_assert_ok(ecl_store_migrate(store));
+	ecl_assert_ok(ecl_job_get(&job, store, id));
+	assert_string_equal(job->batch_id, id);
+	assert_string_equal(job->filename, "data.csv");
+	ecl_job_free(job);
+	ecl_store_free(store);
+	free(file);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
+static void test_check_fresh_and_migrated(void **state)
+{
+	ecl_store *store = NULL;
+	ecl_schema_report *report = NULL;
+	int expected = 0;
+
+	(void)state;
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	ecl_assert_ok(ecl_store_schema_version(NULL, &expected, store));
+	ecl_assert_ok(ecl_store_check(&report, store));
+	assert_non_null(report);
+	print_report(report);
+	assert_true(report->count >= 2);
+	assert_int_equal(report->current_version, 0);
+	assert_int_equal(report->expected_version, expected);
+	assert_true(report_has(report, "pending"));
+	assert_true(report_has(report, "missing table import_jobs"));
+	ecl_schema_report_free(report);
+
+	/* The check did not migrate anything. */
+	{
+		int current = -1;
+		ecl_assert_ok(ecl_store_schema_version(&current, NULL, store));
+		assert_int_equal(current, 0);
+	}
+
+	ecl_assert_ok(ecl_store_migrate(store));
+	report = NULL;
+	ecl_assert_ok(ecl_store_check(&report, store));
+	assert_non_null(report);
+	if (report->count != 0)
+		print_report(report);
+	assert_int_equal(report->count, 0);
+	assert_int_equal(report->current_version, expected);
+	assert_int_equal(report->expected_version, expected);
+	ecl_schema_report_free(report);
+
+	ecl_assert_fails(ECL_EINVALID, ecl_store_check(NULL, store));
+	report = (ecl_schema_report *)0x1;
+	ecl_assert_fails(ECL_EINVALID, ecl_store_check(&report, NULL));
+	ecl_store_free(store);
+}
+
+static void test_free_null(void **state)
+{
+	(void)state;
+	ecl_store_free(NULL);
+	ecl_schema_report_free(NULL);
+}
+
+static void test_schema_report_add(void **state)
+{
+	ecl_schema_report *report = calloc(1, sizeof(*report));
+
+	(void)state;
+	assert_non_null(report);
+	ecl_assert_ok(ecl_schema_report_add(report, "missing column %s.%s", "t", "c"));
+	ecl_assert_ok(ecl_schema_report_add(report, "problem %d", 2));
+	assert_int_equal(report->count, 2);
+	assert_string_equal(report->problems[0], "missing column t.c");
+	assert_string_equal(report->problems[1], "problem 2");
+	ecl_schema_report_free(report);
+}
+
+/* ---- backend registration ----------------------------------------------- */
+
+static int forwarded_opens;
+static int forwarded_claims;
+static char last_open_uri[64];
+
+static int mt_open(ecl_backend_conn **out, const char *uri, const ecl_store_options *opts)
+{
+	forwarded_opens++;
+	snprintf(last_open_uri, sizeof(last_open_uri), "%s", uri);
+	if (strcmp(uri, "memtest:x") != 0)
+		return ecl_error_set(ECL_EINVALID, "memtest only knows memtest:x, not %s", uri);
+	return ecl_sqlite_backend.open(out, "sqlite::memory:", opts);
+}
+
+static void mt_close(ecl_backend_conn *conn)
+{
+	ecl_sqlite_backend.close(conn);
+}
+
+static int mt_schema_version(ecl_backend_conn *conn, int *current, int *expected)
+{
+	return ecl_sqlite_backend.schema_version(conn, current, expected);
+}
+
+static int mt_migrate(ecl_backend_conn *conn, int64_t applied_at)
+{
+	return ecl_sqlite_backend.migrate(conn, applied_at);
+}
+
+static int mt_check(ecl_backend_conn *conn, ecl_schema_report *report)
+{
+	return ecl_sqlite_backend.check(conn, report);
+}
+
+static int mt_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
+{
+	return ecl_sqlite_backend.job_insert(conn, jobs, count);
+}
+
+static int mt_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out)
+{
+	return ecl_sqlite_backend.job_get(conn, batch_id, out);
+}
+
+static int mt_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out)
+{
+	return ecl_sqlite_backend.job_list(conn, opts, out);
+}
+
+static int mt_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
+                        ecl_job *out, int *claimed)
+{
+	forwarded_claims++;
+	return ecl_sqlite_backend.job_claim(conn, worker_id, now, out, claimed);
+}
+
+static int mt_job_update(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found)
+{
+	return ecl_sqlite_backend.job_update(conn, update, found);
+}
+
+static const ecl_backend memtest_backend = {
+	ECL_BACKEND_VERSION,
+	"memtest",
+	mt_open,
+	mt_close,
+	mt_schema_version,
+	mt_migrate,
+	mt_check,
+	mt_job_insert,
+	mt_job_get,
+	mt_job_list,
+	mt_job_claim,
+	mt_job_update,
+};
+
+static void test_register_invalid(void **state)
+{
+	ecl_backend incomplete;
+	ecl_backend newer = memtest_backend;
+	ecl_backend no_claim = memtest_backend;
+
+	(void)state;
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("", &memtest_backend));
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("1abc", &memtest_backend));
+	ecl_assert_error_contains("1abc");
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register(NULL, &memtest_backend));
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("has space", &memtest_backend));
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("with:colon", &memtest_backend));
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("okscheme", NULL));
+
+	memset(&incomplete, 0, sizeof(incomplete));
+	incomplete.name = "incomplete";
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("incomplete", &incomplete));
+	incomplete.version = ECL_BACKEND_VERSION;
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("incomplete", &incomplete));
+
+	no_claim.job_claim = NULL;
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("noclaim", &no_claim));
+
+	newer.version = ECL_BACKEND_VERSION + 1;
+	ecl_assert_fails(ECL_EINVALID, ecl_backend_register("newer", &newer));
+
+	/* None of the refused schemes became usable. */
+	{
+		ecl_store *store = (ecl_store *)0x1;
+		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_store_open(&store, "incomplete:x", NULL));
+		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_store_open(&store, "noclaim:x", NULL));
+		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_store_open(&store, "newer:x", NULL));
+		assert_null(store);
+	}
+}
+
+static void test_register_memtest(void **state)
+{
+	char *dir = abs_tmpdir("test_store_memtest");
+	char *file = ecl_test_write_file(dir, "readings.csv", "MPAN,Date,HH01\n");
+	ecl_job_options jo = ECL_JOB_OPTIONS_INIT;
+	ecl_store *store = NULL;
+	ecl_job *job = NULL;
+	char id[ECL_BATCH_ID_SIZE];
+	int opens, claims;
+
+	(void)state;
+	assert_non_null(file);
+	/* Unknown before registration. */
+	ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_store_open(&store, "memtest:x", NULL));
+	ecl_assert_error_contains("memtest");
+
+	ecl_assert_ok(ecl_backend_register("memtest", &memtest_backend));
+	opens = forwarded_opens;
+	ecl_assert_ok(ecl_store_open(&store, "memtest:x", NULL));
+	assert_int_equal(forwarded_opens, opens + 1);
+	/* The backend receives the whole URI. */
+	assert_string_equal(last_open_uri, "memtest:x");
+	assert_string_equal(ecl_store_backend_name(store), "memtest");
+
+	ecl_assert_ok(ecl_store_migrate(store));
+	jo.file_path = file;
+	jo.priority = ECL_PRIORITY_HIGH;
+	ecl_assert_ok(ecl_job_create(id, store, &jo));
+	assert_true(ecl_uuid_is_valid(id));
+	claims = forwarded_claims;
+	ecl_assert_ok(ecl_job_claim(&job, store, "worker-memtest"));
+	assert_int_equal(forwarded_claims, claims + 1);
+	assert_non_null(job);
+	assert_string_equal(job->batch_id, id);
+	assert_int_equal(job->status, ECL_JOB_PROCESSING);
+	assert_string_equal(job->worker_id, "worker-memtest");
+	assert_int_equal(job->priority, ECL_PRIORITY_HIGH);
+	ecl_job_free(job);
+	/* Nothing more to claim. */
+	job = (ecl_job *)0x1;
+	ecl_assert_ok(ecl_job_claim(&job, store, "worker-memtest"));
+	assert_null(job);
+	ecl_store_free(store);
+
+	/* A failing backend open propagates its error and allocates nothing. */
+	store = (ecl_store *)0x1;
+	ecl_assert_fails(ECL_EINVALID, ecl_store_open(&store, "memtest:y", NULL));
+	ecl_assert_error_contains("memtest:y");
+	assert_null(store);
+
+	/* The built-in scheme still works beside it. */
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	assert_string_equal(ecl_store_backend_name(store), "sqlite");
+	ecl_store_free(store);
+
+	free(file);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
+static void test_register_replaces(void **state)
+{
+	static ecl_backend renamed;
+	ecl_store *store = NULL;
+
+	(void)state;
+	renamed = memtest_backend;
+	renamed.name = "memtest2";
+	ecl_assert_ok(ecl_backend_register("memtest", &memtest_backend));
+	ecl_assert_ok(ecl_backend_register("memtest", &renamed));
+	ecl_assert_ok(ecl_store_open(&store, "memtest:x", NULL));
+	assert_string_equal(ecl_store_backend_name(store), "memtest2");
+	ecl_store_free(store);
+	ecl_assert_ok(ecl_backend_register("memtest", &memtest_backend));
+}
+
+/* ---- version ------------------------------------------------------------ */
+
+static void test_version(void **state)
+{
+	int major = -1, minor = -1, patch = -1;
+	const char *v;
+	char built[64];
+
+	(void)state;
+	v = ecl_version(&major, &minor, &patch);
+	assert_non_null(v);
+	assert_string_equal(v, ECL_VERSION);
+	assert_int_equal(major, ECL_VERSION_MAJOR);
+	assert_int_equal(minor, ECL_VERSION_MINOR);
+	assert_int_equal(patch, ECL_VERSION_PATCH);
+	snprintf(built, sizeof(built), "%d.%d.%d", major, minor, patch);
+	assert_string_equal(v, built);
+	assert_int_equal(ECL_VERSION_NUMBER, (major << 16) | (minor << 8) | patch);
+	/* NULL out-parameters are allowed. */
+	assert_string_equal(ecl_version(NULL, NULL, NULL), ECL_VERSION);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_bad_arguments),
+		cmocka_unit_test(test_open_memory),
+		cmocka_unit_test(test_open_relative_path),
+		cmocka_unit_test(test_open_absolute_path),
+		cmocka_unit_test(test_open_unknown_scheme),
+		cmocka_unit_test(test_open_malformed_uri),
+		cmocka_unit_test(test_open_missing_directory),
+		cmocka_unit_test(test_options_validation),
+		cmocka_unit_test(test_options_init),
+		cmocka_unit_test(test_backend_name_and_clock),
+		cmocka_unit_test(test_schema_version_and_migrate),
+		cmocka_unit_test(test_migrate_keeps_data),
+		cmocka_unit_test(test_check_fresh_and_migrated),
+		cmocka_unit_test(test_free_null),
+		cmocka_unit_test(test_schema_report_add),
+		cmocka_unit_test(test_register_invalid),
+		cmocka_unit_test(test_register_memtest),
+		cmocka_unit_test(test_register_replaces),
+		cmocka_unit_test(test_version),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
