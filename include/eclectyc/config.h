@@ -31,7 +31,7 @@ typedef enum ecl_config_source {
  * Create a configuration holding the built-in defaults only.
  *
  * @param out receives the new configuration; free with ecl_config_free()
- * @return 0 or ECL_ENOMEM
+ * @return 0, ECL_EINVALID for a NULL pointer, or ECL_ENOMEM
  */
 ECL_EXTERN int ecl_config_new(ecl_config **out);
 
@@ -55,8 +55,10 @@ ECL_EXTERN void ecl_config_free(ecl_config *config);
  * Syntax: `KEY=value` lines; blank lines and lines starting with `#` are
  * ignored; an optional `export ` prefix; values may be single-quoted (taken
  * literally) or double-quoted (with \\n, \\t, \\", \\\\ escapes); an unquoted
- * value ends at ` #` and is trimmed. Keys are [A-Za-z_][A-Za-z0-9_]*.
- * The file is parsed completely before anything is applied.
+ * value ends at ` #` and is trimmed; after a closing quote only blanks or a
+ * ` #` comment may follow. Keys are [A-Za-z_][A-Za-z0-9_]*. CRLF endings
+ * and a UTF-8 BOM are accepted; values cannot span lines. The file is parsed
+ * completely before anything is applied; a second file merges over the first.
  *
  * @return 0; ECL_EINVALID for NULL arguments; ECL_EIO when the file cannot
  *         be read; ECL_EPARSE naming the file and line of the first error.
@@ -65,9 +67,11 @@ ECL_EXTERN int ecl_config_load_file(ecl_config *config, const char *path);
 
 /**
  * Read the process environment at environment priority, for every key the
- * library knows and every key that starts with "ECLECTYC_".
+ * library knows and every key that starts with "ECLECTYC_". Calling it again
+ * replaces the earlier environment values (a variable unset since then no
+ * longer hides the lower sources).
  *
- * @return 0 or ECL_ENOMEM
+ * @return 0, ECL_EINVALID for a NULL configuration, or ECL_ENOMEM
  */
 ECL_EXTERN int ecl_config_load_environment(ecl_config *config);
 
