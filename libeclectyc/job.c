@@ -202,6 +202,20 @@ static int build_row(ecl_job *row, const ecl_job_options *o, const char *who, in
 	return rc;
 }
 
+/* UUIDs for every row, from one draw of the random source per 256 jobs. */
+static int assign_batch_ids(ecl_job *rows, size_t count)
+{
+	char *ids = malloc(count * ECL_BATCH_ID_SIZE);
+	size_t i;
+	int rc = ids ? ecl__uuid_v4_many(ids, count)
+	             : ecl_error_set(ECL_ENOMEM, "out of memory for %zu batch ids", count);
+
+	for (i = 0; rc == 0 && i < count; i++)
+		memcpy(rows[i].batch_id, ids + i * ECL_BATCH_ID_SIZE, ECL_BATCH_ID_SIZE);
+	free(ids);
+	return rc;
+}
+
 int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options *jobs,
                         size_t count)
 {
@@ -222,9 +236,9 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 		if (count > 1)
 			snprintf(who, sizeof(who), "job %zu: ", i);
 		rc = build_row(&rows[i], &jobs[i], who, now, i ? &rows[i - 1] : NULL, i ? &jobs[i - 1] : NULL);
-		if (rc == 0)
-			rc = ecl__uuid_v4_many(rows[i].batch_id, 1);
 	}
+	if (rc == 0)
+		rc = assign_batch_ids(rows, count);
 	if (rc == 0)
 		rc = store->backend->job_insert(store->conn, rows, count);
 	for (i = 0; rc == 0 && batch_ids != NULL && i < count; i++)

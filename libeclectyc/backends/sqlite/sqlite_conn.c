@@ -37,7 +37,8 @@ int ecl__sqlite_error(ecl_backend_conn *conn, int sqlite_rc, const char *doing)
 		code = ECL_EIO;
 		break;
 	default:
-		code = strstr(msg, "no such table") || strstr(msg, "no such column") ? ECL_ESCHEMA : ECL_EDB;
+		code = strstr(msg, "no such table") || strstr(msg, "no such column")
+			|| strstr(msg, "no such index") ? ECL_ESCHEMA : ECL_EDB;
 	}
 	return ecl_error_set(code, "%s: %s", doing, msg);
 }
@@ -119,20 +120,32 @@ static void pause_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Run a cached statement without results (BEGIN, COMMIT: prepared once per
+ * connection instead of parsed on every transaction). */
+static int step_cached(ecl_backend_conn *conn, const char *sql, const char *doing)
+{
+	sqlite3_stmt *stmt;
+	int rc = ecl__sqlite_prepare(&stmt, conn, sql);
+
+	if (rc == 0) {
+		int step = sqlite3_step(stmt);
+		if (step != SQLITE_DONE)
+			rc = ecl__sqlite_error(conn, step, doing);
+		ecl__sqlite_done(stmt);
+	}
+	return rc;
+}
+
 /* One attempt at the transaction: ECL_EBUSY means "try again". */
 static int write_once(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *, void *), void *ctx,
                       const char *doing)
 {
-	int rc = sqlite3_exec(conn->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	int rc = step_cached(conn, "BEGIN IMMEDIATE", doing);
 
-	if (rc != SQLITE_OK)
-		return ecl__sqlite_error(conn, rc, doing);
-	rc = work(conn, ctx);
-	if (rc == 0) {
-		int commit = sqlite3_exec(conn->db, "COMMIT", NULL, NULL, NULL);
-		if (commit != SQLITE_OK)
-			rc = ecl__sqlite_error(conn, commit, doing);
-	}
+	if (rc == 0)
+		rc = work(conn, ctx);
+	if (rc == 0)
+		rc = step_cached(conn, "COMMIT", doing);
 	if (rc != 0 && !sqlite3_get_autocommit(conn->db))
 		sqlite3_exec(conn->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;

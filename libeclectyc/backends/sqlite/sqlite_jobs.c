@@ -233,7 +233,10 @@ static int claim_one(ecl_backend_conn *conn, void *opaque)
 	int rc = ecl__sqlite_prepare(&s, conn,
 		"UPDATE import_jobs SET status = 'processing', worker_id = ?1, started_at = ?2, "
 		"heartbeat_at = ?2, error_message = NULL "
-		"WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' "
+		/* INDEXED BY: left to itself the planner prefers the status index and
+		 * sorts every queued job, making a drain of n jobs O(n^2). */
+		"WHERE id = (SELECT id FROM import_jobs INDEXED BY idx_import_jobs_claim "
+		"            WHERE status = 'queued' "
 		"            AND (retry_at IS NULL OR retry_at <= ?2) "
 		"            ORDER BY " PRIORITY_RANK ", queued_at, id LIMIT 1) "
 		"AND status = 'queued' RETURNING " JOB_COLUMNS);
@@ -284,6 +287,7 @@ typedef struct update_walk {
 	sqlite3_stmt *stmt;    /* when binding */
 	int param;
 	int rc;
+	int columns;           /* SET columns written so far */
 } update_walk;
 
 static void walk_sql(update_walk *w, const char *text)
@@ -294,8 +298,9 @@ static void walk_sql(update_walk *w, const char *text)
 
 static void walk_int(update_walk *w, const char *column, int64_t value, int null_if_none)
 {
+	walk_sql(w, w->columns++ ? ", " : "");
 	walk_sql(w, column);
-	walk_sql(w, " = ?, ");
+	walk_sql(w, " = ?");
 	w->param++;
 	if (w->stmt != NULL) {
 		if (null_if_none && value == ECL_TIME_NONE)
@@ -307,8 +312,9 @@ static void walk_int(update_walk *w, const char *column, int64_t value, int null
 
 static void walk_text(update_walk *w, const char *column, const char *value)
 {
+	walk_sql(w, w->columns++ ? ", " : "");
 	walk_sql(w, column);
-	walk_sql(w, " = ?, ");
+	walk_sql(w, " = ?");
 	w->param++;
 	if (w->stmt != NULL)
 		ecl__sqlite_bind_text(w->stmt, w->param, value);
@@ -360,7 +366,9 @@ static void walk_where(update_walk *w)
 	const ecl_job_update *u = w->u;
 	int status, first = 1;
 
-	walk_sql(w, "id = id WHERE batch_id = ?");
+	/* Only the columns that change are assigned: assigning the primary key
+	 * (even to itself) would make SQLite rewrite every index of the row. */
+	walk_sql(w, w->columns ? " WHERE batch_id = ?" : "status = status WHERE batch_id = ?");
 	w->param++;
 	if (w->stmt != NULL)
 		sqlite3_bind_text(w->stmt, w->param, u->batch_id, -1, SQLITE_STATIC);
@@ -432,7 +440,7 @@ typedef struct update_ctx {
 static int update_one(ecl_backend_conn *conn, void *opaque)
 {
 	update_ctx *ctx = opaque;
-	update_walk bind = { ctx->u, NULL, NULL, 0, 0 };
+	update_walk bind = { ctx->u, NULL, NULL, 0, 0, 0 };
 	int rc = ecl__sqlite_prepare(&bind.stmt, conn, ctx->sql);
 
 	if (rc == 0) {
@@ -452,7 +460,7 @@ static int update_one(ecl_backend_conn *conn, void *opaque)
 int ecl__sqlite_job_update(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found)
 {
 	ecl_buf sql = ECL_BUF_INIT;
-	update_walk write = { update, &sql, NULL, 0, 0 };
+	update_walk write = { update, &sql, NULL, 0, 0, 0 };
 	update_ctx ctx = { update, found, NULL };
 	int rc;
 
