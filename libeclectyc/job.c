@@ -65,6 +65,26 @@ static int check_worker_id(const char *worker_id, int required)
 
 /* ---- enqueue ------------------------------------------------------------ */
 
+static size_t json_size(const json_t *value)
+{
+	return json_is_array(value) ? json_array_size(value) : json_object_size(value);
+}
+
+/* Arrays (tags) hold strings only. */
+static int check_strings(json_t *array, const char *field, const char *who)
+{
+	size_t i;
+	json_t *item;
+	int rc = 0;
+
+	json_array_foreach(array, i, item) {
+		if (rc == 0 && !json_is_string(item))
+			rc = ecl_error_set(ECL_EINVALID, "%s%s must be a JSON array of strings "
+				"(item %zu is not a string)", who, field, i);
+	}
+	return rc;
+}
+
 /* Validate a JSON text of the wanted type and return it compact (NULL for an
  * empty array or object, as the reference stores them). */
 static int normalise_json(char **out, const char *text, json_type want, const char *field,
@@ -84,24 +104,12 @@ static int normalise_json(char **out, const char *text, json_type want, const ch
 	if (json_typeof(value) != want)
 		rc = ecl_error_set(ECL_EINVALID, "%s%s must be a JSON %s", who, field,
 			want == JSON_ARRAY ? "array" : "object");
-	else if ((json_is_array(value) ? json_array_size(value) : json_object_size(value)) > 0
-	         && (*out = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
-		rc = ecl_error_set(ECL_ENOMEM, "out of memory encoding %s%s", who, field);
-	json_decref(value);
-	return rc;
-}
-
-static int check_tags_are_strings(const char *tags, const char *who)
-{
-	json_t *value = tags ? json_loads(tags, 0, NULL) : NULL;
-	size_t i;
-	json_t *item;
-	int rc = 0;
-
-	json_array_foreach(value, i, item) {
-		if (rc == 0 && !json_is_string(item))
-			rc = ecl_error_set(ECL_EINVALID, "%stags must be a JSON array of strings "
-				"(item %zu is not a string)", who, i);
+	else if (want == JSON_ARRAY)
+		rc = check_strings(value, field, who);
+	if (rc == 0 && json_size(value) > 0) {
+		*out = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (*out == NULL)
+			rc = ecl_error_set(ECL_ENOMEM, "out of memory encoding %s%s", who, field);
 	}
 	json_decref(value);
 	return rc;
@@ -179,8 +187,6 @@ static int build_row(ecl_job *row, const ecl_job_options *o, const char *who, in
 		rc = ECL_ENOMEM;
 	if (rc == 0)
 		rc = normalise_json(&row->tags, o->tags, JSON_ARRAY, "tags", who);
-	if (rc == 0)
-		rc = check_tags_are_strings(row->tags, who);
 	if (rc == 0)
 		rc = normalise_json(&row->metadata, o->metadata, JSON_OBJECT, "metadata", who);
 	if (rc == 0) {

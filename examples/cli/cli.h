@@ -138,6 +138,9 @@ int out_json(struct json_t *value);
 void out_job_table(const ecl_job_array *jobs);
 /* Print every field of a job, one "Label: value" line each. */
 void out_job_details(const ecl_job *job);
+/* Read a job and print it as JSON or with `describe`; returns an exit status. */
+int out_job_by_id(ecl_store *store, const char *batch_id, int json,
+                  void (*describe)(const ecl_job *job));
 
 /* ---- commands (cmd_*.c) ---------------------------------------------- */
 

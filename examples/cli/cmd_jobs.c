@@ -82,22 +82,6 @@ int cmd_jobs(cli_args *args)
 	return status;
 }
 
-static int show_job(ecl_store *store, const char *batch_id, int json)
-{
-	ecl_job *job = NULL;
-	int rc = ecl_job_get(&job, store, batch_id);
-	int status = CLI_CONTINUE;
-
-	if (rc < 0)
-		return cli_fail(rc);
-	if (json)
-		status = out_job_json(job);
-	else
-		out_job_details(job);
-	ecl_job_free(job);
-	return status == CLI_CONTINUE ? CLI_EXIT_OK : status;
-}
-
 int cmd_job(cli_args *args)
 {
 	cli_session session;
@@ -108,7 +92,7 @@ int cmd_job(cli_args *args)
 		return status;
 	status = cli_session_open(&session, args->globals, CLI_SCHEMA_CURRENT);
 	if (status == CLI_CONTINUE)
-		status = show_job(session.store, batch_id, args->globals->json);
+		status = out_job_by_id(session.store, batch_id, args->globals->json, out_job_details);
 	cli_session_close(&session);
 	return status;
 }

@@ -40,24 +40,6 @@ static void print_cancelled(const ecl_job *job)
 	printf("Cancelled job %s\n", job->batch_id);
 }
 
-/* Print the job after a successful change, as JSON or with `describe`. */
-static int report_change(ecl_store *store, const char *batch_id, int json,
-                         void (*describe)(const ecl_job *job))
-{
-	ecl_job *job = NULL;
-	int rc = ecl_job_get(&job, store, batch_id);
-	int status = CLI_CONTINUE;
-
-	if (rc < 0)
-		return cli_fail(rc);
-	if (json)
-		status = out_job_json(job);
-	else
-		describe(job);
-	ecl_job_free(job);
-	return status == CLI_CONTINUE ? CLI_EXIT_OK : status;
-}
-
 int cmd_retry(cli_args *args)
 {
 	cli_session session;
@@ -72,7 +54,7 @@ int cmd_retry(cli_args *args)
 	if (status == CLI_CONTINUE) {
 		rc = ecl_job_retry(session.store, batch_id, delay);
 		status = rc < 0 ? cli_fail(rc)
-		                : report_change(session.store, batch_id, args->globals->json,
+		                : out_job_by_id(session.store, batch_id, args->globals->json,
 		                                print_retried);
 	}
 	cli_session_close(&session);
@@ -92,7 +74,7 @@ int cmd_cancel(cli_args *args)
 	if (status == CLI_CONTINUE) {
 		rc = ecl_job_cancel(session.store, batch_id);
 		status = rc < 0 ? cli_fail(rc)
-		                : report_change(session.store, batch_id, args->globals->json,
+		                : out_job_by_id(session.store, batch_id, args->globals->json,
 		                                print_cancelled);
 	}
 	cli_session_close(&session);

@@ -271,3 +271,20 @@ void out_job_details(const ecl_job *job)
 	print_rows(job);
 	print_outcome(job);
 }
+
+int out_job_by_id(ecl_store *store, const char *batch_id, int json,
+                  void (*describe)(const ecl_job *job))
+{
+	ecl_job *job = NULL;
+	int rc = ecl_job_get(&job, store, batch_id);
+	int status = CLI_CONTINUE;
+
+	if (rc < 0)
+		return cli_fail(rc);
+	if (json)
+		status = out_job_json(job);
+	else
+		describe(job);
+	ecl_job_free(job);
+	return status == CLI_CONTINUE ? CLI_EXIT_OK : status;
+}

@@ -60,14 +60,18 @@ static void create_defaults_filename_and_stores_absolute_path(void **state)
 	conf_fixture *f = *state;
 	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
 	char id[ECL_BATCH_ID_SIZE], relative[64];
+	char *previous_dir = getcwd(NULL, 0);
 	ecl_job *job = NULL;
 
+	assert_non_null(previous_dir);
 	assert_int_equal(chdir(f->dir), 0);
 	snprintf(relative, sizeof(relative), "./readings.csv");
 	o.file_path = relative;
 	o.tags = "[]";
 	o.metadata = "{}";
 	ecl_assert_ok(ecl_job_create(id, f->store, &o));
+	assert_int_equal(chdir(previous_dir), 0);
+	free(previous_dir);
 	ecl_assert_ok(ecl_job_get(&job, f->store, id));
 	assert_string_equal(job->filename, "readings.csv");
 	assert_string_equal(job->file_path, f->file);

@@ -131,8 +131,8 @@ static int build_expected(sqlite3 **out)
 		: ecl_error_set(ECL_EDB, "building the expected schema: %s", sqlite3_errmsg(*out));
 }
 
-/* Run a one-column text query on `db` with one text parameter; call `each`
- * for every row. */
+/* Run a query on `db` with an optional text parameter ?1; call `each` for
+ * every row. */
 static int for_each_row(sqlite3 *db, const char *sql, const char *param,
                         int (*each)(sqlite3_stmt *row, void *ctx), void *ctx)
 {
@@ -158,6 +158,8 @@ typedef struct compare_ctx {
 	const char *table;
 } compare_ctx;
 
+/* The first column of the first row of a query with parameters ?1 (and ?2
+ * when it has one), copied; NULL when there is no row. */
 static int single_text(sqlite3 *db, const char *sql, const char *a, const char *b, char **out)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -166,7 +168,8 @@ static int single_text(sqlite3 *db, const char *sql, const char *a, const char *
 	*out = NULL;
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(stmt, 1, a, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
+		if (sqlite3_bind_parameter_count(stmt) >= 2)
+			sqlite3_bind_text(stmt, 2, b, -1, SQLITE_STATIC);
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
 			*out = strdup((const char *)sqlite3_column_text(stmt, 0));
@@ -242,8 +245,8 @@ static int compare_table(sqlite3_stmt *row, void *opaque)
 	int rc;
 
 	ctx->table = (const char *)sqlite3_column_text(row, 0);
-	rc = single_text(ctx->live, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1 "
-		"AND ?2 IS NULL", ctx->table, NULL, &exists);
+	rc = single_text(ctx->live, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1",
+		ctx->table, NULL, &exists);
 	if (rc == 0 && exists == NULL)
 		rc = ecl_schema_report_add(ctx->report, "missing table %s", ctx->table);
 	else if (rc == 0)
@@ -265,7 +268,7 @@ int ecl__sqlite_check(ecl_backend_conn *conn, ecl_schema_report *report)
 	if (rc == 0)
 		rc = for_each_row(expected,
 			"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-			"AND ?1 IS NULL ORDER BY name", NULL, compare_table, &ctx);
+			"ORDER BY name", NULL, compare_table, &ctx);
 	sqlite3_close(expected);
 	return rc;
 }
