@@ -49,9 +49,13 @@ static registration *find_locked(const char *scheme, size_t len)
 
 static int backend_is_complete(const ecl_backend *b)
 {
-	return b->version >= 1 && b->version <= ECL_BACKEND_VERSION && b->name != NULL
+	/* Version 1 backends (no readings) are accepted for queue-only use;
+	 * ingestion refuses them with ECL_ENOTSUPPORTED. */
+	int v1 = b->version >= 1 && b->version <= ECL_BACKEND_VERSION && b->name != NULL
 		&& b->open && b->close && b->schema_version && b->migrate && b->check
 		&& b->job_insert && b->job_get && b->job_list && b->job_claim && b->job_update;
+
+	return v1 && (b->version < 2 || (b->meter_find && b->readings_write));
 }
 
 int ecl_backend_register(const char *scheme, const ecl_backend *backend)

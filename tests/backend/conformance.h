@@ -35,6 +35,8 @@ extern const struct CMUnitTest conf_queue_tests[];
 extern const size_t conf_queue_test_count;
 extern const struct CMUnitTest conf_transition_tests[];
 extern const size_t conf_transition_test_count;
+extern const struct CMUnitTest conf_reading_tests[];
+extern const size_t conf_reading_test_count;
 extern const struct CMUnitTest conf_schema_tests[];
 extern const size_t conf_schema_test_count;
 

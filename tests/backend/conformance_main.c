@@ -114,6 +114,8 @@ int main(int argc, char **argv)
 	failed += _cmocka_run_group_tests(title, conf_queue_tests, conf_queue_test_count, NULL, NULL);
 	snprintf(title, sizeof(title), "transitions on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_transition_tests, conf_transition_test_count, NULL, NULL);
+	snprintf(title, sizeof(title), "readings on %s", argv[1]);
+	failed += _cmocka_run_group_tests(title, conf_reading_tests, conf_reading_test_count, NULL, NULL);
 	snprintf(title, sizeof(title), "schema on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_schema_tests, conf_schema_test_count, NULL, NULL);
 	ecl_test_rmtree(run_dir);

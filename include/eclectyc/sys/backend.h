@@ -89,6 +89,59 @@ typedef struct ecl_job_found {
 	char worker_id[ECL_WORKER_ID_MAX + 1];  /**< "" when NULL */
 } ecl_job_found;
 
+/** A meter that a reading batch refers to. */
+typedef struct ecl_batch_meter {
+	const char *mpan;          /**< normalised identifier */
+	int64_t id;                /**< the meter's id; 0 = create it (or find the one another
+	                                writer created meanwhile): the backend fills it in */
+	int is_half_hourly;        /**< for a meter created here */
+	const char *mpan_check;    /**< "valid", "invalid" or "not_mpan", for a meter created here */
+} ecl_batch_meter;
+
+/** One half-hour reading. */
+typedef struct ecl_interval_reading {
+	size_t meter;              /**< index into ecl_reading_batch.meters */
+	int64_t period_start;      /**< UTC start of the half hour */
+	char reading_date[11];     /**< settlement date, YYYY-MM-DD */
+	char reading_time[9];      /**< local start, HH:MM:SS */
+	int period_number;         /**< 1..50 */
+	double value;              /**< kWh */
+	int estimated;             /**< 1 = estimated, 0 = actual */
+} ecl_interval_reading;
+
+/** One daily total. */
+typedef struct ecl_daily_reading {
+	size_t meter;              /**< index into ecl_reading_batch.meters */
+	char reading_date[11];     /**< YYYY-MM-DD */
+	double value;              /**< kWh */
+	int estimated;
+} ecl_daily_reading;
+
+/**
+ * Readings to upsert in one transaction. A reading whose value and type equal
+ * the stored ones is left alone (unchanged); an estimated value does not
+ * replace an actual one unless `overwrite_actual` is set.
+ */
+typedef struct ecl_reading_batch {
+	const char *batch_id;      /**< stored as import_batch_id (and created_by_batch); may be NULL */
+	int64_t now;               /**< created_at / updated_at */
+	int overwrite_actual;
+	ecl_batch_meter *meters;
+	size_t meter_count;
+	const ecl_interval_reading *intervals;
+	size_t interval_count;
+	const ecl_daily_reading *dailies;
+	size_t daily_count;
+} ecl_reading_batch;
+
+/** What a batch did to the stored readings. */
+typedef struct ecl_write_counts {
+	int64_t inserted;
+	int64_t updated;
+	int64_t unchanged;         /**< equal to the stored reading, or an actual kept */
+	int64_t meters_created;
+} ecl_write_counts;
+
 /**
  * The backend interface. All functions return 0 or a negative ECL_E* code and
  * set the thread's error message (ecl_error_set()) on failure. Transient lock
@@ -130,9 +183,24 @@ typedef struct ecl_backend {
 	 * does not exist; ECL_ESTATE, with `found` filled, when a condition failed.
 	 */
 	int (*job_update)(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
+
+	/* ---- version 2 ---- */
+
+	/** The id of a meter by normalised identifier; ECL_ENOTFOUND when absent. */
+	int (*meter_find)(ecl_backend_conn *conn, const char *mpan, int64_t *id);
+	/**
+	 * Write a batch of readings and, when `job` is not NULL, apply that job
+	 * update, all in one transaction: if the update is refused (the job was
+	 * cancelled or taken over), nothing of the batch is written and the
+	 * result is as for job_update. Meter ids are filled in only on success.
+	 * `counts` are added to.
+	 */
+	int (*readings_write)(ecl_backend_conn *conn, ecl_reading_batch *batch,
+	                      const ecl_job_update *job, ecl_job_found *found,
+	                      ecl_write_counts *counts);
 } ecl_backend;
 
-#define ECL_BACKEND_VERSION 1
+#define ECL_BACKEND_VERSION 2
 
 /**
  * Register a backend for a URI scheme (the text before the first ':').

@@ -303,4 +303,6 @@ const ecl_backend ecl_sqlite_backend = {
 	ecl__sqlite_job_list,
 	ecl__sqlite_job_claim,
 	ecl__sqlite_job_update,
+	ecl__sqlite_meter_find,
+	ecl__sqlite_readings_write,
 };

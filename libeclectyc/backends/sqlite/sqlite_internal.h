@@ -63,5 +63,12 @@ int ecl__sqlite_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opt
 int ecl__sqlite_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
                           ecl_job *out, int *claimed);
 int ecl__sqlite_job_update(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
+/* The same, inside a transaction the caller holds. */
+int ecl__sqlite_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *update,
+                                 ecl_job_found *found);
+int ecl__sqlite_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id);
+int ecl__sqlite_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
+                               const ecl_job_update *job, ecl_job_found *found,
+                               ecl_write_counts *counts);
 
 #endif

@@ -431,18 +431,19 @@ static int explain_miss(ecl_backend_conn *conn, const char *batch_id, ecl_job_fo
 	return rc;
 }
 
-typedef struct update_ctx {
-	const ecl_job_update *u;
-	ecl_job_found *found;
-	const char *sql;
-} update_ctx;
-
-static int update_one(ecl_backend_conn *conn, void *opaque)
+/* Apply an update inside the caller's transaction. */
+int ecl__sqlite_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *update,
+                                 ecl_job_found *found)
 {
-	update_ctx *ctx = opaque;
-	update_walk bind = { ctx->u, NULL, NULL, 0, 0, 0 };
-	int rc = ecl__sqlite_prepare(&bind.stmt, conn, ctx->sql);
+	ecl_buf sql = ECL_BUF_INIT;
+	update_walk write = { update, &sql, NULL, 0, 0, 0 };
+	update_walk bind = { update, NULL, NULL, 0, 0, 0 };
+	int rc;
 
+	walk_update(&write);
+	rc = write.rc;
+	if (rc == 0)
+		rc = ecl__sqlite_prepare(&bind.stmt, conn, sql.ptr);
 	if (rc == 0) {
 		int step;
 
@@ -452,23 +453,27 @@ static int update_one(ecl_backend_conn *conn, void *opaque)
 		if (step != SQLITE_DONE)
 			rc = ecl__sqlite_error(conn, step, "updating a job");
 		else if (sqlite3_changes(conn->db) == 0)
-			rc = explain_miss(conn, ctx->u->batch_id, ctx->found);
+			rc = explain_miss(conn, update->batch_id, found);
 	}
+	ecl_buf_dispose(&sql);
 	return rc;
+}
+
+typedef struct update_ctx {
+	const ecl_job_update *u;
+	ecl_job_found *found;
+} update_ctx;
+
+static int update_one(ecl_backend_conn *conn, void *opaque)
+{
+	update_ctx *ctx = opaque;
+
+	return ecl__sqlite_apply_job_update(conn, ctx->u, ctx->found);
 }
 
 int ecl__sqlite_job_update(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found)
 {
-	ecl_buf sql = ECL_BUF_INIT;
-	update_walk write = { update, &sql, NULL, 0, 0, 0 };
-	update_ctx ctx = { update, found, NULL };
-	int rc;
+	update_ctx ctx = { update, found };
 
-	walk_update(&write);
-	rc = write.rc;
-	ctx.sql = sql.ptr;
-	if (rc == 0)
-		rc = ecl__sqlite_write(conn, update_one, &ctx, "updating a job");
-	ecl_buf_dispose(&sql);
-	return rc;
+	return ecl__sqlite_write(conn, update_one, &ctx, "updating a job");
 }

@@ -1,0 +1,215 @@
+/* SQLite backend: meters and readings, written in batches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_internal.h"
+
+/*
+ * The upsert leaves a reading alone when value and type are what is stored
+ * (unchanged), and keeps an actual value from being replaced by an estimate
+ * unless ?10 allows it. RETURNING tells an insert (updated_at still NULL)
+ * from an update; no row comes back for a reading left alone. (It returns the
+ * column, not `updated_at IS NULL`: SQLite 3.40 evaluates that expression
+ * wrongly in an upsert's RETURNING on a WITHOUT ROWID table.)
+ */
+#define UPSERT_INTERVAL \
+	"INSERT INTO meter_readings (meter_id, period_start, reading_date, reading_time, " \
+	" period_number, reading_value, reading_type, import_batch_id, created_at, updated_at) " \
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL) " \
+	"ON CONFLICT (meter_id, period_start) DO UPDATE SET " \
+	" reading_value = excluded.reading_value, reading_type = excluded.reading_type, " \
+	" import_batch_id = excluded.import_batch_id, updated_at = excluded.created_at " \
+	"WHERE (meter_readings.reading_value <> excluded.reading_value " \
+	"       OR meter_readings.reading_type <> excluded.reading_type) " \
+	"  AND (excluded.reading_type = 'actual' OR meter_readings.reading_type = 'estimated' OR ?10) " \
+	"RETURNING updated_at"
+
+#define UPSERT_DAILY \
+	"INSERT INTO daily_readings (meter_id, reading_date, reading_value, reading_type, " \
+	" import_batch_id, created_at, updated_at) " \
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL) " \
+	"ON CONFLICT (meter_id, reading_date) DO UPDATE SET " \
+	" reading_value = excluded.reading_value, reading_type = excluded.reading_type, " \
+	" import_batch_id = excluded.import_batch_id, updated_at = excluded.created_at " \
+	"WHERE (daily_readings.reading_value <> excluded.reading_value " \
+	"       OR daily_readings.reading_type <> excluded.reading_type) " \
+	"  AND (excluded.reading_type = 'actual' OR daily_readings.reading_type = 'estimated' OR ?7) " \
+	"RETURNING updated_at"
+
+static const char *type_name(int estimated)
+{
+	return estimated ? "estimated" : "actual";
+}
+
+int ecl__sqlite_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int rc = ecl__sqlite_prepare(&s, conn, "SELECT id FROM meters WHERE mpan = ?1");
+
+	if (rc == 0) {
+		int step;
+
+		sqlite3_bind_text(s, 1, mpan, -1, SQLITE_STATIC);
+		step = sqlite3_step(s);
+		if (step == SQLITE_ROW)
+			*id = sqlite3_column_int64(s, 0);
+		else if (step == SQLITE_DONE)
+			rc = ecl_error_set(ECL_ENOTFOUND, "no meter \"%s\"", mpan);
+		else
+			rc = ecl__sqlite_error(conn, step, "looking up a meter");
+		ecl__sqlite_done(s);
+	}
+	return rc;
+}
+
+/* Create a meter unless another writer has; either way learn its id. */
+static int ensure_meter(ecl_backend_conn *conn, const ecl_reading_batch *batch,
+                        const ecl_batch_meter *meter, int64_t *id, ecl_write_counts *counts)
+{
+	sqlite3_stmt *s;
+	int rc = ecl__sqlite_prepare(&s, conn,
+		"INSERT INTO meters (mpan, is_half_hourly, mpan_check, created_by_batch, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (mpan) DO NOTHING");
+
+	if (rc == 0) {
+		int step;
+
+		sqlite3_bind_text(s, 1, meter->mpan, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, meter->is_half_hourly ? 1 : 0);
+		ecl__sqlite_bind_text(s, 3, meter->mpan_check);
+		ecl__sqlite_bind_text(s, 4, batch->batch_id);
+		sqlite3_bind_int64(s, 5, batch->now);
+		step = sqlite3_step(s);
+		ecl__sqlite_done(s);
+		if (step != SQLITE_DONE)
+			rc = ecl__sqlite_error(conn, step, "creating a meter");
+		else
+			counts->meters_created += sqlite3_changes(conn->db);
+	}
+	if (rc == 0)
+		rc = ecl__sqlite_meter_find(conn, meter->mpan, id);
+	return rc;
+}
+
+/* Step an upsert and count what it did. */
+static int step_upsert(ecl_backend_conn *conn, sqlite3_stmt *s, ecl_write_counts *counts)
+{
+	int step = sqlite3_step(s);
+	int rc = 0;
+
+	if (step == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+			counts->inserted++;
+		else
+			counts->updated++;
+		step = sqlite3_step(s);
+	} else if (step == SQLITE_DONE) {
+		counts->unchanged++;
+	}
+	if (step != SQLITE_DONE)
+		rc = ecl__sqlite_error(conn, step, "writing a reading");
+	ecl__sqlite_done(s);
+	return rc;
+}
+
+static int write_intervals(ecl_backend_conn *conn, const ecl_reading_batch *b, const int64_t *ids,
+                           ecl_write_counts *counts)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = b->interval_count ? ecl__sqlite_prepare(&s, conn, UPSERT_INTERVAL) : 0;
+
+	for (i = 0; rc == 0 && i < b->interval_count; i++) {
+		const ecl_interval_reading *r = &b->intervals[i];
+
+		sqlite3_bind_int64(s, 1, ids[r->meter]);
+		sqlite3_bind_int64(s, 2, r->period_start);
+		sqlite3_bind_text(s, 3, r->reading_date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, r->reading_time, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, r->period_number);
+		sqlite3_bind_double(s, 6, r->value);
+		sqlite3_bind_text(s, 7, type_name(r->estimated), -1, SQLITE_STATIC);
+		ecl__sqlite_bind_text(s, 8, b->batch_id);
+		sqlite3_bind_int64(s, 9, b->now);
+		sqlite3_bind_int(s, 10, b->overwrite_actual ? 1 : 0);
+		rc = step_upsert(conn, s, counts);
+	}
+	return rc;
+}
+
+static int write_dailies(ecl_backend_conn *conn, const ecl_reading_batch *b, const int64_t *ids,
+                         ecl_write_counts *counts)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = b->daily_count ? ecl__sqlite_prepare(&s, conn, UPSERT_DAILY) : 0;
+
+	for (i = 0; rc == 0 && i < b->daily_count; i++) {
+		const ecl_daily_reading *r = &b->dailies[i];
+
+		sqlite3_bind_int64(s, 1, ids[r->meter]);
+		sqlite3_bind_text(s, 2, r->reading_date, -1, SQLITE_STATIC);
+		sqlite3_bind_double(s, 3, r->value);
+		sqlite3_bind_text(s, 4, type_name(r->estimated), -1, SQLITE_STATIC);
+		ecl__sqlite_bind_text(s, 5, b->batch_id);
+		sqlite3_bind_int64(s, 6, b->now);
+		sqlite3_bind_int(s, 7, b->overwrite_actual ? 1 : 0);
+		rc = step_upsert(conn, s, counts);
+	}
+	return rc;
+}
+
+typedef struct write_ctx {
+	ecl_reading_batch *batch;
+	const ecl_job_update *job;
+	ecl_job_found *found;
+	int64_t *ids;              /* meter ids as this attempt resolved them */
+	ecl_write_counts counts;   /* this attempt's counts */
+} write_ctx;
+
+static int write_batch(ecl_backend_conn *conn, void *opaque)
+{
+	write_ctx *ctx = opaque;
+	ecl_reading_batch *b = ctx->batch;
+	size_t i;
+	int rc = 0;
+
+	/* A retried attempt starts again from nothing: the rollback undid it. */
+	memset(&ctx->counts, 0, sizeof(ctx->counts));
+	for (i = 0; rc == 0 && i < b->meter_count; i++) {
+		ctx->ids[i] = b->meters[i].id;
+		if (ctx->ids[i] == 0)
+			rc = ensure_meter(conn, b, &b->meters[i], &ctx->ids[i], &ctx->counts);
+	}
+	if (rc == 0)
+		rc = write_intervals(conn, b, ctx->ids, &ctx->counts);
+	if (rc == 0)
+		rc = write_dailies(conn, b, ctx->ids, &ctx->counts);
+	/* Last, so a cancelled job rolls the whole batch back. */
+	if (rc == 0 && ctx->job != NULL)
+		rc = ecl__sqlite_apply_job_update(conn, ctx->job, ctx->found);
+	return rc;
+}
+
+int ecl__sqlite_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
+                               const ecl_job_update *job, ecl_job_found *found,
+                               ecl_write_counts *counts)
+{
+	write_ctx ctx = { batch, job, found, NULL, { 0, 0, 0, 0 } };
+	size_t i;
+	int rc = 0;
+
+	if (batch->meter_count > 0 && (ctx.ids = calloc(batch->meter_count, sizeof(*ctx.ids))) == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory for %zu meters", batch->meter_count);
+	rc = ecl__sqlite_write(conn, write_batch, &ctx, "writing readings");
+	for (i = 0; rc == 0 && i < batch->meter_count; i++)
+		batch->meters[i].id = ctx.ids[i];
+	if (rc == 0) {
+		counts->inserted += ctx.counts.inserted;
+		counts->updated += ctx.counts.updated;
+		counts->unchanged += ctx.counts.unchanged;
+		counts->meters_created += ctx.counts.meters_created;
+	}
+	free(ctx.ids);
+	return rc;
+}
