@@ -18,5 +18,6 @@
 #include "eclectyc/config.h"
 #include "eclectyc/store.h"
 #include "eclectyc/job.h"
+#include "eclectyc/ingest.h"
 
 #endif

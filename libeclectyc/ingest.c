@@ -1,0 +1,319 @@
+/*
+ * The import driver: stream the file, convert rows, and write readings in
+ * batches. Each batch is one transaction which, for a job, also commits the
+ * job's checkpoint and counters, so a retried or resumed job starts after
+ * the last committed row and never writes a reading twice. A dry run reads
+ * (meters) but writes nothing at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_internal.h"
+#include "uuid_internal.h"
+
+static const ecl_ingest_options default_options = ECL_INGEST_OPTIONS_INIT;
+
+int ecl_ingest_options_init(ecl_ingest_options *opts, unsigned int version)
+{
+	if (opts == NULL)
+		return ecl_error_set(ECL_EINVALID, "ingest options pointer is NULL");
+	if (version == 0 || version > ECL_INGEST_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_ingest_options version %u", version);
+	*opts = default_options;
+	opts->version = version;
+	return 0;
+}
+
+void ecl_ingest_report_free(ecl_ingest_report *report)
+{
+	if (report == NULL)
+		return;
+	free(report->summary);
+	free(report);
+}
+
+static int check_options(const ecl_ingest_options *o)
+{
+	if (o->version == 0 || o->version > ECL_INGEST_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_ingest_options version %u", o->version);
+	if (ecl_import_type_name(o->import_type) == NULL)
+		return ecl_error_set(ECL_EINVALID, "unknown import type %d (expected hh or daily)",
+			(int)o->import_type);
+	if ((unsigned)o->unknown_meters > ECL_UNKNOWN_METER_REJECT_FILE)
+		return ecl_error_set(ECL_EINVALID, "unknown unknown-meter policy %d", (int)o->unknown_meters);
+	if ((unsigned)o->negatives > ECL_NEGATIVE_REJECT)
+		return ecl_error_set(ECL_EINVALID, "unknown negative-value policy %d", (int)o->negatives);
+	if (o->batch_size < 1 || o->batch_size > 1000000)
+		return ecl_error_set(ECL_EINVALID, "batch_size must be 1..1000000, got %d", o->batch_size);
+	if (o->batch_id != NULL && strlen(o->batch_id) >= ECL_BATCH_ID_SIZE)
+		return ecl_error_set(ECL_EINVALID, "batch id \"%.40s…\" is too long", o->batch_id);
+	return 0;
+}
+
+/* ---- row errors ----------------------------------------------------------- */
+
+static int note_row_error(ecl_ingest *g)
+{
+	const char *message = ecl_error_last();
+	char text[640];
+	int rc = 0;
+
+	g->report->error_count++;
+	if (json_array_size(g->errors) < ECL_SUMMARY_ERRORS_MAX) {
+		json_t *detail = json_pack("{s:I, s:I, s:s}", "row", (json_int_t)g->row,
+			"line", (json_int_t)g->record->line, "message", message);
+
+		snprintf(text, sizeof(text), "Row %lld: %s", (long long)g->row, message);
+		if (detail == NULL || json_array_append_new(g->error_details, detail) != 0
+		    || json_array_append_new(g->errors, json_string(text)) != 0)
+			rc = ecl_error_set(ECL_ENOMEM, "out of memory recording row errors");
+	}
+	return rc;
+}
+
+/* Drop what a failed row had appended to the batch. */
+static void drop_row(ecl_ingest *g)
+{
+	size_t i;
+
+	for (i = g->meter_mark; i < g->meter_count; i++)
+		g->batch_entries[i]->batch_epoch = 0;
+	g->meter_count = g->meter_mark;
+	g->interval_count = g->interval_mark;
+	g->daily_count = g->daily_mark;
+}
+
+/* ---- batches -------------------------------------------------------------- */
+
+static void copy_meter_ids(ecl_ingest *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->meter_count; i++)
+		g->batch_entries[i]->id = g->batch_meters[i].id;
+}
+
+/* The job's progress, committed with the batch that reaches it. */
+static void job_progress(const ecl_ingest *g, ecl_job_update *u)
+{
+	const ecl_ingest_report *r = g->report;
+
+	memset(u, 0, sizeof(*u));
+	u->batch_id = g->job->batch_id;
+	u->from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_PROCESSING);
+	u->expect_worker_id = g->job->worker_id;
+	u->expect_retry_count = -1;
+	u->set = ECL_JOB_SET_COUNTERS | ECL_JOB_SET_CHECKPOINT | ECL_JOB_SET_HEARTBEAT_AT;
+	u->processed_rows = r->records_processed;
+	u->imported_rows = r->records_imported;
+	u->failed_rows = r->records_failed;
+	u->checkpoint = g->row;
+	u->heartbeat_at = ecl_store_now(g->store);
+	if (g->job->total_rows >= 0) {
+		u->set |= ECL_JOB_SET_TOTAL_ROWS;
+		u->total_rows = g->job->total_rows;
+	}
+}
+
+static int write_batch(ecl_ingest *g)
+{
+	ecl_reading_batch b;
+	ecl_write_counts counts = { 0, 0, 0, 0 };
+	ecl_job_update u;
+	ecl_job_found found;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.batch_id = g->report->batch_id;
+	b.now = ecl_store_now(g->store);
+	b.overwrite_actual = g->opts->overwrite_actual;
+	b.meters = g->batch_meters;
+	b.meter_count = g->meter_count;
+	b.intervals = g->intervals;
+	b.interval_count = g->interval_count;
+	b.dailies = g->dailies;
+	b.daily_count = g->daily_count;
+	if (g->job != NULL)
+		job_progress(g, &u);
+	memset(&found, 0, sizeof(found));
+	rc = g->store->backend->readings_write(g->store->conn, &b, g->job ? &u : NULL, &found, &counts);
+	if (rc == ECL_ESTATE)
+		rc = ecl_error_set(ECL_ESTATE, "job %s is now %s (held by \"%s\"): import stopped, "
+			"its last batch not written", g->job->batch_id,
+			ecl_job_status_name(found.status) ? ecl_job_status_name(found.status) : "unknown",
+			found.worker_id);
+	if (rc == 0) {
+		copy_meter_ids(g);
+		g->report->inserted += counts.inserted;
+		g->report->updated += counts.updated;
+		g->report->unchanged += counts.unchanged;
+		g->report->meters_created += counts.meters_created;
+	}
+	return rc;
+}
+
+/* Commit the batch (unless dry run), then report progress. */
+static int flush(ecl_ingest *g)
+{
+	int rc = 0;
+
+	if (!g->opts->dry_run)
+		rc = write_batch(g);
+	g->meter_count = g->interval_count = g->daily_count = 0;
+	g->epoch++;
+	if (rc == 0 && g->opts->progress != NULL
+	    && g->opts->progress(g->report->records_processed, g->job ? g->job->total_rows : -1,
+	                         g->report->records_imported, g->report->records_failed,
+	                         g->opts->progress_payload) != 0)
+		rc = ecl_error_set(ECL_ECANCELLED, "import of batch %s stopped by the progress callback "
+			"after row %lld", g->report->batch_id, (long long)g->row);
+	return rc;
+}
+
+/* ---- the file --------------------------------------------------------------- */
+
+static int read_header(ecl_ingest *g)
+{
+	const ecl_csv_record *header = NULL;
+	int rc = ecl__csv_next(g->csv, &header);
+
+	if (rc == 0)
+		return ecl_error_set(ECL_EINVALID, "CSV file must include a header row (the file is empty)");
+	if (rc < 0)
+		return rc;
+	rc = ecl__columns_map(&g->columns, header, g->opts->import_type);
+	if (rc == 0)
+		snprintf(g->report->format, sizeof(g->report->format), "%s",
+			ecl__format_name(g->columns.format));
+	return rc;
+}
+
+static int process_record(ecl_ingest *g)
+{
+	ecl_ingest_report *r = g->report;
+	size_t values_before = g->interval_count + g->daily_count;
+	int rc;
+
+	g->row++;
+	if (g->job != NULL && g->row <= g->job->resume_rows)
+		return 0;  /* committed by an earlier attempt; its counts were restored */
+	g->meter_mark = g->meter_count;
+	g->interval_mark = g->interval_count;
+	g->daily_mark = g->daily_count;
+	r->records_processed++;
+	rc = ecl__ingest_row(g);
+	if (rc == ROW_OK) {
+		r->records_imported++;
+		r->values_processed += (int64_t)(g->interval_count + g->daily_count - values_before);
+	} else if (rc == ROW_FAILED) {
+		drop_row(g);
+		r->records_failed++;
+		rc = note_row_error(g);
+	}
+	if (rc == 0 && g->interval_count + g->daily_count >= (size_t)g->opts->batch_size)
+		rc = flush(g);
+	return rc;
+}
+
+static int process_file(ecl_ingest *g, const char *path)
+{
+	ecl_csv_options csv_opts = ECL_CSV_OPTIONS_INIT;
+	int rc = ecl__csv_open_file(&g->csv, path, &csv_opts);
+
+	if (rc == 0)
+		rc = read_header(g);
+	while (rc == 0 && (rc = ecl__csv_next(g->csv, &g->record)) == 1)
+		rc = process_record(g);
+	/* The last batch also commits the final counters and checkpoint. */
+	if (rc == 0)
+		rc = flush(g);
+	return rc;
+}
+
+static int start(ecl_ingest *g, ecl_store *store, const ecl_ingest_options *opts,
+                 const ecl_ingest_job *job)
+{
+	const char *batch_id = job ? job->batch_id : opts->batch_id;
+
+	memset(g, 0, sizeof(*g));
+	g->store = store;
+	g->opts = opts;
+	g->job = job;
+	g->epoch = 1;
+	g->report = calloc(1, sizeof(*g->report));
+	g->errors = json_array();
+	g->error_details = json_array();
+	if (g->report == NULL || g->errors == NULL || g->error_details == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory starting an import");
+	g->report->dry_run = opts->dry_run ? 1 : 0;
+	if (job != NULL) {
+		g->report->records_processed = job->resume_rows;
+		g->report->records_imported = job->resume_imported;
+		g->report->records_failed = job->resume_failed;
+	}
+	if (batch_id != NULL) {
+		snprintf(g->report->batch_id, sizeof(g->report->batch_id), "%s", batch_id);
+		return 0;
+	}
+	return ecl__uuid_v4_many(g->report->batch_id, 1);
+}
+
+static void finish(ecl_ingest *g)
+{
+	ecl__csv_free(g->csv);
+	ecl__columns_dispose(&g->columns);
+	ecl__meter_cache_dispose(&g->meters);
+	free(g->batch_meters);
+	free(g->batch_entries);
+	free(g->intervals);
+	free(g->dailies);
+	json_decref(g->errors);
+	json_decref(g->error_details);
+}
+
+int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
+                    const ecl_ingest_options *opts, const ecl_ingest_job *job)
+{
+	ecl_ingest g;
+	int rc;
+
+	*out = NULL;
+	rc = start(&g, store, opts, job);
+	if (rc == 0 && (store->backend->version < 2 || store->backend->readings_write == NULL))
+		rc = ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend cannot store readings",
+			store->backend->name);
+	if (rc == 0)
+		rc = process_file(&g, path);
+	if (rc == 0) {
+		g.report->successful = g.report->records_failed == 0 && g.report->records_imported > 0;
+		rc = ecl__ingest_summary(&g);
+	}
+	if (rc == 0) {
+		*out = g.report;
+		g.report = NULL;
+	}
+	ecl_ingest_report_free(g.report);
+	finish(&g);
+	return rc;
+}
+
+int ecl_ingest_file(ecl_ingest_report **out, ecl_store *store, const char *path,
+                    const ecl_ingest_options *opts)
+{
+	int rc;
+
+	if (out == NULL)
+		return ecl_error_set(ECL_EINVALID, "report output pointer is NULL");
+	*out = NULL;
+	if (store == NULL || path == NULL || *path == '\0')
+		return ecl_error_set(ECL_EINVALID, "store or path is missing");
+	if (opts == NULL)
+		opts = &default_options;
+	rc = check_options(opts);
+	if (rc == 0)
+		rc = ecl__store_require_schema(store);
+	if (rc == 0)
+		rc = ecl__ingest_run(out, store, path, opts, NULL);
+	return rc;
+}

@@ -1,0 +1,411 @@
+/*
+ * Ingestion end to end on a SQLite file: small files written inline with
+ * their expected counts and sums, the stored rows read back with SQL.
+ */
+#include "ecl_test.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+typedef struct fixture {
+	char *dir;
+	char *db_path;
+	ecl_store *store;
+	int64_t now;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
+	char uri[1024];
+
+	f->now = 1764000000;
+	f->dir = ecl_test_tmpdir("ingest");
+	if (f->dir == NULL || asprintf(&f->db_path, "%s/e.db", f->dir) < 0)
+		return -1;
+	snprintf(uri, sizeof(uri), "sqlite://%s", f->db_path);
+	o.clock = ecl_test_clock;
+	o.clock_payload = &f->now;
+	if (ecl_store_open(&f->store, uri, &o) != 0 || ecl_store_migrate(f->store) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	ecl_store_free(f->store);
+	ecl_test_rmtree(f->dir);
+	free(f->db_path);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A number from SQL on the store's file. */
+static double sql_number(fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	double value = -999;
+
+	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		value = sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return value;
+}
+
+static char *sql_text(fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	char *text = NULL;
+
+	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		text = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return text;
+}
+
+static ecl_ingest_report *import(fixture *f, const char *name, const char *content,
+                                 const ecl_ingest_options *opts)
+{
+	char *path = ecl_test_write_file(f->dir, name, content);
+	ecl_ingest_report *report = NULL;
+
+	assert_non_null(path);
+	ecl_assert_ok(ecl_ingest_file(&report, f->store, path, opts));
+	free(path);
+	assert_non_null(report);
+	assert_non_null(report->summary);
+	return report;
+}
+
+static int import_fails(fixture *f, const char *name, const char *content,
+                        const ecl_ingest_options *opts)
+{
+	char *path = ecl_test_write_file(f->dir, name, content);
+	ecl_ingest_report *report = (ecl_ingest_report *)1;
+	int rc = ecl_ingest_file(&report, f->store, path, opts);
+
+	free(path);
+	assert_null(report);
+	return rc;
+}
+
+/* A wide row of 48 values 0.01 .. 0.48 for one meter and date. */
+static void wide_row(char *out, size_t size, const char *mpan, const char *date, int periods)
+{
+	size_t used = (size_t)snprintf(out, size, "%s,%s", mpan, date);
+	int p;
+
+	for (p = 1; p <= periods; p++)
+		used += (size_t)snprintf(out + used, size - used, ",%.2f", p / 100.0);
+	snprintf(out + used, size - used, "\n");
+}
+
+static void wide_header(char *out, size_t size, int periods)
+{
+	size_t used = (size_t)snprintf(out, size, "MPAN,Date");
+	int p;
+
+	for (p = 1; p <= periods; p++)
+		used += (size_t)snprintf(out + used, size - used, ",HH%02d", p);
+	snprintf(out + used, size - used, "\n");
+}
+
+static void wide_file_stores_48_periods_at_utc_starts(void **state)
+{
+	fixture *f = *state;
+	char content[4096], row[1024];
+	ecl_ingest_report *r;
+
+	wide_header(content, sizeof(content), 48);
+	wide_row(row, sizeof(row), "1200012345678", "2025-11-07", 48);
+	strcat(content, row);
+	wide_row(row, sizeof(row), "12 0001 2345 679", "07/11/2025", 48);
+	strcat(content, row);
+	r = import(f, "wide.csv", content, NULL);
+	assert_string_equal(r->format, "hh-matrix");
+	assert_int_equal(r->records_processed, 2);
+	assert_int_equal(r->records_imported, 2);
+	assert_int_equal(r->records_failed, 0);
+	assert_int_equal(r->values_processed, 96);
+	assert_int_equal(r->inserted, 96);
+	assert_int_equal(r->meters_created, 2);
+	assert_true(r->successful);
+	assert_non_null(strstr(r->summary, "\"records_processed\":2"));
+	assert_non_null(strstr(r->summary, "\"format\":\"hh-matrix\""));
+	ecl_ingest_report_free(r);
+
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 96);
+	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), 2 * 11.76, 1e-9);
+	/* 2025-11-07 is GMT: period 15 starts at 07:00 local = 07:00 UTC. */
+	assert_int_equal(sql_number(f, "SELECT period_start FROM meter_readings r JOIN meters m ON m.id = r.meter_id "
+		"WHERE m.mpan = '1200012345678' AND period_number = 15"), 1762498800);
+	/* Inner spaces in the identifier are normalised away. */
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meters WHERE mpan = '1200012345679'"), 1);
+
+	/* Re-importing the same file changes nothing. */
+	r = import(f, "wide.csv", content, NULL);
+	assert_int_equal(r->inserted, 0);
+	assert_int_equal(r->unchanged, 96);
+	assert_int_equal(r->meters_created, 0);
+	ecl_ingest_report_free(r);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 96);
+}
+
+static void clock_change_days_have_46_and_50_periods(void **state)
+{
+	fixture *f = *state;
+	char content[8192], row[1024];
+	ecl_ingest_report *r;
+	char *time;
+
+	wide_header(content, sizeof(content), 50);
+	wide_row(row, sizeof(row), "1200012345678", "2025-03-30", 46);
+	strcat(content, row);
+	wide_row(row, sizeof(row), "1200012345678", "2025-10-26", 50);
+	strcat(content, row);
+	r = import(f, "dst.csv", content, NULL);
+	assert_int_equal(r->records_imported, 2);
+	assert_int_equal(r->values_processed, 96);
+	ecl_ingest_report_free(r);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-03-30'"), 46);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-10-26'"), 50);
+	/* Spring: period 3 starts at 02:00 BST = 01:00 UTC. */
+	time = sql_text(f, "SELECT reading_time FROM meter_readings WHERE reading_date = '2025-03-30' AND period_number = 3");
+	assert_string_equal(time, "02:00:00");
+	free(time);
+	/* Autumn: periods 3 and 5 both start at local 01:00, an hour apart in UTC. */
+	assert_int_equal(sql_number(f, "SELECT max(period_start) - min(period_start) FROM meter_readings "
+		"WHERE reading_date = '2025-10-26' AND reading_time = '01:00:00'"), 3600);
+
+	/* A value in HH49 on a 48-period day fails that row and writes none of it. */
+	wide_header(content, sizeof(content), 50);
+	wide_row(row, sizeof(row), "1200012345678", "2025-11-08", 49);
+	strcat(content, row);
+	r = import(f, "hh49.csv", content, NULL);
+	assert_int_equal(r->records_failed, 1);
+	assert_int_equal(r->inserted, 0);
+	assert_non_null(strstr(r->summary, "HH49 has a value but 2025-11-08 has only 48 periods"));
+	ecl_ingest_report_free(r);
+}
+
+static void long_format_with_offsets_folds_and_interval_end(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r;
+
+	/* The repeated autumn hour: the first 01:00 is BST, the second GMT. */
+	r = import(f, "long.csv",
+		"MPAN,ReadDateTime,ReadValue,Unit,ReadingType\n"
+		"1200012345678,2025-10-26 00:30,1.0,kWh,A\n"
+		"1200012345678,2025-10-26 01:00,2.0,kWh,A\n"
+		"1200012345678,2025-10-26 01:30,3.0,kWh,E\n"
+		"1200012345678,2025-10-26 01:00,4.0,kWh,A\n"
+		"1200012345678,2025-10-26 01:30,5.0,Wh,A\n"
+		"1200012345678,2025-10-26T02:00:00Z,6.0,MWh,A\n", NULL);
+	assert_string_equal(r->format, "hh-interval");
+	assert_int_equal(r->records_imported, 6);
+	assert_int_equal(r->inserted, 6);
+	ecl_ingest_report_free(r);
+	assert_int_equal(sql_number(f, "SELECT count(DISTINCT period_start) FROM meter_readings"), 6);
+	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"),
+		1 + 2 + 3 + 4 + 0.005 + 6000, 1e-9);
+	assert_int_equal(sql_number(f, "SELECT period_number FROM meter_readings WHERE reading_value = 4"), 5);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings WHERE reading_type = 'estimated'"), 1);
+
+	/* Interval-end stamps: 00:30 is period 1 and 24:00 the last period. */
+	o.interval_end = 1;
+	r = import(f, "end.csv",
+		"MPAN,Date,Time,Value\n"
+		"1200012345679,2025-11-07,00:30,1\n"
+		"1200012345679,2025-11-07,24:00,2\n", &o);
+	assert_int_equal(r->records_imported, 2);
+	ecl_ingest_report_free(r);
+	assert_int_equal(sql_number(f, "SELECT period_number FROM meter_readings WHERE reading_value = 2 "
+		"AND reading_date = '2025-11-07'"), 48);
+
+	/* A non-existent spring time is a row error, not a shifted reading. */
+	r = import(f, "spring.csv", "MPAN,DateTime,Value\n1200012345678,2025-03-30 01:30,1\n", NULL);
+	assert_int_equal(r->records_failed, 1);
+	assert_int_equal(r->inserted, 0);
+	ecl_ingest_report_free(r);
+}
+
+static void daily_totals_and_row_errors(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r;
+
+	o.import_type = ECL_IMPORT_DAILY;
+	r = import(f, "daily.csv",
+		"MPAN;Date;Reading\n"
+		"1200012345678;2025-11-07;24.5\n"
+		"1200012345678;31/02/2025;1\n"
+		"1200012345678;11/30/2025;1\n"
+		"1200012345678;07/11/25;1\n"
+		"1200012345678;2025-11-08;1,234.5\n"
+		"1200012345678;2025-11-09;N/A\n"
+		";2025-11-10;3\n"
+		"1200012345678;2025-11-11;-2\n", &o);
+	assert_string_equal(r->format, "daily");
+	assert_int_equal(r->records_processed, 8);
+	assert_int_equal(r->records_imported, 2);
+	assert_int_equal(r->records_failed, 6);
+	assert_int_equal(r->error_count, 6);
+	assert_int_equal(r->negative_values, 1);
+	assert_false(r->successful);
+	assert_non_null(strstr(r->summary, "Row 2: "));
+	assert_non_null(strstr(r->summary, "Row 7: Missing MPAN"));
+	assert_non_null(strstr(r->summary, "\"line\":3"));
+	ecl_ingest_report_free(r);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM daily_readings"), 2);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 0);
+	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM daily_readings"), 22.5, 1e-9);
+
+	o.negatives = ECL_NEGATIVE_REJECT;
+	r = import(f, "neg.csv", "MPAN,Date,Reading\n1200012345678,2025-11-12,-2\n", &o);
+	assert_int_equal(r->records_failed, 1);
+	ecl_ingest_report_free(r);
+}
+
+static void unknown_meter_policies(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	const char *file = "MPAN,Date,Reading\n1200012345678,2025-11-07,1\n9999,2025-11-07,2\n";
+	ecl_ingest_report *r;
+
+	o.import_type = ECL_IMPORT_DAILY;
+	r = import(f, "a.csv", "MPAN,Date,Reading\n1200012345678,2025-11-06,1\n", &o);
+	ecl_ingest_report_free(r);
+
+	o.unknown_meters = ECL_UNKNOWN_METER_REJECT_ROW;
+	r = import(f, "b.csv", file, &o);
+	assert_int_equal(r->records_imported, 1);
+	assert_int_equal(r->records_failed, 1);
+	assert_non_null(strstr(r->summary, "Unknown meter \\\"9999\\\""));
+	ecl_ingest_report_free(r);
+
+	o.unknown_meters = ECL_UNKNOWN_METER_REJECT_FILE;
+	ecl_assert_fails(ECL_ENOTFOUND, import_fails(f, "c.csv", file, &o));
+	ecl_assert_error_contains("9999");
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meters"), 1);
+}
+
+static void estimates_keep_actuals_unless_told(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r;
+
+	r = import(f, "a.csv", "MPAN,DateTime,Value,Type\n1200012345678,2025-11-07 10:00,1.5,A\n", NULL);
+	ecl_ingest_report_free(r);
+	r = import(f, "e.csv", "MPAN,DateTime,Value,Type\n1200012345678,2025-11-07 10:00,9,E\n", NULL);
+	assert_int_equal(r->unchanged, 1);
+	ecl_ingest_report_free(r);
+	assert_float_equal(sql_number(f, "SELECT reading_value FROM meter_readings"), 1.5, 1e-12);
+	o.overwrite_actual = 1;
+	r = import(f, "e.csv", "MPAN,DateTime,Value,Type\n1200012345678,2025-11-07 10:00,9,E\n", &o);
+	assert_int_equal(r->updated, 1);
+	ecl_ingest_report_free(r);
+	assert_float_equal(sql_number(f, "SELECT reading_value FROM meter_readings"), 9, 1e-12);
+}
+
+static void dry_run_writes_nothing(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r;
+	char content[4096], row[1024];
+
+	wide_header(content, sizeof(content), 48);
+	wide_row(row, sizeof(row), "1200012345678", "2025-11-07", 48);
+	strcat(content, row);
+	o.dry_run = 1;
+	r = import(f, "dry.csv", content, &o);
+	assert_int_equal(r->records_imported, 1);
+	assert_int_equal(r->values_processed, 48);
+	assert_int_equal(r->inserted, 0);
+	assert_int_equal(r->meters_created, 1);  /* would be created */
+	assert_true(r->dry_run);
+	assert_non_null(strstr(r->summary, "\"dry_run\":true"));
+	ecl_ingest_report_free(r);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meters"), 0);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 0);
+}
+
+static void whole_file_errors(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options daily = ECL_INGEST_OPTIONS_INIT;
+
+	daily.import_type = ECL_IMPORT_DAILY;
+	ecl_assert_fails(ECL_EINVALID, import_fails(f, "empty.csv", "", NULL));
+	ecl_assert_error_contains("header");
+	ecl_assert_fails(ECL_EINVALID, import_fails(f, "nompan.csv", "Date,HH01\n2025-11-07,1\n", NULL));
+	ecl_assert_error_contains("meter identifier");
+	ecl_assert_fails(ECL_EINVALID, import_fails(f, "nohh.csv", "MPAN,Date,Foo\n1,2025-11-07,1\n", NULL));
+	ecl_assert_error_contains("HH01..HH48");
+	ecl_assert_fails(ECL_EINVALID, import_fails(f, "nodate.csv", "MPAN,Reading\n1,1\n", &daily));
+	ecl_assert_error_contains("date column");
+	ecl_assert_fails(ECL_EINVALID, import_fails(f, "twice.csv", "MPAN,Date,HH01,HH 01\n1,2025-11-07,1,2\n", NULL));
+	ecl_assert_error_contains("period 1");
+	{
+		ecl_ingest_report *r = NULL;
+		ecl_assert_fails(ECL_EIO, ecl_ingest_file(&r, f->store, "/nonexistent/x.csv", NULL));
+		ecl_assert_error_contains("/nonexistent/x.csv");
+		assert_null(r);
+	}
+}
+
+static void gzip_files_are_read_transparently(void **state)
+{
+	fixture *f = *state;
+	char *path = NULL;
+	const char *text = "MPAN,DateTime,Value\n1200012345678,2025-11-07 10:00,1.25\n";
+	ecl_ingest_report *r = NULL;
+	gzFile gz;
+
+	assert_true(asprintf(&path, "%s/readings.csv.gz", f->dir) > 0);
+	gz = gzopen(path, "wb");
+	assert_non_null(gz);
+	assert_int_equal(gzwrite(gz, text, (unsigned)strlen(text)), (int)strlen(text));
+	gzclose(gz);
+	ecl_assert_ok(ecl_ingest_file(&r, f->store, path, NULL));
+	assert_int_equal(r->inserted, 1);
+	ecl_ingest_report_free(r);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(wide_file_stores_48_periods_at_utc_starts, setup, teardown),
+		cmocka_unit_test_setup_teardown(clock_change_days_have_46_and_50_periods, setup, teardown),
+		cmocka_unit_test_setup_teardown(long_format_with_offsets_folds_and_interval_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(daily_totals_and_row_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_meter_policies, setup, teardown),
+		cmocka_unit_test_setup_teardown(estimates_keep_actuals_unless_told, setup, teardown),
+		cmocka_unit_test_setup_teardown(dry_run_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(whole_file_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(gzip_files_are_read_transparently, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
