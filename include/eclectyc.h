@@ -19,5 +19,6 @@
 #include "eclectyc/store.h"
 #include "eclectyc/job.h"
 #include "eclectyc/ingest.h"
+#include "eclectyc/worker.h"
 
 #endif

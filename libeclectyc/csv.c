@@ -373,10 +373,13 @@ static int after_quote(ecl_csv *csv)
 static int after_quote_cr(ecl_csv *csv)
 {
 	char c = *csv->p++;
+	int rc;
 
 	if (c == '\n')
-		return end_line(csv, 0);
-	return c == '\0' ? nul_byte(csv) : text_after_quote(csv);
+		rc = end_line(csv, 0);
+	else
+		rc = c == '\0' ? nul_byte(csv) : text_after_quote(csv);
+	return rc;
 }
 
 /* Consume the current block: 1 when a record is complete, 0 when the block is

@@ -189,6 +189,14 @@ static int read_header(ecl_ingest *g)
 	return rc;
 }
 
+static int next_record(ecl_ingest *g)
+{
+	int rc = ecl__csv_next(g->csv, &g->record);
+
+	g->record_error = rc < 0;
+	return rc;
+}
+
 static int process_record(ecl_ingest *g)
 {
 	ecl_ingest_report *r = g->report;
@@ -223,8 +231,12 @@ static int process_file(ecl_ingest *g, const char *path)
 
 	if (rc == 0)
 		rc = read_header(g);
-	while (rc == 0 && (rc = ecl__csv_next(g->csv, &g->record)) == 1)
+	g->file_fault = rc != 0;
+	while (rc == 0 && (rc = next_record(g)) == 1)
 		rc = process_record(g);
+	/* A malformed record is the file's fault too. */
+	if (rc < 0 && g->record_error)
+		g->file_fault = 1;
 	/* The last batch also commits the final counters and checkpoint. */
 	if (rc == 0)
 		rc = flush(g);
@@ -273,12 +285,13 @@ static void finish(ecl_ingest *g)
 }
 
 int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
-                    const ecl_ingest_options *opts, const ecl_ingest_job *job)
+                    const ecl_ingest_options *opts, const ecl_ingest_job *job, int *file_fault)
 {
 	ecl_ingest g;
 	int rc;
 
 	*out = NULL;
+	*file_fault = 0;
 	rc = start(&g, store, opts, job);
 	if (rc == 0 && (store->backend->version < 2 || store->backend->readings_write == NULL))
 		rc = ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend cannot store readings",
@@ -293,6 +306,7 @@ int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
 		*out = g.report;
 		g.report = NULL;
 	}
+	*file_fault = rc != 0 && g.file_fault;
 	ecl_ingest_report_free(g.report);
 	finish(&g);
 	return rc;
@@ -301,6 +315,7 @@ int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
 int ecl_ingest_file(ecl_ingest_report **out, ecl_store *store, const char *path,
                     const ecl_ingest_options *opts)
 {
+	int file_fault = 0;
 	int rc;
 
 	if (out == NULL)
@@ -314,6 +329,24 @@ int ecl_ingest_file(ecl_ingest_report **out, ecl_store *store, const char *path,
 	if (rc == 0)
 		rc = ecl__store_require_schema(store);
 	if (rc == 0)
-		rc = ecl__ingest_run(out, store, path, opts, NULL);
+		rc = ecl__ingest_run(out, store, path, opts, NULL, &file_fault);
+	return rc;
+}
+
+int ecl__ingest_count_rows(int64_t *rows, const char *path)
+{
+	ecl_csv_options csv_opts = ECL_CSV_OPTIONS_INIT;
+	const ecl_csv_record *record;
+	ecl_csv *csv = NULL;
+	int64_t n = 0;
+	int rc = ecl__csv_open_file(&csv, path, &csv_opts);
+
+	if (rc == 0) {
+		while ((rc = ecl__csv_next(csv, &record)) == 1)
+			n++;
+	}
+	ecl__csv_free(csv);
+	if (rc == 0)
+		*rows = n > 0 ? n - 1 : 0;
 	return rc;
 }

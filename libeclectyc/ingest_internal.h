@@ -51,6 +51,8 @@ typedef struct ecl_ingest {
 	unsigned epoch;               /* changes with every batch */
 
 	int64_t unit_counts[3];       /* kwh, wh, mwh */
+	int file_fault;               /* the failure lies in the file itself: retrying cannot help */
+	int record_error;             /* the last read of a record failed */
 	json_t *errors;               /* "Row N: message", the first 50 */
 	json_t *error_details;        /* {row, line, message}, the first 50 */
 } ecl_ingest;
@@ -63,8 +65,12 @@ int ecl__ingest_row(ecl_ingest *g);
 /* Build report->summary. 0 or ECL_ENOMEM. */
 int ecl__ingest_summary(ecl_ingest *g);
 
-/* Run an import (direct when `job` is NULL). */
+/* Run an import (direct when `job` is NULL). On failure `*file_fault` says
+ * whether the file itself is at fault (permanent) rather than the storage. */
 int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
-                    const ecl_ingest_options *opts, const ecl_ingest_job *job);
+                    const ecl_ingest_options *opts, const ecl_ingest_job *job, int *file_fault);
+
+/* The number of data records of a file (header excluded), for progress. */
+int ecl__ingest_count_rows(int64_t *rows, const char *path);
 
 #endif

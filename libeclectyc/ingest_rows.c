@@ -195,7 +195,8 @@ static int resolve_meter(ecl_ingest *g, ecl_meter_entry **out)
 			g->report->meters_created += g->opts->dry_run ? 1 : 0;
 		entry->rejected = entry->id == 0 && g->opts->unknown_meters != ECL_UNKNOWN_METER_CREATE;
 	}
-	if (entry->rejected && g->opts->unknown_meters == ECL_UNKNOWN_METER_REJECT_FILE)
+	g->file_fault = entry->rejected && g->opts->unknown_meters == ECL_UNKNOWN_METER_REJECT_FILE;
+	if (g->file_fault)
 		return ecl_error_set(ECL_ENOTFOUND, "unknown meter \"%s\" (row %lld, line %lld): "
 			"this import refuses unknown meters", id, (long long)g->row,
 			(long long)g->record->line);

@@ -322,19 +322,19 @@ static int gz_next(ecl_input *in, const char **data, size_t *len)
 int ecl__input_next(ecl_input *in, const char **data, size_t *len)
 {
 	const unsigned char *raw = NULL;
-	int rc;
+	int rc = 0;
 
 	*data = NULL;
 	*len = 0;
-	if (in->done)
-		return 0;
-	if (in->gzip)
-		return gz_next(in, data, len);
-	rc = raw_next(in, &raw, len);
-	if (rc > 0)
-		*data = (const char *)raw;
-	else if (rc == 0)
-		in->done = 1;
+	if (in->gzip) {
+		rc = gz_next(in, data, len);
+	} else if (!in->done) {
+		rc = raw_next(in, &raw, len);
+		if (rc > 0)
+			*data = (const char *)raw;
+		else if (rc == 0)
+			in->done = 1;
+	}
 	return rc;
 }
 

@@ -1,0 +1,104 @@
+/**
+ * @file eclectyc/worker.h
+ * @brief Processing queued import jobs: claim, ingest, finish, retry.
+ *
+ * A worker claims due jobs one at a time and imports each file. Every batch
+ * commits the job's checkpoint and counters with its readings and refreshes
+ * the heartbeat, so a job resumed after a failure or a stop continues after
+ * the last committed row. Whole-file problems (missing file, no header, no
+ * identifier or date column) fail the job at once; storage trouble is
+ * transient and retried by the backoff policy. A job cancelled meanwhile
+ * stops at its next batch, writing nothing more.
+ */
+#ifndef ECLECTYC_WORKER_H
+#define ECLECTYC_WORKER_H
+
+#include "common.h"
+#include "ingest.h"
+#include "store.h"
+
+ECL_BEGIN_DECL
+
+/** A worker bound to one store. One thread at a time, except ecl_worker_stop(). */
+typedef struct ecl_worker ecl_worker;
+
+/** Options of a worker. Fields are only ever appended. */
+typedef struct ecl_worker_options {
+	unsigned int version;                   /**< ECL_WORKER_OPTIONS_VERSION */
+	const char *worker_id;                  /**< NULL = "hostname:pid" */
+	int idle_poll_ms;                       /**< ecl_worker_run(): wait when idle (default 5000) */
+	int batch_size;                         /**< readings per transaction (default 5000) */
+	ecl_unknown_meter_policy unknown_meters;
+	ecl_negative_policy negatives;
+	int overwrite_actual;
+	int month_first;
+	int interval_end;
+	ecl_progress_cb progress;               /**< called after each batch of each job; non-zero
+	                                             stops the worker as ecl_worker_stop() does */
+	void *progress_payload;
+} ecl_worker_options;
+
+#define ECL_WORKER_OPTIONS_VERSION 1
+#define ECL_WORKER_OPTIONS_INIT \
+	{ ECL_WORKER_OPTIONS_VERSION, NULL, 5000, 5000, ECL_UNKNOWN_METER_CREATE, \
+	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, NULL, NULL }
+
+/** Initialise worker options to the defaults. @return 0 or ECL_EINVALID */
+ECL_EXTERN int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version);
+
+/** What a worker did (added to by each call). */
+typedef struct ecl_worker_report {
+	int64_t claimed;     /**< jobs claimed */
+	int64_t completed;   /**< jobs completed */
+	int64_t failed;      /**< jobs failed for good */
+	int64_t requeued;    /**< jobs that failed transiently and wait for a retry */
+	int64_t cancelled;   /**< jobs cancelled (or taken over) while running */
+	int64_t released;    /**< jobs handed back because the worker was stopped */
+} ecl_worker_report;
+
+/**
+ * Create a worker.
+ *
+ * @param out   receives the worker; free with ecl_worker_free()
+ * @param store an open, migrated store the worker uses (and does not own)
+ * @param opts  options, or NULL for the defaults
+ * @return 0, ECL_EINVALID, ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_worker_new(ecl_worker **out, ecl_store *store, const ecl_worker_options *opts);
+
+/** Free a worker. Accepts NULL. */
+ECL_EXTERN void ecl_worker_free(ecl_worker *worker);
+
+/** The worker's id, as stored in import_jobs.worker_id. */
+ECL_EXTERN const char *ecl_worker_id(const ecl_worker *worker);
+
+/**
+ * Claim and process up to `limit` due jobs, one after another, then return.
+ * A job's own failure is recorded on the job and is not an error here.
+ *
+ * @param report added to; may be NULL
+ * @return 0 (also when the queue was empty or the worker was stopped);
+ *         ECL_EINVALID for limit < 1; a storage error (ECL_EBUSY, ECL_EDB,
+ *         ECL_ESCHEMA) that kept a job from being claimed or recorded.
+ */
+ECL_EXTERN int ecl_worker_process(ecl_worker *worker, int limit, ecl_worker_report *report);
+
+/**
+ * Process jobs until ecl_worker_stop(): when the queue is empty, wait
+ * idle_poll_ms (waking at once on a stop). Storage errors are logged and
+ * retried after the idle wait.
+ *
+ * @return 0 after a stop
+ */
+ECL_EXTERN int ecl_worker_run(ecl_worker *worker, ecl_worker_report *report);
+
+/**
+ * Ask the worker to stop: the job in hand is checkpointed at its next batch
+ * and handed back to the queue without spending a retry; process() and
+ * run() then return. Async-signal-safe: call it from a SIGTERM handler.
+ */
+ECL_EXTERN void ecl_worker_stop(ecl_worker *worker);
+
+ECL_END_DECL
+
+#endif

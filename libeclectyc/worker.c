@@ -1,0 +1,283 @@
+/*
+ * The worker: claim a due job, import its file, and record the outcome.
+ *
+ * The outcome decides the job's next state:
+ *   imported                  -> completed, with the summary
+ *   the file is at fault      -> failed at once (permanent: retrying cannot help)
+ *   storage trouble           -> requeued by the backoff policy (transient)
+ *   cancelled meanwhile       -> left cancelled; the last batch was rolled back
+ *   the worker was stopped    -> handed back at its checkpoint, no retry spent
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eclectyc/worker.h"
+#include "ingest_internal.h"
+#include "strutil.h"
+
+struct ecl_worker {
+	ecl_store *store;
+	ecl_worker_options opts;
+	char id[ECL_WORKER_ID_MAX + 1];
+	volatile sig_atomic_t stop;   /* set from a signal handler */
+};
+
+static const ecl_worker_options default_options = ECL_WORKER_OPTIONS_INIT;
+
+int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version)
+{
+	if (opts == NULL)
+		return ecl_error_set(ECL_EINVALID, "worker options pointer is NULL");
+	if (version == 0 || version > ECL_WORKER_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_worker_options version %u", version);
+	*opts = default_options;
+	opts->version = version;
+	return 0;
+}
+
+static int check_options(const ecl_worker_options *o)
+{
+	if (o->version == 0 || o->version > ECL_WORKER_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_worker_options version %u", o->version);
+	if (o->idle_poll_ms < 0)
+		return ecl_error_set(ECL_EINVALID, "idle_poll_ms must be >= 0, got %d", o->idle_poll_ms);
+	if (o->worker_id != NULL && (*o->worker_id == '\0' || strlen(o->worker_id) > ECL_WORKER_ID_MAX))
+		return ecl_error_set(ECL_EINVALID, "worker id must be 1..%d bytes", ECL_WORKER_ID_MAX);
+	return 0;
+}
+
+int ecl_worker_new(ecl_worker **out, ecl_store *store, const ecl_worker_options *opts)
+{
+	ecl_worker *w;
+	char host[64] = "localhost";
+	int rc;
+
+	if (out == NULL || store == NULL)
+		return ecl_error_set(ECL_EINVALID, "worker output pointer or store is NULL");
+	*out = NULL;
+	if (opts == NULL)
+		opts = &default_options;
+	if ((rc = check_options(opts)) != 0)
+		return rc;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory allocating a worker");
+	w->store = store;
+	w->opts = *opts;
+	if (opts->worker_id != NULL) {
+		ecl__strlcpy(w->id, opts->worker_id, sizeof(w->id));
+	} else {
+		gethostname(host, sizeof(host) - 1);
+		host[sizeof(host) - 1] = '\0';
+		snprintf(w->id, sizeof(w->id), "%s:%ld", host, (long)getpid());
+	}
+	w->opts.worker_id = w->id;
+	*out = w;
+	return 0;
+}
+
+void ecl_worker_free(ecl_worker *worker)
+{
+	free(worker);
+}
+
+const char *ecl_worker_id(const ecl_worker *worker)
+{
+	return worker ? worker->id : NULL;
+}
+
+void ecl_worker_stop(ecl_worker *worker)
+{
+	if (worker != NULL)
+		worker->stop = 1;
+}
+
+/* Between batches: pass progress on, and stop when asked. */
+static int on_progress(int64_t processed, int64_t total, int64_t imported, int64_t failed, void *payload)
+{
+	ecl_worker *w = payload;
+
+	if (w->opts.progress != NULL
+	    && w->opts.progress(processed, total, imported, failed, w->opts.progress_payload) != 0)
+		return 1;
+	return w->stop ? 1 : 0;
+}
+
+static void ingest_options(const ecl_worker *w, const ecl_job *job, ecl_ingest_options *o)
+{
+	ecl_ingest_options_init(o, ECL_INGEST_OPTIONS_VERSION);
+	o->import_type = job->import_type;
+	o->dry_run = job->dry_run;
+	o->unknown_meters = w->opts.unknown_meters;
+	o->negatives = w->opts.negatives;
+	o->overwrite_actual = w->opts.overwrite_actual;
+	o->month_first = w->opts.month_first;
+	o->interval_end = w->opts.interval_end;
+	o->batch_size = w->opts.batch_size;
+	o->progress = on_progress;
+	o->progress_payload = (void *)w;
+}
+
+static void log_outcome(ecl_worker *w, const ecl_job *job, const char *what, const char *detail)
+{
+	ecl__log(&w->store->logger, ECL_LOG_INFO, "worker %s: job %s (%s) %s%s%s", w->id,
+		job->batch_id, job->filename ? job->filename : "", what, detail ? ": " : "",
+		detail ? detail : "");
+}
+
+/* Record a failed attempt, permanent or transient, and count it. */
+static int record_failure(ecl_worker *w, const ecl_job *job, ecl_failure kind, const char *message,
+                          ecl_worker_report *report)
+{
+	ecl_job_status status = ECL_JOB_FAILED;
+	char copy[1024];
+	int rc;
+
+	/* The message may be ecl_error_last(), which the call below overwrites. */
+	ecl__strlcpy(copy, message, sizeof(copy));
+	rc = ecl_job_fail(&status, w->store, job->batch_id, w->id, kind, copy);
+	if (rc == 0 && status == ECL_JOB_QUEUED)
+		report->requeued++;
+	else if (rc == 0)
+		report->failed++;
+	else if (rc == ECL_ESTATE)
+		report->cancelled++;
+	if (rc == 0)
+		log_outcome(w, job, status == ECL_JOB_QUEUED ? "will be retried" : "failed", copy);
+	return rc == ECL_ESTATE ? 0 : rc;
+}
+
+static int complete(ecl_worker *w, const ecl_job *job, const ecl_ingest_report *r,
+                    ecl_worker_report *report)
+{
+	ecl_job_counts counts = ECL_JOB_COUNTS_INIT;
+	int rc;
+
+	counts.processed_rows = r->records_processed;
+	counts.imported_rows = r->records_imported;
+	counts.failed_rows = r->records_failed;
+	counts.checkpoint = r->records_processed;
+	rc = ecl_job_complete(w->store, job->batch_id, w->id, &counts, r->summary);
+	if (rc == 0) {
+		report->completed++;
+		log_outcome(w, job, "completed", NULL);
+	} else if (rc == ECL_ESTATE) {
+		/* Cancelled after its last batch committed: the data stays, as imported. */
+		report->cancelled++;
+		rc = 0;
+	}
+	return rc;
+}
+
+/* What an import's failure means for the job. */
+static int settle_failure(ecl_worker *w, const ecl_job *job, int rc, int file_fault,
+                          ecl_worker_report *report)
+{
+	/* Stopped, by ecl_worker_stop() or by the host's progress callback. */
+	if (rc == ECL_ECANCELLED) {
+		w->stop = 1;
+		rc = ecl_job_release(w->store, job->batch_id, w->id);
+		if (rc == 0) {
+			report->released++;
+			log_outcome(w, job, "handed back at its checkpoint", NULL);
+		}
+		return rc == ECL_ESTATE ? 0 : rc;
+	}
+	if (rc == ECL_ESTATE) {
+		report->cancelled++;
+		log_outcome(w, job, "stopped", ecl_error_last());
+		return 0;
+	}
+	return record_failure(w, job, file_fault ? ECL_FAILURE_PERMANENT : ECL_FAILURE_TRANSIENT,
+		ecl_error_last(), report);
+}
+
+static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *report)
+{
+	ecl_ingest_report *r = NULL;
+	ecl_ingest_options o;
+	ecl_ingest_job ctx;
+	int file_fault = 0;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.batch_id = job->batch_id;
+	ctx.worker_id = w->id;
+	ctx.resume_rows = job->checkpoint;
+	ctx.resume_imported = job->checkpoint ? job->imported_rows : 0;
+	ctx.resume_failed = job->checkpoint ? job->failed_rows : 0;
+	ctx.total_rows = job->total_rows;
+	ingest_options(w, job, &o);
+	if (job->file_path == NULL || access(job->file_path, R_OK) != 0)
+		return record_failure(w, job, ECL_FAILURE_PERMANENT, job->file_path
+			? "File not found or unreadable" : "Job has no file path", report);
+	/* Counted first so that progress and ETA work from the first batch. */
+	if (ctx.total_rows < 0 && ecl__ingest_count_rows(&ctx.total_rows, job->file_path) != 0)
+		ctx.total_rows = -1;
+	rc = ecl__ingest_run(&r, w->store, job->file_path, &o, &ctx, &file_fault);
+	if (rc == 0)
+		rc = complete(w, job, r, report);
+	else
+		rc = settle_failure(w, job, rc, file_fault, report);
+	ecl_ingest_report_free(r);
+	return rc;
+}
+
+int ecl_worker_process(ecl_worker *worker, int limit, ecl_worker_report *report)
+{
+	ecl_worker_report ignored;
+	int done, rc = 0;
+
+	if (worker == NULL || limit < 1)
+		return ecl_error_set(ECL_EINVALID, "worker is NULL or limit < 1");
+	if (report == NULL) {
+		memset(&ignored, 0, sizeof(ignored));
+		report = &ignored;
+	}
+	for (done = 0; rc == 0 && done < limit && !worker->stop; done++) {
+		ecl_job *job = NULL;
+
+		rc = ecl_job_claim(&job, worker->store, worker->id);
+		if (rc != 0 || job == NULL)
+			break;
+		report->claimed++;
+		rc = process_job(worker, job, report);
+		ecl_job_free(job);
+	}
+	return rc;
+}
+
+/* Sleep up to `ms`, waking early on a stop. */
+static void idle(ecl_worker *w, int ms)
+{
+	struct timespec slice = { 0, 50 * 1000000L };
+
+	for (; ms > 0 && !w->stop; ms -= 50)
+		nanosleep(&slice, NULL);
+}
+
+int ecl_worker_run(ecl_worker *worker, ecl_worker_report *report)
+{
+	ecl_worker_report ignored;
+
+	if (worker == NULL)
+		return ecl_error_set(ECL_EINVALID, "worker is NULL");
+	if (report == NULL) {
+		memset(&ignored, 0, sizeof(ignored));
+		report = &ignored;
+	}
+	while (!worker->stop) {
+		int64_t before = report->claimed;
+		int rc = ecl_worker_process(worker, 10, report);
+
+		if (rc != 0)
+			ecl__log(&worker->store->logger, ECL_LOG_ERROR, "worker %s: %s", worker->id,
+				ecl_error_last());
+		if (rc != 0 || report->claimed == before)
+			idle(worker, worker->opts.idle_poll_ms);
+	}
+	return 0;
+}

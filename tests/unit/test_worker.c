@@ -1,0 +1,380 @@
+/*
+ * The worker on a SQLite file: outcomes (completed, permanent and transient
+ * failures), resuming from the checkpoint after a stop and after SIGKILL,
+ * and cancellation between batches.
+ */
+#include "ecl_test.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define ROWS 40          /* meters x days of the wide file */
+#define PERIODS 48
+
+typedef struct fixture {
+	char *dir;
+	char *db_path;
+	char *uri;
+	char *wide;          /* ROWS rows of 48 values */
+	double wide_sum;
+	ecl_store *store;
+	int64_t now;
+	/* progress-callback actions */
+	int batches_seen;
+	int stop_after;      /* stop the worker after this many batches (0 = never) */
+	int cancel_after;    /* cancel the job after this many batches */
+	char job_id[ECL_BATCH_ID_SIZE];
+	ecl_worker *worker;
+} fixture;
+
+static char *write_wide(fixture *f, double *sum)
+{
+	char *path = NULL;
+	FILE *out;
+	int r, p;
+
+	*sum = 0;
+	if (asprintf(&path, "%s/wide.csv", f->dir) < 0 || (out = fopen(path, "w")) == NULL)
+		return NULL;
+	fputs("MPAN,Date", out);
+	for (p = 1; p <= PERIODS; p++)
+		fprintf(out, ",HH%02d", p);
+	fputc('\n', out);
+	for (r = 0; r < ROWS; r++) {
+		fprintf(out, "M%04d,2025-11-%02d", r % 8, 1 + r / 8);
+		for (p = 1; p <= PERIODS; p++) {
+			double v = (r * PERIODS + p) / 1000.0;
+			fprintf(out, ",%.3f", v);
+			*sum += v;
+		}
+		fputc('\n', out);
+	}
+	fclose(out);
+	return path;
+}
+
+static int open_store(fixture *f)
+{
+	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
+
+	o.clock = ecl_test_clock;
+	o.clock_payload = &f->now;
+	o.log_level = ECL_LOG_NONE;
+	return ecl_store_open(&f->store, f->uri, &o);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	f->now = 1764000000;
+	f->dir = ecl_test_tmpdir("worker");
+	if (f->dir == NULL || asprintf(&f->db_path, "%s/w.db", f->dir) < 0
+	    || asprintf(&f->uri, "sqlite://%s", f->db_path) < 0)
+		return -1;
+	f->wide = write_wide(f, &f->wide_sum);
+	if (f->wide == NULL || open_store(f) != 0 || ecl_store_migrate(f->store) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	ecl_worker_free(f->worker);
+	ecl_store_free(f->store);
+	ecl_test_rmtree(f->dir);
+	free(f->wide);
+	free(f->uri);
+	free(f->db_path);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static double sql_number(fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	double value = -999;
+
+	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		value = sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return value;
+}
+
+static void sql_exec(fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void enqueue(fixture *f, const char *path, ecl_import_type type)
+{
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+
+	o.file_path = path;
+	o.import_type = type;
+	ecl_assert_ok(ecl_job_create(f->job_id, f->store, &o));
+}
+
+static ecl_job *job(fixture *f)
+{
+	ecl_job *j = NULL;
+
+	ecl_assert_ok(ecl_job_get(&j, f->store, f->job_id));
+	return j;
+}
+
+static int on_batch(int64_t processed, int64_t total, int64_t imported, int64_t failed, void *payload)
+{
+	fixture *f = payload;
+
+	(void)processed; (void)total; (void)imported; (void)failed;
+	f->batches_seen++;
+	if (f->cancel_after && f->batches_seen == f->cancel_after)
+		ecl_job_cancel(f->store, f->job_id);
+	if (f->stop_after && f->batches_seen == f->stop_after)
+		ecl_worker_stop(f->worker);
+	return 0;
+}
+
+static void new_worker(fixture *f, const char *id, int batch_size)
+{
+	ecl_worker_options o = ECL_WORKER_OPTIONS_INIT;
+
+	ecl_worker_free(f->worker);
+	o.worker_id = id;
+	o.batch_size = batch_size;
+	o.progress = on_batch;
+	o.progress_payload = f;
+	o.idle_poll_ms = 0;
+	ecl_assert_ok(ecl_worker_new(&f->worker, f->store, &o));
+	assert_string_equal(ecl_worker_id(f->worker), id);
+}
+
+static void completes_a_job_with_its_summary(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	ecl_job *j;
+
+	enqueue(f, f->wide, ECL_IMPORT_HH);
+	new_worker(f, "w1", 5000);
+	ecl_assert_ok(ecl_worker_process(f->worker, 5, &report));
+	assert_int_equal(report.claimed, 1);
+	assert_int_equal(report.completed, 1);
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_COMPLETED);
+	assert_int_equal(j->total_rows, ROWS);
+	assert_int_equal(j->processed_rows, ROWS);
+	assert_int_equal(j->imported_rows, ROWS);
+	assert_int_equal(j->failed_rows, 0);
+	assert_non_null(strstr(j->summary, "\"records_imported\":40"));
+	assert_non_null(strstr(j->summary, "\"format\":\"hh-matrix\""));
+	assert_non_null(strstr(j->summary, f->job_id));  /* batch_id */
+	ecl_job_free(j);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
+	assert_int_equal(sql_number(f, "SELECT count(DISTINCT import_batch_id) FROM meter_readings"), 1);
+	/* Nothing more to do. */
+	ecl_assert_ok(ecl_worker_process(f->worker, 5, &report));
+	assert_int_equal(report.claimed, 1);
+}
+
+static void whole_file_problems_fail_at_once(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	char *bad = ecl_test_write_file(f->dir, "bad.csv", "Foo,Bar\n1,2\n");
+	char *gone = ecl_test_write_file(f->dir, "gone.csv", "MPAN,Date,HH01\n");
+	ecl_job *j;
+
+	enqueue(f, bad, ECL_IMPORT_HH);
+	new_worker(f, "w1", 5000);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_FAILED);
+	assert_int_equal(j->retry_count, 0);
+	assert_string_equal(j->error_class, "permanent");
+	assert_non_null(strstr(j->error_message, "meter identifier"));
+	ecl_job_free(j);
+
+	enqueue(f, gone, ECL_IMPORT_HH);
+	assert_int_equal(unlink(gone), 0);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_FAILED);
+	assert_string_equal(j->error_class, "permanent");
+	ecl_job_free(j);
+	assert_int_equal(report.failed, 2);
+	free(bad);
+	free(gone);
+}
+
+static void storage_trouble_is_retried(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	ecl_job *j;
+
+	enqueue(f, f->wide, ECL_IMPORT_HH);
+	sql_exec(f, "ALTER TABLE meter_readings RENAME TO away");
+	new_worker(f, "w1", 5000);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	assert_int_equal(report.requeued, 1);
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_QUEUED);
+	assert_int_equal(j->retry_count, 1);
+	assert_string_equal(j->error_class, "transient");
+	assert_int_equal(j->retry_at, f->now + 60);
+	ecl_job_free(j);
+
+	sql_exec(f, "ALTER TABLE away RENAME TO meter_readings");
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	assert_int_equal(report.claimed, 1);  /* not due yet */
+	f->now += 60;
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	assert_int_equal(report.completed, 1);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+}
+
+static void stopped_worker_hands_back_and_next_resumes(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	ecl_job *j;
+
+	enqueue(f, f->wide, ECL_IMPORT_HH);
+	new_worker(f, "w1", PERIODS * 3);   /* a batch every 3 rows */
+	f->stop_after = 4;
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	assert_int_equal(report.released, 1);
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_QUEUED);
+	assert_int_equal(j->retry_count, 0);          /* no retry spent */
+	assert_int_equal(j->checkpoint, 12);
+	ecl_job_free(j);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 12 * PERIODS);
+
+	f->stop_after = 0;
+	new_worker(f, "w2", PERIODS * 3);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	assert_int_equal(report.completed, 1);
+	j = job(f);
+	assert_int_equal(j->processed_rows, ROWS);
+	assert_int_equal(j->imported_rows, ROWS);
+	ecl_job_free(j);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
+	/* The second worker wrote only what the first had not. */
+	assert_int_equal(sql_number(f, "SELECT sum(updated_at IS NOT NULL) FROM meter_readings"), 0);
+}
+
+static void cancel_stops_at_the_next_batch(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	ecl_job *j;
+
+	enqueue(f, f->wide, ECL_IMPORT_HH);
+	new_worker(f, "w1", PERIODS * 5);
+	f->cancel_after = 2;
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	assert_int_equal(report.cancelled, 1);
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_CANCELLED);
+	assert_int_equal(j->checkpoint, 10);
+	ecl_job_free(j);
+	/* Two batches committed before the cancel; the third was rolled back. */
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 10 * PERIODS);
+}
+
+static void killed_worker_loses_and_doubles_nothing(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	int status = 0, round;
+	ecl_job *j;
+
+	enqueue(f, f->wide, ECL_IMPORT_HH);
+	for (round = 0; round < 3; round++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			/* The child: its own store, a batch per row, killed mid-way. */
+			ecl_store_free(f->store);
+			f->worker = NULL;
+			if (open_store(f) != 0)
+				_exit(3);
+			new_worker(f, "victim", PERIODS);
+			ecl_worker_process(f->worker, 1, NULL);
+			_exit(0);
+		}
+		usleep(2000 + round * 3000);
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		/* Recovery as the stuck-job handler will do it: back to the queue. */
+		ecl_job_release(f->store, f->job_id, NULL);
+	}
+	new_worker(f, "survivor", PERIODS * 4);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_COMPLETED);
+	assert_int_equal(j->processed_rows, ROWS);
+	ecl_job_free(j);
+	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
+	assert_int_equal(sql_number(f, "SELECT sum(updated_at IS NOT NULL) FROM meter_readings"), 0);
+}
+
+static void bad_arguments(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_options o = ECL_WORKER_OPTIONS_INIT;
+	ecl_worker *w = NULL;
+
+	ecl_assert_fails(ECL_EINVALID, ecl_worker_new(NULL, f->store, NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_worker_new(&w, NULL, NULL));
+	o.worker_id = "";
+	ecl_assert_fails(ECL_EINVALID, ecl_worker_new(&w, f->store, &o));
+	o.worker_id = NULL;
+	o.idle_poll_ms = -1;
+	ecl_assert_fails(ECL_EINVALID, ecl_worker_new(&w, f->store, &o));
+	assert_null(w);
+	ecl_assert_ok(ecl_worker_new(&w, f->store, NULL));
+	assert_non_null(strchr(ecl_worker_id(w), ':'));  /* hostname:pid */
+	ecl_assert_fails(ECL_EINVALID, ecl_worker_process(w, 0, NULL));
+	ecl_worker_free(w);
+	ecl_worker_free(NULL);
+	ecl_worker_stop(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(completes_a_job_with_its_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(whole_file_problems_fail_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(storage_trouble_is_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(stopped_worker_hands_back_and_next_resumes, setup, teardown),
+		cmocka_unit_test_setup_teardown(cancel_stops_at_the_next_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(killed_worker_loses_and_doubles_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
