@@ -116,40 +116,62 @@ static void date_text(char out[11], const ecl_date *d)
 	out[10] = '\0';
 }
 
-static void time_text(char out[9], int seconds)
-{
-	put_digits(out, (unsigned)(seconds / 3600), 2);
-	out[2] = ':';
-	put_digits(out + 3, (unsigned)(seconds / 60 % 60), 2);
-	out[5] = ':';
-	put_digits(out + 6, (unsigned)(seconds % 60), 2);
-	out[8] = '\0';
-}
 
-static int add_interval(ecl_ingest *g, ecl_meter_entry *meter, int64_t utc, double kwh, int estimated)
+/* Where a reading sits in the settlement calendar. */
+typedef struct slot_time {
+	int64_t utc;          /* start of the half hour */
+	char date[11];        /* settlement date */
+	int local_minutes;    /* local start */
+	int period;           /* 1..50 */
+} slot_time;
+
+static int add_interval(ecl_ingest *g, ecl_meter_entry *meter, const slot_time *t, double kwh,
+                        int estimated)
 {
 	ecl_interval_reading *r;
-	ecl_date d;
-	int period = 0, secs = 0;
 	size_t slot = 0;
-	int rc = ecl__settlement_of(&d, &period, &secs, utc);
+	int rc = grow((void **)&g->intervals, &g->interval_cap, g->interval_count + 1,
+		sizeof(*g->intervals));
 
-	if (rc != 0)
-		return ROW_FAILED;
-	rc = grow((void **)&g->intervals, &g->interval_cap, g->interval_count + 1, sizeof(*g->intervals));
 	if (rc == 0)
 		rc = meter_slot(g, meter, &slot);
 	if (rc != 0)
 		return rc;
 	r = &g->intervals[g->interval_count++];
 	r->meter = slot;
-	r->period_start = utc;
-	date_text(r->reading_date, &d);
-	time_text(r->reading_time, secs);
-	r->period_number = period;
+	r->period_start = t->utc;
+	memcpy(r->reading_date, t->date, sizeof(r->reading_date));
+	r->local_minutes = t->local_minutes;
+	r->period_number = t->period;
 	r->value = kwh;
 	r->estimated = estimated;
 	return ROW_OK;
+}
+
+/* The settlement slot of a UTC instant (long format). */
+static int slot_of_instant(slot_time *t, int64_t utc)
+{
+	ecl_date d;
+	int secs = 0;
+
+	if (ecl__settlement_of(&d, &t->period, &secs, utc) != 0)
+		return ROW_FAILED;
+	t->utc = utc;
+	date_text(t->date, &d);
+	t->local_minutes = secs / 60;
+	return ROW_OK;
+}
+
+/* Local start of period p on a day of n periods: the clock skips the hour
+ * after period 2 on a 46-period day and repeats it after period 4 on a
+ * 50-period day. Arithmetic, because a wide file has 48 of these a row. */
+static int period_local_minutes(int p, int n)
+{
+	if (n == 46 && p > 2)
+		return (p + 1) * 30;
+	if (n == 50 && p > 4)
+		return (p - 3) * 30;
+	return (p - 1) * 30;
 }
 
 static int add_daily(ecl_ingest *g, ecl_meter_entry *meter, const ecl_date *d, double kwh, int estimated)
@@ -232,18 +254,29 @@ static int row_type(ecl_ingest *g, int *estimated)
 	return ROW_OK;
 }
 
-/* A value in kWh, by the row's unit and the negative-value policy. */
-static int row_value(ecl_ingest *g, double *kwh, const char *text, const ecl_unit *unit,
-                     const char *where)
+/* What a value is, for a message: "reading value" or "value in column HH05". */
+static const char *value_name(char *buf, size_t size, int period)
+{
+	if (period == 0)
+		return "reading value";
+	snprintf(buf, size, "value in column HH%02d", period % 100);
+	return buf;
+}
+
+/* A value in kWh, by the row's unit and the negative-value policy.
+ * `period` names the HH column of a wide row, 0 otherwise. */
+static int row_value(ecl_ingest *g, double *kwh, const char *text, const ecl_unit *unit, int period)
 {
 	int64_t micro = 0, converted = 0;
+	char name[32];
 
 	if (ecl__parse_decimal(&micro, text) != 0)
-		return row_error("Non-numeric %s \"%s\"", where, text);
+		return row_error("Non-numeric %s \"%s\"", value_name(name, sizeof(name), period), text);
 	if (ecl__convert_to_kwh_micro(&converted, micro, unit) != 0)
 		return ROW_FAILED;
 	if (converted < 0 && g->opts->negatives == ECL_NEGATIVE_REJECT)
-		return row_error("Negative %s \"%s\" refused", where, text);
+		return row_error("Negative %s \"%s\" refused", value_name(name, sizeof(name), period),
+			text);
 	if (converted < 0)
 		g->report->negative_values++;
 	*kwh = (double)converted / 1e6;
@@ -266,19 +299,23 @@ static int matrix_row(ecl_ingest *g, ecl_meter_entry *meter)
 {
 	ecl_unit unit;
 	ecl_date d;
-	int estimated = 0, periods, p, values = 0;
+	slot_time t;
+	int64_t day_start = 0;
+	int estimated = 0, periods = 0, p, values = 0;
 	int rc = row_date(g, &d);
 
 	if (rc == ROW_OK && (periods = ecl__settlement_periods(&d)) < 0)
 		rc = ROW_FAILED;
+	if (rc == ROW_OK) {
+		day_start = ecl__settlement_day_start(&d);
+		date_text(t.date, &d);
+	}
 	if (rc == ROW_OK)
 		rc = row_unit(g, &unit);
 	if (rc == ROW_OK)
 		rc = row_type(g, &estimated);
 	for (p = 1; rc == ROW_OK && p <= ECL_MAX_PERIODS; p++) {
 		const char *cell = field(g, g->columns.hh[p]);
-		char where[32];
-		int64_t utc = 0;
 		double kwh = 0;
 
 		if (g->columns.hh[p] < 0 || is_blank(cell))
@@ -288,12 +325,12 @@ static int matrix_row(ecl_ingest *g, ecl_meter_entry *meter)
 				"periods", p, d.year, d.month, d.day, periods);
 			break;
 		}
-		snprintf(where, sizeof(where), "value in column HH%02d", p);
-		rc = row_value(g, &kwh, cell, &unit, where);
-		if (rc == ROW_OK && ecl__period_start(&utc, &d, p) != 0)
-			rc = ROW_FAILED;
+		rc = row_value(g, &kwh, cell, &unit, p);
+		t.utc = day_start + (int64_t)(p - 1) * 1800;
+		t.local_minutes = period_local_minutes(p, periods);
+		t.period = p;
 		if (rc == ROW_OK)
-			rc = add_interval(g, meter, utc, kwh, estimated);
+			rc = add_interval(g, meter, &t, kwh, estimated);
 		values++;
 	}
 	if (rc == ROW_OK && values == 0)
@@ -363,10 +400,14 @@ static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
 {
 	const char *text = field(g, g->columns.value);
 	ecl_unit unit;
+	slot_time t;
 	int64_t utc = 0;
 	double kwh = 0;
 	int estimated = 0;
 	int rc = interval_instant(g, meter, &utc);
+
+	if (rc == ROW_OK)
+		rc = slot_of_instant(&t, utc);
 
 	if (rc == ROW_OK && is_blank(text))
 		rc = row_error("Missing reading value");
@@ -375,9 +416,9 @@ static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
 	if (rc == ROW_OK)
 		rc = row_type(g, &estimated);
 	if (rc == ROW_OK)
-		rc = row_value(g, &kwh, text, &unit, "reading value");
+		rc = row_value(g, &kwh, text, &unit, 0);
 	if (rc == ROW_OK)
-		rc = add_interval(g, meter, utc, kwh, estimated);
+		rc = add_interval(g, meter, &t, kwh, estimated);
 	return rc;
 }
 
@@ -397,7 +438,7 @@ static int daily_row(ecl_ingest *g, ecl_meter_entry *meter)
 	if (rc == ROW_OK)
 		rc = row_type(g, &estimated);
 	if (rc == ROW_OK)
-		rc = row_value(g, &kwh, text, &unit, "reading value");
+		rc = row_value(g, &kwh, text, &unit, 0);
 	if (rc == ROW_OK)
 		rc = add_daily(g, meter, &d, kwh, estimated);
 	return rc;

@@ -20,8 +20,7 @@ static ecl_interval_reading interval(size_t meter, int period, double value, int
 	r.meter = meter;
 	r.period_start = T0 + (int64_t)(period - 1) * 1800;
 	snprintf(r.reading_date, sizeof(r.reading_date), "2025-11-07");
-	snprintf(r.reading_time, sizeof(r.reading_time), "%02d:%02d:00", (period - 1) / 2,
-		(period - 1) % 2 * 30);
+	r.local_minutes = (period - 1) * 30;
 	r.period_number = period;
 	r.value = value;
 	r.estimated = estimated;
@@ -125,8 +124,7 @@ static void repeated_local_hour_is_two_readings(void **state)
 	 * local date and time but are distinct half hours. */
 	snprintf(bst.reading_date, sizeof(bst.reading_date), "2025-10-26");
 	snprintf(gmt.reading_date, sizeof(gmt.reading_date), "2025-10-26");
-	snprintf(bst.reading_time, sizeof(bst.reading_time), "01:00:00");
-	snprintf(gmt.reading_time, sizeof(gmt.reading_time), "01:00:00");
+	bst.local_minutes = gmt.local_minutes = 60;
 	bst.period_start = INT64_C(1761436800);
 	gmt.period_start = INT64_C(1761440400);
 	{

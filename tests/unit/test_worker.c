@@ -233,7 +233,7 @@ static void storage_trouble_is_retried(void **state)
 	ecl_job *j;
 
 	enqueue(f, f->wide, ECL_IMPORT_HH);
-	sql_exec(f, "ALTER TABLE meter_readings RENAME TO away");
+	sql_exec(f, "ALTER TABLE hh_readings RENAME TO away");
 	new_worker(f, "w1", 5000);
 	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
 	assert_int_equal(report.requeued, 1);
@@ -244,7 +244,7 @@ static void storage_trouble_is_retried(void **state)
 	assert_int_equal(j->retry_at, f->now + 60);
 	ecl_job_free(j);
 
-	sql_exec(f, "ALTER TABLE away RENAME TO meter_readings");
+	sql_exec(f, "ALTER TABLE away RENAME TO hh_readings");
 	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
 	assert_int_equal(report.claimed, 1);  /* not due yet */
 	f->now += 60;

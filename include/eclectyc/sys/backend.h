@@ -103,7 +103,7 @@ typedef struct ecl_interval_reading {
 	size_t meter;              /**< index into ecl_reading_batch.meters */
 	int64_t period_start;      /**< UTC start of the half hour */
 	char reading_date[11];     /**< settlement date, YYYY-MM-DD */
-	char reading_time[9];      /**< local start, HH:MM:SS */
+	int local_minutes;         /**< local start, minutes after local midnight */
 	int period_number;         /**< 1..50 */
 	double value;              /**< kWh */
 	int estimated;             /**< 1 = estimated, 0 = actual */

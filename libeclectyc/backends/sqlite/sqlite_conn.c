@@ -257,6 +257,8 @@ static void sqlite_close(ecl_backend_conn *conn)
 		sqlite3_finalize(conn->cache[i].stmt);
 		free(conn->cache[i].sql);
 	}
+	sqlite3_finalize(conn->hh_upsert_multi);
+	sqlite3_finalize(conn->hh_upsert_single);
 	sqlite3_close_v2(conn->db);
 	free(conn->path);
 	free(conn);

@@ -18,6 +18,10 @@ struct ecl_backend_conn {
 	char *path;            /* the file name SQLite was given */
 	int busy_timeout_ms;
 	cached_stmt cache[ECL_SQLITE_STMT_CACHE];
+	/* The reading upserts, kept apart from the cache: they run for every
+	 * chunk of every batch, and their SQL is long. */
+	sqlite3_stmt *hh_upsert_multi;
+	sqlite3_stmt *hh_upsert_single;
 	unsigned int cache_next;  /* the slot replaced next when the cache is full */
 };
 

@@ -1,27 +1,35 @@
 /* SQLite backend: meters and readings, written in batches. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buffer_internal.h"
 #include "sqlite_internal.h"
 
 /*
+ * Half-hour readings are upserted ROWS_PER_STATEMENT at a time: one
+ * statement execution per row costs twice as much (docs/benchmarks.md).
  * The upsert leaves a reading alone when value and type are what is stored
  * (unchanged), and keeps an actual value from being replaced by an estimate
- * unless ?10 allows it. RETURNING tells an insert (updated_at still NULL)
- * from an update; no row comes back for a reading left alone. (It returns the
- * column, not `updated_at IS NULL`: SQLite 3.40 evaluates that expression
- * wrongly in an upsert's RETURNING on a WITHOUT ROWID table.)
+ * unless ?2 allows it. RETURNING tells an insert (updated_at still NULL)
+ * from an update; no row comes back for a reading left alone. (It returns
+ * the column, not `updated_at IS NULL`: SQLite 3.40 evaluates that
+ * expression wrongly in an upsert's RETURNING on a WITHOUT ROWID table.)
+ * ?1 is the time of the write, ?2 the overwrite flag, ?3 the batch key;
+ * row k binds ?(4 + 7k) .. ?(10 + 7k).
  */
-#define UPSERT_INTERVAL \
-	"INSERT INTO meter_readings (meter_id, period_start, reading_date, reading_time, " \
-	" period_number, reading_value, reading_type, import_batch_id, created_at, updated_at) " \
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL) " \
-	"ON CONFLICT (meter_id, period_start) DO UPDATE SET " \
-	" reading_value = excluded.reading_value, reading_type = excluded.reading_type, " \
-	" import_batch_id = excluded.import_batch_id, updated_at = excluded.created_at " \
-	"WHERE (meter_readings.reading_value <> excluded.reading_value " \
-	"       OR meter_readings.reading_type <> excluded.reading_type) " \
-	"  AND (excluded.reading_type = 'actual' OR meter_readings.reading_type = 'estimated' OR ?10) " \
+#define ROWS_PER_STATEMENT 64
+#define HH_PARAMS 7
+#define HH_INSERT \
+	"INSERT INTO hh_readings (meter_id, period_start, reading_date, local_minutes, " \
+	" period_number, reading_value, estimated, import_batch) VALUES "
+#define HH_CONFLICT \
+	" ON CONFLICT (meter_id, period_start) DO UPDATE SET " \
+	" reading_value = excluded.reading_value, estimated = excluded.estimated, " \
+	" import_batch = excluded.import_batch, updated_at = ?1 " \
+	"WHERE (hh_readings.reading_value <> excluded.reading_value " \
+	"       OR hh_readings.estimated <> excluded.estimated) " \
+	"  AND (excluded.estimated = 0 OR hh_readings.estimated = 1 OR ?2) " \
 	"RETURNING updated_at"
 
 #define UPSERT_DAILY \
@@ -112,27 +120,139 @@ static int step_upsert(ecl_backend_conn *conn, sqlite3_stmt *s, ecl_write_counts
 	return rc;
 }
 
+/* The SQL of an upsert of `rows` half-hour readings. */
+static int hh_upsert_sql(ecl_buf *sql, size_t rows)
+{
+	char values[128];
+	size_t k;
+	int rc = ecl__buf_set(sql, HH_INSERT);
+
+	for (k = 0; rc == 0 && k < rows; k++) {
+		int p = 4 + (int)k * HH_PARAMS;
+		snprintf(values, sizeof(values), "%s(?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?3)", k ? ", " : "",
+			p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
+		rc = ecl__buf_puts(sql, values);
+	}
+	if (rc == 0)
+		rc = ecl__buf_puts(sql, HH_CONFLICT);
+	return rc;
+}
+
+/* Step an upsert of several rows and count what it did: a returned row per
+ * reading inserted or updated, nothing for one left alone. */
+static int step_multi(ecl_backend_conn *conn, sqlite3_stmt *s, size_t rows, ecl_write_counts *counts)
+{
+	int64_t returned = 0;
+	int step, rc = 0;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		returned++;
+		if (sqlite3_column_type(s, 0) == SQLITE_NULL)
+			counts->inserted++;
+		else
+			counts->updated++;
+	}
+	if (step != SQLITE_DONE)
+		rc = ecl__sqlite_error(conn, step, "writing readings");
+	else
+		counts->unchanged += (int64_t)rows - returned;
+	ecl__sqlite_done(s);
+	return rc;
+}
+
+/* The upsert of `rows` readings (ROWS_PER_STATEMENT or 1), prepared once. */
+static int hh_upsert(sqlite3_stmt **out, ecl_backend_conn *conn, size_t rows)
+{
+	sqlite3_stmt **slot = rows == 1 ? &conn->hh_upsert_single : &conn->hh_upsert_multi;
+	ecl_buf sql = ECL_BUF_INIT;
+	int rc = 0;
+
+	if (*slot == NULL) {
+		rc = hh_upsert_sql(&sql, rows);
+		if (rc == 0 && (rc = sqlite3_prepare_v3(conn->db, sql.ptr, -1, SQLITE_PREPARE_PERSISTENT,
+		                                        slot, NULL)) != SQLITE_OK)
+			rc = ecl__sqlite_error(conn, rc, "preparing the reading upsert");
+		ecl_buf_dispose(&sql);
+	}
+	*out = *slot;
+	return rc;
+}
+
+static int write_interval_chunk(ecl_backend_conn *conn, const ecl_reading_batch *b,
+                                const int64_t *ids, int64_t batch_key, size_t first, size_t rows,
+                                ecl_write_counts *counts)
+{
+	sqlite3_stmt *s = NULL;
+	size_t k;
+	int rc = hh_upsert(&s, conn, rows);
+
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_int64(s, 1, b->now);
+	sqlite3_bind_int(s, 2, b->overwrite_actual ? 1 : 0);
+	if (batch_key > 0)
+		sqlite3_bind_int64(s, 3, batch_key);
+	for (k = 0; k < rows; k++) {
+		const ecl_interval_reading *r = &b->intervals[first + k];
+		int p = 4 + (int)k * HH_PARAMS;
+
+		sqlite3_bind_int64(s, p, ids[r->meter]);
+		sqlite3_bind_int64(s, p + 1, r->period_start);
+		sqlite3_bind_text(s, p + 2, r->reading_date, 10, SQLITE_STATIC);
+		sqlite3_bind_int(s, p + 3, r->local_minutes);
+		sqlite3_bind_int(s, p + 4, r->period_number);
+		sqlite3_bind_double(s, p + 5, r->value);
+		sqlite3_bind_int(s, p + 6, r->estimated ? 1 : 0);
+	}
+	return step_multi(conn, s, rows, counts);
+}
+
+/* The small integer that stands for the import batch in hh_readings. */
+static int batch_key(ecl_backend_conn *conn, const ecl_reading_batch *b, int64_t *key)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	*key = 0;
+	if (b->batch_id == NULL)
+		return 0;
+	rc = ecl__sqlite_prepare(&s, conn,
+		"INSERT INTO import_batches (batch_id, created_at) VALUES (?1, ?2) "
+		"ON CONFLICT (batch_id) DO UPDATE SET batch_id = batch_id RETURNING id");
+	if (rc == 0) {
+		int step;
+
+		sqlite3_bind_text(s, 1, b->batch_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, b->now);
+		step = sqlite3_step(s);
+		if (step == SQLITE_ROW) {
+			*key = sqlite3_column_int64(s, 0);
+			step = sqlite3_step(s);
+		}
+		if (step != SQLITE_DONE)
+			rc = ecl__sqlite_error(conn, step, "recording the import batch");
+		ecl__sqlite_done(s);
+	}
+	return rc;
+}
+
 static int write_intervals(ecl_backend_conn *conn, const ecl_reading_batch *b, const int64_t *ids,
                            ecl_write_counts *counts)
 {
-	sqlite3_stmt *s;
-	size_t i;
-	int rc = b->interval_count ? ecl__sqlite_prepare(&s, conn, UPSERT_INTERVAL) : 0;
+	int64_t key = 0;
+	size_t done = 0;
+	int rc = b->interval_count ? batch_key(conn, b, &key) : 0;
 
-	for (i = 0; rc == 0 && i < b->interval_count; i++) {
-		const ecl_interval_reading *r = &b->intervals[i];
+	/* Full chunks through one cached statement, the rest through another. */
+	while (rc == 0 && done < b->interval_count) {
+		size_t rows = b->interval_count - done;
 
-		sqlite3_bind_int64(s, 1, ids[r->meter]);
-		sqlite3_bind_int64(s, 2, r->period_start);
-		sqlite3_bind_text(s, 3, r->reading_date, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, r->reading_time, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 5, r->period_number);
-		sqlite3_bind_double(s, 6, r->value);
-		sqlite3_bind_text(s, 7, type_name(r->estimated), -1, SQLITE_STATIC);
-		ecl__sqlite_bind_text(s, 8, b->batch_id);
-		sqlite3_bind_int64(s, 9, b->now);
-		sqlite3_bind_int(s, 10, b->overwrite_actual ? 1 : 0);
-		rc = step_upsert(conn, s, counts);
+		if (rows > ROWS_PER_STATEMENT)
+			rows = ROWS_PER_STATEMENT;
+		else if (rows < ROWS_PER_STATEMENT)
+			rows = 1;
+		rc = write_interval_chunk(conn, b, ids, key, done, rows, counts);
+		done += rows;
 	}
 	return rc;
 }
