@@ -14,5 +14,6 @@ function(ecl_add_unit_test name)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES
     LABELS "${T_LABELS}"
+    TIMEOUT 300
     ENVIRONMENT "ECL_TEST_TMPDIR=${CMAKE_CURRENT_BINARY_DIR}/tmp")
 endfunction()
