@@ -343,6 +343,76 @@ static void killed_worker_loses_and_doubles_nothing(void **state)
 	assert_int_equal(sql_number(f, "SELECT sum(updated_at IS NOT NULL) FROM meter_readings"), 0);
 }
 
+/* Every row of every table but import_jobs, as text, in a stable order. */
+static char *snapshot(fixture *f)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *tables = NULL;
+	size_t size = 0;
+	char *text = NULL;
+	FILE *out = open_memstream(&text, &size);
+
+	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master "
+		"WHERE name <> 'import_jobs' ORDER BY name", -1, &tables, NULL), SQLITE_OK);
+	while (sqlite3_step(tables) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(tables, 0);
+		const char *sql = (const char *)sqlite3_column_text(tables, 1);
+		char *query = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY 1, 2", name);
+		sqlite3_stmt *rows = NULL;
+
+		fprintf(out, "[%s] %s\n", name, sql ? sql : "");
+		if (sql != NULL && strncmp(sql, "CREATE TABLE", 12) == 0
+		    && sqlite3_prepare_v2(db, query, -1, &rows, NULL) == SQLITE_OK) {
+			while (sqlite3_step(rows) == SQLITE_ROW) {
+				int c;
+				for (c = 0; c < sqlite3_column_count(rows); c++)
+					fprintf(out, "%s|", sqlite3_column_text(rows, c)
+						? (const char *)sqlite3_column_text(rows, c) : "NULL");
+				fputc('\n', out);
+			}
+		}
+		sqlite3_finalize(rows);
+		sqlite3_free(query);
+	}
+	sqlite3_finalize(tables);
+	sqlite3_close(db);
+	fclose(out);
+	return text;
+}
+
+static void dry_run_changes_nothing_but_the_job(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+	char *before, *after;
+	ecl_job *j;
+
+	/* Some data already there, so "nothing changed" is not "nothing exists". */
+	enqueue(f, f->wide, ECL_IMPORT_HH);
+	new_worker(f, "w1", 500);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	before = snapshot(f);
+
+	o.file_path = f->wide;
+	o.dry_run = 1;
+	ecl_assert_ok(ecl_job_create(f->job_id, f->store, &o));
+	sql_exec(f, "DELETE FROM hh_readings WHERE period_number > 40");  /* so a real run would write */
+	free(before);
+	before = snapshot(f);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	after = snapshot(f);
+	assert_string_equal(before, after);
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_COMPLETED);
+	assert_non_null(strstr(j->summary, "\"dry_run\":true"));
+	assert_non_null(strstr(j->summary, "\"records_imported\":40"));
+	ecl_job_free(j);
+	free(before);
+	free(after);
+}
+
 static void bad_arguments(void **state)
 {
 	fixture *f = *state;
@@ -374,6 +444,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stopped_worker_hands_back_and_next_resumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(cancel_stops_at_the_next_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(killed_worker_loses_and_doubles_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(dry_run_changes_nothing_but_the_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
