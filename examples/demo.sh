@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default store, over generated sample data:
-# build, create the SQLite store, enqueue sample import jobs, show the queue.
-# (Processing and aggregation join this script as those commands land.)
+# build, create the SQLite store, enqueue sample import jobs, process them
+# with one worker pass, show the queue and the first job, then import the
+# daily file again synchronously. (Aggregation joins this script when it lands.)
 #   BUILD_DIR  build directory (default: build)
 #   DEMO_DIR   where the store and sample files go (default: demo)
 set -euo pipefail
@@ -20,10 +21,19 @@ db="sqlite://$demo/eclectyc.db"
 
 "$cli" --db "$db" migrate
 "$cli" --db "$db" migrate --check
-"$cli" --db "$db" import "$demo/sample_hh_data.csv" --type hh --priority high \
-    --tag demo --tag half-hourly --notes "Demo half-hourly import"
+first=$("$cli" --db "$db" import "$demo/sample_hh_data.csv" --type hh --priority high \
+    --tag demo --tag half-hourly --notes "Demo half-hourly import")
+echo "$first"
 "$cli" --db "$db" import "$demo/sample_daily_data.csv" --type daily \
     --tag demo --metadata '{"source": "demo"}'
 "$cli" --db "$db" import "$demo/sample_hh_data.csv" --type hh --dry-run --priority low
 echo
+"$cli" --db "$db" worker --once
+echo
 "$cli" --db "$db" jobs
+echo
+"$cli" --db "$db" job "$first"
+echo
+# The same daily file again, at once and without a job: its readings are
+# already stored, so they count as unchanged.
+"$cli" --db "$db" import "$demo/sample_daily_data.csv" --type daily --now

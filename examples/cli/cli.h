@@ -83,6 +83,82 @@ int cli_parse_number(int64_t *out, const char *text, const char *option,
 int cli_parse_job_id(const char **batch_id, cli_args *args, const cli_option *table,
                      int (*apply)(void *target, int id, const char *value), void *target);
 
+/* ---- import policy options (policy.c) -------------------------------- */
+
+/*
+ * How rows are imported: the options shared by `import --now` and `worker`.
+ * Their ids start at CLI_POLICY_FIRST so that a command's table can hold its
+ * own options and CLI_POLICY_OPTIONS side by side.
+ */
+enum {
+	CLI_POLICY_FIRST = 100,
+	CLI_POLICY_UNKNOWN_METERS = CLI_POLICY_FIRST,
+	CLI_POLICY_NEGATIVES,
+	CLI_POLICY_OVERWRITE_ACTUAL,
+	CLI_POLICY_MONTH_FIRST,
+	CLI_POLICY_INTERVAL_END,
+	CLI_POLICY_BATCH_SIZE,
+	CLI_POLICY_LAST = CLI_POLICY_BATCH_SIZE
+};
+
+#define CLI_POLICY_OPTIONS \
+	{ "unknown-meters", 1, CLI_POLICY_UNKNOWN_METERS }, \
+	{ "negatives", 1, CLI_POLICY_NEGATIVES }, \
+	{ "overwrite-actual", 0, CLI_POLICY_OVERWRITE_ACTUAL }, \
+	{ "month-first", 0, CLI_POLICY_MONTH_FIRST }, \
+	{ "interval-end", 0, CLI_POLICY_INTERVAL_END }, \
+	{ "batch-size", 1, CLI_POLICY_BATCH_SIZE }
+
+typedef struct cli_policy {
+	ecl_unknown_meter_policy unknown_meters;
+	ecl_negative_policy negatives;
+	int overwrite_actual;
+	int month_first;
+	int interval_end;
+	int batch_size;      /* 0 until --batch-size or ECLECTYC_BATCH_SIZE sets it */
+	const char *given;   /* the first policy option given ("--negatives"), or NULL */
+} cli_policy;
+
+#define CLI_POLICY_INIT { ECL_UNKNOWN_METER_CREATE, ECL_NEGATIVE_ACCEPT, 0, 0, 0, 0, NULL }
+
+/* Whether a cli_next() id is one of CLI_POLICY_OPTIONS. */
+int cli_is_policy_option(int id);
+/* Apply one policy option; returns CLI_CONTINUE or CLI_EXIT_USAGE. */
+int cli_policy_apply(cli_policy *policy, int id, const char *value);
+/* Take ECLECTYC_BATCH_SIZE when --batch-size was not given. */
+int cli_policy_configure(cli_policy *policy, const ecl_config *config);
+/* Copy the policy into the library's options (a batch size of 0 keeps theirs). */
+void cli_policy_to_ingest(const cli_policy *policy, ecl_ingest_options *opts);
+void cli_policy_to_worker(const cli_policy *policy, ecl_worker_options *opts);
+
+/* ---- progress bar (progress.c) --------------------------------------- */
+
+/*
+ * A one-line progress bar on stderr, drawn only when stderr is a terminal.
+ * cli_progress_cb() is an ecl_progress_cb whose payload is a cli_progress;
+ * it notices a new job when the row count goes back or the total changes.
+ */
+typedef struct cli_progress {
+	int enabled;             /* stderr is a terminal */
+	int open;                /* a bar is drawn and its line not yet ended */
+	int started;             /* start and base hold the current job's */
+	double start;            /* monotonic seconds when the job began */
+	int64_t base;            /* rows already done then (a resumed job) */
+	int64_t last_processed;
+	int64_t last_total;
+	int64_t last_failed;
+	int undrawn;             /* the last report was skipped by the redraw limit */
+	double last_draw;
+} cli_progress;
+
+void cli_progress_init(cli_progress *progress);
+/* The import begins now, from row 0 (import --now knows; the worker does not). */
+void cli_progress_begin(cli_progress *progress);
+int cli_progress_cb(int64_t processed, int64_t total, int64_t imported, int64_t failed,
+                    void *payload);
+/* End the bar's line, if one is drawn. */
+void cli_progress_end(cli_progress *progress);
+
 /* ---- diagnostics (diag.c) -------------------------------------------- */
 
 /* Print "eclectyc: <message>" and a --help hint; returns CLI_EXIT_USAGE. */
@@ -138,6 +214,12 @@ int out_json(struct json_t *value);
 void out_job_table(const ecl_job_array *jobs);
 /* Print every field of a job, one "Label: value" line each. */
 void out_job_details(const ecl_job *job);
+/*
+ * Print the key figures of an import summary (JSON object text) as
+ * "Label: value" lines, each after `indent`, with the first errors. Returns
+ * 0 when `summary` is not a JSON object (nothing printed), else 1.
+ */
+int out_summary(const char *summary, const char *indent);
 /* Read a job and print it as JSON or with `describe`; returns an exit status. */
 int out_job_by_id(ecl_store *store, const char *batch_id, int json,
                   void (*describe)(const ecl_job *job));
@@ -152,5 +234,6 @@ int cmd_jobs(cli_args *args);
 int cmd_job(cli_args *args);
 int cmd_retry(cli_args *args);
 int cmd_cancel(cli_args *args);
+int cmd_worker(cli_args *args);
 
 #endif

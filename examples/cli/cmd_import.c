@@ -1,9 +1,12 @@
 /*
- * cmd_import.c - `eclectyc import FILE [options]`: queue a file for import.
+ * cmd_import.c - `eclectyc import FILE [options]`: queue a file for import,
+ * or with --now import it at once, without a job.
  *
  * Option values are checked here, before the store is opened, so that a typo
  * is a usage error (exit 2) naming the option rather than a library error.
  * The library checks them again; the CLI only wants the better message.
+ * Options that only one of the two modes can use are refused in the other
+ * rather than silently ignored.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +18,7 @@
 
 enum {
 	OPT_TYPE, OPT_DRY_RUN, OPT_PRIORITY, OPT_TAG, OPT_NOTES, OPT_METADATA,
-	OPT_MAX_RETRIES, OPT_FILENAME, OPT_USER_ID
+	OPT_MAX_RETRIES, OPT_FILENAME, OPT_USER_ID, OPT_NOW
 };
 
 static const cli_option import_options[] = {
@@ -28,6 +31,8 @@ static const cli_option import_options[] = {
 	{ "max-retries", 1, OPT_MAX_RETRIES },
 	{ "filename", 1, OPT_FILENAME },
 	{ "user-id", 1, OPT_USER_ID },
+	{ "now", 0, OPT_NOW },
+	CLI_POLICY_OPTIONS,
 	{ NULL, 0, 0 }
 };
 
@@ -35,6 +40,9 @@ static const cli_option import_options[] = {
 typedef struct import_request {
 	ecl_job_options job;
 	const char *file;      /* FILE as given */
+	int now;               /* --now: import at once instead of queuing */
+	const char *job_only;  /* the first option that only a queued job uses, or NULL */
+	cli_policy policy;     /* the options that only --now uses */
 	int max_retries_set;   /* --max-retries given: the configuration must not override it */
 	json_t *tags;          /* built from every --tag; NULL when none */
 	char *tags_text;
@@ -107,8 +115,35 @@ static int set_max_retries(import_request *req, const char *value)
 	return status;
 }
 
+/* The name of an option that only a queued job uses, or NULL. */
+static const char *job_only_option(int id)
+{
+	switch (id) {
+	case OPT_PRIORITY:
+		return "--priority";
+	case OPT_TAG:
+		return "--tag";
+	case OPT_NOTES:
+		return "--notes";
+	case OPT_METADATA:
+		return "--metadata";
+	case OPT_MAX_RETRIES:
+		return "--max-retries";
+	case OPT_FILENAME:
+		return "--filename";
+	case OPT_USER_ID:
+		return "--user-id";
+	default:
+		return NULL;
+	}
+}
+
 static int apply_option(import_request *req, int id, const char *value)
 {
+	if (!req->job_only)
+		req->job_only = job_only_option(id);
+	if (cli_is_policy_option(id))
+		return cli_policy_apply(&req->policy, id, value);
 	switch (id) {
 	case OPT_TYPE:
 		return set_import_type(req, value);
@@ -133,6 +168,9 @@ static int apply_option(import_request *req, int id, const char *value)
 	case OPT_USER_ID:
 		/* 0 is the library's "no user", as when the option is left out. */
 		return cli_parse_number(&req->job.user_id, value, "user-id", 0, INT64_MAX);
+	case OPT_NOW:
+		req->now = 1;
+		return CLI_CONTINUE;
 	default:
 		return cli_failf("internal error: unhandled import option %d", id);
 	}
@@ -159,6 +197,12 @@ static int parse_import(import_request *req, cli_args *args)
 	}
 	if (!req->file || req->file[0] == '\0')
 		return cli_usage_error("command 'import' needs a FILE");
+	if (!req->now && req->policy.given)
+		return cli_usage_error("option '%s' applies only to 'import --now' and to 'worker'",
+		                       req->policy.given);
+	if (req->now && req->job_only)
+		return cli_usage_error("option '%s' applies only to a queued import, not with --now",
+		                       req->job_only);
 	return CLI_CONTINUE;
 }
 
@@ -221,6 +265,65 @@ static int enqueue(import_request *req, cli_session *session, int json)
 	return status == CLI_CONTINUE ? CLI_EXIT_OK : status;
 }
 
+/* ---- import --now ---------------------------------------------------------- */
+
+static void print_report_text(const char *file, const ecl_ingest_report *report)
+{
+	if (report->dry_run)
+		printf("Checked %s (dry run: nothing was written)\n", file);
+	else
+		printf("Imported %s\n", file);
+	printf("%-19s %s\n", "Batch ID:", report->batch_id);
+	if (out_summary(report->summary, ""))
+		return;
+	/* No summary text: the report's own counters. */
+	printf("%-19s %s\n", "Format:", report->format);
+	printf("%-19s %lld\n", "Records processed:", (long long)report->records_processed);
+	printf("%-19s %lld\n", "Records imported:", (long long)report->records_imported);
+	printf("%-19s %lld\n", "Records failed:", (long long)report->records_failed);
+}
+
+static int print_report(const char *file, const ecl_ingest_report *report, int json)
+{
+	if (json)
+		puts(report->summary ? report->summary : "{}");
+	else
+		print_report_text(file, report);
+	/* The rows that did import stay imported: a warning, not a failure. */
+	if (report->records_failed > 0)
+		fprintf(stderr, "eclectyc: warning: %lld of %lld rows failed to import\n",
+		        (long long)report->records_failed, (long long)report->records_processed);
+	return CLI_EXIT_OK;
+}
+
+static int import_now(import_request *req, cli_session *session, int json)
+{
+	ecl_ingest_options opts = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *report = NULL;
+	cli_progress progress;
+	int rc, status;
+
+	status = cli_policy_configure(&req->policy, session->config);
+	if (status != CLI_CONTINUE)
+		return status;
+	opts.import_type = req->job.import_type;
+	opts.dry_run = req->job.dry_run;
+	cli_policy_to_ingest(&req->policy, &opts);
+	cli_progress_init(&progress);
+	if (progress.enabled) {
+		opts.progress = cli_progress_cb;
+		opts.progress_payload = &progress;
+		cli_progress_begin(&progress);
+	}
+	rc = ecl_ingest_file(&report, session->store, req->file, &opts);
+	cli_progress_end(&progress);
+	if (rc < 0)
+		return cli_fail(rc);
+	status = print_report(req->file, report, json);
+	ecl_ingest_report_free(report);
+	return status;
+}
+
 int cmd_import(cli_args *args)
 {
 	import_request req;
@@ -229,11 +332,13 @@ int cmd_import(cli_args *args)
 
 	memset(&req, 0, sizeof(req));
 	req.job = (ecl_job_options)ECL_JOB_OPTIONS_INIT;
+	req.policy = (cli_policy)CLI_POLICY_INIT;
 	status = parse_import(&req, args);
 	if (status == CLI_CONTINUE) {
 		status = cli_session_open(&session, args->globals, CLI_SCHEMA_CURRENT);
 		if (status == CLI_CONTINUE)
-			status = enqueue(&req, &session, args->globals->json);
+			status = req.now ? import_now(&req, &session, args->globals->json)
+			                 : enqueue(&req, &session, args->globals->json);
 		cli_session_close(&session);
 	}
 	import_request_free(&req);

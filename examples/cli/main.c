@@ -1,5 +1,6 @@
 /*
- * main.c - `eclectyc`, the operator's command line for the import-job queue.
+ * main.c - `eclectyc`, the operator's command line for the import-job queue
+ * and the worker that runs it.
  *
  * Reads the global options that precede the command, dispatches to the
  * command (which accepts the global options too), and turns a failed write
@@ -23,6 +24,7 @@ static const cli_command commands[] = {
 	{ "job", cmd_job },
 	{ "retry", cmd_retry },
 	{ "cancel", cmd_cancel },
+	{ "worker", cmd_worker },
 	{ NULL, NULL }
 };
 

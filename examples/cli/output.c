@@ -250,6 +250,121 @@ static void print_rows(const ecl_job *job)
 	field_int("Checkpoint:", job->checkpoint);
 }
 
+/* ---- import summaries ---------------------------------------------------- */
+
+/* How many row errors an import summary shows on its own lines. */
+#define SUMMARY_ERRORS_SHOWN 5
+
+static void summary_int(const char *indent, const char *label, json_t *value)
+{
+	if (json_is_integer(value))
+		printf("%s%-19s %" JSON_INTEGER_FORMAT "\n", indent, label, json_integer_value(value));
+}
+
+static void summary_text(const char *indent, const char *label, json_t *value)
+{
+	if (!json_is_string(value))
+		return;
+	printf("%s%-19s ", indent, label);
+	put_clean(json_string_value(value), FLATTEN);
+	putchar('\n');
+}
+
+/* One error: {"row", "line", "message"} from this library, or the
+ * reference's "Row N: message" text. */
+static void summary_error(const char *indent, json_t *error)
+{
+	json_t *row = json_object_get(error, "row");
+	json_t *line = json_object_get(error, "line");
+	json_t *message = json_object_get(error, "message");
+
+	printf("%s  ", indent);
+	if (json_is_string(error)) {
+		put_clean(json_string_value(error), FLATTEN);
+	} else {
+		if (json_is_integer(row))
+			printf("Row %" JSON_INTEGER_FORMAT, json_integer_value(row));
+		if (json_is_integer(line))
+			printf(" (line %" JSON_INTEGER_FORMAT ")", json_integer_value(line));
+		printf(": ");
+		put_clean(json_is_string(message) ? json_string_value(message) : "?", FLATTEN);
+	}
+	putchar('\n');
+}
+
+static void summary_errors(const char *indent, json_t *summary)
+{
+	json_t *list = json_object_get(summary, "error_details");
+	json_t *count = json_object_get(summary, "error_count");
+	json_int_t total;
+	size_t i, shown;
+
+	if (!json_is_array(list))
+		list = json_object_get(summary, "errors");
+	if (!json_is_array(list) && !json_is_integer(count))
+		return;
+	total = json_is_integer(count) ? json_integer_value(count) : (json_int_t)json_array_size(list);
+	printf("%s%-19s %" JSON_INTEGER_FORMAT "\n", indent, "Errors:", total);
+	shown = json_array_size(list) < SUMMARY_ERRORS_SHOWN ? json_array_size(list)
+	                                                      : SUMMARY_ERRORS_SHOWN;
+	for (i = 0; i < shown; i++)
+		summary_error(indent, json_array_get(list, i));
+	if (total > (json_int_t)shown)
+		printf("%s  ... and %" JSON_INTEGER_FORMAT " more\n", indent, total - (json_int_t)shown);
+}
+
+static void summary_figures(json_t *summary, const char *indent)
+{
+	json_t *meta = json_object_get(summary, "meta");
+
+	summary_text(indent, "Format:", json_object_get(meta, "format"));
+	summary_int(indent, "Records processed:", json_object_get(summary, "records_processed"));
+	summary_int(indent, "Records imported:", json_object_get(summary, "records_imported"));
+	summary_int(indent, "Records failed:", json_object_get(summary, "records_failed"));
+	summary_int(indent, "Values:", json_object_get(meta, "total_values_processed"));
+	summary_int(indent, "Inserted:", json_object_get(summary, "inserted"));
+	summary_int(indent, "Updated:", json_object_get(summary, "updated"));
+	summary_int(indent, "Unchanged:", json_object_get(summary, "unchanged"));
+	summary_int(indent, "Meters created:", json_object_get(summary, "meters_created"));
+	summary_int(indent, "Negative values:", json_object_get(summary, "negative_values"));
+	summary_errors(indent, summary);
+}
+
+static json_t *parse_summary(const char *summary)
+{
+	json_t *parsed = summary ? json_loads(summary, 0, NULL) : NULL;
+
+	if (json_is_object(parsed))
+		return parsed;
+	json_decref(parsed);
+	return NULL;
+}
+
+int out_summary(const char *summary, const char *indent)
+{
+	json_t *parsed = parse_summary(summary);
+
+	if (!parsed)
+		return 0;
+	summary_figures(parsed, indent);
+	json_decref(parsed);
+	return 1;
+}
+
+/* The figures on their own lines; text that is not a JSON object as it is. */
+static void print_summary(const char *summary)
+{
+	json_t *parsed = parse_summary(summary);
+
+	if (!parsed) {
+		field_text("Summary:", summary);
+		return;
+	}
+	puts("Summary:");
+	summary_figures(parsed, "  ");
+	json_decref(parsed);
+}
+
 static void print_outcome(const ecl_job *job)
 {
 	field_text("Error:", job->error_message);
@@ -261,7 +376,7 @@ static void print_outcome(const ecl_job *job)
 	field_text("Notes:", job->notes);
 	field_text("Tags:", job->tags);
 	field_text("Metadata:", job->metadata);
-	field_text("Summary:", job->summary);
+	print_summary(job->summary);
 }
 
 void out_job_details(const ecl_job *job)

@@ -17,6 +17,9 @@ fi
 # Absolute, because some checks run from other directories.
 ECL=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
 PY=${PYTHON:-python3}
+# The repository root, for the sample-data generator.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
+GEN="$ROOT/tests/gen_readings.py"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecl-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -127,7 +130,10 @@ mkdir "$tmp/cwd"
 run --help
 expect "--help exits 0 with usage" 0 "^Usage: eclectyc"
 for word in "migrate \[--check\]" "import FILE" "jobs \[--status" "job ID" "retry ID" \
-            "cancel ID" "--db URI" "--env-file" "--json"; do
+            "cancel ID" "--db URI" "--env-file" "--json" "worker \[OPTIONS\]" "--once" \
+            "--limit N" "--poll-ms" "--worker-id" "import FILE --now" "--unknown-meters" \
+            "--negatives" "--overwrite-actual" "--month-first" "--interval-end" "--batch-size" \
+            "ECLECTYC_WORKER_POLL_MS" "ECLECTYC_BATCH_SIZE"; do
 	if grep -Eq -- "$word" <<<"$out"; then pass "--help mentions '$word'"; else fail "--help mentions '$word'" "missing"; fi
 done
 run -h
@@ -377,8 +383,8 @@ dbrun cancel
 expect_usage "cancel without an id exits 2" "needs a job ID"
 dbrun --json jobs --status cancelled
 expect_json "jobs --status cancelled" "len(d) == 2"
-echo "skip - retry of a job failed by a worker: no CLI command runs jobs yet (needs 'eclectyc worker')"
-# Until then, forge a spent failure in the database to drive retry's success path.
+# A failure with no retries left, forged in the database (a worker-made
+# failure is retried in the worker section below).
 spent=${created[2]}
 "$PY" -c 'import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
@@ -394,6 +400,230 @@ d['retry_count'] == 1 and d['max_retries'] == 1 and d['retry_at'] is not None an
 d['error_message'] is None and d['completed_at'] is None and d['last_error'] == 'boom'"
 dbrun retry "$spent"
 expect "retry of the requeued job exits 1" 1 "" "queued"
+
+# ---- worker ----------------------------------------------------------------
+
+# A database of its own, so the queue holds only what this section puts in it.
+WDB="sqlite://$tmp/w.db"
+wrun() {
+	run --db "$WDB" "$@"
+}
+"$PY" "$GEN" wide "$tmp/wide.csv" --meters 3 --days 2
+"$PY" "$GEN" daily "$tmp/gen_daily.csv" --meters 2 --days 5
+wrun migrate
+wrun worker --once
+expect "worker --once on an empty queue" 0 "^No jobs in queue\\. Exiting\\.$"
+
+wrun import "$tmp/wide.csv"
+wide=$out
+wrun worker --once
+expect "worker --once processes a queued job" 0 \
+	"^Processed 1 job\\(s\\): 1 completed, 0 failed, 0 requeued for retry, 0 cancelled, 0 handed back$"
+wrun --json job "$wide"
+expect_json "the processed job is completed with its summary" "d['status'] == 'completed' and \
+d['summary']['records_imported'] == 6 and d['summary']['records_failed'] == 0 and \
+d['processed_rows'] == 6 and d['imported_rows'] == 6 and d['summary']['meta']['format'] == 'hh-matrix'"
+wrun job "$wide"
+expect "job shows the summary's format" 0 "^  Format: +hh-matrix$"
+expect "job shows records imported" 0 "^  Records imported: +6$"
+expect "job shows readings inserted" 0 "^  Inserted: +288$"
+expect "job shows the error count" 0 "^  Errors: +0$"
+wrun worker --once
+expect "worker --once after the queue emptied" 0 "^No jobs in queue\\. Exiting\\.$"
+
+cp "$tmp/gen_daily.csv" "$tmp/doomed.csv"
+wrun import "$tmp/doomed.csv" --type daily
+doomed=$out
+rm "$tmp/doomed.csv"
+wrun worker --once
+expect "worker --once fails a job whose file is gone (exit 0)" 0 "^Processed 1 job\\(s\\): 0 completed, 1 failed,"
+wrun job "$doomed"
+expect "job shows the failed status" 0 "^Status: +failed$"
+wrun --json job "$doomed"
+expect_json "a missing file is a permanent failure" "d['status'] == 'failed' and \
+d['error_class'] == 'permanent' and d['error_message'] is not None and d['retry_count'] == 0"
+wrun retry "$doomed"
+expect "retry of a job failed by a worker" 0 "^Requeued job $doomed \\(retry 1/"
+wrun --json worker --once --worker-id test-worker
+expect_json "worker --json reports its counts" "d['worker_id'] == 'test-worker' and \
+d['claimed'] == 1 and d['failed'] == 1 and d['completed'] == 0 and d['signal'] is None"
+
+for i in 1 2 3; do wrun import "$tmp/gen_daily.csv" --type daily; done
+wrun --json worker --once --limit=2
+expect_json "worker --once --limit=2 claims two jobs" "d['claimed'] == 2 and d['completed'] == 2"
+wrun --json worker --once --limit 5
+expect_json "the next worker --once takes the rest" "d['claimed'] == 1 and d['completed'] == 1"
+
+wrun import "$tmp/gen_daily.csv" --type daily --dry-run
+dry=$out
+wrun worker --once --unknown-meters reject-row --negatives reject --batch-size 7 \
+	--month-first --overwrite-actual
+expect "worker accepts the import policy options" 0 "1 completed"
+wrun --json job "$dry"
+expect_json "a dry-run job completes" "d['status'] == 'completed' and d['summary']['dry_run'] is True"
+
+wrun import "$tmp/gen_daily.csv" --type daily
+wrun worker --once --unknown-meters reject-file
+expect "worker --unknown-meters reject-file with known meters" 0 "1 completed"
+
+wrun worker --once --limit=0
+expect_usage "worker --limit=0 exits 2" "'0' for --limit"
+wrun worker --once --limit -2
+expect_usage "negative worker --limit exits 2" "'-2' for --limit"
+wrun worker --limit 3
+expect_usage "worker --limit without --once exits 2" "'--limit' applies only with --once"
+wrun worker --once --poll-ms 100
+expect_usage "worker --poll-ms with --once exits 2" "'--poll-ms' applies only without --once"
+wrun worker --poll-ms soon
+expect_usage "bad --poll-ms exits 2" "'soon' for --poll-ms"
+wrun worker --once --worker-id ""
+expect_usage "empty --worker-id exits 2" "--worker-id"
+wrun worker --once --worker-id "$(printf 'w%.0s' {1..200})"
+expect_usage "over-long --worker-id exits 2" "--worker-id"
+wrun worker --once now
+expect_usage "worker with an argument exits 2" "unexpected argument 'now'"
+wrun worker --once --unknown-meters sometimes
+expect_usage "bad --unknown-meters exits 2" "'sometimes' for --unknown-meters"
+wrun worker --once --negatives maybe
+expect_usage "bad --negatives exits 2" "'maybe' for --negatives"
+wrun worker --once --batch-size 0
+expect_usage "--batch-size 0 exits 2" "'0' for --batch-size"
+wrun worker --once --batch-size 1000001
+expect_usage "--batch-size above the limit exits 2" "'1000001' for --batch-size"
+wrun worker --once --month-first=yes
+expect_usage "a policy flag given a value exits 2" "'--month-first' takes no value"
+ECLECTYC_BATCH_SIZE=lots wrun worker --once
+expect "bad ECLECTYC_BATCH_SIZE exits 1 naming it" 1 "" "ECLECTYC_BATCH_SIZE"
+ECLECTYC_WORKER_POLL_MS=-5 wrun worker
+expect "out-of-range ECLECTYC_WORKER_POLL_MS exits 1 naming it" 1 "" "ECLECTYC_WORKER_POLL_MS"
+run --db "sqlite://$tmp/unmigrated.db" worker --once
+expect "worker before migrate tells to run migrate" 1 "" "eclectyc migrate"
+
+# wait_for_line FILE REGEX: wait up to 10 s for a line of FILE to match.
+wait_for_line() {
+	local i
+	for i in $(seq 100); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A worker idle on an empty queue stops at once on SIGTERM. timeout (which
+# forwards the SIGTERM) only guards against a worker that never stops.
+timeout -s KILL 20 "$ECL" --db "$WDB" worker --poll-ms 100 >"$tmp/stdout" 2>"$tmp/stderr" &
+worker_pid=$!
+# Signalled once it says it runs (it catches signals before that), and
+# after ~0.5 s of idling.
+wait_for_line "$tmp/stdout" "^Worker .* started"
+sleep 0.5
+signalled=$(date +%s%N)
+kill -TERM "$worker_pid"
+wait "$worker_pid"
+rc=$?
+stop_ms=$((($(date +%s%N) - signalled) / 1000000))
+out=$(cat "$tmp/stdout")
+err=$(cat "$tmp/stderr")
+expect "worker exits 0 on SIGTERM" 0 "^Received SIGTERM, shutting down gracefully\\.\\.\\.$"
+expect "worker prints its counts after SIGTERM" 0 "^Processed 0 job\\(s\\):"
+if [ "$stop_ms" -lt 3000 ]; then pass "worker stops within 3 s of SIGTERM"; else fail "worker stops within 3 s of SIGTERM" "took $stop_ms ms"; fi
+
+# SIGTERM in the middle of a job: the job is handed back at its checkpoint
+# without spending a retry, and the next worker resumes it.
+"$PY" "$GEN" wide "$tmp/long.csv" --meters 40 --days 300
+wrun import "$tmp/long.csv"
+long=$out
+timeout -s KILL 30 "$ECL" --db "$WDB" worker --poll-ms 100 --batch-size 1 \
+	>"$tmp/stdout" 2>"$tmp/stderr" &
+worker_pid=$!
+# Wait until a batch of the job is committed, then stop the worker.
+"$PY" -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1])
+for _ in range(500):
+    row = c.execute("select status, checkpoint from import_jobs where batch_id = ?", (sys.argv[2],)).fetchone()
+    if row[0] != "queued" and (row[0] != "processing" or row[1] > 0):
+        sys.exit(0)
+    time.sleep(0.01)
+sys.exit(1)' "$tmp/w.db" "$long"
+kill -TERM "$worker_pid"
+wait "$worker_pid"
+rc=$?
+out=$(cat "$tmp/stdout")
+err=$(cat "$tmp/stderr")
+if grep -q "1 completed" <<<"$out"; then
+	echo "skip - SIGTERM during a job: the job finished before the signal"
+else
+	expect "SIGTERM during a job hands it back" 0 "^Processed 1 job\\(s\\): .*1 handed back$"
+	wrun --json job "$long"
+	expect_json "the handed-back job is queued at its checkpoint" "d['status'] == 'queued' and \
+d['retry_count'] == 0 and 0 < d['checkpoint'] < 12000"
+	wrun worker --once
+	expect "the next worker completes the handed-back job" 0 "1 completed"
+	wrun --json job "$long"
+	expect_json "the resumed job counts every row once" "d['status'] == 'completed' and \
+d['summary']['records_processed'] == 12000 and d['processed_rows'] == 12000"
+fi
+
+# ---- import --now ----------------------------------------------------------
+
+jobs_before=$(wrun --json jobs --limit 0; "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))' <<<"$out")
+wrun import "$tmp/gen_daily.csv" --type daily --now
+expect "import --now prints the summary" 0 "^Imported $tmp/gen_daily\\.csv$"
+expect "import --now shows the format" 0 "^Format: +daily$"
+expect "import --now shows records imported" 0 "^Records imported: +10$"
+expect "import --now shows the batch id" 0 "^Batch ID: +$UUID_PAT$"
+wrun --json import "$tmp/gen_daily.csv" --type daily --now
+expect_json "import --now --json is the summary" "d['records_imported'] == 10 and \
+d['records_processed'] == 10 and d['unchanged'] == 10 and d['inserted'] == 0 and \
+d['meta']['format'] == 'daily' and d['dry_run'] is False"
+wrun --json import "$tmp/wide.csv" --now --dry-run
+expect_json "import --now --dry-run" "d['dry_run'] is True and d['records_imported'] == 6"
+wrun import "$tmp/wide.csv" --now --dry-run
+expect "import --now --dry-run says nothing was written" 0 "dry run: nothing was written"
+jobs_after=$(wrun --json jobs --limit 0; "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))' <<<"$out")
+if [ "$jobs_before" -eq "$jobs_after" ]; then pass "import --now queues no job"; else fail "import --now queues no job" "$jobs_before jobs before, $jobs_after after"; fi
+(cd "$tmp" && "$ECL" --db "$WDB" import gen_daily.csv --type daily --now >"$tmp/stdout" 2>"$tmp/stderr")
+rc=$?
+out=$(cat "$tmp/stdout")
+err=$(cat "$tmp/stderr")
+expect "import --now of a relative path" 0 "^Records imported: +10$"
+
+printf 'MPAN,Date,Reading\n1200012345678,2024-01-01,4\n1200012345678,notadate,5\n1200012345678,2024-01-02,-5\n' >"$tmp/mixed.csv"
+wrun import "$tmp/mixed.csv" --type daily --now --negatives reject
+expect "import --now with failed rows exits 0 with a warning" 0 "^Records failed: +2$" "warning: 2 of 3 rows failed"
+expect "import --now lists row errors with line numbers" 0 "^  Row 2 \\(line 3\\): .*notadate"
+wrun --json import "$tmp/mixed.csv" --type daily --now
+expect_json "import --now --json with a failed row" "d['records_failed'] == 1 and d['error_count'] == 1 \
+and d['successful'] is False and d['negative_values'] == 1"
+
+printf 'MPAN,Date,Reading\n1900000000017,2024-01-01,4\n' >"$tmp/stranger.csv"
+wrun --json import "$tmp/stranger.csv" --type daily --now --unknown-meters reject-row
+expect_json "--unknown-meters reject-row fails the row" "d['records_failed'] == 1 and d['meters_created'] == 0"
+wrun import "$tmp/stranger.csv" --type daily --now --unknown-meters reject-file
+expect "--unknown-meters reject-file exits 1" 1 "" "1900000000017"
+
+printf 'MPAN,Reading\n1200012345678,4\n' >"$tmp/nodate.csv"
+wrun import "$tmp/nodate.csv" --type daily --now
+expect "import --now of a file without a date column exits 1 naming it" 1 "" "date column"
+wrun import "$tmp/missing.csv" --now
+expect "import --now of a missing file exits 1 naming it" 1 "" "$tmp/missing.csv"
+
+wrun import "$tmp/gen_daily.csv" --negatives reject
+expect_usage "a policy option without --now exits 2" "'--negatives' applies only to 'import --now' and to 'worker'"
+wrun import "$tmp/gen_daily.csv" --batch-size 10
+expect_usage "--batch-size without --now exits 2" "'--batch-size' applies only to 'import --now'"
+wrun import "$tmp/gen_daily.csv" --now --priority high
+expect_usage "a queue option with --now exits 2" "'--priority' applies only to a queued import"
+wrun import "$tmp/gen_daily.csv" --now --tag x
+expect_usage "--tag with --now exits 2" "'--tag' applies only to a queued import"
+wrun import "$tmp/gen_daily.csv" --now --unknown-meters never
+expect_usage "bad --unknown-meters with --now exits 2" "'never' for --unknown-meters"
+wrun import "$tmp/gen_daily.csv" --now=yes
+expect_usage "--now with a value exits 2" "'--now' takes no value"
+ECLECTYC_BATCH_SIZE=0 wrun import "$tmp/gen_daily.csv" --type daily --now
+expect "out-of-range ECLECTYC_BATCH_SIZE exits 1 for import --now" 1 "" "ECLECTYC_BATCH_SIZE"
+ECLECTYC_BATCH_SIZE=3 wrun --json import "$tmp/gen_daily.csv" --type daily --now
+expect_json "ECLECTYC_BATCH_SIZE is accepted" "d['records_imported'] == 10"
 
 # ---- configuration ---------------------------------------------------------
 
@@ -439,7 +669,9 @@ fi
 
 if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
 	vg=(valgrind -q --leak-check=full "--errors-for-leak-kinds=definite,indirect" --error-exitcode=99)
-	for args in "import $tmp/readings.csv --tag a --metadata {} --notes n" "--json jobs" "jobs" "job $first"; do
+	for args in "import $tmp/readings.csv --tag a --metadata {} --notes n" "--json jobs" "jobs" \
+	            "job $first" "worker --once --limit=2" "import $tmp/gen_daily.csv --type daily --now" \
+	            "import $tmp/mixed.csv --type daily --now --negatives reject" "--db $WDB job $wide"; do
 		# shellcheck disable=SC2086  # word splitting wanted
 		"${vg[@]}" "$ECL" --db "$DB" $args >/dev/null 2>"$tmp/stderr"
 		rc=$?

@@ -1,0 +1,290 @@
+/*
+ * cmd_worker.c - `eclectyc worker [--once] [--limit=N] [options]`: process
+ * queued import jobs, one batch of them or until SIGTERM/SIGINT.
+ *
+ * The signal handlers only note the signal and ask the worker to stop
+ * (ecl_worker_stop() is async-signal-safe); the library then checkpoints the
+ * job in hand at its next batch and hands it back to the queue. Everything
+ * printed is printed by the main flow after the library has returned. The
+ * handlers are reset by their first signal, so a second one ends the process
+ * at once for an operator who will not wait.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+/* Jobs claimed by --once unless --limit says otherwise, as the reference. */
+#define DEFAULT_LIMIT 10
+
+enum { OPT_ONCE, OPT_LIMIT, OPT_POLL_MS, OPT_WORKER_ID };
+
+static const cli_option worker_options[] = {
+	{ "once", 0, OPT_ONCE },
+	{ "limit", 1, OPT_LIMIT },
+	{ "poll-ms", 1, OPT_POLL_MS },
+	{ "worker-id", 1, OPT_WORKER_ID },
+	CLI_POLICY_OPTIONS,
+	{ NULL, 0, 0 }
+};
+
+typedef struct worker_request {
+	int once;
+	int limit;              /* 0 until --limit */
+	int poll_ms;            /* -1 until --poll-ms */
+	const char *worker_id;  /* NULL: the library's "hostname:pid" */
+	cli_policy policy;
+} worker_request;
+
+/* Set only while the handlers are installed. */
+static ecl_worker *signal_worker;
+static volatile sig_atomic_t signal_received;
+
+static void on_stop_signal(int sig)
+{
+	signal_received = sig;
+	ecl_worker_stop(signal_worker);
+}
+
+/* The signals stay blocked while the handlers are set up, so that one that
+ * arrives meanwhile is delivered after, to a handler that sees the worker. */
+static void catch_stop_signals(ecl_worker *worker, struct sigaction *old_term,
+                               struct sigaction *old_int)
+{
+	struct sigaction action;
+	sigset_t stops, old_mask;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &old_mask);
+	signal_worker = worker;
+	signal_received = 0;
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = on_stop_signal;
+	sigemptyset(&action.sa_mask);
+	action.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigaction(SIGTERM, &action, old_term);
+	sigaction(SIGINT, &action, old_int);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+}
+
+static void restore_signals(const struct sigaction *old_term, const struct sigaction *old_int)
+{
+	sigset_t stops, old_mask;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &old_mask);
+	sigaction(SIGTERM, old_term, NULL);
+	sigaction(SIGINT, old_int, NULL);
+	signal_worker = NULL;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+}
+
+static const char *signal_name(int sig)
+{
+	if (sig == 0)
+		return NULL;
+	return sig == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+static int set_number(int *out, const char *value, const char *option, int min)
+{
+	int64_t number;
+	int status = cli_parse_number(&number, value, option, min, INT_MAX);
+
+	if (status == CLI_CONTINUE)
+		*out = (int)number;
+	return status;
+}
+
+static int set_worker_id(worker_request *req, const char *value)
+{
+	if (value[0] == '\0' || strlen(value) > ECL_WORKER_ID_MAX)
+		return cli_usage_error("invalid value for --worker-id (expected 1 to %d bytes)",
+		                       ECL_WORKER_ID_MAX);
+	req->worker_id = value;
+	return CLI_CONTINUE;
+}
+
+static int apply_option(worker_request *req, int id, const char *value)
+{
+	if (cli_is_policy_option(id))
+		return cli_policy_apply(&req->policy, id, value);
+	switch (id) {
+	case OPT_ONCE:
+		req->once = 1;
+		return CLI_CONTINUE;
+	case OPT_LIMIT:
+		return set_number(&req->limit, value, "limit", 1);
+	case OPT_POLL_MS:
+		return set_number(&req->poll_ms, value, "poll-ms", 0);
+	case OPT_WORKER_ID:
+		return set_worker_id(req, value);
+	default:
+		return cli_failf("internal error: unhandled worker option %d", id);
+	}
+}
+
+static int parse_worker(worker_request *req, cli_args *args)
+{
+	const char *value;
+	int id, r, status;
+
+	while ((r = cli_next(args, worker_options, &id, &value)) != CLI_ARG_END) {
+		if (r == CLI_ARG_STOP)
+			return args->exit_code;
+		if (r == CLI_ARG_POSITIONAL)
+			return cli_usage_error("unexpected argument '%s' for command 'worker'", value);
+		status = apply_option(req, id, value);
+		if (status != CLI_CONTINUE)
+			return status;
+	}
+	/* The continuous loop claims its own batches; polling means nothing once. */
+	if (!req->once && req->limit > 0)
+		return cli_usage_error("option '--limit' applies only with --once");
+	if (req->once && req->poll_ms >= 0)
+		return cli_usage_error("option '--poll-ms' applies only without --once");
+	if (req->limit == 0)
+		req->limit = DEFAULT_LIMIT;
+	return CLI_CONTINUE;
+}
+
+/* Options from the command line, else the configuration, else the library's. */
+static int configure(ecl_worker_options *opts, worker_request *req, const ecl_config *config,
+                     cli_progress *progress)
+{
+	int status = CLI_CONTINUE;
+
+	if (req->poll_ms >= 0)
+		opts->idle_poll_ms = req->poll_ms;
+	else if (!req->once)
+		status = cli_config_int(&opts->idle_poll_ms, config, "ECLECTYC_WORKER_POLL_MS",
+		                        0, INT_MAX);
+	if (status == CLI_CONTINUE)
+		status = cli_policy_configure(&req->policy, config);
+	if (status != CLI_CONTINUE)
+		return status;
+	cli_policy_to_worker(&req->policy, opts);
+	opts->worker_id = req->worker_id;
+	if (progress->enabled) {
+		opts->progress = cli_progress_cb;
+		opts->progress_payload = progress;
+	}
+	return CLI_CONTINUE;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static int print_report_json(const ecl_worker *worker, const ecl_worker_report *report, int sig)
+{
+	const char *name = signal_name(sig);
+
+	return out_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	                          "worker_id", ecl_worker_id(worker),
+	                          "claimed", (json_int_t)report->claimed,
+	                          "completed", (json_int_t)report->completed,
+	                          "failed", (json_int_t)report->failed,
+	                          "requeued", (json_int_t)report->requeued,
+	                          "cancelled", (json_int_t)report->cancelled,
+	                          "released", (json_int_t)report->released,
+	                          "signal", name ? json_string(name) : json_null()));
+}
+
+static void print_report_text(const ecl_worker_report *report, int once, int sig)
+{
+	if (once && report->claimed == 0 && sig == 0) {
+		puts("No jobs in queue. Exiting.");
+		return;
+	}
+	printf("Processed %lld job(s): %lld completed, %lld failed, %lld requeued for retry, "
+	       "%lld cancelled, %lld handed back\n", (long long)report->claimed,
+	       (long long)report->completed, (long long)report->failed,
+	       (long long)report->requeued, (long long)report->cancelled,
+	       (long long)report->released);
+}
+
+static int print_outcome(const ecl_worker *worker, const ecl_worker_report *report,
+                         int once, int json)
+{
+	int sig = signal_received;
+	int status = CLI_CONTINUE;
+
+	/* On stdout with the text output; on stderr so --json stays one object. */
+	if (sig != 0)
+		fprintf(json ? stderr : stdout, "Received %s, shutting down gracefully...\n",
+		        signal_name(sig));
+	if (json)
+		status = print_report_json(worker, report, sig);
+	else
+		print_report_text(report, once, sig);
+	fflush(stdout);
+	return status;
+}
+
+/* ---- running --------------------------------------------------------------- */
+
+static int work(worker_request *req, cli_session *session, int json)
+{
+	ecl_worker_options opts = ECL_WORKER_OPTIONS_INIT;
+	struct sigaction old_term, old_int;
+	ecl_worker_report report;
+	ecl_worker *worker = NULL;
+	cli_progress progress;
+	int rc, status;
+
+	memset(&report, 0, sizeof(report));
+	cli_progress_init(&progress);
+	status = configure(&opts, req, session->config, &progress);
+	if (status != CLI_CONTINUE)
+		return status;
+	rc = ecl_worker_new(&worker, session->store, &opts);
+	if (rc < 0)
+		return cli_fail(rc);
+
+	/* Caught before saying so: a supervisor may signal as soon as it reads it. */
+	catch_stop_signals(worker, &old_term, &old_int);
+	if (!req->once && !json) {
+		printf("Worker %s started; waiting for jobs (stop with SIGTERM or SIGINT)\n",
+		       ecl_worker_id(worker));
+		fflush(stdout);
+	}
+	rc = req->once ? ecl_worker_process(worker, req->limit, &report)
+	               : ecl_worker_run(worker, &report);
+	restore_signals(&old_term, &old_int);
+	cli_progress_end(&progress);
+
+	/* Report the failure first: printing must not replace its message. */
+	status = rc < 0 ? cli_fail(rc) : CLI_EXIT_OK;
+	rc = print_outcome(worker, &report, req->once, json);
+	ecl_worker_free(worker);
+	if (status == CLI_EXIT_OK && rc != CLI_CONTINUE)
+		status = rc;
+	return status;
+}
+
+int cmd_worker(cli_args *args)
+{
+	worker_request req;
+	cli_session session;
+	int status;
+
+	memset(&req, 0, sizeof(req));
+	req.poll_ms = -1;
+	req.policy = (cli_policy)CLI_POLICY_INIT;
+	status = parse_worker(&req, args);
+	if (status != CLI_CONTINUE)
+		return status;
+	status = cli_session_open(&session, args->globals, CLI_SCHEMA_CURRENT);
+	if (status == CLI_CONTINUE)
+		status = work(&req, &session, args->globals->json);
+	cli_session_close(&session);
+	return status;
+}
