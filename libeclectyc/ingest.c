@@ -110,9 +110,9 @@ static void job_progress(const ecl_ingest *g, ecl_job_update *u)
 	u->failed_rows = r->records_failed;
 	u->checkpoint = g->row;
 	u->heartbeat_at = ecl_store_now(g->store);
-	if (g->job->total_rows >= 0) {
+	if (g->total_rows >= 0) {
 		u->set |= ECL_JOB_SET_TOTAL_ROWS;
-		u->total_rows = g->job->total_rows;
+		u->total_rows = g->total_rows;
 	}
 }
 
@@ -163,7 +163,7 @@ static int flush(ecl_ingest *g)
 	g->meter_count = g->interval_count = g->daily_count = 0;
 	g->epoch++;
 	if (rc == 0 && g->opts->progress != NULL
-	    && g->opts->progress(g->report->records_processed, g->job ? g->job->total_rows : -1,
+	    && g->opts->progress(g->report->records_processed, g->total_rows,
 	                         g->report->records_imported, g->report->records_failed,
 	                         g->opts->progress_payload) != 0)
 		rc = ecl_error_set(ECL_ECANCELLED, "import of batch %s stopped by the progress callback "
@@ -259,6 +259,7 @@ static int start(ecl_ingest *g, ecl_store *store, const ecl_ingest_options *opts
 	if (g->report == NULL || g->errors == NULL || g->error_details == NULL)
 		return ecl_error_set(ECL_ENOMEM, "out of memory starting an import");
 	g->report->dry_run = opts->dry_run ? 1 : 0;
+	g->total_rows = job ? job->total_rows : -1;
 	if (job != NULL) {
 		g->report->records_processed = job->resume_rows;
 		g->report->records_imported = job->resume_imported;
@@ -293,6 +294,11 @@ int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
 	*out = NULL;
 	*file_fault = 0;
 	rc = start(&g, store, opts, job);
+	/* A direct import that reports progress counts the rows first, as the
+	 * worker does, so the caller can show a percentage and an ETA. */
+	if (rc == 0 && job == NULL && opts->progress != NULL
+	    && ecl__ingest_count_rows(&g.total_rows, path) != 0)
+		g.total_rows = -1;
 	if (rc == 0 && (store->backend->version < 2 || store->backend->readings_write == NULL))
 		rc = ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend cannot store readings",
 			store->backend->name);

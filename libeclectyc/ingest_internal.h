@@ -37,6 +37,7 @@ typedef struct ecl_ingest {
 	ecl_csv *csv;
 	ecl_columns columns;
 	ecl_meter_cache meters;
+	int64_t total_rows;           /* data rows in the file, -1 while unknown */
 	const ecl_csv_record *record; /* the row being converted */
 	int64_t row;                  /* its 1-based data row number */
 

@@ -8,6 +8,7 @@
  *   cancelled meanwhile       -> left cancelled; the last batch was rolled back
  *   the worker was stopped    -> handed back at its checkpoint, no retry spent
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,9 +212,17 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 	ctx.resume_failed = job->checkpoint ? job->failed_rows : 0;
 	ctx.total_rows = job->total_rows;
 	ingest_options(w, job, &o);
-	if (job->file_path == NULL || access(job->file_path, R_OK) != 0)
-		return record_failure(w, job, ECL_FAILURE_PERMANENT, job->file_path
-			? "File not found or unreadable" : "Job has no file path", report);
+	if (w->opts.job_started != NULL)
+		w->opts.job_started(job, w->opts.job_started_payload);
+	if (job->file_path == NULL)
+		return record_failure(w, job, ECL_FAILURE_PERMANENT, "Job has no file path", report);
+	if (access(job->file_path, R_OK) != 0) {
+		char message[1024];
+
+		snprintf(message, sizeof(message), "File not found: %s (%s)", job->file_path,
+			strerror(errno));
+		return record_failure(w, job, ECL_FAILURE_PERMANENT, message, report);
+	}
 	/* Counted first so that progress and ETA work from the first batch. */
 	if (ctx.total_rows < 0 && ecl__ingest_count_rows(&ctx.total_rows, job->file_path) != 0)
 		ctx.total_rows = -1;

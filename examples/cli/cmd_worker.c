@@ -158,8 +158,20 @@ static int parse_worker(worker_request *req, cli_args *args)
 }
 
 /* Options from the command line, else the configuration, else the library's. */
+/* The reference worker's header for each job, so logs read as they did. */
+static void print_job_header(const ecl_job *job, void *payload)
+{
+	(void)payload;
+	printf("Processing job: %s\n", job->batch_id);
+	printf("  File: %s\n", job->filename ? job->filename : "-");
+	printf("  Type: %s\n", ecl_import_type_name(job->import_type));
+	printf("  Dry run: %s\n", job->dry_run ? "Yes" : "No");
+	printf("  Retry: %d/%d\n", job->retry_count, job->max_retries);
+	fflush(stdout);
+}
+
 static int configure(ecl_worker_options *opts, worker_request *req, const ecl_config *config,
-                     cli_progress *progress)
+                     cli_progress *progress, int json)
 {
 	int status = CLI_CONTINUE;
 
@@ -174,6 +186,8 @@ static int configure(ecl_worker_options *opts, worker_request *req, const ecl_co
 		return status;
 	cli_policy_to_worker(&req->policy, opts);
 	opts->worker_id = req->worker_id;
+	if (!json)
+		opts->job_started = print_job_header;
 	if (progress->enabled) {
 		opts->progress = cli_progress_cb;
 		opts->progress_payload = progress;
@@ -242,7 +256,7 @@ static int work(worker_request *req, cli_session *session, int json)
 
 	memset(&report, 0, sizeof(report));
 	cli_progress_init(&progress);
-	status = configure(&opts, req, session->config, &progress);
+	status = configure(&opts, req, session->config, &progress, json);
 	if (status != CLI_CONTINUE)
 		return status;
 	rc = ecl_worker_new(&worker, session->store, &opts);

@@ -93,7 +93,8 @@ typedef struct ecl_job {
 	char *metadata;             /**< JSON object text */
 	int alert_sent;
 	int64_t alert_sent_at;
-	char *worker_id;            /**< the worker holding a processing job */
+	char *worker_id;            /**< the worker holding a processing job (kept once it is
+	                                 finished, as the one that finished it) */
 	int64_t heartbeat_at;
 	int cancel_requested;
 	int64_t checkpoint;         /**< rows durably committed */

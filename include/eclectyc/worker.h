@@ -36,12 +36,16 @@ typedef struct ecl_worker_options {
 	ecl_progress_cb progress;               /**< called after each batch of each job; non-zero
 	                                             stops the worker as ecl_worker_stop() does */
 	void *progress_payload;
+	/** Called with each job as it is claimed, before its import starts
+	 *  (the record is valid during the call). May be NULL. */
+	void (*job_started)(const ecl_job *job, void *payload);
+	void *job_started_payload;
 } ecl_worker_options;
 
 #define ECL_WORKER_OPTIONS_VERSION 1
 #define ECL_WORKER_OPTIONS_INIT \
 	{ ECL_WORKER_OPTIONS_VERSION, NULL, 5000, 5000, ECL_UNKNOWN_METER_CREATE, \
-	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, NULL, NULL }
+	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 /** Initialise worker options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version);

@@ -29,6 +29,8 @@ typedef struct fixture {
 	int stop_after;      /* stop the worker after this many batches (0 = never) */
 	int cancel_after;    /* cancel the job after this many batches */
 	char job_id[ECL_BATCH_ID_SIZE];
+	char started_id[ECL_BATCH_ID_SIZE];
+	int jobs_started;
 	ecl_worker *worker;
 } fixture;
 
@@ -153,6 +155,15 @@ static int on_batch(int64_t processed, int64_t total, int64_t imported, int64_t 
 	return 0;
 }
 
+static void on_job_started(const ecl_job *j, void *payload)
+{
+	fixture *f = payload;
+
+	f->jobs_started++;
+	memcpy(f->started_id, j->batch_id, ECL_BATCH_ID_SIZE);
+	assert_int_equal(j->status, ECL_JOB_PROCESSING);
+}
+
 static void new_worker(fixture *f, const char *id, int batch_size)
 {
 	ecl_worker_options o = ECL_WORKER_OPTIONS_INIT;
@@ -163,6 +174,8 @@ static void new_worker(fixture *f, const char *id, int batch_size)
 	o.progress = on_batch;
 	o.progress_payload = f;
 	o.idle_poll_ms = 0;
+	o.job_started = on_job_started;
+	o.job_started_payload = f;
 	ecl_assert_ok(ecl_worker_new(&f->worker, f->store, &o));
 	assert_string_equal(ecl_worker_id(f->worker), id);
 }
@@ -178,6 +191,8 @@ static void completes_a_job_with_its_summary(void **state)
 	ecl_assert_ok(ecl_worker_process(f->worker, 5, &report));
 	assert_int_equal(report.claimed, 1);
 	assert_int_equal(report.completed, 1);
+	assert_int_equal(f->jobs_started, 1);
+	assert_string_equal(f->started_id, f->job_id);
 	j = job(f);
 	assert_int_equal(j->status, ECL_JOB_COMPLETED);
 	assert_int_equal(j->total_rows, ROWS);
@@ -220,6 +235,8 @@ static void whole_file_problems_fail_at_once(void **state)
 	j = job(f);
 	assert_int_equal(j->status, ECL_JOB_FAILED);
 	assert_string_equal(j->error_class, "permanent");
+	assert_non_null(strstr(j->error_message, "File not found: "));
+	assert_non_null(strstr(j->error_message, "gone.csv"));
 	ecl_job_free(j);
 	assert_int_equal(report.failed, 2);
 	free(bad);
