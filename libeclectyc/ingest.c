@@ -189,6 +189,18 @@ static int read_header(ecl_ingest *g)
 	return rc;
 }
 
+/* A dry run reports the meters a real import would create: those new ones
+ * that at least one accepted row needs (a real run creates no other). */
+static void count_dry_run_meter(ecl_ingest *g)
+{
+	ecl_meter_entry *m = g->row_meter;
+
+	if (g->opts->dry_run && m != NULL && m->id == 0 && !m->dry_counted) {
+		m->dry_counted = 1;
+		g->report->meters_created++;
+	}
+}
+
 static int next_record(ecl_ingest *g)
 {
 	int rc = ecl__csv_next(g->csv, &g->record);
@@ -210,10 +222,14 @@ static int process_record(ecl_ingest *g)
 	g->interval_mark = g->interval_count;
 	g->daily_mark = g->daily_count;
 	r->records_processed++;
+	g->row_meter = NULL;
+	g->row_negatives = 0;
 	rc = ecl__ingest_row(g);
 	if (rc == ROW_OK) {
 		r->records_imported++;
 		r->values_processed += (int64_t)(g->interval_count + g->daily_count - values_before);
+		r->negative_values += g->row_negatives;
+		count_dry_run_meter(g);
 	} else if (rc == ROW_FAILED) {
 		drop_row(g);
 		r->records_failed++;

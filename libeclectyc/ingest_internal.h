@@ -39,6 +39,8 @@ typedef struct ecl_ingest {
 	ecl_meter_cache meters;
 	int64_t total_rows;           /* data rows in the file, -1 while unknown */
 	const ecl_csv_record *record; /* the row being converted */
+	ecl_meter_entry *row_meter;   /* its meter, once resolved */
+	int64_t row_negatives;        /* negative values it holds (counted if it is kept) */
 	int64_t row;                  /* its 1-based data row number */
 
 	/* The batch being built; `*_mark` is where the current row began. */

@@ -213,8 +213,6 @@ static int resolve_meter(ecl_ingest *g, ecl_meter_entry **out)
 			return rc;
 		entry->known = 1;
 		entry->mpan_check = ecl__mpan_check(id);
-		if (entry->id == 0 && g->opts->unknown_meters == ECL_UNKNOWN_METER_CREATE)
-			g->report->meters_created += g->opts->dry_run ? 1 : 0;
 		entry->rejected = entry->id == 0 && g->opts->unknown_meters != ECL_UNKNOWN_METER_CREATE;
 	}
 	g->file_fault = entry->rejected && g->opts->unknown_meters == ECL_UNKNOWN_METER_REJECT_FILE;
@@ -224,6 +222,7 @@ static int resolve_meter(ecl_ingest *g, ecl_meter_entry **out)
 			(long long)g->record->line);
 	if (entry->rejected)
 		return row_error("Unknown meter \"%s\"", id);
+	g->row_meter = entry;
 	*out = entry;
 	return ROW_OK;
 }
@@ -278,7 +277,7 @@ static int row_value(ecl_ingest *g, double *kwh, const char *text, const ecl_uni
 		return row_error("Negative %s \"%s\" refused", value_name(name, sizeof(name), period),
 			text);
 	if (converted < 0)
-		g->report->negative_values++;
+		g->row_negatives++;
 	*kwh = (double)converted / 1e6;
 	return ROW_OK;
 }

@@ -11,6 +11,7 @@ typedef struct ecl_meter_entry {
 	int64_t id;          /* 0 while the meter is still to be created */
 	int known;           /* the store was asked: id > 0, or absent (id 0) */
 	int rejected;        /* unknown and refused by policy */
+	int dry_counted;     /* a dry run counted it as a meter it would create */
 	int mpan_check;      /* ecl__mpan_check(): 1 valid, 0 invalid, -1 not an MPAN */
 	size_t batch_slot;   /* index in the current batch's meters, valid when batch_epoch matches */
 	unsigned batch_epoch;
