@@ -5,9 +5,11 @@
  * The signal handlers only note the signal and ask the worker to stop
  * (ecl_worker_stop() is async-signal-safe); the library then checkpoints the
  * job in hand at its next batch and hands it back to the queue. Everything
- * printed is printed by the main flow after the library has returned. The
- * handlers are reset by their first signal, so a second one ends the process
- * at once for an operator who will not wait.
+ * printed is printed by the main flow after the library has returned.
+ * Repeated signals only repeat the request: `timeout` and process managers
+ * deliver one SIGTERM to the process and another to its group, and the
+ * second must not kill a worker that is checkpointing (SIGKILL is the way
+ * to end it at once).
  */
 #include <limits.h>
 #include <signal.h>
@@ -66,7 +68,7 @@ static void catch_stop_signals(ecl_worker *worker, struct sigaction *old_term,
 	memset(&action, 0, sizeof(action));
 	action.sa_handler = on_stop_signal;
 	sigemptyset(&action.sa_mask);
-	action.sa_flags = SA_RESTART | SA_RESETHAND;
+	action.sa_flags = SA_RESTART;
 	sigaction(SIGTERM, &action, old_term);
 	sigaction(SIGINT, &action, old_int);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);

@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"  worker [OPTIONS] [IMPORT POLICY]\n"
 	"                           process queued jobs until SIGTERM or SIGINT; the\n"
 	"                           job in hand is checkpointed and handed back to the\n"
-	"                           queue (a second signal ends it at once). Prints a\n"
+	"                           queue (SIGKILL ends it at once). Prints a\n"
 	"                           line of job counts at the end; a progress bar on\n"
 	"                           stderr when it is a terminal; ECLECTYC_LOG_LEVEL=info\n"
 	"                           logs each job claimed and finished\n"

@@ -1,0 +1,726 @@
+/*
+ * bench_ingest: ecl_ingest_file() of a wide half-hourly CSV into a fresh
+ * SQLite file, against the sqlite3 CLI's `.import --csv` of the same readings
+ * in long form, both measured in the same run (only the ratio means anything
+ * across machines).
+ *
+ *   bench_ingest [--large] [DIR]
+ *
+ * DIR (default /tmp) receives a private bench_ingest.XXXXXX directory that is
+ * removed afterwards. The bench writes, from a fixed LCG:
+ *
+ *   wide.csv  MPAN,Date,HH01..HH48: 1,000 meters x 30 days (2025-11-01..30,
+ *             all GMT, 48 periods a day) = 1,440,000 readings, 3 decimals;
+ *   long.csv  the same readings as meter,ts,value (ts = UTC period start).
+ *
+ * Each side runs in its own forked process, so its peak RSS is its own:
+ *
+ *   ours      fork; open sqlite://DIR/bench.db; ecl_store_migrate();
+ *             time ecl_ingest_file(NULL options: validate, create meters,
+ *             upsert in batches of 5,000); getrusage(RUSAGE_SELF).ru_maxrss;
+ *   baseline  fork/exec `sqlite3 -bail DIR/baseline.db` reading
+ *               PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+ *               CREATE TABLE r(meter TEXT, ts INTEGER, value REAL, UNIQUE(meter, ts));
+ *               .import --csv long.csv r
+ *             on stdin, timed around wait4(), peak RSS from its rusage.
+ *
+ * Afterwards both databases are read back (row count, sum of values, sum of
+ * period starts) and compared with each other and with the generator.
+ * --large adds the same for 10,000 meters x 30 days (14.4 M readings).
+ *
+ * Targets: our time <= 0.67 x the baseline's (at least 1.5x faster) and our
+ * peak RSS <= 32 MiB, at both sizes. The bench reports; it always exits 0
+ * (2 for a bad argument).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "eclectyc.h"
+
+#define DEFAULT_METERS 1000
+#define LARGE_METERS 10000
+#define DAYS 30
+#define PERIODS 48
+#define TARGET_RATIO 0.67            /* our time / baseline time, at most */
+#define TARGET_RSS_KIB (32 * 1024)   /* peak RSS, at most */
+#define SQLITE3_CLI "sqlite3"
+
+static char workdir[PATH_MAX];
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double tv_seconds(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void work_path(char *out, size_t size, const char *name)
+{
+	if ((size_t)snprintf(out, size, "%s/%s", workdir, name) >= size) {
+		fprintf(stderr, "bench_ingest: path too long\n");
+		exit(2);
+	}
+}
+
+static void remove_db(const char *name)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char path[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", workdir, name, suffixes[i]);
+		unlink(path);
+	}
+}
+
+static void remove_file(const char *name)
+{
+	char path[PATH_MAX];
+
+	work_path(path, sizeof(path), name);
+	unlink(path);
+}
+
+static const char *verdict(int ok)
+{
+	return ok ? "MET" : "NOT MET";
+}
+
+/* ---- the input files ---------------------------------------------------- */
+
+typedef struct dataset {
+	int meters;
+	int64_t readings;
+	int64_t sum_milli;    /* sum of all values, in thousandths */
+	int64_t sum_ts;       /* sum of all period starts */
+	off_t wide_bytes, long_bytes;
+	double gen_seconds;
+} dataset;
+
+/* A buffered writer that formats numbers itself (printf would dominate the
+ * generation time of the 10x file). */
+typedef struct out_buf {
+	FILE *f;
+	char buf[1 << 16];
+	size_t len;
+} out_buf;
+
+static void ob_flush(out_buf *o)
+{
+	if (o->len > 0 && fwrite(o->buf, 1, o->len, o->f) != o->len) {
+		fprintf(stderr, "bench_ingest: writing the input files: %s\n", strerror(errno));
+		exit(1);
+	}
+	o->len = 0;
+}
+
+static void ob_put(out_buf *o, const char *s, size_t n)
+{
+	if (o->len + n > sizeof(o->buf))
+		ob_flush(o);
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void ob_char(out_buf *o, char c)
+{
+	ob_put(o, &c, 1);
+}
+
+static void ob_uint(out_buf *o, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	ob_put(o, tmp + n, sizeof(tmp) - n);
+}
+
+/* v thousandths as "I.DDD" */
+static void ob_milli(out_buf *o, unsigned v)
+{
+	char tmp[4] = { '.', (char)('0' + v / 100 % 10), (char)('0' + v / 10 % 10), (char)('0' + v % 10) };
+
+	ob_uint(o, v / 1000);
+	ob_put(o, tmp, 4);
+}
+
+/* A 13-digit MPAN core with a correct check digit. */
+static void make_mpan(char out[14], int meter)
+{
+	static const int weights[12] = { 3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43 };
+	uint64_t core = 120000000000ULL + (uint64_t)meter * 7919u;
+	int sum = 0, i;
+
+	for (i = 11; i >= 0; i--) {
+		out[i] = (char)('0' + core % 10);
+		core /= 10;
+	}
+	for (i = 0; i < 12; i++)
+		sum += (out[i] - '0') * weights[i];
+	out[12] = (char)('0' + sum % 11 % 10);
+	out[13] = '\0';
+}
+
+static FILE *create_file(const char *name)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	work_path(path, sizeof(path), name);
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "bench_ingest: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return f;
+}
+
+static off_t file_size(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	work_path(path, sizeof(path), name);
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/*
+ * Write wide.csv and long.csv for `meters` meters x DAYS days. Rows are in
+ * meter order, then date; values are thousandths 0.000..2.999 kWh from a
+ * 64-bit LCG with a fixed seed, so every run writes the same bytes.
+ */
+static dataset generate(int meters)
+{
+	static out_buf wide, lng;
+	struct tm midnight;
+	uint64_t x = 0x2545F4914F6CDD1DULL;
+	time_t day0;
+	dataset ds;
+	double start = seconds();
+	int m, d, p;
+
+	memset(&ds, 0, sizeof(ds));
+	ds.meters = meters;
+	memset(&midnight, 0, sizeof(midnight));
+	midnight.tm_year = 2025 - 1900;
+	midnight.tm_mon = 10;  /* November: GMT all month */
+	midnight.tm_mday = 1;
+	day0 = timegm(&midnight);
+
+	wide.f = create_file("wide.csv");
+	lng.f = create_file("long.csv");
+	wide.len = lng.len = 0;
+	ob_put(&wide, "MPAN,Date", 9);
+	for (p = 1; p <= PERIODS; p++) {
+		char col[8];
+		ob_put(&wide, col, (size_t)snprintf(col, sizeof(col), ",HH%02d", p));
+	}
+	ob_char(&wide, '\n');
+	for (m = 0; m < meters; m++) {
+		char mpan[14];
+
+		make_mpan(mpan, m);
+		for (d = 0; d < DAYS; d++) {
+			char date[16];
+			int64_t ts = (int64_t)day0 + (int64_t)d * 86400;
+
+			snprintf(date, sizeof(date), "2025-11-%02d", d + 1);
+			ob_put(&wide, mpan, 13);
+			ob_char(&wide, ',');
+			ob_put(&wide, date, 10);
+			for (p = 0; p < PERIODS; p++, ts += 1800) {
+				unsigned v;
+
+				x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+				v = (unsigned)((x >> 33) % 3000);
+				ob_char(&wide, ',');
+				ob_milli(&wide, v);
+
+				ob_put(&lng, mpan, 13);
+				ob_char(&lng, ',');
+				ob_uint(&lng, (uint64_t)ts);
+				ob_char(&lng, ',');
+				ob_milli(&lng, v);
+				ob_char(&lng, '\n');
+
+				ds.readings++;
+				ds.sum_milli += v;
+				ds.sum_ts += ts;
+			}
+			ob_char(&wide, '\n');
+		}
+	}
+	ob_flush(&wide);
+	ob_flush(&lng);
+	if (fclose(wide.f) != 0 || fclose(lng.f) != 0) {
+		fprintf(stderr, "bench_ingest: closing the input files: %s\n", strerror(errno));
+		exit(1);
+	}
+	ds.wide_bytes = file_size("wide.csv");
+	ds.long_bytes = file_size("long.csv");
+	ds.gen_seconds = seconds() - start;
+	return ds;
+}
+
+/* ---- one measured side -------------------------------------------------- */
+
+typedef struct side_result {
+	int ok;
+	char error[512];
+	double elapsed;        /* seconds, CLOCK_MONOTONIC */
+	long maxrss_kib;       /* peak RSS of the measuring process */
+	long start_rss_kib;    /* ours: peak RSS before the import began */
+	double cpu_user, cpu_sys;
+	/* ours: from the report */
+	char format[16];
+	int64_t processed, failed, values, inserted, updated, unchanged, meters_created;
+	/* read back afterwards */
+	int64_t rows, sum_ts;
+	double sum_value;
+} side_result;
+
+static int write_all(int fd, const void *data, size_t size)
+{
+	const char *p = data;
+
+	while (size > 0) {
+		ssize_t n = write(fd, p, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *data, size_t size)
+{
+	char *p = data;
+
+	while (size > 0) {
+		ssize_t n = read(fd, p, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+/* In the child: import wide.csv into a fresh bench.db and report. */
+static void ours_child(int fd)
+{
+	ecl_store_options sopts = ECL_STORE_OPTIONS_INIT;
+	ecl_ingest_report *report = NULL;
+	ecl_store *store = NULL;
+	side_result r;
+	struct rusage ru;
+	char uri[PATH_MAX + 32], wide[PATH_MAX];
+	double t0;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	getrusage(RUSAGE_SELF, &ru);
+	r.start_rss_kib = ru.ru_maxrss;
+	snprintf(uri, sizeof(uri), "sqlite://%s/bench.db", workdir);
+	work_path(wide, sizeof(wide), "wide.csv");
+	if ((rc = ecl_store_open(&store, uri, &sopts)) != 0 || (rc = ecl_store_migrate(store)) != 0) {
+		snprintf(r.error, sizeof(r.error), "opening/migrating the store: %s (%s)",
+			ecl_strerror(rc), ecl_error_last());
+		goto out;
+	}
+	t0 = seconds();
+	rc = ecl_ingest_file(&report, store, wide, NULL);
+	r.elapsed = seconds() - t0;
+	if (rc != 0) {
+		snprintf(r.error, sizeof(r.error), "ecl_ingest_file: %s (%s)", ecl_strerror(rc), ecl_error_last());
+		goto out;
+	}
+	snprintf(r.format, sizeof(r.format), "%s", report->format);
+	r.processed = report->records_processed;
+	r.failed = report->records_failed;
+	r.values = report->values_processed;
+	r.inserted = report->inserted;
+	r.updated = report->updated;
+	r.unchanged = report->unchanged;
+	r.meters_created = report->meters_created;
+	r.ok = 1;
+out:
+	ecl_ingest_report_free(report);
+	ecl_store_free(store);
+	getrusage(RUSAGE_SELF, &ru);
+	r.maxrss_kib = ru.ru_maxrss;
+	r.cpu_user = tv_seconds(ru.ru_utime);
+	r.cpu_sys = tv_seconds(ru.ru_stime);
+	(void)write_all(fd, &r, sizeof(r));
+	close(fd);
+	_exit(0);
+}
+
+static side_result run_ours(void)
+{
+	side_result r;
+	pid_t pid;
+	int fds[2], status = 0;
+
+	memset(&r, 0, sizeof(r));
+	remove_db("bench.db");
+	if (pipe(fds) != 0) {
+		snprintf(r.error, sizeof(r.error), "pipe: %s", strerror(errno));
+		return r;
+	}
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		snprintf(r.error, sizeof(r.error), "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		ours_child(fds[1]);
+	}
+	close(fds[1]);
+	if (read_all(fds[0], &r, sizeof(r)) != 0) {
+		memset(&r, 0, sizeof(r));
+		snprintf(r.error, sizeof(r.error), "the import process died without a result");
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+static int have_sqlite3_cli(void)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (path == NULL)
+		path = "/usr/bin:/bin";
+	while (*path != '\0') {
+		size_t n = strcspn(path, ":");
+		if (n > 0 && (size_t)snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, SQLITE3_CLI) < sizeof(buf)
+		    && access(buf, X_OK) == 0)
+			return 1;
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return 0;
+}
+
+/* `sqlite3 -bail baseline.db < baseline.sql`, timed around wait4(). */
+static side_result run_baseline(void)
+{
+	side_result r;
+	struct rusage ru;
+	char db[PATH_MAX], script[PATH_MAX], csv[PATH_MAX];
+	FILE *f;
+	double t0;
+	pid_t pid;
+	int status = 0;
+
+	memset(&r, 0, sizeof(r));
+	remove_db("baseline.db");
+	work_path(db, sizeof(db), "baseline.db");
+	work_path(script, sizeof(script), "baseline.sql");
+	work_path(csv, sizeof(csv), "long.csv");
+	f = create_file("baseline.sql");
+	fprintf(f, "PRAGMA journal_mode=WAL;\n"
+		   "PRAGMA synchronous=NORMAL;\n"
+		   "CREATE TABLE r(meter TEXT, ts INTEGER, value REAL, UNIQUE(meter, ts));\n"
+		   ".import --csv '%s' r\n", csv);
+	fclose(f);
+	fflush(NULL);
+	t0 = seconds();
+	if ((pid = fork()) < 0) {
+		snprintf(r.error, sizeof(r.error), "fork: %s", strerror(errno));
+		return r;
+	}
+	if (pid == 0) {
+		int in = open(script, O_RDONLY), null = open("/dev/null", O_WRONLY);
+
+		/* stdout gets the "wal" of the journal_mode pragma; errors go to stderr */
+		if (in < 0 || null < 0 || dup2(in, 0) < 0 || dup2(null, 1) < 0)
+			_exit(126);
+		execlp(SQLITE3_CLI, SQLITE3_CLI, "-batch", "-bail", db, (char *)NULL);
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			snprintf(r.error, sizeof(r.error), "wait4: %s", strerror(errno));
+			return r;
+		}
+	}
+	r.elapsed = seconds() - t0;
+	r.maxrss_kib = ru.ru_maxrss;
+	r.cpu_user = tv_seconds(ru.ru_utime);
+	r.cpu_sys = tv_seconds(ru.ru_stime);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(r.error, sizeof(r.error), "%s exited with status %d", SQLITE3_CLI,
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return r;
+	}
+	r.ok = 1;
+	return r;
+}
+
+/* count(*), sum(value), sum(ts) of what a side stored. */
+static int read_back(side_result *r, const char *name, const char *sql)
+{
+	char path[PATH_MAX];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int ok = 0;
+
+	work_path(path, sizeof(path), name);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+	    && sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK
+	    && sqlite3_step(stmt) == SQLITE_ROW) {
+		r->rows = sqlite3_column_int64(stmt, 0);
+		r->sum_value = sqlite3_column_double(stmt, 1);
+		r->sum_ts = sqlite3_column_int64(stmt, 2);
+		ok = 1;
+	} else {
+		snprintf(r->error, sizeof(r->error), "reading back %s: %s", name, sqlite3_errmsg(db));
+		r->ok = 0;
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return ok;
+}
+
+/* ---- machine ------------------------------------------------------------ */
+
+static void print_machine(void)
+{
+	struct utsname u;
+	char line[512], model[256] = "unknown";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char *colon = strchr(line, ':');
+		if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
+			snprintf(model, sizeof(model), "%s", colon + 2);
+			model[strcspn(model, "\n")] = '\0';
+			break;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	if (uname(&u) != 0)
+		memset(&u, 0, sizeof(u));
+	printf("machine:  %s %s %s\n", u.sysname, u.release, u.machine);
+	printf("cpus:     %ld online (nproc)\n", sysconf(_SC_NPROCESSORS_ONLN));
+	printf("cpu:      %s\n", model);
+	printf("sqlite:   %s (library, compiled against %s)\n", sqlite3_libversion(), SQLITE_VERSION);
+	fflush(stdout);
+	if (have_sqlite3_cli()) {
+		printf("cli:      ");
+		fflush(stdout);
+		if (system(SQLITE3_CLI " -version") != 0)
+			printf("(%s -version failed)\n", SQLITE3_CLI);
+	} else {
+		printf("cli:      %s not found on PATH: no baseline\n", SQLITE3_CLI);
+	}
+	printf("library:  libeclectyc %s\n", ecl_version(NULL, NULL, NULL));
+	printf("workdir:  %s\n\n", workdir);
+}
+
+/* ---- one size ----------------------------------------------------------- */
+
+typedef struct size_result {
+	dataset ds;
+	side_result ours, base;
+	int have_base, checks_ok;
+	double ratio;  /* our time / baseline time */
+} size_result;
+
+static int close_enough(double a, double b)
+{
+	return fabs(a - b) <= 1e-6 * fmax(fabs(a), fabs(b));
+}
+
+static void print_side(const char *label, const side_result *r, int64_t readings)
+{
+	if (!r->ok) {
+		printf("  %-9s FAILED: %s\n", label, r->error);
+		return;
+	}
+	printf("  %-9s %8.3f s  %10.0f readings/s  peak RSS %6.1f MiB  (cpu user %.2f s, sys %.2f s)\n",
+		label, r->elapsed, readings / r->elapsed, r->maxrss_kib / 1024.0, r->cpu_user, r->cpu_sys);
+}
+
+static size_result run_size(int meters, int with_baseline)
+{
+	size_result s;
+	double expected_sum;
+
+	memset(&s, 0, sizeof(s));
+	s.ds = generate(meters);
+	expected_sum = (double)s.ds.sum_milli / 1000.0;
+	printf("%d meters x %d days x %d periods = %lld readings\n", meters, DAYS, PERIODS,
+		(long long)s.ds.readings);
+	printf("  input     wide.csv %.1f MiB, long.csv %.1f MiB (generated in %.2f s)\n",
+		s.ds.wide_bytes / 1048576.0, s.ds.long_bytes / 1048576.0, s.ds.gen_seconds);
+	fflush(stdout);
+
+	s.ours = run_ours();
+	if (s.ours.ok)
+		read_back(&s.ours, "bench.db",
+			"SELECT count(*), sum(reading_value), sum(period_start) FROM hh_readings");
+	remove_db("bench.db");
+	print_side("ours", &s.ours, s.ds.readings);
+	if (s.ours.ok)
+		printf("            %s: %lld rows, %lld failed, %lld values, %lld inserted, %lld updated, "
+		       "%lld unchanged, %lld meters created; peak RSS at the child's start %.1f MiB\n",
+			s.ours.format, (long long)s.ours.processed, (long long)s.ours.failed,
+			(long long)s.ours.values, (long long)s.ours.inserted, (long long)s.ours.updated,
+			(long long)s.ours.unchanged, (long long)s.ours.meters_created,
+			s.ours.start_rss_kib / 1024.0);
+	fflush(stdout);
+
+	s.have_base = with_baseline && have_sqlite3_cli();
+	if (s.have_base) {
+		s.base = run_baseline();
+		if (s.base.ok)
+			read_back(&s.base, "baseline.db", "SELECT count(*), sum(value), sum(ts) FROM r");
+		remove_db("baseline.db");
+		remove_file("baseline.sql");
+		print_side("baseline", &s.base, s.ds.readings);
+		printf("            (%s .import --csv into r(meter, ts, value, UNIQUE(meter, ts)), "
+		       "WAL, synchronous=NORMAL)\n", SQLITE3_CLI);
+	} else {
+		printf("  baseline  not run%s\n", with_baseline ? ": sqlite3 CLI not found" : "");
+	}
+
+	/* Both stored every reading, with the same values and instants. */
+	s.checks_ok = s.ours.ok && s.ours.rows == s.ds.readings && s.ours.sum_ts == s.ds.sum_ts
+		&& close_enough(s.ours.sum_value, expected_sum);
+	if (s.ours.ok)
+		printf("  check     ours: %lld rows (expected %lld), sum(value) %.3f (expected %.3f), "
+		       "sum(period_start) %s\n",
+			(long long)s.ours.rows, (long long)s.ds.readings, s.ours.sum_value, expected_sum,
+			s.ours.sum_ts == s.ds.sum_ts ? "matches" : "DIFFERS");
+	if (s.have_base && s.base.ok) {
+		int base_ok = s.base.rows == s.ds.readings && s.base.sum_ts == s.ds.sum_ts
+			&& close_enough(s.base.sum_value, expected_sum);
+		printf("  check     baseline: %lld rows, sum(value) %.3f, sum(ts) %s\n",
+			(long long)s.base.rows, s.base.sum_value,
+			s.base.sum_ts == s.ds.sum_ts ? "matches" : "DIFFERS");
+		s.checks_ok = s.checks_ok && base_ok;
+		printf("  check     both sides stored the same %lld readings with the same sums "
+		       "(1e-6 relative): %s\n", (long long)s.ds.readings, s.checks_ok ? "yes" : "NO");
+	}
+	if (s.ours.ok && s.have_base && s.base.ok) {
+		s.ratio = s.ours.elapsed / s.base.elapsed;
+		printf("  ratio     ours/baseline time = %.3f (ours %.2fx %s)\n", s.ratio,
+			s.ratio < 1 ? 1 / s.ratio : s.ratio, s.ratio < 1 ? "faster" : "slower");
+		printf("  target    time <= %.2f x baseline: %s\n", TARGET_RATIO,
+			verdict(s.checks_ok && s.ratio <= TARGET_RATIO));
+	} else {
+		printf("  target    time <= %.2f x baseline: NOT MEASURED\n", TARGET_RATIO);
+	}
+	printf("  target    peak RSS <= %d MiB: %s\n\n", TARGET_RSS_KIB / 1024,
+		s.ours.ok ? verdict(s.ours.maxrss_kib <= TARGET_RSS_KIB) : "NOT MEASURED");
+	fflush(stdout);
+
+	remove_file("wide.csv");
+	remove_file("long.csv");
+	return s;
+}
+
+static void print_summary(const char *label, const size_result *s)
+{
+	printf("summary %s: ours %.3f s (%.0f readings/s, peak RSS %.1f MiB)", label, s->ours.elapsed,
+		s->ours.ok ? s->ds.readings / s->ours.elapsed : 0.0, s->ours.maxrss_kib / 1024.0);
+	if (s->have_base && s->base.ok && s->ours.ok)
+		printf("; baseline %.3f s (%.0f readings/s, peak RSS %.1f MiB); ratio %.3f, target %s",
+			s->base.elapsed, s->ds.readings / s->base.elapsed, s->base.maxrss_kib / 1024.0, s->ratio,
+			verdict(s->checks_ok && s->ratio <= TARGET_RATIO));
+	printf("; RSS target %s; checks %s\n",
+		s->ours.ok ? verdict(s->ours.maxrss_kib <= TARGET_RSS_KIB) : "NOT MEASURED",
+		s->checks_ok ? "ok" : "FAILED");
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	const char *base = "/tmp";
+	char *real, template[PATH_MAX];
+	size_result normal, large;
+	int i, want_large = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("usage: %s [--large] [DIR]\n", argv[0]);
+			return 0;
+		} else if (strcmp(argv[i], "--large") == 0) {
+			want_large = 1;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "bench_ingest: unknown option %s\nusage: %s [--large] [DIR]\n", argv[i], argv[0]);
+			return 2;
+		} else {
+			base = argv[i];
+		}
+	}
+	if ((real = realpath(base, NULL)) == NULL) {
+		fprintf(stderr, "bench_ingest: %s: %s\n", base, strerror(errno));
+		return 2;
+	}
+	snprintf(template, sizeof(template), "%s/bench_ingest.XXXXXX", real);
+	free(real);
+	if (mkdtemp(template) == NULL) {
+		fprintf(stderr, "bench_ingest: mkdtemp %s: %s\n", template, strerror(errno));
+		return 2;
+	}
+	snprintf(workdir, sizeof(workdir), "%s", template);
+
+	printf("bench_ingest: ecl_ingest_file() of a wide HH CSV into a fresh SQLite file "
+	       "vs the sqlite3 CLI's .import --csv of the same readings in long form\n");
+	print_machine();
+
+	normal = run_size(DEFAULT_METERS, 1);
+	if (want_large)
+		large = run_size(LARGE_METERS, 1);
+
+	print_summary("1x", &normal);
+	if (want_large)
+		print_summary("10x", &large);
+	rmdir(workdir);
+	return 0;
+}
