@@ -257,8 +257,10 @@ static void sqlite_close(ecl_backend_conn *conn)
 		sqlite3_finalize(conn->cache[i].stmt);
 		free(conn->cache[i].sql);
 	}
-	sqlite3_finalize(conn->hh_upsert_multi);
-	sqlite3_finalize(conn->hh_upsert_single);
+	sqlite3_finalize(conn->hh_stmt[0][0]);
+	sqlite3_finalize(conn->hh_stmt[0][1]);
+	sqlite3_finalize(conn->hh_stmt[1][0]);
+	sqlite3_finalize(conn->hh_stmt[1][1]);
 	sqlite3_close_v2(conn->db);
 	free(conn->path);
 	free(conn);

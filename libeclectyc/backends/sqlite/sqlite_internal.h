@@ -20,8 +20,7 @@ struct ecl_backend_conn {
 	cached_stmt cache[ECL_SQLITE_STMT_CACHE];
 	/* The reading upserts, kept apart from the cache: they run for every
 	 * chunk of every batch, and their SQL is long. */
-	sqlite3_stmt *hh_upsert_multi;
-	sqlite3_stmt *hh_upsert_single;
+	sqlite3_stmt *hh_stmt[2][2];  /* [insert, update pass][one row, ROWS_PER_STATEMENT rows] */
 	unsigned int cache_next;  /* the slot replaced next when the cache is full */
 };
 

@@ -7,14 +7,21 @@
 #include "sqlite_internal.h"
 
 /*
- * Half-hour readings are upserted ROWS_PER_STATEMENT at a time: one
- * statement execution per row costs twice as much (docs/benchmarks.md).
- * The upsert leaves a reading alone when value and type are what is stored
- * (unchanged), and keeps an actual value from being replaced by an estimate
- * unless ?2 allows it. RETURNING tells an insert (updated_at still NULL)
- * from an update; no row comes back for a reading left alone. (It returns
- * the column, not `updated_at IS NULL`: SQLite 3.40 evaluates that
- * expression wrongly in an upsert's RETURNING on a WITHOUT ROWID table.)
+ * Half-hour readings are written ROWS_PER_STATEMENT at a time (one statement
+ * per row costs twice as much; docs/benchmarks.md), in two passes:
+ *
+ *   1. INSERT … ON CONFLICT DO NOTHING: sqlite3_changes() is the number
+ *      inserted. In a first import of the data this is every row, and the
+ *      chunk is done.
+ *   2. Only when some rows were already there: the same rows as an upsert
+ *      that changes a reading only when its value or type differs, and
+ *      never turns an actual into an estimate unless ?2 allows it.
+ *      sqlite3_changes() is the number updated; the rest are unchanged.
+ *
+ * Rows inserted by pass 1 match themselves in pass 2 and are left alone, and
+ * a key repeated within a chunk ends as the later row, as row-by-row upserts
+ * would. (RETURNING would count in one pass, but materialises its rows in a
+ * temporary table per statement, which costs a quarter of a large import.)
  * ?1 is the time of the write, ?2 the overwrite flag, ?3 the batch key;
  * row k binds ?(4 + 7k) .. ?(10 + 7k).
  */
@@ -23,14 +30,16 @@
 #define HH_INSERT \
 	"INSERT INTO hh_readings (meter_id, period_start, reading_date, local_minutes, " \
 	" period_number, reading_value, estimated, import_batch) VALUES "
-#define HH_CONFLICT \
+#define HH_NEW_ONLY " ON CONFLICT (meter_id, period_start) DO NOTHING"
+#define HH_CHANGES \
 	" ON CONFLICT (meter_id, period_start) DO UPDATE SET " \
 	" reading_value = excluded.reading_value, estimated = excluded.estimated, " \
 	" import_batch = excluded.import_batch, updated_at = ?1 " \
 	"WHERE (hh_readings.reading_value <> excluded.reading_value " \
 	"       OR hh_readings.estimated <> excluded.estimated) " \
-	"  AND (excluded.estimated = 0 OR hh_readings.estimated = 1 OR ?2) " \
-	"RETURNING updated_at"
+	"  AND (excluded.estimated = 0 OR hh_readings.estimated = 1 OR ?2)"
+
+enum { PASS_INSERT = 0, PASS_UPDATE = 1 };
 
 #define UPSERT_DAILY \
 	"INSERT INTO daily_readings (meter_id, reading_date, reading_value, reading_type, " \
@@ -120,8 +129,8 @@ static int step_upsert(ecl_backend_conn *conn, sqlite3_stmt *s, ecl_write_counts
 	return rc;
 }
 
-/* The SQL of an upsert of `rows` half-hour readings. */
-static int hh_upsert_sql(ecl_buf *sql, size_t rows)
+/* The SQL of one pass over `rows` half-hour readings. */
+static int hh_sql(ecl_buf *sql, int pass, size_t rows)
 {
 	char values[128];
 	size_t k;
@@ -133,42 +142,23 @@ static int hh_upsert_sql(ecl_buf *sql, size_t rows)
 			p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
 		rc = ecl__buf_puts(sql, values);
 	}
+	/* ?1 and ?2 appear in both passes so that both bind alike. */
 	if (rc == 0)
-		rc = ecl__buf_puts(sql, HH_CONFLICT);
+		rc = ecl__buf_puts(sql, pass == PASS_INSERT
+			? HH_NEW_ONLY " /* ?1 ?2 */" : HH_CHANGES);
 	return rc;
 }
 
-/* Step an upsert of several rows and count what it did: a returned row per
- * reading inserted or updated, nothing for one left alone. */
-static int step_multi(ecl_backend_conn *conn, sqlite3_stmt *s, size_t rows, ecl_write_counts *counts)
+/* The statement of one pass over `rows` (1 or ROWS_PER_STATEMENT) readings,
+ * prepared once per connection and kept apart from the statement cache. */
+static int hh_statement(sqlite3_stmt **out, ecl_backend_conn *conn, int pass, size_t rows)
 {
-	int64_t returned = 0;
-	int step, rc = 0;
-
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		returned++;
-		if (sqlite3_column_type(s, 0) == SQLITE_NULL)
-			counts->inserted++;
-		else
-			counts->updated++;
-	}
-	if (step != SQLITE_DONE)
-		rc = ecl__sqlite_error(conn, step, "writing readings");
-	else
-		counts->unchanged += (int64_t)rows - returned;
-	ecl__sqlite_done(s);
-	return rc;
-}
-
-/* The upsert of `rows` readings (ROWS_PER_STATEMENT or 1), prepared once. */
-static int hh_upsert(sqlite3_stmt **out, ecl_backend_conn *conn, size_t rows)
-{
-	sqlite3_stmt **slot = rows == 1 ? &conn->hh_upsert_single : &conn->hh_upsert_multi;
+	sqlite3_stmt **slot = &conn->hh_stmt[pass][rows == 1 ? 0 : 1];
 	ecl_buf sql = ECL_BUF_INIT;
 	int rc = 0;
 
 	if (*slot == NULL) {
-		rc = hh_upsert_sql(&sql, rows);
+		rc = hh_sql(&sql, pass, rows);
 		if (rc == 0 && (rc = sqlite3_prepare_v3(conn->db, sql.ptr, -1, SQLITE_PREPARE_PERSISTENT,
 		                                        slot, NULL)) != SQLITE_OK)
 			rc = ecl__sqlite_error(conn, rc, "preparing the reading upsert");
@@ -178,13 +168,13 @@ static int hh_upsert(sqlite3_stmt **out, ecl_backend_conn *conn, size_t rows)
 	return rc;
 }
 
-static int write_interval_chunk(ecl_backend_conn *conn, const ecl_reading_batch *b,
-                                const int64_t *ids, int64_t batch_key, size_t first, size_t rows,
-                                ecl_write_counts *counts)
+/* Run one pass over a chunk; `*changed` is the rows it inserted or updated. */
+static int hh_pass(ecl_backend_conn *conn, const ecl_reading_batch *b, const int64_t *ids,
+                   int64_t batch_key, size_t first, size_t rows, int pass, int64_t *changed)
 {
 	sqlite3_stmt *s = NULL;
 	size_t k;
-	int rc = hh_upsert(&s, conn, rows);
+	int step, rc = hh_statement(&s, conn, pass, rows);
 
 	if (rc != 0)
 		return rc;
@@ -204,7 +194,29 @@ static int write_interval_chunk(ecl_backend_conn *conn, const ecl_reading_batch 
 		sqlite3_bind_double(s, p + 5, r->value);
 		sqlite3_bind_int(s, p + 6, r->estimated ? 1 : 0);
 	}
-	return step_multi(conn, s, rows, counts);
+	step = sqlite3_step(s);
+	*changed = sqlite3_changes(conn->db);
+	if (step != SQLITE_DONE)
+		rc = ecl__sqlite_error(conn, step, "writing readings");
+	ecl__sqlite_done(s);
+	return rc;
+}
+
+static int write_interval_chunk(ecl_backend_conn *conn, const ecl_reading_batch *b,
+                                const int64_t *ids, int64_t batch_key, size_t first, size_t rows,
+                                ecl_write_counts *counts)
+{
+	int64_t inserted = 0, updated = 0;
+	int rc = hh_pass(conn, b, ids, batch_key, first, rows, PASS_INSERT, &inserted);
+
+	if (rc == 0 && inserted < (int64_t)rows)
+		rc = hh_pass(conn, b, ids, batch_key, first, rows, PASS_UPDATE, &updated);
+	if (rc == 0) {
+		counts->inserted += inserted;
+		counts->updated += updated;
+		counts->unchanged += (int64_t)rows - inserted - updated;
+	}
+	return rc;
 }
 
 /* The small integer that stands for the import batch in hh_readings. */
