@@ -53,8 +53,7 @@ static void on_stop_signal(int sig)
 
 /* The signals stay blocked while the handlers are set up, so that one that
  * arrives meanwhile is delivered after, to a handler that sees the worker. */
-static void catch_stop_signals(ecl_worker *worker, struct sigaction *old_term,
-                               struct sigaction *old_int)
+static void catch_stop_signals(ecl_worker *worker)
 {
 	struct sigaction action;
 	sigset_t stops, old_mask;
@@ -69,12 +68,16 @@ static void catch_stop_signals(ecl_worker *worker, struct sigaction *old_term,
 	action.sa_handler = on_stop_signal;
 	sigemptyset(&action.sa_mask);
 	action.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &action, old_term);
-	sigaction(SIGINT, &action, old_int);
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGINT, &action, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 }
 
-static void restore_signals(const struct sigaction *old_term, const struct sigaction *old_int)
+/* The worker is about to go: detach it from the handlers. The handlers stay
+ * until the process exits, because a stop signal sent to the process group
+ * (as `timeout` does after signalling the process) may still arrive after
+ * the work is done, and must not turn a clean exit into death by signal. */
+static void release_signals(void)
 {
 	sigset_t stops, old_mask;
 
@@ -82,8 +85,6 @@ static void restore_signals(const struct sigaction *old_term, const struct sigac
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGINT);
 	sigprocmask(SIG_BLOCK, &stops, &old_mask);
-	sigaction(SIGTERM, old_term, NULL);
-	sigaction(SIGINT, old_int, NULL);
 	signal_worker = NULL;
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 }
@@ -250,7 +251,6 @@ static int print_outcome(const ecl_worker *worker, const ecl_worker_report *repo
 static int work(worker_request *req, cli_session *session, int json)
 {
 	ecl_worker_options opts = ECL_WORKER_OPTIONS_INIT;
-	struct sigaction old_term, old_int;
 	ecl_worker_report report;
 	ecl_worker *worker = NULL;
 	cli_progress progress;
@@ -266,7 +266,7 @@ static int work(worker_request *req, cli_session *session, int json)
 		return cli_fail(rc);
 
 	/* Caught before saying so: a supervisor may signal as soon as it reads it. */
-	catch_stop_signals(worker, &old_term, &old_int);
+	catch_stop_signals(worker);
 	if (!req->once && !json) {
 		printf("Worker %s started; waiting for jobs (stop with SIGTERM or SIGINT)\n",
 		       ecl_worker_id(worker));
@@ -274,7 +274,7 @@ static int work(worker_request *req, cli_session *session, int json)
 	}
 	rc = req->once ? ecl_worker_process(worker, req->limit, &report)
 	               : ecl_worker_run(worker, &report);
-	restore_signals(&old_term, &old_int);
+	release_signals();
 	cli_progress_end(&progress);
 
 	/* Report the failure first: printing must not replace its message. */
