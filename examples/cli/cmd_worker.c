@@ -73,20 +73,21 @@ static void catch_stop_signals(ecl_worker *worker)
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 }
 
-/* The worker is about to go: detach it from the handlers. The handlers stay
- * until the process exits, because a stop signal sent to the process group
- * (as `timeout` does after signalling the process) may still arrive after
- * the work is done, and must not turn a clean exit into death by signal. */
+/* The worker has finished: from here on the process is only reporting and
+ * exiting, so further stop signals are ignored. A stop signal sent to the
+ * process group (as `timeout` does after signalling the process itself) may
+ * arrive now, and must neither turn a clean exit into death by signal nor
+ * interrupt the exit (a sanitizer's leak check at exit hung on one). */
 static void release_signals(void)
 {
-	sigset_t stops, old_mask;
+	struct sigaction ignore;
 
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGINT);
-	sigprocmask(SIG_BLOCK, &stops, &old_mask);
+	memset(&ignore, 0, sizeof(ignore));
+	ignore.sa_handler = SIG_IGN;
+	sigemptyset(&ignore.sa_mask);
+	sigaction(SIGTERM, &ignore, NULL);
+	sigaction(SIGINT, &ignore, NULL);
 	signal_worker = NULL;
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 }
 
 static const char *signal_name(int sig)

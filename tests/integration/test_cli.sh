@@ -514,11 +514,13 @@ wait_for_line() {
 timeout -s KILL 20 "$ECL" --db "$WDB" worker --poll-ms 100 >"$tmp/stdout" 2>"$tmp/stderr" &
 worker_pid=$!
 # Signalled once it says it runs (it catches signals before that), and
-# after ~0.5 s of idling.
+# after ~0.5 s of idling. The signal goes to the worker itself, as
+# supervisor sends it, not through timeout (which would forward it and
+# then signal the whole group as well).
 wait_for_line "$tmp/stdout" "^Worker .* started"
 sleep 0.5
 signalled=$(date +%s%N)
-kill -TERM "$worker_pid"
+kill -TERM "$(pgrep -P "$worker_pid" | head -n 1)"
 wait "$worker_pid"
 rc=$?
 stop_ms=$((($(date +%s%N) - signalled) / 1000000))
@@ -545,7 +547,7 @@ for _ in range(500):
         sys.exit(0)
     time.sleep(0.01)
 sys.exit(1)' "$tmp/w.db" "$long"
-kill -TERM "$worker_pid"
+kill -TERM "$(pgrep -P "$worker_pid" | head -n 1)"
 wait "$worker_pid"
 rc=$?
 out=$(cat "$tmp/stdout")
