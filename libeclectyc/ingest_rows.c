@@ -395,10 +395,24 @@ static int interval_instant(ecl_ingest *g, ecl_meter_entry *meter, int64_t *utc)
 	return ROW_OK;
 }
 
-static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
+/* The value column of a long or daily row, in kWh, with its type. */
+static int single_value(ecl_ingest *g, double *kwh, int *estimated)
 {
 	const char *text = field(g, g->columns.value);
 	ecl_unit unit;
+	int rc = is_blank(text) ? row_error("Missing reading value") : ROW_OK;
+
+	if (rc == ROW_OK)
+		rc = row_unit(g, &unit);
+	if (rc == ROW_OK)
+		rc = row_type(g, estimated);
+	if (rc == ROW_OK)
+		rc = row_value(g, kwh, text, &unit, 0);
+	return rc;
+}
+
+static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
+{
 	slot_time t;
 	int64_t utc = 0;
 	double kwh = 0;
@@ -407,15 +421,8 @@ static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
 
 	if (rc == ROW_OK)
 		rc = slot_of_instant(&t, utc);
-
-	if (rc == ROW_OK && is_blank(text))
-		rc = row_error("Missing reading value");
 	if (rc == ROW_OK)
-		rc = row_unit(g, &unit);
-	if (rc == ROW_OK)
-		rc = row_type(g, &estimated);
-	if (rc == ROW_OK)
-		rc = row_value(g, &kwh, text, &unit, 0);
+		rc = single_value(g, &kwh, &estimated);
 	if (rc == ROW_OK)
 		rc = add_interval(g, meter, &t, kwh, estimated);
 	return rc;
@@ -423,21 +430,13 @@ static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
 
 static int daily_row(ecl_ingest *g, ecl_meter_entry *meter)
 {
-	const char *text = field(g, g->columns.value);
-	ecl_unit unit;
 	ecl_date d;
 	double kwh = 0;
 	int estimated = 0;
 	int rc = row_date(g, &d);
 
-	if (rc == ROW_OK && is_blank(text))
-		rc = row_error("Missing reading value");
 	if (rc == ROW_OK)
-		rc = row_unit(g, &unit);
-	if (rc == ROW_OK)
-		rc = row_type(g, &estimated);
-	if (rc == ROW_OK)
-		rc = row_value(g, &kwh, text, &unit, 0);
+		rc = single_value(g, &kwh, &estimated);
 	if (rc == ROW_OK)
 		rc = add_daily(g, meter, &d, kwh, estimated);
 	return rc;

@@ -54,6 +54,16 @@ void ecl_test_rmtree(const char *dir);
 /* A manual clock for ecl_store_options.clock: returns *(int64_t *)payload. */
 int64_t ecl_test_clock(void *payload);
 
+/* The first column of the first row of `sql` on a SQLite file, as a number
+ * (-999 when there is no row); fails the test when the SQL is invalid. */
+double ecl_test_sql_number(const char *db_path, const char *sql);
+
+/* The same as text (caller frees; NULL when there is no row or it is NULL). */
+char *ecl_test_sql_text(const char *db_path, const char *sql);
+
+/* Execute SQL on a SQLite file; fails the test when it fails. */
+void ecl_test_sql_exec(const char *db_path, const char *sql);
+
 /* A log sink that counts messages: payload is an int counter. */
 void ecl_test_count_log(ecl_log_level level, const char *message, void *payload);
 

@@ -1,5 +1,6 @@
 #include "ecl_test.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +64,60 @@ void ecl_test_count_log(ecl_log_level level, const char *message, void *payload)
 	(void)level;
 	(void)message;
 	(*(int *)payload)++;
+}
+
+/* Runs `sql` and hands its first row to `take`. */
+static void first_row(const char *db_path, const char *sql, void (*take)(sqlite3_stmt *, void *),
+                      void *out)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		print_error("bad SQL \"%s\": %s\n", sql, sqlite3_errmsg(db));
+	assert_non_null(s);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		take(s, out);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+static void take_number(sqlite3_stmt *s, void *out)
+{
+	*(double *)out = sqlite3_column_double(s, 0);
+}
+
+static void take_text(sqlite3_stmt *s, void *out)
+{
+	const unsigned char *text = sqlite3_column_text(s, 0);
+
+	*(char **)out = text ? strdup((const char *)text) : NULL;
+}
+
+double ecl_test_sql_number(const char *db_path, const char *sql)
+{
+	double value = -999;
+
+	first_row(db_path, sql, take_number, &value);
+	return value;
+}
+
+char *ecl_test_sql_text(const char *db_path, const char *sql)
+{
+	char *text = NULL;
+
+	first_row(db_path, sql, take_text, &text);
+	return text;
+}
+
+void ecl_test_sql_exec(const char *db_path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		print_error("SQL \"%s\" failed: %s\n", sql, sqlite3_errmsg(db));
+	assert_int_equal(sqlite3_errcode(db), SQLITE_OK);
+	sqlite3_close(db);
 }

@@ -48,37 +48,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A number from SQL on the store's file. */
-static double sql_number(fixture *f, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	double value = -999;
-
-	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		value = sqlite3_column_double(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return value;
-}
-
-static char *sql_text(fixture *f, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	char *text = NULL;
-
-	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		text = strdup((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return text;
-}
-
 static ecl_ingest_report *import(fixture *f, const char *name, const char *content,
                                  const ecl_ingest_options *opts)
 {
@@ -150,13 +119,13 @@ static void wide_file_stores_48_periods_at_utc_starts(void **state)
 	assert_non_null(strstr(r->summary, "\"format\":\"hh-matrix\""));
 	ecl_ingest_report_free(r);
 
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 96);
-	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), 2 * 11.76, 1e-9);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 96);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM meter_readings"), 2 * 11.76, 1e-9);
 	/* 2025-11-07 is GMT: period 15 starts at 07:00 local = 07:00 UTC. */
-	assert_int_equal(sql_number(f, "SELECT period_start FROM meter_readings r JOIN meters m ON m.id = r.meter_id "
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT period_start FROM meter_readings r JOIN meters m ON m.id = r.meter_id "
 		"WHERE m.mpan = '1200012345678' AND period_number = 15"), 1762498800);
 	/* Inner spaces in the identifier are normalised away. */
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meters WHERE mpan = '1200012345679'"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meters WHERE mpan = '1200012345679'"), 1);
 
 	/* Re-importing the same file changes nothing. */
 	r = import(f, "wide.csv", content, NULL);
@@ -164,7 +133,7 @@ static void wide_file_stores_48_periods_at_utc_starts(void **state)
 	assert_int_equal(r->unchanged, 96);
 	assert_int_equal(r->meters_created, 0);
 	ecl_ingest_report_free(r);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 96);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 96);
 }
 
 static void clock_change_days_have_46_and_50_periods(void **state)
@@ -183,14 +152,14 @@ static void clock_change_days_have_46_and_50_periods(void **state)
 	assert_int_equal(r->records_imported, 2);
 	assert_int_equal(r->values_processed, 96);
 	ecl_ingest_report_free(r);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-03-30'"), 46);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-10-26'"), 50);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-03-30'"), 46);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-10-26'"), 50);
 	/* Spring: period 3 starts at 02:00 BST = 01:00 UTC. */
-	time = sql_text(f, "SELECT reading_time FROM meter_readings WHERE reading_date = '2025-03-30' AND period_number = 3");
+	time = ecl_test_sql_text(f->db_path, "SELECT reading_time FROM meter_readings WHERE reading_date = '2025-03-30' AND period_number = 3");
 	assert_string_equal(time, "02:00:00");
 	free(time);
 	/* Autumn: periods 3 and 5 both start at local 01:00, an hour apart in UTC. */
-	assert_int_equal(sql_number(f, "SELECT max(period_start) - min(period_start) FROM meter_readings "
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT max(period_start) - min(period_start) FROM meter_readings "
 		"WHERE reading_date = '2025-10-26' AND reading_time = '01:00:00'"), 3600);
 
 	/* A value in HH49 on a 48-period day fails that row and writes none of it. */
@@ -223,11 +192,11 @@ static void long_format_with_offsets_folds_and_interval_end(void **state)
 	assert_int_equal(r->records_imported, 6);
 	assert_int_equal(r->inserted, 6);
 	ecl_ingest_report_free(r);
-	assert_int_equal(sql_number(f, "SELECT count(DISTINCT period_start) FROM meter_readings"), 6);
-	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"),
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(DISTINCT period_start) FROM meter_readings"), 6);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM meter_readings"),
 		1 + 2 + 3 + 4 + 0.005 + 6000, 1e-9);
-	assert_int_equal(sql_number(f, "SELECT period_number FROM meter_readings WHERE reading_value = 4"), 5);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings WHERE reading_type = 'estimated'"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT period_number FROM meter_readings WHERE reading_value = 4"), 5);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings WHERE reading_type = 'estimated'"), 1);
 
 	/* Interval-end stamps: 00:30 is period 1 and 24:00 the last period. */
 	o.interval_end = 1;
@@ -237,7 +206,7 @@ static void long_format_with_offsets_folds_and_interval_end(void **state)
 		"1200012345679,2025-11-07,24:00,2\n", &o);
 	assert_int_equal(r->records_imported, 2);
 	ecl_ingest_report_free(r);
-	assert_int_equal(sql_number(f, "SELECT period_number FROM meter_readings WHERE reading_value = 2 "
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT period_number FROM meter_readings WHERE reading_value = 2 "
 		"AND reading_date = '2025-11-07'"), 48);
 
 	/* A non-existent spring time is a row error, not a shifted reading. */
@@ -275,9 +244,9 @@ static void daily_totals_and_row_errors(void **state)
 	assert_non_null(strstr(r->summary, "Row 7: Missing MPAN"));
 	assert_non_null(strstr(r->summary, "\"line\":3"));
 	ecl_ingest_report_free(r);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM daily_readings"), 2);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 0);
-	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM daily_readings"), 22.5, 1e-9);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM daily_readings"), 2);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 0);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM daily_readings"), 22.5, 1e-9);
 
 	o.negatives = ECL_NEGATIVE_REJECT;
 	r = import(f, "neg.csv", "MPAN,Date,Reading\n1200012345678,2025-11-12,-2\n", &o);
@@ -306,7 +275,7 @@ static void unknown_meter_policies(void **state)
 	o.unknown_meters = ECL_UNKNOWN_METER_REJECT_FILE;
 	ecl_assert_fails(ECL_ENOTFOUND, import_fails(f, "c.csv", file, &o));
 	ecl_assert_error_contains("9999");
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meters"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meters"), 1);
 }
 
 static void estimates_keep_actuals_unless_told(void **state)
@@ -320,12 +289,12 @@ static void estimates_keep_actuals_unless_told(void **state)
 	r = import(f, "e.csv", "MPAN,DateTime,Value,Type\n1200012345678,2025-11-07 10:00,9,E\n", NULL);
 	assert_int_equal(r->unchanged, 1);
 	ecl_ingest_report_free(r);
-	assert_float_equal(sql_number(f, "SELECT reading_value FROM meter_readings"), 1.5, 1e-12);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT reading_value FROM meter_readings"), 1.5, 1e-12);
 	o.overwrite_actual = 1;
 	r = import(f, "e.csv", "MPAN,DateTime,Value,Type\n1200012345678,2025-11-07 10:00,9,E\n", &o);
 	assert_int_equal(r->updated, 1);
 	ecl_ingest_report_free(r);
-	assert_float_equal(sql_number(f, "SELECT reading_value FROM meter_readings"), 9, 1e-12);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT reading_value FROM meter_readings"), 9, 1e-12);
 }
 
 static void dry_run_writes_nothing(void **state)
@@ -347,8 +316,8 @@ static void dry_run_writes_nothing(void **state)
 	assert_true(r->dry_run);
 	assert_non_null(strstr(r->summary, "\"dry_run\":true"));
 	ecl_ingest_report_free(r);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meters"), 0);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meters"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 0);
 }
 
 static void whole_file_errors(void **state)

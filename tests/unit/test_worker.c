@@ -101,30 +101,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static double sql_number(fixture *f, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	double value = -999;
-
-	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		value = sqlite3_column_double(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return value;
-}
-
-static void sql_exec(fixture *f, const char *sql)
-{
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
 static void enqueue(fixture *f, const char *path, ecl_import_type type)
 {
 	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
@@ -203,9 +179,9 @@ static void completes_a_job_with_its_summary(void **state)
 	assert_non_null(strstr(j->summary, "\"format\":\"hh-matrix\""));
 	assert_non_null(strstr(j->summary, f->job_id));  /* batch_id */
 	ecl_job_free(j);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
-	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
-	assert_int_equal(sql_number(f, "SELECT count(DISTINCT import_batch_id) FROM meter_readings"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(DISTINCT import_batch_id) FROM meter_readings"), 1);
 	/* Nothing more to do. */
 	ecl_assert_ok(ecl_worker_process(f->worker, 5, &report));
 	assert_int_equal(report.claimed, 1);
@@ -250,7 +226,7 @@ static void storage_trouble_is_retried(void **state)
 	ecl_job *j;
 
 	enqueue(f, f->wide, ECL_IMPORT_HH);
-	sql_exec(f, "ALTER TABLE hh_readings RENAME TO away");
+	ecl_test_sql_exec(f->db_path, "ALTER TABLE hh_readings RENAME TO away");
 	new_worker(f, "w1", 5000);
 	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
 	assert_int_equal(report.requeued, 1);
@@ -261,13 +237,13 @@ static void storage_trouble_is_retried(void **state)
 	assert_int_equal(j->retry_at, f->now + 60);
 	ecl_job_free(j);
 
-	sql_exec(f, "ALTER TABLE away RENAME TO hh_readings");
+	ecl_test_sql_exec(f->db_path, "ALTER TABLE away RENAME TO hh_readings");
 	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
 	assert_int_equal(report.claimed, 1);  /* not due yet */
 	f->now += 60;
 	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
 	assert_int_equal(report.completed, 1);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
 }
 
 static void stopped_worker_hands_back_and_next_resumes(void **state)
@@ -286,7 +262,7 @@ static void stopped_worker_hands_back_and_next_resumes(void **state)
 	assert_int_equal(j->retry_count, 0);          /* no retry spent */
 	assert_int_equal(j->checkpoint, 12);
 	ecl_job_free(j);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 12 * PERIODS);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 12 * PERIODS);
 
 	f->stop_after = 0;
 	new_worker(f, "w2", PERIODS * 3);
@@ -296,10 +272,10 @@ static void stopped_worker_hands_back_and_next_resumes(void **state)
 	assert_int_equal(j->processed_rows, ROWS);
 	assert_int_equal(j->imported_rows, ROWS);
 	ecl_job_free(j);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
-	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
 	/* The second worker wrote only what the first had not. */
-	assert_int_equal(sql_number(f, "SELECT sum(updated_at IS NOT NULL) FROM meter_readings"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT sum(updated_at IS NOT NULL) FROM meter_readings"), 0);
 }
 
 static void cancel_stops_at_the_next_batch(void **state)
@@ -318,7 +294,7 @@ static void cancel_stops_at_the_next_batch(void **state)
 	assert_int_equal(j->checkpoint, 10);
 	ecl_job_free(j);
 	/* Two batches committed before the cancel; the third was rolled back. */
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), 10 * PERIODS);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 10 * PERIODS);
 }
 
 static void killed_worker_loses_and_doubles_nothing(void **state)
@@ -355,9 +331,9 @@ static void killed_worker_loses_and_doubles_nothing(void **state)
 	assert_int_equal(j->status, ECL_JOB_COMPLETED);
 	assert_int_equal(j->processed_rows, ROWS);
 	ecl_job_free(j);
-	assert_int_equal(sql_number(f, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
-	assert_float_equal(sql_number(f, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
-	assert_int_equal(sql_number(f, "SELECT sum(updated_at IS NOT NULL) FROM meter_readings"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), ROWS * PERIODS);
+	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM meter_readings"), f->wide_sum, 1e-6);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT sum(updated_at IS NOT NULL) FROM meter_readings"), 0);
 }
 
 /* Every row of every table but import_jobs, as text, in a stable order. */
@@ -415,7 +391,7 @@ static void dry_run_changes_nothing_but_the_job(void **state)
 	o.file_path = f->wide;
 	o.dry_run = 1;
 	ecl_assert_ok(ecl_job_create(f->job_id, f->store, &o));
-	sql_exec(f, "DELETE FROM hh_readings WHERE period_number > 40");  /* so a real run would write */
+	ecl_test_sql_exec(f->db_path, "DELETE FROM hh_readings WHERE period_number > 40");  /* so a real run would write */
 	free(before);
 	before = snapshot(f);
 	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
