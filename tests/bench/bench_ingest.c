@@ -52,6 +52,7 @@
 #include <sqlite3.h>
 
 #include "eclectyc.h"
+#include "bench_machine.h"
 
 #define DEFAULT_METERS 1000
 #define LARGE_METERS 10000
@@ -527,27 +528,7 @@ static int read_back(side_result *r, const char *name, const char *sql)
 
 static void print_machine(void)
 {
-	struct utsname u;
-	char line[512], model[256] = "unknown";
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		char *colon = strchr(line, ':');
-		if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
-			snprintf(model, sizeof(model), "%s", colon + 2);
-			model[strcspn(model, "\n")] = '\0';
-			break;
-		}
-	}
-	if (f != NULL)
-		fclose(f);
-	if (uname(&u) != 0)
-		memset(&u, 0, sizeof(u));
-	printf("machine:  %s %s %s\n", u.sysname, u.release, u.machine);
-	printf("cpus:     %ld online (nproc)\n", sysconf(_SC_NPROCESSORS_ONLN));
-	printf("cpu:      %s\n", model);
-	printf("sqlite:   %s (library, compiled against %s)\n", sqlite3_libversion(), SQLITE_VERSION);
-	fflush(stdout);
+	bench_print_machine();
 	if (have_sqlite3_cli()) {
 		printf("cli:      ");
 		fflush(stdout);

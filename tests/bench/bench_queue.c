@@ -34,6 +34,7 @@
 #include <sqlite3.h>
 
 #include "eclectyc.h"
+#include "bench_machine.h"
 
 #define DEFAULT_ENQUEUE_JOBS 100000
 #define DEFAULT_CLAIM_JOBS 20000
@@ -342,26 +343,7 @@ static void compare_schemas(const char *ours, sqlite3 *baseline)
 
 static void print_machine(void)
 {
-	struct utsname u;
-	char line[512], model[256] = "unknown";
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		char *colon = strchr(line, ':');
-		if (strncmp(line, "model name", 10) == 0 && colon != NULL) {
-			snprintf(model, sizeof(model), "%s", colon + 2);
-			model[strcspn(model, "\n")] = '\0';
-			break;
-		}
-	}
-	if (f != NULL)
-		fclose(f);
-	if (uname(&u) != 0)
-		memset(&u, 0, sizeof(u));
-	printf("machine:  %s %s %s\n", u.sysname, u.release, u.machine);
-	printf("cpus:     %ld online (nproc)\n", sysconf(_SC_NPROCESSORS_ONLN));
-	printf("cpu:      %s\n", model);
-	printf("sqlite:   %s (compiled against %s)\n", sqlite3_libversion(), SQLITE_VERSION);
+	bench_print_machine();
 	printf("library:  libeclectyc %s\n", ecl_version(NULL, NULL, NULL));
 	printf("workdir:  %s\n\n", workdir);
 }
