@@ -52,7 +52,7 @@
 #include <sqlite3.h>
 
 #include "eclectyc.h"
-#include "bench_machine.h"
+#include "bench_common.h"
 
 #define DEFAULT_METERS 1000
 #define LARGE_METERS 10000
@@ -89,14 +89,7 @@ static void work_path(char *out, size_t size, const char *name)
 
 static void remove_db(const char *name)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char path[PATH_MAX + 16];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s%s", workdir, name, suffixes[i]);
-		unlink(path);
-	}
+	bench_remove_db(workdir, name);
 }
 
 static void remove_file(const char *name)

@@ -1,4 +1,6 @@
-#include "bench_machine.h"
+#include "bench_common.h"
+
+#include <limits.h>
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -37,4 +39,16 @@ void bench_print_machine(void)
 	printf("cpu:      %s\n", model);
 	printf("sqlite:   %s (library, compiled against %s)\n", sqlite3_libversion(), SQLITE_VERSION);
 	fflush(stdout);
+}
+
+void bench_remove_db(const char *dir, const char *name)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char path[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, name, suffixes[i]);
+		unlink(path);
+	}
 }
