@@ -96,6 +96,8 @@ const char *ecl_store_backend_name(const ecl_store *store)
 
 int64_t ecl_store_now(ecl_store *store)
 {
+	if (store == NULL)
+		return ecl_clock_system(NULL);
 	return store->opts.clock(store->opts.clock_payload);
 }
 

@@ -107,7 +107,7 @@ ECL_EXTERN int ecl_store_check(ecl_schema_report **out, ecl_store *store);
 /** Free a schema report. Accepts NULL. */
 ECL_EXTERN void ecl_schema_report_free(ecl_schema_report *report);
 
-/** The current instant by the store's clock. */
+/** The current instant by the store's clock (the system clock for a NULL store). */
 ECL_EXTERN int64_t ecl_store_now(ecl_store *store);
 
 ECL_END_DECL
