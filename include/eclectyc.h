@@ -20,5 +20,8 @@
 #include "eclectyc/job.h"
 #include "eclectyc/ingest.h"
 #include "eclectyc/worker.h"
+#include "eclectyc/aggregate.h"
+#include "eclectyc/telemetry.h"
+#include "eclectyc/quality.h"
 
 #endif

@@ -54,8 +54,11 @@ static int backend_is_complete(const ecl_backend *b)
 	int v1 = b->version >= 1 && b->version <= ECL_BACKEND_VERSION && b->name != NULL
 		&& b->open && b->close && b->schema_version && b->migrate && b->check
 		&& b->job_insert && b->job_get && b->job_list && b->job_claim && b->job_update;
+	int v2 = b->version < 2 || (b->meter_find && b->readings_write);
+	int v3 = b->version < 3 || (b->aggregate && b->execution_record && b->execution_list
+	                            && b->batch_extent && b->quality_scan && b->quality_record);
 
-	return v1 && (b->version < 2 || (b->meter_find && b->readings_write));
+	return v1 && v2 && v3;
 }
 
 int ecl_backend_register(const char *scheme, const ecl_backend *backend)

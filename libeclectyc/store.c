@@ -153,6 +153,15 @@ int ecl__store_require_schema(ecl_store *store)
 	return rc;
 }
 
+int ecl__store_require(ecl_store *store, unsigned int version, const char *what)
+{
+	if (store->backend->version < version)
+		return ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend does not support %s "
+			"(it implements interface version %u, %s needs %u)", store->backend->name, what,
+			store->backend->version, what, version);
+	return ecl__store_require_schema(store);
+}
+
 int ecl_store_check(ecl_schema_report **out, ecl_store *store)
 {
 	ecl_schema_report *report;

@@ -18,4 +18,8 @@ struct ecl_store {
  * Cached once it is, so the check costs one query per store, not per call. */
 int ecl__store_require_schema(ecl_store *store);
 
+/* ECL_ENOTSUPPORTED naming `what` unless the store's backend implements
+ * interface version `version`; else as ecl__store_require_schema(). */
+int ecl__store_require(ecl_store *store, unsigned int version, const char *what);
+
 #endif

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "eclectyc/worker.h"
 #include "ingest_internal.h"
+#include "reaggregate.h"
 #include "strutil.h"
 
 struct ecl_worker {
@@ -67,7 +69,11 @@ int ecl_worker_new(ecl_worker **out, ecl_store *store, const ecl_worker_options 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return ecl_error_set(ECL_ENOMEM, "out of memory allocating a worker");
 	w->store = store;
-	w->opts = *opts;
+	/* A version 1 struct ends before the version 2 members: copy only what
+	 * the caller has and keep the defaults for the rest. */
+	w->opts = default_options;
+	memcpy(&w->opts, opts, opts->version >= 2 ? sizeof(*opts)
+	                                         : offsetof(ecl_worker_options, aggregate_after_import));
 	if (opts->worker_id != NULL) {
 		ecl__strlcpy(w->id, opts->worker_id, sizeof(w->id));
 	} else {
@@ -151,12 +157,14 @@ static int record_failure(ecl_worker *w, const ecl_job *job, ecl_failure kind, c
 	return rc == ECL_ESTATE ? 0 : rc;
 }
 
-static int complete(ecl_worker *w, const ecl_job *job, const ecl_ingest_report *r,
+static int complete(ecl_worker *w, const ecl_job *job, ecl_ingest_report *r,
                     ecl_worker_report *report)
 {
 	ecl_job_counts counts = ECL_JOB_COUNTS_INIT;
 	int rc;
 
+	if (w->opts.aggregate_after_import && !r->dry_run)
+		ecl__reaggregate_batch(w->store, job->batch_id, w->opts.aggregation, &r->summary);
 	counts.processed_rows = r->records_processed;
 	counts.imported_rows = r->records_imported;
 	counts.failed_rows = r->records_failed;

@@ -14,6 +14,7 @@
 #define ECLECTYC_WORKER_H
 
 #include "common.h"
+#include "aggregate.h"
 #include "ingest.h"
 #include "store.h"
 
@@ -40,12 +41,23 @@ typedef struct ecl_worker_options {
 	 *  (the record is valid during the call). May be NULL. */
 	void (*job_started)(const ecl_job *job, void *payload);
 	void *job_started_payload;
+
+	/* ---- version 2 ---- */
+
+	/** After an import commits, re-aggregate the meters and days it wrote
+	 *  (daily, weekly, monthly, annual; trigger "import"), before the job
+	 *  is completed. The outcome is added to the summary as "aggregation";
+	 *  an aggregation failure does not fail the import. Default 1. */
+	int aggregate_after_import;
+	/** Options for that re-aggregation (the peak window); NULL = defaults.
+	 *  Must outlive the worker. */
+	const ecl_aggregate_options *aggregation;
 } ecl_worker_options;
 
-#define ECL_WORKER_OPTIONS_VERSION 1
+#define ECL_WORKER_OPTIONS_VERSION 2
 #define ECL_WORKER_OPTIONS_INIT \
 	{ ECL_WORKER_OPTIONS_VERSION, NULL, 5000, 5000, ECL_UNKNOWN_METER_CREATE, \
-	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, NULL, NULL, NULL, NULL }
+	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, NULL, NULL, NULL, NULL, 1, NULL }
 
 /** Initialise worker options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version);

@@ -493,6 +493,7 @@ static const ecl_backend memtest_backend = {
 	mt_job_update,
 	NULL,  /* meter_find: version 2 */
 	NULL,  /* readings_write: version 2 */
+	NULL, NULL, NULL, NULL, NULL, NULL,  /* version 3 */
 };
 
 static void test_register_invalid(void **state)

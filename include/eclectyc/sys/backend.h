@@ -19,8 +19,10 @@
 #include "../common.h"
 #include "../errors.h"
 #include "errors.h"
+#include "../aggregate.h"
 #include "../job.h"
 #include "../store.h"
+#include "../telemetry.h"
 
 ECL_BEGIN_DECL
 
@@ -142,6 +144,103 @@ typedef struct ecl_write_counts {
 	int64_t meters_created;
 } ecl_write_counts;
 
+/** One settlement day to aggregate: its date, its UTC bounds and its periods. */
+typedef struct ecl_agg_day {
+	char date[11];             /**< YYYY-MM-DD */
+	int64_t start;             /**< UTC instant of its local midnight */
+	int64_t end;               /**< UTC instant of the next day's local midnight */
+	int periods;               /**< 46, 48 or 50 */
+} ecl_agg_day;
+
+/** One week, month or year to aggregate from daily rows: first and last day. */
+typedef struct ecl_agg_period {
+	char start[11];
+	char end[11];
+} ecl_agg_period;
+
+/**
+ * One aggregation run, executed in one transaction. The core resolves the
+ * calendar (days, periods, DST) so a backend needs no time-zone rules.
+ */
+typedef struct ecl_aggregate_request {
+	ecl_range range;
+	const ecl_agg_day *days;          /**< ECL_RANGE_DAILY: the days, ascending */
+	size_t day_count;
+	const ecl_agg_period *periods;    /**< other ranges: the periods, ascending */
+	size_t period_count;
+	const int64_t *meter_ids;         /**< only these meters; NULL = every active meter */
+	size_t meter_count;
+	int peak_start_minutes;           /**< local minutes, inclusive, by period start */
+	int peak_end_minutes;
+	int64_t now;                      /**< created_at / updated_at */
+	/** Called for a meter whose rows could not be written (the rest of the
+	 *  run goes on without it); may be NULL. */
+	void (*meter_error)(void *payload, int64_t meter_id, const char *mpan, const char *message);
+	void *payload;
+} ecl_aggregate_request;
+
+/** What an aggregation run changed. */
+typedef struct ecl_aggregate_counts {
+	int64_t meters;            /**< meters with data in the span */
+	int64_t written;           /**< rows inserted or changed */
+	int64_t unchanged;         /**< rows recomputed to their stored values */
+	int64_t removed;           /**< rows whose source data had gone */
+	int64_t incomplete;        /**< daily: meter-days with fewer readings than periods */
+	int64_t failed_meters;     /**< meters reported through meter_error */
+} ecl_aggregate_counts;
+
+/** The meters and days an import batch wrote readings for. */
+typedef struct ecl_batch_extent {
+	int64_t *meter_ids;        /**< malloc()ed by the backend; the caller frees */
+	size_t meter_count;
+	char first_date[11];       /**< "" when the batch wrote nothing */
+	char last_date[11];
+} ecl_batch_extent;
+
+/** One meter's readings of one day, as a quality check sees them. */
+typedef struct ecl_quality_meter_day {
+	int64_t meter_id;
+	const char *mpan;
+	int is_half_hourly;
+	const int *periods;        /**< period numbers, ascending */
+	const double *values;      /**< their values */
+	size_t count;              /**< half-hour readings (0 when none) */
+	int has_daily;             /**< a daily total exists for the day */
+	double daily_value;
+} ecl_quality_meter_day;
+
+/** A quality scan: every active meter (or one) on one day, by meter id. */
+typedef struct ecl_quality_scan {
+	const ecl_agg_day *day;
+	const char *mpan;          /**< one meter; NULL = every active meter */
+	/** Called per meter; a non-zero return stops the scan with that code. */
+	int (*meter)(void *payload, const ecl_quality_meter_day *data);
+	void *payload;
+} ecl_quality_scan;
+
+/** One data_quality_issues row. */
+typedef struct ecl_quality_issue {
+	int64_t meter_id;
+	const char *issue_type;    /**< missing_data, negative_value, outlier, zero_reading */
+	const char *severity;      /**< low, medium, high */
+	const char *description;
+	const char *issue_data;    /**< JSON object text */
+} ecl_quality_issue;
+
+/**
+ * The findings of a quality check of `date`, for `meter_ids`: issues are
+ * upserted by (meter, date, type); other types stored for those meters and
+ * that date are removed. One transaction.
+ */
+typedef struct ecl_quality_findings {
+	const char *date;
+	const int64_t *meter_ids;
+	size_t meter_count;
+	const ecl_quality_issue *issues;
+	size_t issue_count;
+	int64_t now;
+} ecl_quality_findings;
+
 /**
  * The backend interface. All functions return 0 or a negative ECL_E* code and
  * set the thread's error message (ecl_error_set()) on failure. Transient lock
@@ -198,9 +297,32 @@ typedef struct ecl_backend {
 	int (*readings_write)(ecl_backend_conn *conn, ecl_reading_batch *batch,
 	                      const ecl_job_update *job, ecl_job_found *found,
 	                      ecl_write_counts *counts);
+	/* ---- version 3 ---- */
+
+	/**
+	 * Run an aggregation (one transaction). Daily rows come from half-hour
+	 * readings, or from the daily total where a meter has no half-hour
+	 * reading that day; period rows from daily rows. Rows in the span whose
+	 * source has gone are removed. A meter whose rows cannot be written is
+	 * reported through meter_error and left out; any other failure rolls
+	 * the whole run back.
+	 */
+	int (*aggregate)(ecl_backend_conn *conn, const ecl_aggregate_request *request,
+	                 ecl_aggregate_counts *counts);
+	/** Insert or replace the scheduler_executions row with this execution_id. */
+	int (*execution_record)(ecl_backend_conn *conn, const ecl_execution *execution);
+	/** The most recent executions, newest first (strings newly allocated). */
+	int (*execution_list)(ecl_backend_conn *conn, int limit, ecl_execution_array *out);
+	/** The meters and date span an import batch has written readings for. */
+	int (*batch_extent)(ecl_backend_conn *conn, const char *batch_id, ecl_batch_extent *out);
+	/** Feed each meter's readings of a day to scan->meter, ascending meter id. */
+	int (*quality_scan)(ecl_backend_conn *conn, const ecl_quality_scan *scan);
+	/** Record quality findings (one transaction). `*stored` = rows now held for those meters. */
+	int (*quality_record)(ecl_backend_conn *conn, const ecl_quality_findings *findings,
+	                      int64_t *stored);
 } ecl_backend;
 
-#define ECL_BACKEND_VERSION 2
+#define ECL_BACKEND_VERSION 3
 
 /**
  * Register a backend for a URI scheme (the text before the first ':').

@@ -105,6 +105,16 @@ int ecl__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text)
 	                    : sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
 }
 
+void ecl__sqlite_copy_date(char out[11], const char *text)
+{
+	size_t len = text ? strlen(text) : 0;
+
+	if (len > 10)
+		len = 10;
+	memcpy(out, text ? text : "", len);
+	out[len] = '\0';
+}
+
 static int64_t monotonic_ms(void)
 {
 	struct timespec ts;
@@ -309,4 +319,10 @@ const ecl_backend ecl_sqlite_backend = {
 	ecl__sqlite_job_update,
 	ecl__sqlite_meter_find,
 	ecl__sqlite_readings_write,
+	ecl__sqlite_aggregate,
+	ecl__sqlite_execution_record,
+	ecl__sqlite_execution_list,
+	ecl__sqlite_batch_extent,
+	ecl__sqlite_quality_scan,
+	ecl__sqlite_quality_record,
 };

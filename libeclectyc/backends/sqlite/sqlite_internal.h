@@ -6,7 +6,7 @@
 
 #include "eclectyc/sys/backend.h"
 
-#define ECL_SQLITE_STMT_CACHE 32
+#define ECL_SQLITE_STMT_CACHE 48
 
 typedef struct cached_stmt {
 	char *sql;
@@ -73,5 +73,28 @@ int ecl__sqlite_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id
 int ecl__sqlite_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
                                const ecl_job_update *job, ecl_job_found *found,
                                ecl_write_counts *counts);
+
+/* Copy a YYYY-MM-DD column value into an 11-byte field. */
+void ecl__sqlite_copy_date(char out[11], const char *text);
+
+/* The small integer that stands for the import batch in hh_readings
+ * (created on first use); 0 for a batch without an id. */
+int ecl__sqlite_batch_key(ecl_backend_conn *conn, const ecl_reading_batch *b, int64_t *key);
+
+/* Widen the batch's import_batch_meters rows to the days of `b` (inside the
+ * transaction that writes its readings); `ids` are the batch meters' ids. */
+int ecl__sqlite_record_extent(ecl_backend_conn *conn, const ecl_reading_batch *b,
+                              const int64_t *ids);
+
+/* Version 3: sqlite_aggregate.c, sqlite_telemetry.c, sqlite_readings.c and
+ * sqlite_quality.c. */
+int ecl__sqlite_aggregate(ecl_backend_conn *conn, const ecl_aggregate_request *request,
+                          ecl_aggregate_counts *counts);
+int ecl__sqlite_execution_record(ecl_backend_conn *conn, const ecl_execution *execution);
+int ecl__sqlite_execution_list(ecl_backend_conn *conn, int limit, ecl_execution_array *out);
+int ecl__sqlite_batch_extent(ecl_backend_conn *conn, const char *batch_id, ecl_batch_extent *out);
+int ecl__sqlite_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *scan);
+int ecl__sqlite_quality_record(ecl_backend_conn *conn, const ecl_quality_findings *findings,
+                               int64_t *stored);
 
 #endif

@@ -219,8 +219,7 @@ static int write_interval_chunk(ecl_backend_conn *conn, const ecl_reading_batch 
 	return rc;
 }
 
-/* The small integer that stands for the import batch in hh_readings. */
-static int batch_key(ecl_backend_conn *conn, const ecl_reading_batch *b, int64_t *key)
+int ecl__sqlite_batch_key(ecl_backend_conn *conn, const ecl_reading_batch *b, int64_t *key)
 {
 	sqlite3_stmt *s;
 	int rc = 0;
@@ -253,7 +252,7 @@ static int write_intervals(ecl_backend_conn *conn, const ecl_reading_batch *b, c
 {
 	int64_t key = 0;
 	size_t done = 0;
-	int rc = b->interval_count ? batch_key(conn, b, &key) : 0;
+	int rc = b->interval_count ? ecl__sqlite_batch_key(conn, b, &key) : 0;
 
 	/* Full chunks through one cached statement, the rest through another. */
 	while (rc == 0 && done < b->interval_count) {
@@ -317,6 +316,8 @@ static int write_batch(ecl_backend_conn *conn, void *opaque)
 		rc = write_intervals(conn, b, ctx->ids, &ctx->counts);
 	if (rc == 0)
 		rc = write_dailies(conn, b, ctx->ids, &ctx->counts);
+	if (rc == 0)
+		rc = ecl__sqlite_record_extent(conn, b, ctx->ids);
 	/* Last, so a cancelled job rolls the whole batch back. */
 	if (rc == 0 && ctx->job != NULL)
 		rc = ecl__sqlite_apply_job_update(conn, ctx->job, ctx->found);

@@ -1,0 +1,111 @@
+/* JSON building blocks shared by the modules that report as JSON. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "buffer_internal.h"
+#include "eclectyc/sys/errors.h"
+#include "json_util.h"
+
+json_t *ecl__json_instant(int64_t t)
+{
+	char text[32];
+	struct tm tm;
+	time_t secs = (time_t)t;
+
+	if (t == ECL_TIME_NONE || gmtime_r(&secs, &tm) == NULL)
+		return json_null();
+	strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm);
+	return json_string(text);
+}
+
+/* Length of the valid UTF-8 sequence at `p`, or 0 when it is not one
+ * (overlong forms and surrogates included, as jansson rejects them). */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+	    || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+json_t *ecl__json_sanitised(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	ecl_buf clean = ECL_BUF_INIT;
+	json_t *value = NULL;
+	int rc = 0;
+
+	while (rc == 0 && *p != '\0') {
+		size_t len = utf8_sequence(p);
+		rc = len ? ecl__buf_put(&clean, (const char *)p, len)
+		         : ecl__buf_puts(&clean, "\xef\xbf\xbd");
+		p += len ? len : 1;
+	}
+	if (rc == 0)
+		value = json_string(clean.ptr ? clean.ptr : "");
+	ecl_buf_dispose(&clean);
+	return value;
+}
+
+json_t *ecl__json_text(const char *text)
+{
+	json_t *value;
+
+	if (text == NULL)
+		return json_null();
+	value = json_string(text);
+	return value ? value : ecl__json_sanitised(text);
+}
+
+json_t *ecl__json_decoded(const char *text)
+{
+	json_t *value;
+
+	if (text == NULL)
+		return json_null();
+	value = json_loads(text, JSON_DECODE_ANY, NULL);
+	return value ? value : json_string(text);
+}
+
+void ecl__json_put(json_t *o, const char *key, json_t *value, int *failed)
+{
+	if (value == NULL || json_object_set_new(o, key, value) != 0)
+		*failed = 1;
+}
+
+void ecl__json_append(json_t *array, json_t *value, int *failed)
+{
+	if (value == NULL || json_array_append_new(array, value) != 0)
+		*failed = 1;
+}
+
+int ecl__json_to_buf(ecl_buf *out, json_t *object, const char *what)
+{
+	char *text = object ? json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	int rc;
+
+	json_decref(object);
+	if (text == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory encoding %s as JSON", what);
+	rc = ecl__buf_set(out, text);
+	free(text);
+	return rc;
+}

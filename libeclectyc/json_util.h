@@ -1,0 +1,33 @@
+/* JSON building blocks shared by the modules that report as JSON. */
+#ifndef ECL_JSON_UTIL_H
+#define ECL_JSON_UTIL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "eclectyc/buffer.h"
+
+/* "YYYY-MM-DD HH:MM:SS" (UTC) of an instant; null for ECL_TIME_NONE. */
+json_t *ecl__json_instant(int64_t t);
+
+/* Text from a file name or an error message need not be UTF-8 (a Windows
+ * upload, a raw CSV cell); JSON must be. Invalid bytes become U+FFFD. */
+json_t *ecl__json_sanitised(const char *text);
+
+/* A string (sanitised when it is not UTF-8), or null for NULL. */
+json_t *ecl__json_text(const char *text);
+
+/* Stored JSON text decoded; text that does not parse (never written by this
+ * library, but a hand-edited row might hold it) is passed on as a string. */
+json_t *ecl__json_decoded(const char *text);
+
+/* Add a member / append an element; remember a failure (a NULL value means
+ * out of memory) in *failed. */
+void ecl__json_put(json_t *o, const char *key, json_t *value, int *failed);
+void ecl__json_append(json_t *array, json_t *value, int *failed);
+
+/* Replace out's text with `object` encoded compactly, member order kept,
+ * and release the object. NULL (a failed build) is ECL_ENOMEM naming `what`. */
+int ecl__json_to_buf(ecl_buf *out, json_t *object, const char *what);
+
+#endif
