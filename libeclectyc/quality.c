@@ -197,11 +197,14 @@ static int judge_meter(ecl_quality_meter *m, const ecl_quality_meter_day *data, 
 	int rc = 0;
 
 	m->meter_id = data->meter_id;
-	if ((m->mpan = ecl__strdup(data->mpan ? data->mpan : "")) == NULL)
-		return ecl_error_set(ECL_ENOMEM, "out of memory checking meter %lld",
+	m->mpan = ecl__strdup(data->mpan ? data->mpan : "");
+	if (m->mpan == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory checking meter %lld",
 			(long long)data->meter_id);
-	choose_source(m, &dv, data, ctx->day);
-	rc = find_missing(m, data);
+	if (rc == 0) {
+		choose_source(m, &dv, data, ctx->day);
+		rc = find_missing(m, data);
+	}
 	if (rc == 0)
 		rc = collect(&m->zeros, &m->zero_count, &dv, m, is_zero);
 	if (rc == 0)
@@ -221,6 +224,7 @@ static int add_meter(void *payload, const ecl_quality_meter_day *data)
 	check_ctx *ctx = payload;
 	ecl_quality_report *r = ctx->report;
 	ecl_quality_meter *m;
+	int rc;
 
 	if (r->meter_count == ctx->capacity) {
 		size_t cap = ctx->capacity ? ctx->capacity * 2 : 64;
@@ -235,10 +239,9 @@ static int add_meter(void *payload, const ecl_quality_meter_day *data)
 	m = &r->meters[r->meter_count++];
 	memset(m, 0, sizeof(*m));
 	r->meters_checked++;
-	if (judge_meter(m, data, ctx) != 0)
-		return ecl_error_last_code();
-	r->meters_with_issues += m->has_issues ? 1 : 0;
-	return 0;
+	rc = judge_meter(m, data, ctx);
+	r->meters_with_issues += rc == 0 && m->has_issues ? 1 : 0;
+	return rc;
 }
 
 /* ---- the check ------------------------------------------------------------- */

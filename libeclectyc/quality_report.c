@@ -155,7 +155,7 @@ int ecl_quality_report_to_json(ecl_buf *out, const ecl_quality_report *report, i
 	if (out == NULL || report == NULL)
 		return ecl_error_set(ECL_EINVALID, "quality report or output buffer is NULL");
 	text = dump(report_object(report, issues_only));
-	rc = text ? ecl__buf_puts(out, text)
+	rc = text ? ecl__buf_set(out, text)
 	          : ecl_error_set(ECL_ENOMEM, "out of memory encoding a quality report as JSON");
 	free(text);
 	return rc;

@@ -86,7 +86,7 @@ typedef struct ecl_quality_report {
 ECL_EXTERN void ecl_quality_report_free(ecl_quality_report *report);
 
 /**
- * Append the report as one JSON object to `out`: date, meters_checked,
+ * Set `out` to the report as one JSON object (replacing its text): date, meters_checked,
  * meters_with_issues, issues_recorded and "meters", one object per meter
  * with the fields of ecl_quality_meter (zeros, negatives and outliers as
  * [{"period", "value"}], bounds null when unknown). With `issues_only`,

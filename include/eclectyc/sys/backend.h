@@ -202,14 +202,15 @@ typedef struct ecl_quality_meter_day {
 	int64_t meter_id;
 	const char *mpan;
 	int is_half_hourly;
-	const int *periods;        /**< period numbers, ascending */
+	const int *periods;        /**< period numbers (from period_start within the day), ascending */
 	const double *values;      /**< their values */
 	size_t count;              /**< half-hour readings (0 when none) */
 	int has_daily;             /**< a daily total exists for the day */
 	double daily_value;
 } ecl_quality_meter_day;
 
-/** A quality scan: every active meter (or one) on one day, by meter id. */
+/** A quality scan: every active meter, or the one named (active or not), on
+ *  one day, in ascending meter id. */
 typedef struct ecl_quality_scan {
 	const ecl_agg_day *day;
 	const char *mpan;          /**< one meter; NULL = every active meter */

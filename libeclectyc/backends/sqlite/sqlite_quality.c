@@ -264,10 +264,11 @@ static int record_all(ecl_backend_conn *conn, void *opaque)
 {
 	record_ctx *ctx = opaque;
 	size_t i;
-	int rc = upsert_issues(conn, ctx->f);
+	int rc;
 
 	/* A retried attempt counts again from nothing: the rollback undid it. */
 	ctx->stored = 0;
+	rc = upsert_issues(conn, ctx->f);
 	for (i = 0; rc == 0 && i < ctx->f->meter_count; i++)
 		rc = settle_meter(conn, ctx, ctx->f->meter_ids[i]);
 	return rc;
