@@ -39,5 +39,7 @@ extern const struct CMUnitTest conf_reading_tests[];
 extern const size_t conf_reading_test_count;
 extern const struct CMUnitTest conf_schema_tests[];
 extern const size_t conf_schema_test_count;
+extern const struct CMUnitTest conf_aggregate_tests[];
+extern const size_t conf_aggregate_test_count;
 
 #endif

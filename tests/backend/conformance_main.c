@@ -118,6 +118,8 @@ int main(int argc, char **argv)
 	failed += _cmocka_run_group_tests(title, conf_reading_tests, conf_reading_test_count, NULL, NULL);
 	snprintf(title, sizeof(title), "schema on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_schema_tests, conf_schema_test_count, NULL, NULL);
+	snprintf(title, sizeof(title), "aggregation on %s", argv[1]);
+	failed += _cmocka_run_group_tests(title, conf_aggregate_tests, conf_aggregate_test_count, NULL, NULL);
 	ecl_test_rmtree(run_dir);
 	free(run_dir);
 	free(expanded);
