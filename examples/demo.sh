@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the embedded default store, over generated sample data:
 # build, create the SQLite store, enqueue sample import jobs, process them
-# with one worker pass, show the queue and the first job, then import the
-# daily file again synchronously. (Aggregation joins this script when it lands.)
+# with one worker pass (which also re-aggregates the days it imported), show
+# the queue and the first job, aggregate a sample day into every range and
+# check its data quality, then import the daily file again synchronously.
 #   BUILD_DIR  build directory (default: build)
 #   DEMO_DIR   where the store and sample files go (default: demo)
 set -euo pipefail
@@ -15,8 +16,10 @@ cmake --build "$build" -j"$(nproc)" --target eclectyc_cli >/dev/null
 cli="$build/examples/cli/eclectyc"
 
 mkdir -p "$demo"
+# Both files start on 2025-11-07 (the generator's default start).
 python3 tests/gen_readings.py wide "$demo/sample_hh_data.csv" --meters 2 --days 3
 python3 tests/gen_readings.py daily "$demo/sample_daily_data.csv" --meters 2 --days 5
+day=2025-11-08
 db="sqlite://$demo/eclectyc.db"
 
 "$cli" --db "$db" migrate
@@ -33,6 +36,13 @@ echo
 "$cli" --db "$db" jobs
 echo
 "$cli" --db "$db" job "$first"
+echo
+# A day of the sample data: daily, weekly, monthly and annual totals (all
+# unchanged, as the worker already re-aggregated what it imported), then the
+# day's data-quality check, meter by meter.
+"$cli" --db "$db" aggregate --all --date "$day"
+echo
+"$cli" --db "$db" quality --date "$day" --verbose
 echo
 # The same daily file again, at once and without a job: its readings are
 # already stored, so they count as unchanged.

@@ -131,6 +131,22 @@ int cli_policy_configure(cli_policy *policy, const ecl_config *config);
 void cli_policy_to_ingest(const cli_policy *policy, ecl_ingest_options *opts);
 void cli_policy_to_worker(const cli_policy *policy, ecl_worker_options *opts);
 
+/* ---- aggregation settings (cmd_aggregate.c) -------------------------- */
+
+/*
+ * Check that an option value is a real date YYYY-MM-DD (never rolled over).
+ * On failure prints a usage error naming `option` and returns
+ * CLI_EXIT_USAGE; else CLI_CONTINUE.
+ */
+int cli_check_date(const char *text, const char *option);
+/*
+ * Set the peak window of `opts` from ECLECTYC_PEAK_START and
+ * ECLECTYC_PEAK_END ("HH:MM", 00:00 to 23:59, start not after end); unset
+ * keys keep the library's 07:00-23:00. A bad value is an operational error
+ * naming the key. Returns CLI_CONTINUE or CLI_EXIT_ERROR.
+ */
+int cli_peak_window(ecl_aggregate_options *opts, const ecl_config *config);
+
 /* ---- progress bar (progress.c) --------------------------------------- */
 
 /*
@@ -235,5 +251,7 @@ int cmd_job(cli_args *args);
 int cmd_retry(cli_args *args);
 int cmd_cancel(cli_args *args);
 int cmd_worker(cli_args *args);
+int cmd_aggregate(cli_args *args);
+int cmd_quality(cli_args *args);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * cmd_worker.c - `eclectyc worker [--once] [--limit=N] [options]`: process
- * queued import jobs, one batch of them or until SIGTERM/SIGINT.
+ * queued import jobs, one batch of them or until SIGTERM/SIGINT. After each
+ * import the library re-aggregates the days it wrote, unless --no-aggregate
+ * or ECLECTYC_AGGREGATE_AFTER_IMPORT=0 says not to.
  *
  * The signal handlers only note the signal and ask the worker to stop
  * (ecl_worker_stop() is async-signal-safe); the library then checkpoints the
@@ -22,13 +24,14 @@
 /* Jobs claimed by --once unless --limit says otherwise, as the reference. */
 #define DEFAULT_LIMIT 10
 
-enum { OPT_ONCE, OPT_LIMIT, OPT_POLL_MS, OPT_WORKER_ID };
+enum { OPT_ONCE, OPT_LIMIT, OPT_POLL_MS, OPT_WORKER_ID, OPT_NO_AGGREGATE };
 
 static const cli_option worker_options[] = {
 	{ "once", 0, OPT_ONCE },
 	{ "limit", 1, OPT_LIMIT },
 	{ "poll-ms", 1, OPT_POLL_MS },
 	{ "worker-id", 1, OPT_WORKER_ID },
+	{ "no-aggregate", 0, OPT_NO_AGGREGATE },
 	CLI_POLICY_OPTIONS,
 	{ NULL, 0, 0 }
 };
@@ -38,6 +41,7 @@ typedef struct worker_request {
 	int limit;              /* 0 until --limit */
 	int poll_ms;            /* -1 until --poll-ms */
 	const char *worker_id;  /* NULL: the library's "hostname:pid" */
+	int no_aggregate;       /* --no-aggregate: no re-aggregation after imports */
 	cli_policy policy;
 } worker_request;
 
@@ -132,6 +136,9 @@ static int apply_option(worker_request *req, int id, const char *value)
 		return set_number(&req->poll_ms, value, "poll-ms", 0);
 	case OPT_WORKER_ID:
 		return set_worker_id(req, value);
+	case OPT_NO_AGGREGATE:
+		req->no_aggregate = 1;
+		return CLI_CONTINUE;
 	default:
 		return cli_failf("internal error: unhandled worker option %d", id);
 	}
@@ -161,7 +168,6 @@ static int parse_worker(worker_request *req, cli_args *args)
 	return CLI_CONTINUE;
 }
 
-/* Options from the command line, else the configuration, else the library's. */
 /* The reference worker's header for each job, so logs read as they did. */
 static void print_job_header(const ecl_job *job, void *payload)
 {
@@ -174,8 +180,33 @@ static void print_job_header(const ecl_job *job, void *payload)
 	fflush(stdout);
 }
 
-static int configure(ecl_worker_options *opts, worker_request *req, const ecl_config *config,
-                     cli_progress *progress, int json)
+/*
+ * Re-aggregation after each import: on unless --no-aggregate or
+ * ECLECTYC_AGGREGATE_AFTER_IMPORT=0, with the configured peak window. The
+ * worker keeps a pointer to `aggregation`, which must outlive it.
+ */
+static int configure_aggregation(ecl_worker_options *opts, ecl_aggregate_options *aggregation,
+                                 const worker_request *req, const ecl_config *config)
+{
+	int status = CLI_CONTINUE;
+
+	if (req->no_aggregate)
+		opts->aggregate_after_import = 0;
+	else
+		status = cli_config_int(&opts->aggregate_after_import, config,
+		                        "ECLECTYC_AGGREGATE_AFTER_IMPORT", 0, 1);
+	if (status != CLI_CONTINUE || !opts->aggregate_after_import)
+		return status;
+	status = cli_peak_window(aggregation, config);
+	if (status == CLI_CONTINUE)
+		opts->aggregation = aggregation;
+	return status;
+}
+
+/* Options from the command line, else the configuration, else the library's. */
+static int configure(ecl_worker_options *opts, ecl_aggregate_options *aggregation,
+                     worker_request *req, const ecl_config *config, cli_progress *progress,
+                     int json)
 {
 	int status = CLI_CONTINUE;
 
@@ -186,6 +217,8 @@ static int configure(ecl_worker_options *opts, worker_request *req, const ecl_co
 		                        0, INT_MAX);
 	if (status == CLI_CONTINUE)
 		status = cli_policy_configure(&req->policy, config);
+	if (status == CLI_CONTINUE)
+		status = configure_aggregation(opts, aggregation, req, config);
 	if (status != CLI_CONTINUE)
 		return status;
 	cli_policy_to_worker(&req->policy, opts);
@@ -252,6 +285,7 @@ static int print_outcome(const ecl_worker *worker, const ecl_worker_report *repo
 static int work(worker_request *req, cli_session *session, int json)
 {
 	ecl_worker_options opts = ECL_WORKER_OPTIONS_INIT;
+	ecl_aggregate_options aggregation = ECL_AGGREGATE_OPTIONS_INIT;  /* outlives the worker */
 	ecl_worker_report report;
 	ecl_worker *worker = NULL;
 	cli_progress progress;
@@ -259,7 +293,7 @@ static int work(worker_request *req, cli_session *session, int json)
 
 	memset(&report, 0, sizeof(report));
 	cli_progress_init(&progress);
-	status = configure(&opts, req, session->config, &progress, json);
+	status = configure(&opts, &aggregation, req, session->config, &progress, json);
 	if (status != CLI_CONTINUE)
 		return status;
 	rc = ecl_worker_new(&worker, session->store, &opts);

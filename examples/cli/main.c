@@ -1,6 +1,6 @@
 /*
- * main.c - `eclectyc`, the operator's command line for the import-job queue
- * and the worker that runs it.
+ * main.c - `eclectyc`, the operator's command line for the import-job queue,
+ * the worker that runs it, aggregation and data-quality checks.
  *
  * Reads the global options that precede the command, dispatches to the
  * command (which accepts the global options too), and turns a failed write
@@ -25,6 +25,8 @@ static const cli_command commands[] = {
 	{ "retry", cmd_retry },
 	{ "cancel", cmd_cancel },
 	{ "worker", cmd_worker },
+	{ "aggregate", cmd_aggregate },
+	{ "quality", cmd_quality },
 	{ NULL, NULL }
 };
 

@@ -6,8 +6,8 @@
 # Drives every command against throwaway SQLite databases in a temporary
 # directory, including bad input, and checks exit statuses and messages.
 # Prints one line per check and ends with "N passed, M failed"; exits 1 when
-# any check failed. Set ECL_TEST_VALGRIND=1 to also run an import and a
-# listing under valgrind (skipped by default: slow, and wrong under ASan).
+# any check failed. Set ECL_TEST_VALGRIND=1 to also run a few commands of
+# each kind under valgrind (skipped by default: slow, and wrong under ASan).
 set -u
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
@@ -133,7 +133,9 @@ for word in "migrate \[--check\]" "import FILE" "jobs \[--status" "job ID" "retr
             "cancel ID" "--db URI" "--env-file" "--json" "worker \[OPTIONS\]" "--once" \
             "--limit N" "--poll-ms" "--worker-id" "import FILE --now" "--unknown-meters" \
             "--negatives" "--overwrite-actual" "--month-first" "--interval-end" "--batch-size" \
-            "ECLECTYC_WORKER_POLL_MS" "ECLECTYC_BATCH_SIZE"; do
+            "ECLECTYC_WORKER_POLL_MS" "ECLECTYC_BATCH_SIZE" "aggregate \[--all \| --range R\]" \
+            "--from D --to D" "quality \[--date D\] \[--meter MPAN\]" "--no-aggregate" \
+            "ECLECTYC_PEAK_START" "ECLECTYC_AGGREGATE_AFTER_IMPORT"; do
 	if grep -Eq -- "$word" <<<"$out"; then pass "--help mentions '$word'"; else fail "--help mentions '$word'" "missing"; fi
 done
 run -h
@@ -627,6 +629,277 @@ expect "out-of-range ECLECTYC_BATCH_SIZE exits 1 for import --now" 1 "" "ECLECTY
 ECLECTYC_BATCH_SIZE=3 wrun --json import "$tmp/gen_daily.csv" --type daily --now
 expect_json "ECLECTYC_BATCH_SIZE is accepted" "d['records_imported'] == 10"
 
+# ---- aggregate -------------------------------------------------------------
+
+# A database of its own, so meter ids and totals are known exactly.
+ADB="sqlite://$tmp/agg.db"
+arun() {
+	run --db "$ADB" "$@"
+}
+# sql FILE QUERY: the sqlite3 shell's answer, rows on separate lines.
+sql() {
+	sqlite3 "$1" "$2" 2>&1
+}
+# expect_sql DESC FILE QUERY WANT: the answer is exactly WANT.
+expect_sql() {
+	local got
+	got=$(sql "$2" "$3")
+	if [ "$got" = "$4" ]; then
+		pass "$1"
+	else
+		out=$got err="" rc=0
+		fail "$1" "expected '$(tr '\n' ' ' <<<"$4")', got '$(tr '\n' ' ' <<<"$got")'"
+	fi
+}
+# The meters of tests/gen_readings.py, so its files add days to the same two.
+MA=1600000000000
+MB=1600000079190
+# Hand-computable: 2025-11-10 is a 48-period GMT day (local time = UTC).
+# Meter A (id 1) reads p/10 kWh in period p, meter B (id 2) 0.5 in each.
+# The peak window 07:00-23:00 by period start is periods 15..47 (33 periods).
+#   A: total = (1+...+48)/10 = 1176/10 = 117.6; peak = (15+...+47)/10 =
+#      (15+47)*33/2/10 = 102.3; off-peak = 117.6 - 102.3 = 15.3; min 0.1, max 4.8
+#   B: total = 48*0.5 = 24.0; peak = 33*0.5 = 16.5; off-peak = 7.5; min = max = 0.5
+"$PY" - "$tmp/two.csv" "$MA" "$MB" <<'PYEOF'
+import sys
+path, a, b = sys.argv[1:]
+with open(path, "w") as f:
+    f.write("MPAN,Date," + ",".join("HH%02d" % p for p in range(1, 49)) + "\n")
+    f.write(a + ",2025-11-10," + ",".join("%.1f" % (p / 10) for p in range(1, 49)) + "\n")
+    f.write(b + ",2025-11-10," + ",".join(["0.5"] * 48) + "\n")
+PYEOF
+arun aggregate --date 2025-11-10
+expect "aggregate before migrate tells to run migrate" 1 "" "eclectyc migrate"
+arun migrate
+arun import "$tmp/two.csv" --now
+DAILY_Q="select meter_id, date, printf('%.3f|%.3f|%.3f|%.3f|%.3f', total_consumption,
+ peak_consumption, off_peak_consumption, min_reading, max_reading), reading_count
+ from daily_aggregations where date = '2025-11-10' order by meter_id"
+DAILY_WANT="1|2025-11-10|117.600|102.300|15.300|0.100|4.800|48
+2|2025-11-10|24.000|16.500|7.500|0.500|0.500|48"
+expect_sql "import --now does not aggregate" "$tmp/agg.db" "select count(*) from daily_aggregations" 0
+arun aggregate --date 2025-11-10
+expect "aggregate (daily) prints one line for the range" 0 \
+	"^daily 2025-11-10\\.\\.2025-11-10: completed, 2 meters, 2 written, 0 unchanged, 0 removed, 0 errors, 0 warnings \\([0-9]+\\.[0-9]{3} s\\) exec_[0-9a-f-]+$"
+if [ "$(wc -l <<<"$out")" -eq 1 ]; then pass "aggregate runs daily by default"; else fail "aggregate runs daily by default" "more than one line"; fi
+expect_sql "daily totals, peak and off-peak are as computed by hand" "$tmp/agg.db" "$DAILY_Q" "$DAILY_WANT"
+arun aggregate --all --date 2025-11-10
+expect "aggregate --all: daily re-run leaves the rows unchanged" 0 \
+	"^daily 2025-11-10\\.\\.2025-11-10: completed, 2 meters, 0 written, 2 unchanged, 0 removed, 0 errors"
+expect "aggregate --all: the ISO week" 0 "^weekly 2025-11-10\\.\\.2025-11-16: completed, 2 meters, 2 written,"
+expect "aggregate --all: the month" 0 "^monthly 2025-11-01\\.\\.2025-11-30: completed, 2 meters, 2 written,"
+expect "aggregate --all: the year" 0 "^annual 2025-01-01\\.\\.2025-12-31: completed, 2 meters, 2 written,"
+if [ "$(cut -d' ' -f1 <<<"$out" | tr '\n' ' ')" = "daily weekly monthly annual " ]; then
+	pass "aggregate --all runs daily, weekly, monthly, annual in order"
+else
+	fail "aggregate --all runs daily, weekly, monthly, annual in order" "wrong order"
+fi
+expect_sql "weekly, monthly and annual rows hold the day's totals" "$tmp/agg.db" \
+	"select 'w', meter_id, week_start, week_end, printf('%.3f|%.3f|%.3f', total_consumption, peak_consumption, off_peak_consumption), day_count, reading_count from weekly_aggregations
+	 union all select 'm', meter_id, month_start, month_end, printf('%.3f|%.3f|%.3f', total_consumption, peak_consumption, off_peak_consumption), day_count, reading_count from monthly_aggregations
+	 union all select 'y', meter_id, year_start, year_end, printf('%.3f|%.3f|%.3f', total_consumption, peak_consumption, off_peak_consumption), day_count, reading_count from annual_aggregations
+	 order by 1, 2" \
+	"m|1|2025-11-01|2025-11-30|117.600|102.300|15.300|1|48
+m|2|2025-11-01|2025-11-30|24.000|16.500|7.500|1|48
+w|1|2025-11-10|2025-11-16|117.600|102.300|15.300|1|48
+w|2|2025-11-10|2025-11-16|24.000|16.500|7.500|1|48
+y|1|2025-01-01|2025-12-31|117.600|102.300|15.300|1|48
+y|2|2025-01-01|2025-12-31|24.000|16.500|7.500|1|48"
+arun aggregate --range annual --range daily --range=daily --date 2025-11-10
+if [ "$rc" -eq 0 ] && [ "$(cut -d' ' -f1 <<<"$out" | tr '\n' ' ')" = "daily annual " ]; then
+	pass "repeated --range runs each range once, daily first"
+else
+	fail "repeated --range runs each range once, daily first" "got $(cut -d' ' -f1 <<<"$out" | tr '\n' ' ')"
+fi
+arun aggregate --range all --date 2025-11-10
+if [ "$rc" -eq 0 ] && [ "$(wc -l <<<"$out")" -eq 4 ]; then pass "--range all is --all"; else fail "--range all is --all" "not four ranges"; fi
+arun --json aggregate --all --date 2025-11-10
+expect_json "aggregate --json is an array of the four reports" "isinstance(d, list) and \
+[r['range'] for r in d] == ['daily', 'weekly', 'monthly', 'annual'] and \
+all(r['status'] == 'completed' and r['meters_processed'] == 2 and r['errors'] == 0 and \
+r['execution_id'].startswith('exec_') and r['target_date'] == '2025-11-10' for r in d)"
+json_out=$out
+arun aggregate --date 2025-11-10 --json
+expect_json "aggregate --json after the command" "len(d) == 1 and d[0]['rows_unchanged'] == 2"
+
+# Three more days of the same two meters: --from/--to aggregates each day.
+"$PY" "$GEN" wide "$tmp/three.csv" --meters 2 --days 3 --start 2025-11-12
+arun import "$tmp/three.csv" --now
+arun aggregate --from 2025-11-12 --to 2025-11-14
+expect "aggregate --from/--to covers every day" 0 \
+	"^daily 2025-11-12\\.\\.2025-11-14: completed, 2 meters, 6 written, 0 unchanged, 0 removed, 0 errors, 0 warnings"
+expect_sql "--from/--to wrote the 6 daily rows" "$tmp/agg.db" \
+	"select count(*) from daily_aggregations where date between '2025-11-12' and '2025-11-14'" 6
+want=$("$PY" -c 'import csv, sys
+print("%.3f" % sum(float(v) for r in csv.reader(open(sys.argv[1])) if r[0] != "MPAN" for v in r[2:]))' "$tmp/three.csv")
+expect_sql "--from/--to daily totals add up to the file's values" "$tmp/agg.db" \
+	"select printf('%.3f', sum(total_consumption)) from daily_aggregations where date between '2025-11-12' and '2025-11-14'" "$want"
+arun aggregate --range weekly --from 2025-11-12 --to 2025-11-14
+expect "weekly --from/--to within one week" 0 "^weekly 2025-11-10\\.\\.2025-11-16: completed, 2 meters, 2 written, 0 unchanged,"
+expect_sql "the week now holds four days" "$tmp/agg.db" \
+	"select group_concat(day_count) from weekly_aggregations where week_start = '2025-11-10'" "4,4"
+expect_sql "every run so far is recorded as completed" "$tmp/agg.db" \
+	"select distinct status from scheduler_executions" "completed"
+
+# A fault in one meter's insert: the run is partial, the other meter committed.
+sql "$tmp/agg.db" "delete from daily_aggregations where date = '2025-11-10';
+CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations WHEN NEW.meter_id = 2
+BEGIN SELECT RAISE(ABORT, 'injected'); END;" >/dev/null
+arun aggregate --date 2025-11-10 --verbose
+expect "a partial run exits 1" 1 \
+	"^daily 2025-11-10\\.\\.2025-11-10: partial, 1 meters, 1 written, 0 unchanged, 0 removed, 1 errors, 0 warnings" \
+	"daily aggregation partial: 1 meter\\(s\\) failed.*injected"
+expect "aggregate --verbose prints the meter's error indented" 1 "^  Meter $MB .*injected"
+expect_sql "the partial run kept the other meter's row" "$tmp/agg.db" \
+	"select group_concat(meter_id) from daily_aggregations where date = '2025-11-10'" 1
+expect_sql "the partial run is recorded with its error" "$tmp/agg.db" \
+	"select range_type, status, error_count, meters_processed from scheduler_executions order by id desc limit 1" \
+	"daily|partial|1|1"
+arun --json aggregate --all --date 2025-11-10
+if [ "$rc" -eq 1 ] && json_true "[r['status'] for r in d] == ['partial', 'completed', 'completed', 'completed'] and d[0]['errors'] == 1 and 'injected' in d[0]['error_message']"; then
+	pass "aggregate --all --json with a partial range: exit 1, every range run"
+else
+	fail "aggregate --all --json with a partial range: exit 1, every range run" "wrong exit or JSON"
+fi
+sql "$tmp/agg.db" "DROP TRIGGER fault" >/dev/null
+arun aggregate --date 2025-11-10
+expect "the repaired run completes" 0 "^daily .*: completed, 2 meters, 1 written, 1 unchanged,"
+expect_sql "scheduler_executions holds completed and partial runs" "$tmp/agg.db" \
+	"select distinct status from scheduler_executions order by 1" "completed
+partial"
+
+ECLECTYC_PEAK_START=00:00 ECLECTYC_PEAK_END=23:30 arun aggregate --date 2025-11-10
+expect "a peak window from the configuration" 0 "2 written"
+expect_sql "ECLECTYC_PEAK_START/END set the peak window" "$tmp/agg.db" \
+	"select printf('%.3f|%.3f', peak_consumption, off_peak_consumption) from daily_aggregations where date = '2025-11-10' order by meter_id" \
+	"117.600|0.000
+24.000|0.000"
+ECLECTYC_PEAK_START=25:00 arun aggregate --date 2025-11-10
+expect "ECLECTYC_PEAK_START=25:00 exits 1 naming it" 1 "" "ECLECTYC_PEAK_START=25:00 is not a time of day"
+ECLECTYC_PEAK_END=7pm arun aggregate --date 2025-11-10
+expect "ECLECTYC_PEAK_END=7pm exits 1 naming it" 1 "" "ECLECTYC_PEAK_END=7pm"
+ECLECTYC_PEAK_START=20:00 ECLECTYC_PEAK_END=08:00 arun aggregate --date 2025-11-10
+expect "a peak start after its end exits 1" 1 "" "ECLECTYC_PEAK_START=20:00 is after ECLECTYC_PEAK_END=08:00"
+arun aggregate --date 2025-11-10
+expect_sql "the default peak window again" "$tmp/agg.db" "$DAILY_Q" "$DAILY_WANT"
+
+runs_before=$(sql "$tmp/agg.db" "select count(*) from scheduler_executions")
+arun aggregate --range hourly
+expect_usage "aggregate --range hourly exits 2" "'hourly' for --range"
+arun aggregate --from 2025-11-12
+expect_usage "--from without --to exits 2" "'--from' and '--to' go together"
+arun aggregate --to 2025-11-12
+expect_usage "--to without --from exits 2" "'--from' and '--to' go together"
+arun aggregate --date 2025-11-10 --from 2025-11-12 --to 2025-11-14
+expect_usage "--date with --from exits 2" "'--date' cannot be used with"
+arun aggregate --from 2025-11-14 --to 2025-11-12
+expect_usage "--from after --to exits 2" "--from 2025-11-14 is after --to 2025-11-12"
+arun aggregate --date 2025-02-30
+expect_usage "an impossible --date exits 2" "'2025-02-30' for --date"
+arun aggregate --date 10/11/2025
+expect_usage "a --date not YYYY-MM-DD exits 2" "'10/11/2025' for --date"
+arun aggregate --date ""
+expect_usage "an empty --date exits 2" "for --date"
+arun aggregate --all=yes
+expect_usage "--all with a value exits 2" "'--all' takes no value"
+arun aggregate daily
+expect_usage "aggregate with an argument exits 2" "unexpected argument 'daily'"
+arun aggregate --date 1900-01-01
+expect "a date outside the library's years exits 1 naming it" 1 "" "1900-01-01"
+expect_sql "refused runs record nothing" "$tmp/agg.db" "select count(*) from scheduler_executions" "$runs_before"
+
+# ---- worker re-aggregation -------------------------------------------------
+
+RDB="sqlite://$tmp/reagg.db"
+run --db "$RDB" migrate
+run --db "$RDB" import "$tmp/two.csv"
+ECLECTYC_PEAK_START=00:00 ECLECTYC_PEAK_END=23:30 run --db "$RDB" worker --once
+expect "worker --once with re-aggregation completes the job" 0 "1 completed"
+expect_sql "the worker re-aggregated the imported day with the configured peak window" \
+	"$tmp/reagg.db" "select meter_id, printf('%.3f|%.3f', total_consumption, peak_consumption) from daily_aggregations order by meter_id" \
+	"1|117.600|117.600
+2|24.000|24.000"
+expect_sql "the worker rolled the day up into every range" "$tmp/reagg.db" \
+	"select (select count(*) from weekly_aggregations) || (select count(*) from monthly_aggregations) || (select count(*) from annual_aggregations)" "222"
+expect_sql "the worker's runs are recorded with trigger import" "$tmp/reagg.db" \
+	"select distinct trigger_source || ':' || status from scheduler_executions" "import:completed"
+run --db "$RDB" --json jobs --limit 1
+expect_json "the job summary holds the aggregation outcome" "d[0]['summary'].get('aggregation') is not None"
+NDB="sqlite://$tmp/noagg.db"
+run --db "$NDB" migrate
+run --db "$NDB" import "$tmp/two.csv"
+run --db "$NDB" worker --once --no-aggregate
+expect "worker --once --no-aggregate completes the job" 0 "1 completed"
+expect_sql "worker --no-aggregate leaves no aggregation rows" "$tmp/noagg.db" \
+	"select (select count(*) from daily_aggregations) + (select count(*) from scheduler_executions)" 0
+run --db "$NDB" import "$tmp/three.csv"
+ECLECTYC_AGGREGATE_AFTER_IMPORT=0 run --db "$NDB" worker --once
+expect "worker with ECLECTYC_AGGREGATE_AFTER_IMPORT=0 completes the job" 0 "1 completed"
+expect_sql "ECLECTYC_AGGREGATE_AFTER_IMPORT=0 leaves no aggregation rows" "$tmp/noagg.db" \
+	"select count(*) from daily_aggregations" 0
+ECLECTYC_AGGREGATE_AFTER_IMPORT=maybe run --db "$NDB" worker --once
+expect "bad ECLECTYC_AGGREGATE_AFTER_IMPORT exits 1 naming it" 1 "" "ECLECTYC_AGGREGATE_AFTER_IMPORT"
+ECLECTYC_PEAK_START=24:00 run --db "$NDB" worker --once
+expect "a bad peak window stops the worker before it starts" 1 "" "ECLECTYC_PEAK_START=24:00"
+ECLECTYC_PEAK_START=24:00 run --db "$NDB" worker --once --no-aggregate
+expect "--no-aggregate ignores the peak window" 0 "No jobs in queue"
+run --db "$NDB" worker --once --no-aggregate=1
+expect_usage "--no-aggregate with a value exits 2" "'--no-aggregate' takes no value"
+
+# ---- quality ---------------------------------------------------------------
+
+# 2025-11-11: meter A misses periods 5, 6 and 12 (45 of 48 readings), all
+# its other values 1.0; meter B is complete at 0.5.
+"$PY" - "$tmp/gaps.csv" "$MA" "$MB" <<'PYEOF'
+import sys
+path, a, b = sys.argv[1:]
+values = ["" if p in (5, 6, 12) else "1" for p in range(1, 49)]
+with open(path, "w") as f:
+    f.write("MPAN,Date," + ",".join("HH%02d" % p for p in range(1, 49)) + "\n")
+    f.write(a + ",2025-11-11," + ",".join(values) + "\n")
+    f.write(b + ",2025-11-11," + ",".join(["0.5"] * 48) + "\n")
+PYEOF
+arun import "$tmp/gaps.csv" --now
+arun quality --date 2025-11-11
+expect "quality prints the reference's lines" 0 "^Running data quality checks for 2025-11-11$"
+expect "quality says how many meters it checks" 0 "^Checking 2 meters\\.\\.\\.$"
+expect "quality ends with the meters with issues" 0 "^Meters with issues: 1$"
+expect "quality says the check is complete" 0 "^Data quality check complete\\.$"
+if grep -q "Missing periods" <<<"$out"; then fail "quality without --verbose has no detail" "detail printed"; else pass "quality without --verbose has no detail"; fi
+issues=$(sql "$tmp/agg.db" "select count(*) from data_quality_issues")
+arun quality --date 2025-11-11 --verbose
+expect "quality --verbose lists the missing periods as ranges" 0 "^    Missing periods \\(3\\): 5-6,12$"
+expect "quality --verbose shows completeness" 0 "^  Meter $MA: 93\\.75% complete \\(45 of 48 expected readings, hh\\)$"
+expect "quality --verbose shows a clean meter" 0 "^  Meter $MB: 100\\.00% complete .*no issues$"
+arun --json quality --date 2025-11-11
+expect_json "quality --json lists only meters with issues" "d['date'] == '2025-11-11' and \
+d['meters_checked'] == 2 and d['meters_with_issues'] == 1 and len(d['meters']) == 1 and \
+d['meters'][0]['mpan'] == '$MA' and d['meters'][0]['missing_periods'] == [5, 6, 12] and \
+d['meters'][0]['actual'] == 45 and d['meters'][0]['expected'] == 48"
+arun --json quality --date 2025-11-11 --verbose
+expect_json "quality --json --verbose lists every meter" "len(d['meters']) == 2"
+if [ "$issues" -ge 1 ] && [ "$(sql "$tmp/agg.db" "select count(*) from data_quality_issues")" -eq "$issues" ]; then
+	pass "re-running quality leaves the same data_quality_issues rows ($issues)"
+else
+	fail "re-running quality leaves the same data_quality_issues rows" "$issues before"
+fi
+expect_sql "the missing periods are stored" "$tmp/agg.db" \
+	"select issue_type, json_extract(issue_data, '$.missing_periods') from data_quality_issues where meter_id = 1 and issue_type = 'missing_data'" \
+	"missing_data|[5,6,12]"
+arun quality --date 2025-11-11 --meter "$MB"
+expect "quality --meter checks one meter" 0 "^Checking 1 meters\\.\\.\\.$"
+expect "quality --meter of a clean meter" 0 "^Meters with issues: 0$"
+arun quality --date 2025-11-11 --meter 1900000000017
+expect "quality --meter of an unknown meter exits 1 naming it" 1 "" "1900000000017"
+arun quality --date 2025-13-01
+expect_usage "quality with an impossible --date exits 2" "'2025-13-01' for --date"
+arun quality --meter ""
+expect_usage "quality with an empty --meter exits 2" "--meter"
+arun quality 2025-11-11
+expect_usage "quality with an argument exits 2" "unexpected argument '2025-11-11'"
+run --db "sqlite://$tmp/unmigrated.db" quality
+expect "quality before migrate tells to run migrate" 1 "" "eclectyc migrate"
+
 # ---- configuration ---------------------------------------------------------
 
 printf '# test configuration\nECLECTYC_DB=sqlite://%s/env.db\n' "$tmp" >"$tmp/app.env"
@@ -673,7 +946,11 @@ if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
 	vg=(valgrind -q --leak-check=full "--errors-for-leak-kinds=definite,indirect" --error-exitcode=99)
 	for args in "import $tmp/readings.csv --tag a --metadata {} --notes n" "--json jobs" "jobs" \
 	            "job $first" "worker --once --limit=2" "import $tmp/gen_daily.csv --type daily --now" \
-	            "import $tmp/mixed.csv --type daily --now --negatives reject" "--db $WDB job $wide"; do
+	            "import $tmp/mixed.csv --type daily --now --negatives reject" "--db $WDB job $wide" \
+	            "--db $ADB aggregate --all --date 2025-11-10 --verbose" \
+	            "--db $ADB --json aggregate --from 2025-11-10 --to 2025-11-14" \
+	            "--db $ADB quality --date 2025-11-11 --verbose" \
+	            "--db $ADB --json quality --date 2025-11-11"; do
 		# shellcheck disable=SC2086  # word splitting wanted
 		"${vg[@]}" "$ECL" --db "$DB" $args >/dev/null 2>"$tmp/stderr"
 		rc=$?
