@@ -99,7 +99,10 @@ void ecl__json_append(json_t *array, json_t *value, int *failed)
 
 int ecl__json_to_buf(ecl_buf *out, json_t *object, const char *what)
 {
-	char *text = object ? json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	/* 15 significant digits: every value a meter file holds round-trips, and
+	 * binary noise such as 0.0070000000000000001 stays out of the text. */
+	char *text = object ? json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER
+	                                         | JSON_REAL_PRECISION(15)) : NULL;
 	int rc;
 
 	json_decref(object);

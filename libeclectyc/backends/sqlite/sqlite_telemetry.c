@@ -10,31 +10,13 @@ static const char *date_or_null(const char *date)
 	return *date ? date : NULL;
 }
 
-int ecl__sqlite_execution_record(ecl_backend_conn *conn, const ecl_execution *e)
+/* Bind the columns every write sets: ?1 execution_id and ?7..?15. */
+static void bind_outcome(sqlite3_stmt *s, const ecl_execution *e)
 {
-	sqlite3_stmt *s;
-	int step, rc = ecl__sqlite_prepare(&s, conn,
-		"INSERT INTO scheduler_executions (execution_id, range_type, target_date, period_start,"
-		" period_end, trigger_source, status, started_at, completed_at, duration_seconds,"
-		" meters_processed, error_count, warning_count, error_message, telemetry_data)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-		" ON CONFLICT (execution_id) DO UPDATE SET status = excluded.status,"
-		" period_start = excluded.period_start, period_end = excluded.period_end,"
-		" completed_at = excluded.completed_at, duration_seconds = excluded.duration_seconds,"
-		" meters_processed = excluded.meters_processed, error_count = excluded.error_count,"
-		" warning_count = excluded.warning_count, error_message = excluded.error_message,"
-		" telemetry_data = excluded.telemetry_data");
-
-	if (rc != 0)
-		return rc;
 	sqlite3_bind_text(s, 1, e->execution_id, -1, SQLITE_STATIC);
-	ecl__sqlite_bind_text(s, 2, ecl_range_name(e->range));
-	sqlite3_bind_text(s, 3, e->target_date, -1, SQLITE_STATIC);
 	ecl__sqlite_bind_text(s, 4, date_or_null(e->period_start));
 	ecl__sqlite_bind_text(s, 5, date_or_null(e->period_end));
-	ecl__sqlite_bind_text(s, 6, e->trigger ? e->trigger : "manual");
 	ecl__sqlite_bind_text(s, 7, ecl_run_status_name(e->status));
-	sqlite3_bind_int64(s, 8, e->started_at);
 	ecl__sqlite_bind_time(s, 9, e->completed_at);
 	if (e->completed_at == ECL_TIME_NONE)
 		sqlite3_bind_null(s, 10);
@@ -45,10 +27,47 @@ int ecl__sqlite_execution_record(ecl_backend_conn *conn, const ecl_execution *e)
 	sqlite3_bind_int64(s, 13, e->warning_count);
 	ecl__sqlite_bind_text(s, 14, e->error_message);
 	ecl__sqlite_bind_text(s, 15, e->telemetry_data);
-	step = sqlite3_step(s);
-	if (step != SQLITE_DONE)
-		rc = ecl__sqlite_error(conn, step, "recording an aggregation run");
+}
+
+static int step_record(ecl_backend_conn *conn, sqlite3_stmt *s, int64_t *changes)
+{
+	int step = sqlite3_step(s);
+	int rc = step == SQLITE_DONE ? 0 : ecl__sqlite_error(conn, step, "recording an aggregation run");
+
+	*changes = rc == 0 ? sqlite3_changes(conn->db) : 0;
 	ecl__sqlite_done(s);
+	return rc;
+}
+
+/* The end of a run updates the row its start inserted (so the row keeps its
+ * id); when the start could not be recorded, the end inserts it. */
+int ecl__sqlite_execution_record(ecl_backend_conn *conn, const ecl_execution *e)
+{
+	sqlite3_stmt *s;
+	int64_t changes = 0;
+	int rc = ecl__sqlite_prepare(&s, conn,
+		"UPDATE scheduler_executions SET period_start = ?4, period_end = ?5, status = ?7,"
+		" completed_at = ?9, duration_seconds = ?10, meters_processed = ?11, error_count = ?12,"
+		" warning_count = ?13, error_message = ?14, telemetry_data = ?15 WHERE execution_id = ?1");
+
+	if (rc == 0) {
+		bind_outcome(s, e);
+		rc = step_record(conn, s, &changes);
+	}
+	if (rc == 0 && changes == 0)
+		rc = ecl__sqlite_prepare(&s, conn,
+			"INSERT INTO scheduler_executions (execution_id, range_type, target_date, period_start,"
+			" period_end, trigger_source, status, started_at, completed_at, duration_seconds,"
+			" meters_processed, error_count, warning_count, error_message, telemetry_data)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+	if (rc == 0 && changes == 0) {
+		bind_outcome(s, e);
+		ecl__sqlite_bind_text(s, 2, ecl_range_name(e->range));
+		sqlite3_bind_text(s, 3, e->target_date, -1, SQLITE_STATIC);
+		ecl__sqlite_bind_text(s, 6, e->trigger ? e->trigger : "manual");
+		sqlite3_bind_int64(s, 8, e->started_at);
+		rc = step_record(conn, s, &changes);
+	}
 	return rc;
 }
 
