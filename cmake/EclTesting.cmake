@@ -9,7 +9,8 @@ function(ecl_add_unit_test name)
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE eclectyc_static PkgConfig::CMOCKA ecl_test_support)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/libeclectyc)
-  target_compile_definitions(${name} PRIVATE _GNU_SOURCE)
+  target_compile_definitions(${name} PRIVATE _GNU_SOURCE
+    ECL_TEST_SUPPORT_DIR="${PROJECT_SOURCE_DIR}/tests/support")
   target_compile_options(${name} PRIVATE -Wall -Wextra)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES

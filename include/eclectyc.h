@@ -23,5 +23,8 @@
 #include "eclectyc/aggregate.h"
 #include "eclectyc/telemetry.h"
 #include "eclectyc/quality.h"
+#include "eclectyc/alert.h"
+#include "eclectyc/monitor.h"
+#include "eclectyc/cleanup.h"
 
 #endif

@@ -57,8 +57,11 @@ static int backend_is_complete(const ecl_backend *b)
 	int v2 = b->version < 2 || (b->meter_find && b->readings_write);
 	int v3 = b->version < 3 || (b->aggregate && b->execution_record && b->execution_list
 	                            && b->batch_extent && b->quality_scan && b->quality_record);
+	int v4 = b->version < 4 || (b->health_metrics && b->jobs_stuck && b->jobs_alert_pending
+	                            && b->alert_last && b->alert_record && b->jobs_expired
+	                            && b->file_referenced);
 
-	return v1 && v2 && v3;
+	return v1 && v2 && v3 && v4;
 }
 
 int ecl_backend_register(const char *scheme, const ecl_backend *backend)

@@ -15,6 +15,7 @@
 
 #include "eclectyc/job.h"
 #include "eclectyc/sys/backend.h"
+#include "job_internal.h"
 #include "retry_policy.h"
 #include "store_internal.h"
 #include "strutil.h"
@@ -544,6 +545,35 @@ int ecl_job_fail(ecl_job_status *status, ecl_store *store, const char *batch_id,
 			*status = u.status;
 	}
 	ecl_job_free(job);
+	return rc;
+}
+
+int ecl__job_recover_stuck(ecl_job_status *status, ecl_store *store, const ecl_job *job,
+                           int64_t cutoff, const char *message)
+{
+	ecl_job_update u = processing_update(job->batch_id, job->worker_id);
+	int64_t now = ecl_store_now(store);
+	int rc;
+
+	u.expect_retry_count = job->retry_count;
+	u.expect_heartbeat_before = cutoff;
+	u.set = ECL_JOB_SET_ERROR_MESSAGE | ECL_JOB_SET_LAST_ERROR | ECL_JOB_SET_ERROR_CLASS;
+	u.error_message = u.last_error = message;
+	u.error_class = "transient";
+	if (job->retry_count < job->max_retries) {
+		plan_retry(&u, store, job, now);
+	} else {
+		u.set |= ECL_JOB_SET_STATUS | ECL_JOB_SET_COMPLETED_AT;
+		u.status = ECL_JOB_FAILED;
+		u.completed_at = now;
+	}
+	rc = apply_update(store, &u, "recover", "processing with an old heartbeat");
+	if (rc == 0) {
+		ecl__log(&store->logger, ECL_LOG_WARN, "job %s was stuck (worker %s): %s; now %s",
+			job->batch_id, job->worker_id ? job->worker_id : "-", message,
+			ecl_job_status_name(u.status));
+		*status = u.status;
+	}
 	return rc;
 }
 

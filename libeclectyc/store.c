@@ -86,6 +86,7 @@ void ecl_store_free(ecl_store *store)
 	if (store == NULL)
 		return;
 	store->backend->close(store->conn);
+	ecl__alerting_free(store->alerting);
 	free(store);
 }
 

@@ -12,7 +12,11 @@ struct ecl_store {
 	ecl_store_options opts;
 	ecl_logger logger;
 	int schema_ready;  /* the schema was seen at the expected version */
+	struct ecl_alerting *alerting;  /* channels set by ecl_store_set_alerting(), or NULL */
 };
+
+/* Free the store's alerting configuration (alert.c). Accepts NULL. */
+void ecl__alerting_free(struct ecl_alerting *alerting);
 
 /* ECL_ESCHEMA (telling the user to migrate) unless the schema is current.
  * Cached once it is, so the check costs one query per store, not per call. */

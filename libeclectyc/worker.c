@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "eclectyc/worker.h"
+#include "alert_hook.h"
 #include "ingest_internal.h"
 #include "reaggregate.h"
 #include "strutil.h"
@@ -154,6 +155,10 @@ static int record_failure(ecl_worker *w, const ecl_job *job, ecl_failure kind, c
 		report->cancelled++;
 	if (rc == 0)
 		log_outcome(w, job, status == ECL_JOB_QUEUED ? "will be retried" : "failed", copy);
+	/* Failed for good: tell the operators, once (a refused or failed alert
+	 * is logged and never fails the worker). */
+	if (rc == 0 && status == ECL_JOB_FAILED && w->store->backend->version >= 4)
+		ecl__alert_job_failed(w->store, job->batch_id, NULL);
 	return rc == ECL_ESTATE ? 0 : rc;
 }
 

@@ -41,5 +41,7 @@ extern const struct CMUnitTest conf_schema_tests[];
 extern const size_t conf_schema_test_count;
 extern const struct CMUnitTest conf_aggregate_tests[];
 extern const size_t conf_aggregate_test_count;
+extern const struct CMUnitTest conf_operations_tests[];
+extern const size_t conf_operations_test_count;
 
 #endif

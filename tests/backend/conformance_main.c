@@ -120,6 +120,9 @@ int main(int argc, char **argv)
 	failed += _cmocka_run_group_tests(title, conf_schema_tests, conf_schema_test_count, NULL, NULL);
 	snprintf(title, sizeof(title), "aggregation on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_aggregate_tests, conf_aggregate_test_count, NULL, NULL);
+	snprintf(title, sizeof(title), "operations on %s", argv[1]);
+	failed += _cmocka_run_group_tests(title, conf_operations_tests, conf_operations_test_count,
+	                                  NULL, NULL);
 	ecl_test_rmtree(run_dir);
 	free(run_dir);
 	free(expanded);

@@ -494,6 +494,7 @@ static const ecl_backend memtest_backend = {
 	NULL,  /* meter_find: version 2 */
 	NULL,  /* readings_write: version 2 */
 	NULL, NULL, NULL, NULL, NULL, NULL,  /* version 3 */
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL,  /* version 4 */
 };
 
 static void test_register_invalid(void **state)

@@ -20,6 +20,7 @@
 #include "../errors.h"
 #include "errors.h"
 #include "../aggregate.h"
+#include "../monitor.h"
 #include "../job.h"
 #include "../store.h"
 #include "../telemetry.h"
@@ -47,7 +48,8 @@ enum {
 	ECL_JOB_SET_SUMMARY = 1u << 13,
 	ECL_JOB_SET_CANCEL_REQUESTED = 1u << 14,
 	ECL_JOB_SET_ERROR_CLASS = 1u << 15,
-	ECL_JOB_SET_ALL_ = (1u << 16) - 1
+	ECL_JOB_SET_ALERT_SENT = 1u << 16,   /**< alert_sent = 1, alert_sent_at (version 4) */
+	ECL_JOB_SET_ALL_ = (1u << 17) - 1
 };
 
 /** The bit of a status in ecl_job_update.from_statuses. */
@@ -82,6 +84,13 @@ typedef struct ecl_job_update {
 	const char *summary;
 	int cancel_requested;
 	const char *error_class;
+	/* ---- version 4 ---- */
+	int64_t alert_sent_at;
+	/** When not ECL_TIME_NONE, heartbeat_at must be before this instant
+	 *  (stuck recovery: a job that beat meanwhile is left alone). */
+	int64_t expect_heartbeat_before;
+	/** When 1, alert_sent must still be 0 (an alert goes out once). */
+	int expect_alert_unsent;
 } ecl_job_update;
 
 /** What a refused update found, so the core can say why. */
@@ -242,6 +251,26 @@ typedef struct ecl_quality_findings {
 	int64_t now;
 } ecl_quality_findings;
 
+/** The window a health check reads. */
+typedef struct ecl_health_query {
+	int64_t now;
+	int64_t window_start;      /**< jobs finished (completed_at) at or after this count */
+} ecl_health_query;
+
+/** One row of the `alerts` table. */
+typedef struct ecl_alert_record {
+	const char *alert_key;     /**< cooldown key, or NULL */
+	const char *alert_type;
+	const char *severity;
+	const char *subject;
+	const char *body;
+	const char *channels_ok;   /**< comma-separated, "" when none */
+	const char *channels_failed;
+	const char *failure_detail;
+	int suppressed;            /**< held back by the cooldown */
+	int64_t created_at;
+} ecl_alert_record;
+
 /**
  * The backend interface. All functions return 0 or a negative ECL_E* code and
  * set the thread's error message (ecl_error_set()) on failure. Transient lock
@@ -321,9 +350,33 @@ typedef struct ecl_backend {
 	/** Record quality findings (one transaction). `*stored` = rows now held for those meters. */
 	int (*quality_record)(ecl_backend_conn *conn, const ecl_quality_findings *findings,
 	                      int64_t *stored);
+
+	/* ---- version 4 ---- (job_update honours the version 4 members of
+	 * ecl_job_update) */
+
+	/** The health figures of a window, read consistently. */
+	int (*health_metrics)(ecl_backend_conn *conn, const ecl_health_query *query,
+	                      ecl_health_metrics *out);
+	/** Processing jobs whose heartbeat is before `cutoff`, oldest heartbeat first. */
+	int (*jobs_stuck)(ecl_backend_conn *conn, int64_t cutoff, ecl_job_array *out);
+	/** Failed jobs whose alert was not sent, oldest completed_at first, at most `limit`. */
+	int (*jobs_alert_pending)(ecl_backend_conn *conn, size_t limit, ecl_job_array *out);
+	/** The created_at of the last alert sent (not suppressed) with `key`; ECL_TIME_NONE if none. */
+	int (*alert_last)(ecl_backend_conn *conn, const char *key, int64_t *at);
+	/** Append an alert to the `alerts` table. */
+	int (*alert_record)(ecl_backend_conn *conn, const ecl_alert_record *record);
+	/**
+	 * Up to `limit` jobs that can never run again (completed, cancelled,
+	 * failed) with completed_at before `cutoff`, oldest first; with
+	 * `remove`, also deleted in the same transaction.
+	 */
+	int (*jobs_expired)(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
+	                    ecl_job_array *out);
+	/** `*referenced` = 1 when any job's file_path equals `path`. */
+	int (*file_referenced)(ecl_backend_conn *conn, const char *path, int *referenced);
 } ecl_backend;
 
-#define ECL_BACKEND_VERSION 3
+#define ECL_BACKEND_VERSION 4
 
 /**
  * Register a backend for a URI scheme (the text before the first ':').

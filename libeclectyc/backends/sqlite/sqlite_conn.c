@@ -325,4 +325,11 @@ const ecl_backend ecl_sqlite_backend = {
 	ecl__sqlite_batch_extent,
 	ecl__sqlite_quality_scan,
 	ecl__sqlite_quality_record,
+	ecl__sqlite_health_metrics,
+	ecl__sqlite_jobs_stuck,
+	ecl__sqlite_jobs_alert_pending,
+	ecl__sqlite_alert_last,
+	ecl__sqlite_alert_record,
+	ecl__sqlite_jobs_expired,
+	ecl__sqlite_file_referenced,
 };

@@ -97,4 +97,21 @@ int ecl__sqlite_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *sca
 int ecl__sqlite_quality_record(ecl_backend_conn *conn, const ecl_quality_findings *findings,
                                int64_t *stored);
 
+/* Append to `out` every job of `SELECT <job columns> FROM import_jobs <tail>`,
+ * with ?1 and ?2 in `tail` bound to p1 and p2. `doing` names the query in
+ * errors. (`out` must start empty or hold jobs read by this function.) */
+int ecl__sqlite_jobs_where(ecl_backend_conn *conn, const char *tail, int64_t p1, int64_t p2,
+                           ecl_job_array *out, const char *doing);
+
+/* Version 4: sqlite_monitor.c (health, stuck, alerts) and sqlite_cleanup.c. */
+int ecl__sqlite_health_metrics(ecl_backend_conn *conn, const ecl_health_query *query,
+                               ecl_health_metrics *out);
+int ecl__sqlite_jobs_stuck(ecl_backend_conn *conn, int64_t cutoff, ecl_job_array *out);
+int ecl__sqlite_jobs_alert_pending(ecl_backend_conn *conn, size_t limit, ecl_job_array *out);
+int ecl__sqlite_alert_last(ecl_backend_conn *conn, const char *key, int64_t *at);
+int ecl__sqlite_alert_record(ecl_backend_conn *conn, const ecl_alert_record *record);
+int ecl__sqlite_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
+                             ecl_job_array *out);
+int ecl__sqlite_file_referenced(ecl_backend_conn *conn, const char *path, int *referenced);
+
 #endif

@@ -194,6 +194,29 @@ static int append_job(ecl_job_array *out, size_t *capacity, sqlite3_stmt *s)
 	return 0;
 }
 
+int ecl__sqlite_jobs_where(ecl_backend_conn *conn, const char *tail, int64_t p1, int64_t p2,
+                           ecl_job_array *out, const char *doing)
+{
+	sqlite3_stmt *s;
+	size_t capacity = out->count;
+	int step = SQLITE_ROW;
+	char sql[1024];
+	int rc = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT " JOB_COLUMNS " FROM import_jobs %s", tail);
+	rc = ecl__sqlite_prepare(&s, conn, sql);
+	if (rc == 0) {
+		sqlite3_bind_int64(s, 1, p1);
+		sqlite3_bind_int64(s, 2, p2);
+		while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW)
+			rc = append_job(out, &capacity, s);
+		if (rc == 0 && step != SQLITE_DONE)
+			rc = ecl__sqlite_error(conn, step, doing);
+		ecl__sqlite_done(s);
+	}
+	return rc;
+}
+
 int ecl__sqlite_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out)
 {
 	sqlite3_stmt *s;
@@ -359,6 +382,10 @@ static void walk_set(update_walk *w)
 		walk_int(w, "cancel_requested", u->cancel_requested ? 1 : 0, 0);
 	if (u->set & ECL_JOB_SET_ERROR_CLASS)
 		walk_text(w, "error_class", u->error_class);
+	if (u->set & ECL_JOB_SET_ALERT_SENT) {
+		walk_int(w, "alert_sent", 1, 0);
+		walk_int(w, "alert_sent_at", u->alert_sent_at, 1);
+	}
 }
 
 static void walk_where(update_walk *w)
@@ -394,6 +421,14 @@ static void walk_where(update_walk *w)
 		if (w->stmt != NULL)
 			sqlite3_bind_int(w->stmt, w->param, u->expect_retry_count);
 	}
+	if (u->expect_heartbeat_before != ECL_TIME_NONE) {
+		walk_sql(w, " AND heartbeat_at < ?");
+		w->param++;
+		if (w->stmt != NULL)
+			sqlite3_bind_int64(w->stmt, w->param, u->expect_heartbeat_before);
+	}
+	if (u->expect_alert_unsent)
+		walk_sql(w, " AND alert_sent = 0");
 }
 
 static void walk_update(update_walk *w)

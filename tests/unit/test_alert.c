@@ -1,0 +1,312 @@
+/*
+ * Alert dispatch: options, the log and callback channels, the cooldown,
+ * the `alerts` table, once-per-job alerts from the worker, a network
+ * channel that cannot connect, and secrets kept out of every record.
+ * (The SMTP and Slack wire formats are tested in test_alert_channels.)
+ */
+#include "ecl_test.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "alert_hook.h"
+
+typedef struct fixture {
+	char *dir, *db_path;
+	ecl_store *store;
+	int64_t now;
+	int delivered;
+	char subject[256];
+	char log[8192];
+} fixture;
+
+static void on_alert(const ecl_alert *alert, void *payload)
+{
+	fixture *f = payload;
+
+	f->delivered++;
+	snprintf(f->subject, sizeof(f->subject), "%s", alert->subject);
+}
+
+static void on_log(ecl_log_level level, const char *message, void *payload)
+{
+	fixture *f = payload;
+	size_t used = strlen(f->log);
+
+	(void)level;
+	snprintf(f->log + used, sizeof(f->log) - used, "%s\n", message);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
+	char uri[1024];
+
+	f->now = 1767225600;
+	f->dir = ecl_test_tmpdir("alert");
+	if (f->dir == NULL || asprintf(&f->db_path, "%s/e.db", f->dir) < 0)
+		return -1;
+	snprintf(uri, sizeof(uri), "sqlite://%s", f->db_path);
+	o.clock = ecl_test_clock;
+	o.clock_payload = &f->now;
+	o.log = on_log;
+	o.log_payload = f;
+	o.log_level = ECL_LOG_DEBUG;
+	if (ecl_store_open(&f->store, uri, &o) != 0 || ecl_store_migrate(f->store) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	ecl_store_free(f->store);
+	ecl_test_rmtree(f->dir);
+	free(f->db_path);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+#define assert_string_equal_free(owned, expected) do { \
+	char *owned_ = (owned); \
+	assert_non_null(owned_); \
+	assert_string_equal(owned_, expected); \
+	free(owned_); \
+} while (0)
+
+static void use_callback(fixture *f, int log_channel)
+{
+	ecl_alert_options a = ECL_ALERT_OPTIONS_INIT;
+
+	a.callback = on_alert;
+	a.callback_payload = f;
+	a.log_channel = log_channel;
+	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
+}
+
+/* A loopback port nothing listens on. */
+static int closed_port(void)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	port = ntohs(addr.sin_port);
+	close(fd);
+	return port;
+}
+
+static void delivered_through_log_and_callback(void **state)
+{
+	fixture *f = *state;
+	ecl_alert alert = { "test", ECL_ALERT_WARNING, "Subject line", "Body text", NULL };
+	ecl_alert_result r;
+
+	use_callback(f, 1);
+	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	assert_int_equal(r.suppressed, 0);
+	assert_int_equal(r.channels_ok, 2);
+	assert_int_equal(r.channels_failed, 0);
+	assert_string_equal(r.accepted, "log,callback");
+	assert_int_equal(f->delivered, 1);
+	assert_string_equal(f->subject, "Subject line");
+	assert_non_null(strstr(f->log, "ALERT [test] Subject line"));
+	assert_string_equal_free(ecl_test_sql_text(f->db_path, "SELECT alert_type || '|' || severity "
+		"|| '|' || subject || '|' || body || '|' || channels_ok || '|' || suppressed FROM alerts"),
+		"test|warning|Subject line|Body text|log,callback|0");
+}
+
+static void keyed_alerts_cool_down(void **state)
+{
+	fixture *f = *state;
+	ecl_alert alert = { "queue_backlog", ECL_ALERT_WARNING, "Backlog", "b", "queue_backlog" };
+	ecl_alert other = { "stuck_jobs", ECL_ALERT_WARNING, "Stuck", "s", "stuck_jobs" };
+	ecl_alert_result r;
+
+	use_callback(f, 0);
+	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	f->now += 3599;
+	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	assert_int_equal(r.suppressed, 1);
+	assert_int_equal(r.channels_ok, 0);
+	ecl_assert_ok(ecl_alert_send(&r, f->store, &other));   /* another key is not held back */
+	assert_int_equal(r.suppressed, 0);
+	f->now += 1;
+	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));   /* an hour after the last send */
+	assert_int_equal(r.suppressed, 0);
+	assert_int_equal(f->delivered, 3);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM alerts"), 4);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM alerts WHERE suppressed = 1"), 1);
+}
+
+static void failing_channel_is_reported_and_secrets_stay_out(void **state)
+{
+	fixture *f = *state;
+	ecl_alert_options a = ECL_ALERT_OPTIONS_INIT;
+	ecl_alert alert = { "test", ECL_ALERT_CRITICAL, "Down", "body", NULL };
+	ecl_alert_result r;
+	char url[128];
+	char *row;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/services/T0/B0/SECRETPATH", closed_port());
+	a.smtp_host = "127.0.0.1";
+	a.smtp_port = closed_port();
+	a.smtp_encryption = "none";
+	a.smtp_username = "ops";
+	a.smtp_password = "hunter2-secret";
+	a.mail_to = "ops@example.com";
+	a.slack_webhook_url = url;
+	a.timeout_ms = 2000;
+	a.log_channel = 0;
+	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
+	ecl_assert_fails(ECL_EIO, ecl_alert_send(&r, f->store, &alert));
+	assert_int_equal(r.channels_ok, 0);
+	assert_int_equal(r.channels_failed, 2);
+	assert_non_null(strstr(r.detail, "email: "));
+	assert_non_null(strstr(r.detail, "slack: "));
+	assert_null(strstr(r.detail, "hunter2"));
+	assert_null(strstr(r.detail, "SECRETPATH"));
+	assert_null(strstr(ecl_error_last(), "hunter2"));
+	assert_null(strstr(ecl_error_last(), "SECRETPATH"));
+	row = ecl_test_sql_text(f->db_path, "SELECT channels_failed || '|' || failure_detail FROM alerts");
+	assert_non_null(row);
+	assert_non_null(strstr(row, "email,slack|"));
+	assert_null(strstr(row, "hunter2"));
+	assert_null(strstr(row, "SECRETPATH"));
+	free(row);
+	assert_null(strstr(f->log, "hunter2"));
+	assert_null(strstr(f->log, "SECRETPATH"));
+	/* With the log on, one channel still takes it: not an error. */
+	a.log_channel = 1;
+	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
+	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	assert_int_equal(r.channels_ok, 1);
+	assert_int_equal(r.channels_failed, 2);
+}
+
+static void job_failure_alert_goes_out_once(void **state)
+{
+	fixture *f = *state;
+	ecl_job_options jo = ECL_JOB_OPTIONS_INIT;
+	ecl_worker_options wo = ECL_WORKER_OPTIONS_INIT;
+	ecl_worker_report wr;
+	ecl_worker *w = NULL;
+	char id[ECL_BATCH_ID_SIZE];
+	char *path = ecl_test_write_file(f->dir, "broken.csv", "no header we know\n1,2\n");
+	char *body;
+
+	use_callback(f, 0);
+	jo.file_path = path;
+	jo.notes = "monthly upload";
+	ecl_assert_ok(ecl_job_create(id, f->store, &jo));
+	wo.worker_id = "w1";
+	ecl_assert_ok(ecl_worker_new(&w, f->store, &wo));
+	memset(&wr, 0, sizeof(wr));
+	ecl_assert_ok(ecl_worker_process(w, 1, &wr));
+	assert_int_equal(wr.failed, 1);
+	assert_int_equal(f->delivered, 1);
+	assert_string_equal(f->subject, "Import Job Failed: broken.csv");
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT alert_sent FROM import_jobs"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT alert_sent_at FROM import_jobs"), f->now);
+	body = ecl_test_sql_text(f->db_path, "SELECT body FROM alerts");
+	assert_non_null(body);
+	assert_non_null(strstr(body, "Notes:\nmonthly upload"));
+	free(body);
+	/* Raised again (another process, the monitor): nothing more goes out. */
+	assert_int_equal(ecl__alert_job_failed(f->store, id, NULL), 0);
+	assert_int_equal(f->delivered, 1);
+	ecl_worker_free(w);
+	free(path);
+}
+
+static void aggregation_failure_is_alerted(void **state)
+{
+	fixture *f = *state;
+	ecl_aggregate_report *r = NULL;
+	char *body;
+
+	use_callback(f, 0);
+	ecl_test_sql_exec(f->db_path, "DROP TABLE weekly_aggregations");
+	ecl_assert_fails(ECL_ESCHEMA, ecl_aggregate(&r, f->store, ECL_RANGE_WEEKLY, "2026-01-14", NULL));
+	ecl_aggregate_report_free(r);
+	assert_int_equal(f->delivered, 1);
+	assert_string_equal(f->subject, "[Eclectyc Energy] Aggregation Failure: weekly");
+	body = ecl_test_sql_text(f->db_path, "SELECT body FROM alerts");
+	assert_non_null(body);
+	assert_non_null(strstr(body, "Range: weekly"));
+	assert_null(strstr(body, "#0"));   /* no stack trace */
+	free(body);
+}
+
+static void options_are_checked(void **state)
+{
+	fixture *f = *state;
+	ecl_alert_options a = ECL_ALERT_OPTIONS_INIT;
+	ecl_alert bad = { NULL, ECL_ALERT_INFO, "s", "b", NULL };
+	ecl_config *config = NULL;
+
+	a.smtp_encryption = "starttls";
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	ecl_assert_error_contains("starttls");
+	a.smtp_encryption = "ssl";
+	a.smtp_port = 0;
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	a.smtp_port = 465;
+	a.slack_webhook_url = "ftp://hooks";
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	a.slack_webhook_url = NULL;
+	a.version = 5;
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	ecl_assert_fails(ECL_EINVALID, ecl_alert_options_init(&a, 5));
+	ecl_assert_fails(ECL_EINVALID, ecl_alert_send(NULL, f->store, &bad));
+	ecl_assert_fails(ECL_EINVALID, ecl_alert_send(NULL, NULL, &bad));
+
+	ecl_assert_ok(ecl_config_new(&config));
+	ecl_assert_ok(ecl_config_set(config, "MAIL_HOST", "smtp.example.com"));
+	ecl_assert_ok(ecl_config_set(config, "MAIL_PORT", "465"));
+	ecl_assert_ok(ecl_config_set(config, "MAIL_ENCRYPTION", "ssl"));
+	ecl_assert_ok(ecl_config_set(config, "ADMIN_EMAIL", "ops@example.com"));
+	ecl_assert_ok(ecl_config_set(config, "SLACK_WEBHOOK_URL", "https://hooks.slack.com/x"));
+	ecl_assert_ok(ecl_alert_options_from_config(&a, config));
+	assert_string_equal(a.smtp_host, "smtp.example.com");
+	assert_int_equal(a.smtp_port, 465);
+	assert_string_equal(a.smtp_encryption, "ssl");
+	assert_string_equal(a.mail_to, "ops@example.com");
+	assert_null(a.smtp_username);
+	assert_int_equal(a.cooldown_seconds, 3600);
+	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
+	ecl_assert_ok(ecl_config_set(config, "MAIL_PORT", "99999"));
+	ecl_assert_fails(ECL_EINVALID, ecl_alert_options_from_config(&a, config));
+	ecl_assert_error_contains("MAIL_PORT");
+	ecl_config_free(config);
+	assert_string_equal(ecl_alert_severity_name(ECL_ALERT_CRITICAL), "critical");
+	assert_null(ecl_alert_severity_name((ecl_alert_severity)4));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(delivered_through_log_and_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(keyed_alerts_cool_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(failing_channel_is_reported_and_secrets_stay_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(job_failure_alert_goes_out_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(aggregation_failure_is_alerted, setup, teardown),
+		cmocka_unit_test_setup_teardown(options_are_checked, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
