@@ -77,8 +77,6 @@ typedef struct run {
 	int64_t now;
 	size_t job_cap, file_cap;
 	int64_t unlisted_errors;      /* errors beyond MAX_MESSAGES */
-	char **doomed;                /* dry run: sorted file paths of the jobs it would delete */
-	size_t doomed_count, doomed_cap;
 	char *path;                   /* the walk's current path */
 	size_t path_len, path_cap;
 } run;
@@ -128,35 +126,6 @@ static int add_message(run *x, const char *format, ...)
 
 /* ---- jobs ---------------------------------------------------------------- */
 
-static int cmp_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int remember_doomed(run *x, const char *path)
-{
-	char *copy;
-
-	if (x->doomed_count == x->doomed_cap) {
-		size_t cap = x->doomed_cap ? x->doomed_cap * 2 : 64;
-		char **grown = realloc(x->doomed, cap * sizeof(*grown));
-		if (grown == NULL)
-			return ecl_error_set(ECL_ENOMEM, "out of memory listing the files of expired jobs");
-		x->doomed = grown;
-		x->doomed_cap = cap;
-	}
-	if ((copy = ecl__strdup(path)) == NULL)
-		return ecl_error_set(ECL_ENOMEM, "out of memory listing the files of expired jobs");
-	x->doomed[x->doomed_count++] = copy;
-	return 0;
-}
-
-static int is_doomed(const run *x, const char *path)
-{
-	return x->doomed_count > 0
-		&& bsearch(&path, x->doomed, x->doomed_count, sizeof(*x->doomed), cmp_text) != NULL;
-}
-
 static int take_job(run *x, const ecl_job *job)
 {
 	ecl_cleanup_report *r = x->r;
@@ -186,8 +155,6 @@ static int take_job(run *x, const ecl_job *job)
 		r->failed_deleted++;
 	else if (job->status == ECL_JOB_CANCELLED)
 		r->cancelled_deleted++;
-	if (x->o->dry_run && job->file_path != NULL)
-		return remember_doomed(x, job->file_path);
 	return 0;
 }
 
@@ -225,8 +192,6 @@ static int expire_jobs(run *x, int64_t cutoff)
 		if (rc != 0 || x->o->dry_run || got < limit)
 			break;
 	}
-	if (rc == 0 && x->doomed_count > 1)
-		qsort(x->doomed, x->doomed_count, sizeof(*x->doomed), cmp_text);
 	return rc;
 }
 
@@ -321,12 +286,12 @@ static int judge_file(run *x, int dir_fd, const char *name, const struct stat *s
 
 	if (mtime >= x->r->cutoff)
 		return 0;
-	rc = x->store->backend->file_referenced(x->store->conn, x->path, &referenced);
+	/* A dry run predicts the real one, which judges after deleting the
+	 * expired jobs: so it does not count their references. */
+	rc = x->store->backend->file_referenced(x->store->conn, x->path,
+		x->o->dry_run ? x->r->cutoff : ECL_TIME_NONE, &referenced);
 	if (rc != 0)
 		return rc;
-	/* A dry run predicts the real one, which judges after deleting jobs. */
-	if (referenced && x->o->dry_run && is_doomed(x, x->path))
-		referenced = 0;
 	if (referenced) {
 		x->r->files_kept_referenced++;
 		return 0;
@@ -483,7 +448,6 @@ int ecl_cleanup(ecl_cleanup_report **out, ecl_store *store, const ecl_cleanup_op
 	run x;
 	int root_fd = -1;
 	int rc;
-	size_t i;
 
 	memset(&x, 0, sizeof(x));
 	if (out != NULL)
@@ -518,9 +482,6 @@ int ecl_cleanup(ecl_cleanup_report **out, ecl_store *store, const ecl_cleanup_op
 			(long long)x.r->jobs_deleted, (long long)x.r->files_deleted, ecl_error_last());
 	if (root_fd >= 0)
 		close(root_fd);
-	for (i = 0; i < x.doomed_count; i++)
-		free(x.doomed[i]);
-	free(x.doomed);
 	free(x.path);
 	if (rc == 0) {
 		log_summary(&x);

@@ -121,11 +121,9 @@ ECL_EXTERN int ecl_cleanup_report_to_json(ecl_buf *out, const ecl_cleanup_report
  * silently).
  *
  * Dry run: lists every job a real run would delete, and judges files as if
- * those jobs were gone. One conservative over-report remains: a file that
- * an expired job and a remaining job both refer to is listed, though the
- * real run keeps it (the backend only says whether some job refers to a
- * file). A dry run never omits anything a real run deletes, barring changes
- * made meanwhile.
+ * those jobs were gone (the store is asked whether a job other than the
+ * expired ones refers to each file), so its lists equal a real run's,
+ * barring changes made meanwhile.
  *
  * @param out   receives the report (free with ecl_cleanup_report_free());
  *              NULL on failure

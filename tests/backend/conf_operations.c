@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_internal.h"
+
 static int delivered;
 
 static void count_alert(const ecl_alert *alert, void *payload)
@@ -158,7 +160,32 @@ static void old_finished_jobs_are_removed(void **state)
 	ecl_cleanup_report_free(r);
 }
 
+static int referenced(conf_fixture *f, int64_t expired_before)
+{
+	int yes = -1;
+
+	ecl_assert_ok(f->store->backend->file_referenced(f->store->conn, f->file, expired_before, &yes));
+	return yes;
+}
+
+static void files_referenced_by_remaining_jobs(void **state)
+{
+	conf_fixture *f = *state;
+	char queued[ECL_BATCH_ID_SIZE];
+	int64_t finished;
+
+	assert_int_equal(referenced(f, ECL_TIME_NONE), 0);
+	finish(f, 0);
+	finished = f->now;
+	assert_int_equal(referenced(f, ECL_TIME_NONE), 1);
+	assert_int_equal(referenced(f, finished), 1);       /* not expired before its own instant */
+	assert_int_equal(referenced(f, finished + 1), 0);   /* only an expired job refers to it */
+	conf_enqueue(f, queued, ECL_PRIORITY_LOW);
+	assert_int_equal(referenced(f, finished + 1), 1);   /* a remaining job does too */
+}
+
 const struct CMUnitTest conf_operations_tests[] = {
+	cmocka_unit_test_setup_teardown(files_referenced_by_remaining_jobs, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(health_figures, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(stuck_jobs_are_recovered, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(alerts_cool_down_and_go_out_once, conf_setup, conf_teardown),

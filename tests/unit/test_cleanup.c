@@ -688,31 +688,17 @@ static void test_dry_run_predicts(void **state)
 	}
 	assert_int_equal(real->files_deleted, 4);
 	assert_true(exists(s.shared_file));
-	/*
-	 * Files: the same list, but for one known over-report. A file that an
-	 * expired job and a remaining job share (107_shared.csv) is predicted
-	 * to go: file_referenced() says only "some job refers to it", so the
-	 * dry run cannot tell whether a job it would keep is among them. The
-	 * dry run never under-reports. (Exact once the backend can answer
-	 * "referenced by a job other than the expired ones"; see
-	 * docs/operations.md.)
-	 */
-	assert_non_null(report_file(dry, s.shared_file));
+	/* Files: exactly the same list. The file an expired job and a remaining
+	 * job share (107_shared.csv) stays in both: the dry run asks the store
+	 * as if the expired jobs were gone. */
+	assert_null(report_file(dry, s.shared_file));
 	assert_null(report_file(real, s.shared_file));
-	assert_int_equal(dry->files_deleted, real->files_deleted + 1);
-	assert_int_equal(dry->files_kept_referenced, real->files_kept_referenced - 1);
-	assert_int_equal(dry->file_count, real->file_count + 1);
-	{
-		size_t j = 0;
-		for (i = 0; i < dry->file_count; i++) {
-			if (strcmp(dry->files[i].path, s.shared_file) == 0)
-				continue;
-			assert_true(j < real->file_count);
-			assert_string_equal(dry->files[i].path, real->files[j].path);
-			assert_int_equal(dry->files[i].age_days, real->files[j].age_days);
-			j++;
-		}
-		assert_int_equal(j, real->file_count);
+	assert_int_equal(dry->files_deleted, real->files_deleted);
+	assert_int_equal(dry->files_kept_referenced, real->files_kept_referenced);
+	assert_int_equal(dry->file_count, real->file_count);
+	for (i = 0; i < dry->file_count; i++) {
+		assert_string_equal(dry->files[i].path, real->files[i].path);
+		assert_int_equal(dry->files[i].age_days, real->files[i].age_days);
 	}
 	/* the file of a job the dry run would delete is predicted to go */
 	assert_non_null(report_file(dry, s.done_file));

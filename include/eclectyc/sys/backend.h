@@ -372,8 +372,13 @@ typedef struct ecl_backend {
 	 */
 	int (*jobs_expired)(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
 	                    ecl_job_array *out);
-	/** `*referenced` = 1 when any job's file_path equals `path`. */
-	int (*file_referenced)(ecl_backend_conn *conn, const char *path, int *referenced);
+	/**
+	 * `*referenced` = 1 when any job's file_path equals `path`, not counting
+	 * the jobs jobs_expired(`expired_before`) would return (all count when
+	 * it is ECL_TIME_NONE): a dry run asks as if those were deleted.
+	 */
+	int (*file_referenced)(ecl_backend_conn *conn, const char *path, int64_t expired_before,
+	                       int *referenced);
 } ecl_backend;
 
 #define ECL_BACKEND_VERSION 4

@@ -88,17 +88,21 @@ int ecl__sqlite_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limi
 	return read_snapshot(conn, &ctx);
 }
 
-int ecl__sqlite_file_referenced(ecl_backend_conn *conn, const char *path, int *referenced)
+int ecl__sqlite_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
+                                int *referenced)
 {
 	sqlite3_stmt *s;
 	int step;
 	int rc = ecl__sqlite_prepare(&s, conn,
-		"SELECT EXISTS (SELECT 1 FROM import_jobs WHERE file_path = ?1)");
+		"SELECT EXISTS (SELECT 1 FROM import_jobs WHERE file_path = ?1 AND NOT (?2 IS NOT NULL"
+		" AND status IN ('completed', 'failed', 'cancelled') AND completed_at IS NOT NULL"
+		" AND completed_at < ?2))");
 
 	*referenced = 0;
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	ecl__sqlite_bind_time(s, 2, expired_before);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
 		*referenced = sqlite3_column_int(s, 0) != 0;

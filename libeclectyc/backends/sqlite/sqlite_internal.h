@@ -112,6 +112,7 @@ int ecl__sqlite_alert_last(ecl_backend_conn *conn, const char *key, int64_t *at)
 int ecl__sqlite_alert_record(ecl_backend_conn *conn, const ecl_alert_record *record);
 int ecl__sqlite_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
                              ecl_job_array *out);
-int ecl__sqlite_file_referenced(ecl_backend_conn *conn, const char *path, int *referenced);
+int ecl__sqlite_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
+                                int *referenced);
 
 #endif
