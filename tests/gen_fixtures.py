@@ -619,6 +619,7 @@ class Generator:
         except FileError as e:
             expect = {"rc": e.code, "error_substrings": e.texts}
         expect.update(self.store_expect(store))
+        expect.update(self.aggregate_expect(store))
         for key, value in (expect_extra or {}).items():
             if key == "row_errors":
                 for row, texts in value.items():
@@ -656,6 +657,44 @@ class Generator:
             "error_rows": sorted(rep.row_errors),
             "row_errors": {str(r): t for r, t in sorted(rep.row_errors.items()) if t},
             "error_substrings": subs,
+        }
+
+    @staticmethod
+    def aggregate_expect(store):
+        """What aggregation of every day in the store gives (DESIGN section 7):
+        daily rows from half hours (peak: local start 07:00..23:00
+        inclusive), else from a daily total (peak unknown); ISO weeks,
+        months and years from the daily rows."""
+        days = {}   # (mpan, date) -> [total, peak or None, max or None]
+        for (mpan, _), r in store.hh.items():
+            e = days.setdefault((mpan, r[2]), [Dec(0), Dec(0), None])
+            e[0] += r[0]
+            if 420 <= r[4] <= 1380:
+                e[1] += r[0]
+            e[2] = r[0] if e[2] is None else max(e[2], r[0])
+        for (mpan, date), r in store.daily.items():
+            days.setdefault((mpan, date), [r[0], None, None])
+        if not days:
+            return {"agg_daily_rows": 0}
+        weeks, months, years = {}, set(), set()
+        for (mpan, date), e in days.items():
+            d = datetime.date.fromisoformat(date)
+            monday = (d - datetime.timedelta(days=d.weekday())).isoformat()
+            weeks[(mpan, monday)] = max(weeks.get((mpan, monday), e[0]), e[0])
+            months.add((mpan, date[:7]))
+            years.add((mpan, date[:4]))
+        dates = sorted(date for _, date in days)
+        return {
+            "agg_first": dates[0],
+            "agg_last": dates[-1],
+            "agg_daily_rows": len(days),
+            "agg_daily_total": float(sum((e[0] for e in days.values()), Dec(0))),
+            "agg_daily_peak": float(sum((e[1] for e in days.values() if e[1] is not None), Dec(0))),
+            "agg_daily_max": float(sum((e[2] for e in days.values() if e[2] is not None), Dec(0))),
+            "agg_weekly_rows": len(weeks),
+            "agg_weekly_max": float(sum(weeks.values(), Dec(0))),
+            "agg_monthly_rows": len(months),
+            "agg_annual_rows": len(years),
         }
 
     @staticmethod

@@ -417,6 +417,47 @@ static void check_store(check *c, const char *db_path, json_t *expect)
 	sqlite3_close(db);
 }
 
+/* Aggregate every range over the days the case stored, then compare the
+ * rows with the generator's model of aggregation. */
+static void check_aggregates(check *c, ecl_store *store, const char *db_path, json_t *expect)
+{
+	const char *first = json_string_value(json_object_get(expect, "agg_first"));
+	ecl_aggregate_options o = ECL_AGGREGATE_OPTIONS_INIT;
+	sqlite3 *db = NULL;
+	int i;
+
+	if (first == NULL)
+		return;
+	o.until = json_string_value(json_object_get(expect, "agg_last"));
+	for (i = 0; i < ECL_RANGE_COUNT; i++) {
+		ecl_aggregate_report *r = NULL;
+		int rc = ecl_aggregate(&r, store, (ecl_range)i, first, &o);
+
+		if (rc != 0 || r == NULL || r->status != ECL_RUN_COMPLETED)
+			mismatch(c, "aggregate", "%s run: %s", ecl_range_name((ecl_range)i), ecl_error_last());
+		ecl_aggregate_report_free(r);
+	}
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		mismatch(c, "database", "cannot open %s", db_path);
+		sqlite3_close(db);
+		return;
+	}
+	sql_int(c, db, expect, "agg_daily_rows", "SELECT count(*) FROM daily_aggregations");
+	sql_sum(c, db, expect, "agg_daily_total", "SELECT total(total_consumption) FROM daily_aggregations");
+	sql_sum(c, db, expect, "agg_daily_peak", "SELECT total(peak_consumption) FROM daily_aggregations");
+	sql_sum(c, db, expect, "agg_daily_max", "SELECT total(max_reading) FROM daily_aggregations");
+	sql_int(c, db, expect, "agg_weekly_rows", "SELECT count(*) FROM weekly_aggregations");
+	sql_sum(c, db, expect, "agg_weekly_max",
+		"SELECT total(max_daily_consumption) FROM weekly_aggregations");
+	sql_int(c, db, expect, "agg_monthly_rows", "SELECT count(*) FROM monthly_aggregations");
+	sql_sum(c, db, expect, "agg_daily_total",
+		"SELECT total(total_consumption) FROM monthly_aggregations");
+	sql_int(c, db, expect, "agg_annual_rows", "SELECT count(*) FROM annual_aggregations");
+	sql_sum(c, db, expect, "agg_daily_total",
+		"SELECT total(total_consumption) FROM annual_aggregations");
+	sqlite3_close(db);
+}
+
 /* ---- one case ---------------------------------------------------------------------- */
 
 static char *path_in(const char *dir, const char *name)
@@ -526,6 +567,7 @@ static void run_case(void **state)
 		}
 		ecl_ingest_report_free(r);
 	}
+	check_aggregates(&c, store, db_path, expect);
 	ecl_store_free(store);
 	check_store(&c, db_path, expect);
 	remove_db(db_path);
