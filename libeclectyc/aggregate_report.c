@@ -86,11 +86,7 @@ static json_t *report_object(const ecl_aggregate_report *r)
 	              &failed);
 	ecl__json_put(o, "error_message", ecl__json_text(r->error_message), &failed);
 	ecl__json_put(o, "messages", messages_array(r, &failed), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 int ecl_aggregate_report_to_json(ecl_buf *out, const ecl_aggregate_report *report)

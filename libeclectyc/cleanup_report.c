@@ -35,11 +35,7 @@ static json_t *job_object(const ecl_cleanup_job *j)
 	ecl__json_put(o, "status", json_string(j->status), &failed);
 	ecl__json_put(o, "completed_at", ecl__json_instant(j->completed_at), &failed);
 	ecl__json_put(o, "filename", ecl__json_text(j->filename), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 static json_t *file_object(const ecl_cleanup_file *f)
@@ -51,11 +47,7 @@ static json_t *file_object(const ecl_cleanup_file *f)
 		return NULL;
 	ecl__json_put(o, "path", ecl__json_text(f->path), &failed);
 	ecl__json_put(o, "age_days", json_integer((json_int_t)f->age_days), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 static json_t *report_object(const ecl_cleanup_report *r)
@@ -97,11 +89,7 @@ static json_t *report_object(const ecl_cleanup_report *r)
 	json_decref(jobs);
 	json_decref(files);
 	json_decref(messages);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 int ecl_cleanup_report_to_json(ecl_buf *out, const ecl_cleanup_report *report)

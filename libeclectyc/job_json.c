@@ -58,11 +58,7 @@ static json_t *job_object(const ecl_job *job)
 	ecl__json_put(o, "file_sha256", ecl__json_text(job->file_sha256), &failed);
 	ecl__json_put(o, "error_class", ecl__json_text(job->error_class), &failed);
 	ecl__json_put(o, "progress_percent", json_real(progress_percent(job)), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 int ecl_job_to_json(ecl_buf *out, const ecl_job *job)

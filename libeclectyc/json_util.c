@@ -97,6 +97,15 @@ void ecl__json_append(json_t *array, json_t *value, int *failed)
 		*failed = 1;
 }
 
+json_t *ecl__json_done(json_t *value, int failed)
+{
+	if (failed) {
+		json_decref(value);
+		value = NULL;
+	}
+	return value;
+}
+
 int ecl__json_to_buf(ecl_buf *out, json_t *object, const char *what)
 {
 	/* 15 significant digits: every value a meter file holds round-trips, and

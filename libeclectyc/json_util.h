@@ -26,6 +26,9 @@ json_t *ecl__json_decoded(const char *text);
 void ecl__json_put(json_t *o, const char *key, json_t *value, int *failed);
 void ecl__json_append(json_t *array, json_t *value, int *failed);
 
+/* `value` when nothing failed while building it, else NULL (and released). */
+json_t *ecl__json_done(json_t *value, int failed);
+
 /* Replace out's text with `object` encoded compactly, member order kept,
  * and release the object. NULL (a failed build) is ECL_ENOMEM naming `what`. */
 int ecl__json_to_buf(ecl_buf *out, json_t *object, const char *what);

@@ -58,11 +58,7 @@ static json_t *metrics_object(const ecl_health_metrics *m)
 		"max_retries", (json_int_t)m->max_retry_count,
 		"eventually_succeeded", (json_int_t)m->eventually_succeeded,
 		"permanently_failed", (json_int_t)m->permanently_failed), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 static json_t *alerts_array(const ecl_health_report *r, int *failed)
@@ -131,11 +127,7 @@ static json_t *report_object(const ecl_health_report *r)
 		"alerts_suppressed", (json_int_t)r->alerts_suppressed,
 		"alerts_failed", (json_int_t)r->alerts_failed,
 		"job_alerts_sent", (json_int_t)r->job_alerts_sent), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 int ecl_health_report_to_json(ecl_buf *out, const ecl_health_report *report)

@@ -54,11 +54,7 @@ static json_t *value_array(const ecl_quality_value *values, size_t count)
 	for (i = 0; !failed && i < count; i++)
 		ecl__json_append(a, json_pack("{s:i, s:f}", "period", values[i].period,
 			"value", values[i].value), &failed);
-	if (failed) {
-		json_decref(a);
-		a = NULL;
-	}
-	return a;
+	return ecl__json_done(a, failed);
 }
 
 static json_t *period_array(const int *periods, size_t count)
@@ -69,11 +65,7 @@ static json_t *period_array(const int *periods, size_t count)
 
 	for (i = 0; !failed && i < count; i++)
 		ecl__json_append(a, json_integer(periods[i]), &failed);
-	if (failed) {
-		json_decref(a);
-		a = NULL;
-	}
-	return a;
+	return ecl__json_done(a, failed);
 }
 
 static json_t *bound(const ecl_quality_meter *m, double value)
@@ -115,11 +107,7 @@ static json_t *meter_object(const ecl_quality_meter *m)
 	ecl__json_put(o, "lower_bound", bound(m, m->lower_bound), &failed);
 	ecl__json_put(o, "upper_bound", bound(m, m->upper_bound), &failed);
 	ecl__json_put(o, "has_issues", json_boolean(m->has_issues), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 static json_t *report_object(const ecl_quality_report *r, int issues_only)
@@ -140,11 +128,7 @@ static json_t *report_object(const ecl_quality_report *r, int issues_only)
 		meters = NULL;  /* the object holds it now, or failed and dropped it */
 	}
 	json_decref(meters);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 int ecl_quality_report_to_json(ecl_buf *out, const ecl_quality_report *report, int issues_only)
@@ -239,11 +223,7 @@ static json_t *values_data(const ecl_quality_meter *m, const ecl_quality_value *
 		ecl__json_put(data, "lower_bound", json_real(m->lower_bound), &failed);
 		ecl__json_put(data, "upper_bound", json_real(m->upper_bound), &failed);
 	}
-	if (failed) {
-		json_decref(data);
-		data = NULL;
-	}
-	return data;
+	return ecl__json_done(data, failed);
 }
 
 static int meter_issues(issue_list *list, const ecl_quality_meter *m)

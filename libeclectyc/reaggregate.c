@@ -33,11 +33,7 @@ static json_t *outcome(const ecl_aggregate_report *r, int rc)
 	if (rc != 0 || (r != NULL && r->error_message != NULL))
 		ecl__json_put(o, "error", ecl__json_text(r && r->error_message ? r->error_message
 		                                                                 : ecl_error_last()), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 static json_t *run_all(ecl_store *store, const ecl_batch_extent *extent,
@@ -58,11 +54,7 @@ static json_t *run_all(ecl_store *store, const ecl_batch_extent *extent,
 		ecl__json_put(ranges, ecl_range_name((ecl_range)i), outcome(r, rc), &failed);
 		ecl_aggregate_report_free(r);
 	}
-	if (failed) {
-		json_decref(ranges);
-		ranges = NULL;
-	}
-	return ranges;
+	return ecl__json_done(ranges, failed);
 }
 
 static void add_to_summary(char **summary, json_t *aggregation)

@@ -117,11 +117,7 @@ static json_t *execution_object(const ecl_execution *e)
 	ecl__json_put(o, "warning_count", json_integer(e->warning_count), &failed);
 	ecl__json_put(o, "error_message", ecl__json_text(e->error_message), &failed);
 	ecl__json_put(o, "telemetry_data", ecl__json_decoded(e->telemetry_data), &failed);
-	if (failed) {
-		json_decref(o);
-		o = NULL;
-	}
-	return o;
+	return ecl__json_done(o, failed);
 }
 
 int ecl_execution_to_json(ecl_buf *out, const ecl_execution *execution)

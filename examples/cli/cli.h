@@ -36,6 +36,10 @@ typedef struct cli_globals {
 	const char *db;        /* --db URI, or NULL for the configuration's */
 	const char *env_file;  /* --env-file PATH, or NULL */
 	int json;              /* --json */
+	/* The store's log sink for cli_session_open(); NULL: the library's
+	 * default (stderr). Set by a command before it opens the session. */
+	ecl_log_cb log;
+	void *log_payload;
 } cli_globals;
 
 /* One long option of a command; tables end with a NULL name. */
@@ -214,6 +218,39 @@ void cli_session_close(cli_session *session);
  */
 int cli_config_int(int *out, const ecl_config *config, const char *key, int min, int max);
 
+/*
+ * Configure the store's alert channels (email, Slack, log) from the
+ * configuration: MAIL_*, ADMIN_EMAIL, SLACK_WEBHOOK_URL,
+ * ECLECTYC_ALERT_COOLDOWN_SECONDS. Returns CLI_CONTINUE or CLI_EXIT_ERROR
+ * (a bad value, named). (alerting.c)
+ */
+int cli_configure_alerting(cli_session *session);
+
+/* ---- timestamped log (logfile.c) ------------------------------------- */
+
+/*
+ * Lines "2026-11-28T17:26:45Z INFO  message" to a file opened for appending
+ * (reopened at the next line after SIGHUP, for logrotate) or to stderr.
+ */
+typedef struct cli_log {
+	FILE *file;              /* NULL: stderr */
+	const char *path;        /* the file's path, borrowed */
+	ecl_log_level min_level; /* lines below it are dropped (default DEBUG) */
+} cli_log;
+
+void cli_log_init(cli_log *log);
+/* Write to PATH from now on; returns CLI_CONTINUE or CLI_EXIT_ERROR. */
+int cli_log_open(cli_log *log, const char *path);
+void cli_log_close(cli_log *log);
+/* SIGHUP sets a flag that the next line written takes up (async-signal-safe). */
+void cli_log_catch_hangup(void);
+void cli_log_ignore_hangup(void);
+void cli_log_message(cli_log *log, ecl_log_level level, const char *message);
+void cli_log_write(cli_log *log, ecl_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* An ecl_log_cb whose payload is a cli_log. */
+void cli_log_cb(ecl_log_level level, const char *message, void *payload);
+
 /* ---- output (output.c) ----------------------------------------------- */
 
 /* Format an instant as UTC "YYYY-MM-DD HH:MM:SS", or "-" when unset. */
@@ -253,5 +290,8 @@ int cmd_cancel(cli_args *args);
 int cmd_worker(cli_args *args);
 int cmd_aggregate(cli_args *args);
 int cmd_quality(cli_args *args);
+int cmd_monitor(cli_args *args);
+int cmd_cleanup(cli_args *args);
+int cmd_alert_test(cli_args *args);
 
 #endif

@@ -330,6 +330,9 @@ int cmd_aggregate(cli_args *args)
 	if (status != CLI_CONTINUE)
 		return status;
 	status = cli_session_open(&session, args->globals, CLI_SCHEMA_CURRENT);
+	/* A failed or partial run raises an alert through the configured channels. */
+	if (status == CLI_CONTINUE)
+		status = cli_configure_alerting(&session);
 	if (status == CLI_CONTINUE)
 		status = run_ranges(&req, &session, args->globals->json);
 	cli_session_close(&session);

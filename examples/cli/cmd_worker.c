@@ -12,9 +12,18 @@
  * deliver one SIGTERM to the process and another to its group, and the
  * second must not kill a worker that is checkpointing (SIGKILL is the way
  * to end it at once).
+ *
+ * Logging: the library's log messages always carry a UTC timestamp and a
+ * level (logfile.c), on stderr by default. With --log-file PATH (or
+ * ECLECTYC_WORKER_LOG) they and the worker's own lines (started, each job's
+ * header, the signal, the counts at the end) go to PATH instead, and stdout
+ * keeps only --json's report. SIGHUP reopens PATH at the next line, for
+ * logrotate (systemd's ExecReload); like the stop signals its handler only
+ * sets a flag.
  */
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -24,7 +33,7 @@
 /* Jobs claimed by --once unless --limit says otherwise, as the reference. */
 #define DEFAULT_LIMIT 10
 
-enum { OPT_ONCE, OPT_LIMIT, OPT_POLL_MS, OPT_WORKER_ID, OPT_NO_AGGREGATE };
+enum { OPT_ONCE, OPT_LIMIT, OPT_POLL_MS, OPT_WORKER_ID, OPT_NO_AGGREGATE, OPT_LOG_FILE };
 
 static const cli_option worker_options[] = {
 	{ "once", 0, OPT_ONCE },
@@ -32,6 +41,7 @@ static const cli_option worker_options[] = {
 	{ "poll-ms", 1, OPT_POLL_MS },
 	{ "worker-id", 1, OPT_WORKER_ID },
 	{ "no-aggregate", 0, OPT_NO_AGGREGATE },
+	{ "log-file", 1, OPT_LOG_FILE },
 	CLI_POLICY_OPTIONS,
 	{ NULL, 0, 0 }
 };
@@ -42,6 +52,7 @@ typedef struct worker_request {
 	int poll_ms;            /* -1 until --poll-ms */
 	const char *worker_id;  /* NULL: the library's "hostname:pid" */
 	int no_aggregate;       /* --no-aggregate: no re-aggregation after imports */
+	const char *log_file;   /* --log-file PATH, or NULL */
 	cli_policy policy;
 } worker_request;
 
@@ -75,6 +86,7 @@ static void catch_stop_signals(ecl_worker *worker)
 	sigaction(SIGTERM, &action, NULL);
 	sigaction(SIGINT, &action, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	cli_log_catch_hangup();
 }
 
 /* The worker has finished: from here on the process is only reporting and
@@ -91,7 +103,31 @@ static void release_signals(void)
 	sigemptyset(&ignore.sa_mask);
 	sigaction(SIGTERM, &ignore, NULL);
 	sigaction(SIGINT, &ignore, NULL);
+	cli_log_ignore_hangup();
 	signal_worker = NULL;
+}
+
+/* The log, and whether the worker's own lines go to it (a log file) rather
+ * than to stdout. */
+static cli_log worker_log;
+static int lines_to_log;
+
+/* One line of the worker's own output: to the log file, or to stdout. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (lines_to_log) {
+		cli_log_message(&worker_log, ECL_LOG_INFO, line);
+	} else {
+		puts(line);
+		fflush(stdout);
+	}
 }
 
 static const char *signal_name(int sig)
@@ -139,6 +175,11 @@ static int apply_option(worker_request *req, int id, const char *value)
 	case OPT_NO_AGGREGATE:
 		req->no_aggregate = 1;
 		return CLI_CONTINUE;
+	case OPT_LOG_FILE:
+		if (value[0] == '\0')
+			return cli_usage_error("--log-file needs a non-empty PATH");
+		req->log_file = value;
+		return CLI_CONTINUE;
 	default:
 		return cli_failf("internal error: unhandled worker option %d", id);
 	}
@@ -172,12 +213,11 @@ static int parse_worker(worker_request *req, cli_args *args)
 static void print_job_header(const ecl_job *job, void *payload)
 {
 	(void)payload;
-	printf("Processing job: %s\n", job->batch_id);
-	printf("  File: %s\n", job->filename ? job->filename : "-");
-	printf("  Type: %s\n", ecl_import_type_name(job->import_type));
-	printf("  Dry run: %s\n", job->dry_run ? "Yes" : "No");
-	printf("  Retry: %d/%d\n", job->retry_count, job->max_retries);
-	fflush(stdout);
+	say("Processing job: %s", job->batch_id);
+	say("  File: %s", job->filename ? job->filename : "-");
+	say("  Type: %s", ecl_import_type_name(job->import_type));
+	say("  Dry run: %s", job->dry_run ? "Yes" : "No");
+	say("  Retry: %d/%d", job->retry_count, job->max_retries);
 }
 
 /*
@@ -252,11 +292,11 @@ static int print_report_json(const ecl_worker *worker, const ecl_worker_report *
 static void print_report_text(const ecl_worker_report *report, int once, int sig)
 {
 	if (once && report->claimed == 0 && sig == 0) {
-		puts("No jobs in queue. Exiting.");
+		say("No jobs in queue. Exiting.");
 		return;
 	}
-	printf("Processed %lld job(s): %lld completed, %lld failed, %lld requeued for retry, "
-	       "%lld cancelled, %lld handed back\n", (long long)report->claimed,
+	say("Processed %lld job(s): %lld completed, %lld failed, %lld requeued for retry, "
+	    "%lld cancelled, %lld handed back", (long long)report->claimed,
 	       (long long)report->completed, (long long)report->failed,
 	       (long long)report->requeued, (long long)report->cancelled,
 	       (long long)report->released);
@@ -268,10 +308,12 @@ static int print_outcome(const ecl_worker *worker, const ecl_worker_report *repo
 	int sig = signal_received;
 	int status = CLI_CONTINUE;
 
-	/* On stdout with the text output; on stderr so --json stays one object. */
-	if (sig != 0)
-		fprintf(json ? stderr : stdout, "Received %s, shutting down gracefully...\n",
-		        signal_name(sig));
+	/* On stdout with the text output; on stderr so --json stays one object;
+	 * in the log file when there is one. */
+	if (sig != 0 && (lines_to_log || !json))
+		say("Received %s, shutting down gracefully...", signal_name(sig));
+	else if (sig != 0)
+		fprintf(stderr, "Received %s, shutting down gracefully...\n", signal_name(sig));
 	if (json)
 		status = print_report_json(worker, report, sig);
 	else
@@ -302,23 +344,33 @@ static int work(worker_request *req, cli_session *session, int json)
 
 	/* Caught before saying so: a supervisor may signal as soon as it reads it. */
 	catch_stop_signals(worker);
-	if (!req->once && !json) {
-		printf("Worker %s started; waiting for jobs (stop with SIGTERM or SIGINT)\n",
-		       ecl_worker_id(worker));
-		fflush(stdout);
-	}
+	if (!req->once && (!json || lines_to_log))
+		say("Worker %s started; waiting for jobs (stop with SIGTERM or SIGINT)",
+		    ecl_worker_id(worker));
 	rc = req->once ? ecl_worker_process(worker, req->limit, &report)
 	               : ecl_worker_run(worker, &report);
 	release_signals();
 	cli_progress_end(&progress);
 
 	/* Report the failure first: printing must not replace its message. */
+	if (rc < 0 && lines_to_log)
+		cli_log_write(&worker_log, ECL_LOG_ERROR, "worker stopped: %s", ecl_error_last());
 	status = rc < 0 ? cli_fail(rc) : CLI_EXIT_OK;
 	rc = print_outcome(worker, &report, req->once, json);
 	ecl_worker_free(worker);
 	if (status == CLI_EXIT_OK && rc != CLI_CONTINUE)
 		status = rc;
 	return status;
+}
+
+/* ECLECTYC_WORKER_LOG when --log-file was not given. */
+static int open_configured_log(const worker_request *req, const ecl_config *config)
+{
+	const char *path = ecl_config_get(config, "ECLECTYC_WORKER_LOG");
+
+	if (req->log_file || !path || path[0] == '\0')
+		return CLI_CONTINUE;
+	return cli_log_open(&worker_log, path);
 }
 
 int cmd_worker(cli_args *args)
@@ -333,9 +385,24 @@ int cmd_worker(cli_args *args)
 	status = parse_worker(&req, args);
 	if (status != CLI_CONTINUE)
 		return status;
+	cli_log_init(&worker_log);
+	lines_to_log = 0;
+	/* Opened first, so that what the store logs while opening is in it too. */
+	if (req.log_file && (status = cli_log_open(&worker_log, req.log_file)) != CLI_CONTINUE)
+		return status;
+	args->globals->log = cli_log_cb;
+	args->globals->log_payload = &worker_log;
 	status = cli_session_open(&session, args->globals, CLI_SCHEMA_CURRENT);
 	if (status == CLI_CONTINUE)
+		status = open_configured_log(&req, session.config);
+	if (status == CLI_CONTINUE)
+		status = cli_configure_alerting(&session);
+	if (status == CLI_CONTINUE) {
+		lines_to_log = worker_log.file != NULL;
 		status = work(&req, &session, args->globals->json);
+	}
 	cli_session_close(&session);
+	lines_to_log = 0;
+	cli_log_close(&worker_log);
 	return status;
 }

@@ -27,6 +27,9 @@ static const cli_command commands[] = {
 	{ "worker", cmd_worker },
 	{ "aggregate", cmd_aggregate },
 	{ "quality", cmd_quality },
+	{ "monitor", cmd_monitor },
+	{ "cleanup", cmd_cleanup },
+	{ "alert-test", cmd_alert_test },
 	{ NULL, NULL }
 };
 
@@ -43,7 +46,7 @@ static const cli_command *find_command(const char *name)
 /* Parse the global options up to the command name and run the command. */
 static int dispatch(int argc, char **argv)
 {
-	cli_globals globals = { NULL, NULL, 0 };
+	cli_globals globals = { NULL, NULL, 0, NULL, NULL };
 	const cli_command *command;
 	const char *name = NULL;
 	cli_args args;

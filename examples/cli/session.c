@@ -101,6 +101,8 @@ int cli_session_open(cli_session *session, const cli_globals *globals, int schem
 	status = store_options(&opts, session->config);
 	if (status != CLI_CONTINUE)
 		return status;
+	opts.log = globals->log;
+	opts.log_payload = globals->log_payload;
 
 	rc = ecl_store_open(&store, uri, &opts);
 	if (rc < 0)

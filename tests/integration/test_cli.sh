@@ -135,7 +135,10 @@ for word in "migrate \[--check\]" "import FILE" "jobs \[--status" "job ID" "retr
             "--negatives" "--overwrite-actual" "--month-first" "--interval-end" "--batch-size" \
             "ECLECTYC_WORKER_POLL_MS" "ECLECTYC_BATCH_SIZE" "aggregate \[--all \| --range R\]" \
             "--from D --to D" "quality \[--date D\] \[--meter MPAN\]" "--no-aggregate" \
-            "ECLECTYC_PEAK_START" "ECLECTYC_AGGREGATE_AFTER_IMPORT"; do
+            "ECLECTYC_PEAK_START" "ECLECTYC_AGGREGATE_AFTER_IMPORT" \
+            "monitor \[--verbose\] \[--handle-stuck\] \[--send-alerts\]" \
+            "cleanup \[--days N\] \[--dry-run\] \[--verbose\]" "alert-test" "--log-file PATH" \
+            "ECLECTYC_STUCK_MINUTES" "ECLECTYC_STORAGE_DIR" "SLACK_WEBHOOK_URL"; do
 	if grep -Eq -- "$word" <<<"$out"; then pass "--help mentions '$word'"; else fail "--help mentions '$word'" "missing"; fi
 done
 run -h
@@ -940,6 +943,270 @@ if [ -w /dev/full ]; then
 	expect "a failed write exits 1" 1 "" "cannot write"
 fi
 
+# ---- monitor ---------------------------------------------------------------
+
+# A database of its own: the health depends on every job in it.
+MDBF="$tmp/monitor.db"
+MDB="sqlite://$MDBF"
+mrun() {
+	run --db "$MDB" "$@"
+}
+mrun migrate
+mrun monitor
+expect "monitor on an empty queue is healthy (exit 0)" 0 "^System Status: HEALTHY$"
+expect "monitor says there are no alerts" 0 "^No alerts\\.$"
+expect "monitor ends with 'Monitoring complete.'" 0 "^Monitoring complete\\.$"
+mrun monitor --verbose
+expect "monitor --verbose prints the metrics" 0 "^Performance Metrics \\(Last 24 hours\\):$"
+for word in "Jobs Completed: 0" "Avg Duration: 0\\.0 seconds" "Total Rows Imported: 0" \
+            "Avg Rows/Job:" "Queue depth \\(due\\): 0" "Queued: 0" "Waiting for retry: 0" \
+            "Processing: 0" "Import success rate:" "Retry rate:" "Row failure ratio:" \
+            "Retry Statistics \\(Last 24 hours\\):" "Eventually Succeeded: 0"; do
+	if grep -Eq -- "$word" <<<"$out"; then pass "monitor --verbose shows '$word'"; else fail "monitor --verbose shows '$word'" "missing"; fi
+done
+mrun --json monitor
+expect_json "monitor --json on an empty queue" "d['status'] == 'healthy' and d['alerts'] == [] and \
+d['stuck_jobs'] == [] and d['metrics']['queue_depth'] == 0"
+mrun monitor --bogus
+expect "a monitor usage error exits 3 (2 means critical)" 3 "" "unknown option '--bogus'"
+mrun monitor now
+expect "monitor with an argument exits 3" 3 "" "unexpected argument 'now'"
+run --db "sqlite://$tmp/unmigrated-m.db" monitor
+expect "monitor before migrate exits 3" 3 "" "eclectyc migrate"
+ECLECTYC_FAILURE_RATE_WARNING=lots mrun monitor
+expect "a bad ECLECTYC_FAILURE_RATE_WARNING exits 3 naming it" 3 "" "ECLECTYC_FAILURE_RATE_WARNING=lots"
+ECLECTYC_FAILURE_RATE_WARNING=60 mrun monitor
+expect "a warning rate above the critical one exits 3" 3 "" "ECLECTYC_FAILURE_RATE_CRITICAL"
+ECLECTYC_STUCK_MINUTES=0 mrun monitor
+expect "ECLECTYC_STUCK_MINUTES=0 exits 3 naming it" 3 "" "ECLECTYC_STUCK_MINUTES"
+
+mrun import "$tmp/readings.csv"
+mjob=$out
+mrun monitor
+expect "one queued job is no backlog by default" 0 "^System Status: HEALTHY$"
+ECLECTYC_BACKLOG_THRESHOLD=0 mrun monitor
+expect "ECLECTYC_BACKLOG_THRESHOLD=0 with a queued job is degraded (exit 1)" 1 "^System Status: DEGRADED$"
+expect "the backlog alert is listed with a warning sign" 1 "^  ⚠ \\[queue_backlog\\] Queue backlog: 1 jobs waiting$"
+
+# A job whose worker died: processing, last heartbeat two hours ago.
+sql "$MDBF" "update import_jobs set status = 'processing', worker_id = 'dead-host:1',
+  started_at = strftime('%s', 'now') - 7200, heartbeat_at = strftime('%s', 'now') - 7200
+  where batch_id = '$mjob'" >/dev/null
+mrun monitor
+expect "a stuck job degrades the health (exit 1)" 1 "^System Status: DEGRADED$"
+expect "the stuck alert is listed" 1 "^  ⚠ \\[stuck_jobs\\] 1 job\\(s\\) stuck in processing state$"
+expect "the stuck job is listed with its minutes" 1 "^  $mjob readings\\.csv: stuck for 1[12][0-9] minute\\(s\\), worker dead-host:1"
+expect "monitor without --handle-stuck leaves it" 1 "Run with --handle-stuck"
+expect_sql "monitor without --handle-stuck changes nothing" "$MDBF" \
+	"select status, retry_count from import_jobs where batch_id = '$mjob'" "processing|0"
+ECLECTYC_STUCK_MINUTES=180 mrun monitor
+expect "ECLECTYC_STUCK_MINUTES=180: two hours is not stuck" 0 "^System Status: HEALTHY$"
+mrun --json monitor
+expect "monitor --json exits with the health" 1
+if json_true "d['status'] == 'degraded' and d['stuck_jobs'][0]['batch_id'] == '$mjob' and \
+d['stuck_jobs'][0]['minutes_stuck'] >= 119 and d['stuck_jobs'][0]['action'] == 'none'"; then
+	pass "monitor --json lists the stuck job"
+else
+	fail "monitor --json lists the stuck job" "unexpected JSON"
+fi
+mrun monitor --handle-stuck
+expect "monitor --handle-stuck reports the health found (exit 1)" 1 "^System Status: DEGRADED$"
+expect "monitor --handle-stuck says what it did to the job" 1 "stuck for .* -> requeued$"
+expect "monitor --handle-stuck counts what it did" 1 "^Requeued 1 stuck job\\(s\\), failed 0\\.$"
+expect_sql "the stuck job is requeued spending a retry" "$MDBF" \
+	"select status, retry_count from import_jobs where batch_id = '$mjob'" "queued|1"
+mrun monitor
+expect "after handling, the queue is healthy again" 0 "^System Status: HEALTHY$"
+
+# Failed for good within the window: a 100 % failure rate is critical.
+sql "$MDBF" "update import_jobs set status = 'failed', retry_count = max_retries, retry_at = NULL,
+  error_message = 'forged failure', completed_at = strftime('%s', 'now') - 60
+  where batch_id = '$mjob'" >/dev/null
+mrun monitor
+expect "a high failure rate is critical (exit 2)" 2 "^System Status: CRITICAL$"
+expect "the critical alert has a cross" 2 "^  ✗ \\[high_failure_rate\\] High failure rate: 100\\.0% in last 24h$"
+ECLECTYC_FAILURE_RATE_CRITICAL=100 mrun monitor
+expect "ECLECTYC_FAILURE_RATE_CRITICAL=100: only degraded" 1 "\\[elevated_failure_rate\\]"
+mrun monitor --send-alerts
+expect "monitor --send-alerts sends the condition" 2 "^Sent 1 alert\\(s\\) \\(0 held back by the cooldown, 0 failed\\)\\.$"
+expect "monitor --send-alerts sends the failed job's alert" 2 "^Sent alerts for 1 failed job\\(s\\)\\.$"
+mrun monitor --send-alerts
+expect "the same condition is held back by the cooldown" 2 "^Sent 0 alert\\(s\\) \\(1 held back by the cooldown, 0 failed\\)\\.$"
+if grep -q "failed job" <<<"$out"; then fail "a job's alert goes out once" "sent again"; else pass "a job's alert goes out once"; fi
+
+# ---- cleanup ---------------------------------------------------------------
+
+CDBF="$tmp/cleanup.db"
+CDB="sqlite://$CDBF"
+store="$tmp/storage"
+crun() {
+	ECLECTYC_STORAGE_DIR=$store run --db "$CDB" "$@"
+}
+mkdir -p "$store/sftp"
+for f in old-done.csv queued.csv recent-done.csv sftp/orphan.csv new-orphan.csv; do
+	cp "$tmp/readings.csv" "$store/$f"
+done
+touch -d '40 days ago' "$store/old-done.csv" "$store/queued.csv" "$store/recent-done.csv" \
+	"$store/sftp/orphan.csv"
+crun migrate
+crun import "$store/old-done.csv"
+old_done=$out
+crun import "$store/queued.csv"
+old_queued=$out
+crun import "$store/recent-done.csv"
+recent_done=$out
+sql "$CDBF" "update import_jobs set status = 'completed', completed_at = strftime('%s', 'now') - 40 * 86400,
+  queued_at = strftime('%s', 'now') - 41 * 86400 where batch_id = '$old_done';
+update import_jobs set queued_at = strftime('%s', 'now') - 41 * 86400 where batch_id = '$old_queued';
+update import_jobs set status = 'completed', completed_at = strftime('%s', 'now') - 86400
+  where batch_id = '$recent_done'" >/dev/null
+crun cleanup --dry-run
+expect "cleanup --dry-run says so" 0 "^Mode: Dry run \\(no deletions\\)$"
+expect "cleanup prints the retention (default 30 days)" 0 "^Retention: 30 days$"
+expect "cleanup --dry-run lists the old finished job" 0 "^  Would delete job $old_done: completed"
+expect "cleanup --dry-run counts jobs per status" 0 "^  completed: 1$"
+expect "cleanup --dry-run lists an orphaned file" 0 "^  Would delete orphaned file: $store/sftp/orphan\\.csv \\(40 days old\\)$"
+expect "cleanup --dry-run lists the deleted job's file" 0 "^  Would delete orphaned file: $store/old-done\\.csv "
+expect "cleanup --dry-run counts the files" 0 "^Would delete 2 orphaned file\\(s\\)\\.$"
+expect "cleanup --dry-run keeps the files of remaining jobs" 0 "^Kept 2 old file\\(s\\) that a remaining job still refers to\\.$"
+expect "cleanup --dry-run ends with its line" 0 "^Dry run complete\\. No changes made\\.$"
+if grep -q "queued\\.csv\\|$old_queued\\|new-orphan" <<<"$out"; then
+	fail "cleanup --dry-run spares a queued job, its file and new files" "listed"
+else
+	pass "cleanup --dry-run spares a queued job, its file and new files"
+fi
+expect_sql "cleanup --dry-run deletes no job" "$CDBF" "select count(*) from import_jobs" "3"
+if [ -f "$store/old-done.csv" ] && [ -f "$store/sftp/orphan.csv" ]; then pass "cleanup --dry-run deletes no file"; else fail "cleanup --dry-run deletes no file" "a file is gone"; fi
+crun --json cleanup --dry-run
+expect_json "cleanup --json --dry-run" "d['dry_run'] is True and d['jobs_deleted'] == 1 and \
+d['files_deleted'] == 2 and d['jobs'][0]['batch_id'] == '$old_done'"
+crun cleanup --days 50 --dry-run
+expect "cleanup --days 50 finds nothing 40 days old" 0 "^Would delete 0 job\\(s\\)\\.$"
+crun cleanup --verbose
+expect "cleanup runs live" 0 "^Mode: Live$"
+expect "cleanup deletes the old finished job" 0 "^Deleted 1 job\\(s\\)\\.$"
+expect "cleanup --verbose names the deleted job" 0 "^  Deleted job $old_done: completed"
+expect "cleanup --verbose names each deleted file" 0 "^  Deleted orphaned file: $store/sftp/orphan\\.csv \\(40 days old\\)$"
+expect "cleanup deletes the orphaned files" 0 "^Deleted 2 orphaned file\\(s\\)\\.$"
+expect "cleanup ends with 'Cleanup complete.'" 0 "^Cleanup complete\\.$"
+expect_sql "cleanup kept the queued and the recent jobs" "$CDBF" \
+	"select batch_id from import_jobs order by id" "$old_queued
+$recent_done"
+if [ ! -e "$store/old-done.csv" ] && [ ! -e "$store/sftp/orphan.csv" ]; then pass "cleanup removed the orphaned files"; else fail "cleanup removed the orphaned files" "still there"; fi
+if [ -f "$store/queued.csv" ] && [ -f "$store/recent-done.csv" ] && [ -f "$store/new-orphan.csv" ]; then
+	pass "cleanup kept referenced and new files"
+else
+	fail "cleanup kept referenced and new files" "one is gone"
+fi
+crun cleanup
+expect "a second cleanup finds nothing" 0 "^Deleted 0 job\\(s\\)\\.$"
+crun cleanup --days 0
+expect_usage "cleanup --days 0 exits 2" "'0' for --days"
+crun cleanup --days soon
+expect_usage "cleanup --days soon exits 2" "'soon' for --days"
+crun cleanup old
+expect_usage "cleanup with an argument exits 2" "unexpected argument 'old'"
+ECLECTYC_STORAGE_DIR=$tmp/no-such-dir run --db "$CDB" cleanup
+expect "a configured storage directory that is missing exits 1" 1 "" "no-such-dir"
+pushd "$tmp/cwd" >/dev/null
+run --db "$CDB" cleanup
+popd >/dev/null
+expect "without a storage directory only jobs are cleaned" 0 "only jobs are cleaned up"
+
+# ---- alert-test ------------------------------------------------------------
+
+# A loopback port with nothing listening (bound, then closed).
+closed_port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+atrun() {
+	run --db "$MDB" "$@"
+}
+atrun alert-test
+expect "alert-test with no channels configured uses the log (exit 0)" 0 "^  log: ok$"
+expect "alert-test says email is not configured" 0 "^  email: not configured \\(set MAIL_HOST and ADMIN_EMAIL\\)$"
+expect "alert-test says Slack is not configured" 0 "^  slack: not configured"
+expect "alert-test's alert reaches the log" 0 "" "ALERT \\[test\\] Eclectyc alert test"
+expect_sql "alert-test records the alert" "$MDBF" \
+	"select count(*) from alerts where alert_type = 'test' and subject = 'Eclectyc alert test'" "1"
+SLACK_WEBHOOK_URL="http://127.0.0.1:$closed_port/services/T000/B000/sekrit-token" atrun alert-test
+expect "alert-test with a dead webhook exits 1" 1 "^  slack: failed \\(" "failed on 1 of 2 channel"
+expect "alert-test still reports the log" 1 "^  log: ok$"
+if grep -q "sekrit-token" <<<"$out$err"; then fail "alert-test never prints the webhook URL" "printed"; else pass "alert-test never prints the webhook URL"; fi
+MAIL_HOST=127.0.0.1 MAIL_PORT=$closed_port MAIL_ENCRYPTION=none ADMIN_EMAIL=ops@example.com \
+	MAIL_USERNAME=ops MAIL_PASSWORD=hunter2-sekrit atrun --json alert-test
+if [ "$rc" -eq 1 ] && json_true "[c['ok'] for c in d['channels']] == [False, False, True] and \
+d['channels'][0]['configured'] and d['failed'] == 1 and d['accepted'] == 1"; then
+	pass "alert-test --json reports a dead mail server"
+else
+	fail "alert-test --json reports a dead mail server" "unexpected exit or JSON"
+fi
+if grep -q "hunter2-sekrit" <<<"$out$err"; then fail "alert-test never prints the mail password" "printed"; else pass "alert-test never prints the mail password"; fi
+MAIL_HOST=127.0.0.1 atrun alert-test
+expect "alert-test names the missing ADMIN_EMAIL" 0 "email: not configured \\(MAIL_HOST is set but ADMIN_EMAIL is not\\)"
+MAIL_PORT=many atrun alert-test
+expect "alert-test with a bad MAIL_PORT exits 1 naming it" 1 "" "MAIL_PORT"
+atrun alert-test now
+expect_usage "alert-test with an argument exits 2" "unexpected argument 'now'"
+
+# ---- worker log file -------------------------------------------------------
+
+LDBF="$tmp/log.db"
+LDB="sqlite://$LDBF"
+mkdir -p "$tmp/logs"
+STAMP='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (DEBUG|INFO |WARN |ERROR) '
+run --db "$LDB" migrate
+run --db "$LDB" import "$tmp/readings.csv"
+ljob=$out
+run --db "$LDB" worker --once --log-file "$tmp/logs/once.log"
+expect "worker --log-file exits 0" 0
+if [ -z "$out" ]; then pass "worker --log-file keeps stdout empty"; else fail "worker --log-file keeps stdout empty" "printed"; fi
+if grep -Eq "${STAMP}Processing job: $ljob\$" "$tmp/logs/once.log" &&
+   grep -Eq "${STAMP}Processed 1 job\\(s\\)" "$tmp/logs/once.log"; then
+	pass "worker --log-file writes stamped lines"
+else
+	fail "worker --log-file writes stamped lines" "$(head -c 300 "$tmp/logs/once.log")"
+fi
+if grep -Evq "$STAMP" "$tmp/logs/once.log"; then fail "every log line is stamped" "an unstamped line"; else pass "every log line is stamped"; fi
+ECLECTYC_WORKER_LOG="$tmp/logs/env.log" run --db "$LDB" worker --once
+if grep -Eq "${STAMP}No jobs in queue\\. Exiting\\.\$" "$tmp/logs/env.log" 2>/dev/null; then pass "ECLECTYC_WORKER_LOG names the log file"; else fail "ECLECTYC_WORKER_LOG names the log file" "not written"; fi
+run --db "$LDB" worker --once --log-file "$tmp/no-such-dir/w.log"
+expect "an unopenable --log-file exits 1" 1 "" "cannot open log file"
+run --db "$LDB" worker --once --log-file ""
+expect_usage "an empty --log-file exits 2" "--log-file"
+run --db "$LDB" import "$tmp/readings.csv"
+ECLECTYC_LOG_LEVEL=info run --db "$LDB" worker --once
+expect "without --log-file the library's log goes to stderr, stamped" 0 "Processing job" "${STAMP}worker .* claimed job"
+
+# SIGHUP: logrotate renamed the file; the next line goes to a new one.
+timeout -s KILL 30 "$ECL" --db "$LDB" worker --poll-ms 100 --log-file "$tmp/logs/w.log" \
+	>"$tmp/stdout" 2>"$tmp/stderr" &
+worker_pid=$!
+if wait_for_line "$tmp/logs/w.log" "Worker .* started"; then
+	mv "$tmp/logs/w.log" "$tmp/logs/w.log.1"
+	kill -HUP "$(pgrep -P "$worker_pid" | head -n 1)"
+	sleep 0.3
+	run --db "$LDB" import "$tmp/readings.csv"
+	hup_job=$out
+	wait_for_line "$tmp/logs/w.log" "Processed|Processing job: $hup_job"
+	sleep 0.3
+	kill -TERM "$(pgrep -P "$worker_pid" | head -n 1)"
+fi
+wait "$worker_pid"
+rc=$?
+out=$(cat "$tmp/stdout")
+err=$(cat "$tmp/stderr")
+expect "a worker survives SIGHUP and exits 0 on SIGTERM" 0
+if grep -q "Processing job: $hup_job" "$tmp/logs/w.log" 2>/dev/null &&
+   grep -q "Received SIGTERM" "$tmp/logs/w.log"; then
+	pass "after SIGHUP the worker writes to a new file at the path"
+else
+	fail "after SIGHUP the worker writes to a new file at the path" "not in the new file"
+fi
+if grep -q "started" "$tmp/logs/w.log.1" && ! grep -q "Processing job" "$tmp/logs/w.log.1"; then
+	pass "the rotated file keeps only the lines before SIGHUP"
+else
+	fail "the rotated file keeps only the lines before SIGHUP" "$(head -c 300 "$tmp/logs/w.log.1")"
+fi
+
 # ---- memory (opt-in) -------------------------------------------------------
 
 if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
@@ -950,7 +1217,10 @@ if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
 	            "--db $ADB aggregate --all --date 2025-11-10 --verbose" \
 	            "--db $ADB --json aggregate --from 2025-11-10 --to 2025-11-14" \
 	            "--db $ADB quality --date 2025-11-11 --verbose" \
-	            "--db $ADB --json quality --date 2025-11-11"; do
+	            "--db $ADB --json quality --date 2025-11-11" \
+	            "--db $CDB monitor --verbose --send-alerts" "--db $CDB --json monitor" \
+	            "--db $CDB cleanup --dry-run --verbose" "--db $MDB alert-test" \
+	            "--db $LDB worker --once --log-file $tmp/logs/vg.log"; do
 		# shellcheck disable=SC2086  # word splitting wanted
 		"${vg[@]}" "$ECL" --db "$DB" $args >/dev/null 2>"$tmp/stderr"
 		rc=$?

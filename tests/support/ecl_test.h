@@ -51,6 +51,20 @@ char *ecl_test_write_file(const char *dir, const char *name, const char *content
 /* Remove a directory tree made by ecl_test_tmpdir(). */
 void ecl_test_rmtree(const char *dir);
 
+/* A migrated SQLite file store in a fresh private directory. */
+typedef struct ecl_test_db {
+	char *dir;          /* the directory, removed by ecl_test_db_close() */
+	char *path;         /* the database file in it */
+	ecl_store *store;
+} ecl_test_db;
+
+/* Open one, its clock reading *now (ecl_test_clock). `opts` gives the other
+ * store options (NULL = defaults). 0, or -1 with the reason on stderr. */
+int ecl_test_db_open(ecl_test_db *db, const char *name, int64_t *now, const ecl_store_options *opts);
+
+/* Close the store and remove the directory. */
+void ecl_test_db_close(ecl_test_db *db);
+
 /* A manual clock for ecl_store_options.clock: returns *(int64_t *)payload. */
 int64_t ecl_test_clock(void *payload);
 

@@ -26,6 +26,38 @@ char *ecl_test_tmpdir(const char *name)
 	return path;
 }
 
+int ecl_test_db_open(ecl_test_db *db, const char *name, int64_t *now, const ecl_store_options *opts)
+{
+	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
+	char *uri = NULL;
+	int rc = -1;
+
+	memset(db, 0, sizeof(*db));
+	if (opts != NULL)
+		o = *opts;
+	o.clock = ecl_test_clock;
+	o.clock_payload = now;
+	db->dir = ecl_test_tmpdir(name);
+	if (db->dir != NULL && asprintf(&db->path, "%s/%s.db", db->dir, name) >= 0
+	    && asprintf(&uri, "sqlite://%s", db->path) >= 0
+	    && ecl_store_open(&db->store, uri, &o) == 0 && ecl_store_migrate(db->store) == 0)
+		rc = 0;
+	if (rc != 0)
+		fprintf(stderr, "test store %s: %s\n", name, ecl_error_last());
+	free(uri);
+	return rc;
+}
+
+void ecl_test_db_close(ecl_test_db *db)
+{
+	ecl_store_free(db->store);
+	if (db->dir != NULL)
+		ecl_test_rmtree(db->dir);
+	free(db->path);
+	free(db->dir);
+	memset(db, 0, sizeof(*db));
+}
+
 char *ecl_test_write_file(const char *dir, const char *name, const char *content)
 {
 	char *path = NULL;

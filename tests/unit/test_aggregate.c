@@ -25,9 +25,7 @@
 #define METER_B "1200012345679"
 
 typedef struct fixture {
-	char *dir;
-	char *db_path;
-	ecl_store *store;
+	ecl_test_db db;
 	int64_t now;
 	int warnings;      /* WARN messages logged (alerts of partial runs) */
 } fixture;
@@ -43,31 +41,19 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
-	char uri[1024];
 
 	f->now = 1768478400;  /* 2026-01-15 12:00:00 UTC */
-	f->dir = ecl_test_tmpdir("aggregate");
-	if (f->dir == NULL || asprintf(&f->db_path, "%s/e.db", f->dir) < 0)
-		return -1;
-	snprintf(uri, sizeof(uri), "sqlite://%s", f->db_path);
-	o.clock = ecl_test_clock;
-	o.clock_payload = &f->now;
 	o.log = count_warnings;
 	o.log_payload = &f->warnings;
-	if (ecl_store_open(&f->store, uri, &o) != 0 || ecl_store_migrate(f->store) != 0)
-		return -1;
 	*state = f;
-	return 0;
+	return ecl_test_db_open(&f->db, "aggregate", &f->now, &o);
 }
 
 static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	ecl_store_free(f->store);
-	ecl_test_rmtree(f->dir);
-	free(f->db_path);
-	free(f->dir);
+	ecl_test_db_close(&f->db);
 	free(f);
 	return 0;
 }
@@ -106,11 +92,11 @@ static void import_text(fixture *f, const char *content, ecl_import_type type, c
 {
 	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
 	ecl_ingest_report *r = NULL;
-	char *path = ecl_test_write_file(f->dir, "in.csv", content);
+	char *path = ecl_test_write_file(f->db.dir, "in.csv", content);
 
 	o.import_type = type;
 	assert_non_null(path);
-	ecl_assert_ok(ecl_ingest_file(&r, f->store, path, &o));
+	ecl_assert_ok(ecl_ingest_file(&r, f->db.store, path, &o));
 	assert_int_equal(r->records_failed, 0);
 	if (batch_id != NULL)
 		strcpy(batch_id, r->batch_id);
@@ -133,7 +119,7 @@ static ecl_aggregate_report *aggregate(fixture *f, ecl_range range, const char *
 	ecl_aggregate_report *r = NULL;
 
 	o.until = until;
-	ecl_assert_ok(ecl_aggregate(&r, f->store, range, date, &o));
+	ecl_assert_ok(ecl_aggregate(&r, f->db.store, range, date, &o));
 	assert_non_null(r);
 	return r;
 }
@@ -143,7 +129,7 @@ static void aggregate_all(fixture *f, const char *date)
 	ecl_aggregate_report *r[ECL_RANGE_COUNT];
 	int i;
 
-	ecl_assert_ok(ecl_aggregate_all(r, f->store, date, NULL));
+	ecl_assert_ok(ecl_aggregate_all(r, f->db.store, date, NULL));
 	for (i = 0; i < ECL_RANGE_COUNT; i++) {
 		assert_int_equal(r[i]->status, ECL_RUN_COMPLETED);
 		ecl_aggregate_report_free(r[i]);
@@ -161,7 +147,7 @@ static double num(fixture *f, const char *format, ...)
 	va_start(ap, format);
 	vsnprintf(sql, sizeof(sql), format, ap);
 	va_end(ap);
-	return ecl_test_sql_number(f->db_path, sql);
+	return ecl_test_sql_number(f->db.path, sql);
 }
 
 #define DAILY(col, mpan, date) \
@@ -263,7 +249,7 @@ static void peak_window_is_configurable(void **state)
 	import_wide(f, rows, 1, NULL);
 	o.peak_start_minutes = 16 * 60;   /* 16:00-18:30: periods 33..38 */
 	o.peak_end_minutes = 18 * 60 + 30;
-	ecl_assert_ok(ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2026-01-14", &o));
+	ecl_assert_ok(ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2026-01-14", &o));
 	/* (33 + ... + 38) / 10 = 21.3 */
 	assert_float_equal(num(f, DAILY("peak_consumption", METER_A, "2026-01-14")), 21.3, EPS);
 	ecl_aggregate_report_free(r);
@@ -301,7 +287,7 @@ static void iso_week_spans_the_year_end(void **state)
 	assert_string_equal(r->period_end, "2026-01-04");
 	ecl_aggregate_report_free(r);
 	assert_int_equal(num(f, "SELECT count(*) FROM weekly_aggregations"), 1);
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, "SELECT week_start || ' ' || week_end "
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, "SELECT week_start || ' ' || week_end "
 		"FROM weekly_aggregations"), "2025-12-29 2026-01-04");
 	assert_float_equal(num(f, "SELECT total_consumption FROM weekly_aggregations"), 28, EPS);
 	assert_float_equal(num(f, "SELECT min_daily_consumption FROM weekly_aggregations"), 1, EPS);
@@ -340,7 +326,7 @@ static void leap_february_has_29_days(void **state)
 	import_text(f, content, ECL_IMPORT_DAILY, NULL);
 	ecl_aggregate_report_free(aggregate(f, ECL_RANGE_DAILY, "2024-02-01", "2024-03-01"));
 	ecl_aggregate_report_free(aggregate(f, ECL_RANGE_MONTHLY, "2024-02-29", NULL));
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, "SELECT month_end FROM "
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, "SELECT month_end FROM "
 		"monthly_aggregations WHERE month_start = '2024-02-01'"), "2024-02-29");
 	/* 1 + ... + 29 = 435 */
 	assert_float_equal(num(f, "SELECT total_consumption FROM monthly_aggregations"), 435, EPS);
@@ -383,7 +369,7 @@ static void rerun_leaves_identical_rows(void **state)
 
 	import_wide(f, rows, 2, NULL);
 	aggregate_all(f, "2026-01-14");
-	before = ecl_test_sql_text(f->db_path, ALL_ROWS);
+	before = ecl_test_sql_text(f->db.path, ALL_ROWS);
 	f->now += 3600;
 	r = aggregate(f, ECL_RANGE_DAILY, "2026-01-14", NULL);
 	assert_int_equal(r->rows_written, 0);
@@ -391,7 +377,7 @@ static void rerun_leaves_identical_rows(void **state)
 	assert_int_equal(r->rows_removed, 0);
 	ecl_aggregate_report_free(r);
 	aggregate_all(f, "2026-01-14");
-	after = ecl_test_sql_text(f->db_path, ALL_ROWS);
+	after = ecl_test_sql_text(f->db.path, ALL_ROWS);
 	assert_non_null(before);
 	assert_string_equal(before, after);
 	free(before);
@@ -412,7 +398,7 @@ static void removed_readings_remove_their_aggregates(void **state)
 	assert_int_equal(num(f, "SELECT count(*) FROM annual_aggregations"), 2);
 	snprintf(sql, sizeof(sql), "DELETE FROM hh_readings WHERE import_batch = "
 		"(SELECT id FROM import_batches WHERE batch_id = '%s')", batch);
-	ecl_test_sql_exec(f->db_path, sql);
+	ecl_test_sql_exec(f->db.path, sql);
 	r = aggregate(f, ECL_RANGE_DAILY, "2026-01-14", NULL);
 	assert_int_equal(r->rows_removed, 1);
 	assert_int_equal(r->meters_processed, 1);
@@ -438,14 +424,14 @@ static void meter_filter_limits_the_run(void **state)
 	id = (int64_t)num(f, "SELECT id FROM meters WHERE mpan = '" METER_B "'");
 	o.meter_ids = &id;
 	o.meter_count = 1;
-	ecl_assert_ok(ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2026-01-14", &o));
+	ecl_assert_ok(ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2026-01-14", &o));
 	assert_int_equal(r->meters_processed, 1);
 	ecl_aggregate_report_free(r);
 	assert_int_equal(num(f, "SELECT count(*) FROM daily_aggregations"), 1);
 	assert_int_equal(num(f, "SELECT meter_id FROM daily_aggregations"), id);
 	/* An inactive meter is left alone. */
-	ecl_test_sql_exec(f->db_path, "UPDATE meters SET is_active = 0");
-	ecl_assert_ok(ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2026-01-14", NULL));
+	ecl_test_sql_exec(f->db.path, "UPDATE meters SET is_active = 0");
+	ecl_assert_ok(ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2026-01-14", NULL));
 	assert_int_equal(r->meters_processed, 0);
 	ecl_aggregate_report_free(r);
 	assert_int_equal(num(f, "SELECT count(*) FROM daily_aggregations"), 1);
@@ -462,19 +448,19 @@ static void run_import_job(fixture *f, const wide_row *rows, size_t n, int reagg
 	ecl_worker *w = NULL;
 	char batch[ECL_BATCH_ID_SIZE];
 	char *content = wide_file(rows, n);
-	char *path = ecl_test_write_file(f->dir, "job.csv", content);
+	char *path = ecl_test_write_file(f->db.dir, "job.csv", content);
 	ecl_job *job = NULL;
 
 	jo.filename = "job.csv";
 	jo.file_path = path;
-	ecl_assert_ok(ecl_job_create(batch, f->store, &jo));
+	ecl_assert_ok(ecl_job_create(batch, f->db.store, &jo));
 	wo.worker_id = "test-worker";
 	wo.aggregate_after_import = reaggregate;
-	ecl_assert_ok(ecl_worker_new(&w, f->store, &wo));
+	ecl_assert_ok(ecl_worker_new(&w, f->db.store, &wo));
 	memset(&wr, 0, sizeof(wr));
 	ecl_assert_ok(ecl_worker_process(w, 1, &wr));
 	assert_int_equal(wr.completed, 1);
-	ecl_assert_ok(ecl_job_get(&job, f->store, batch));
+	ecl_assert_ok(ecl_job_get(&job, f->db.store, batch));
 	*summary = strdup(job->summary);
 	ecl_job_free(job);
 	ecl_worker_free(w);
@@ -535,12 +521,12 @@ static void completed_run_is_recorded(void **state)
 
 	import_wide(f, rows, 1, NULL);
 	r = aggregate(f, ECL_RANGE_DAILY, "2026-01-14", NULL);
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, EXEC("execution_id")), r->execution_id);
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, EXEC("execution_id")), r->execution_id);
 	assert_int_equal(strncmp(r->execution_id, "exec_", 5), 0);
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, EXEC("status")), "completed");
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, EXEC("range_type")), "daily");
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, EXEC("target_date")), "2026-01-14");
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, EXEC("trigger_source")), "manual");
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, EXEC("status")), "completed");
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, EXEC("range_type")), "daily");
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, EXEC("target_date")), "2026-01-14");
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, EXEC("trigger_source")), "manual");
 	assert_int_equal(num(f, EXEC("started_at")), f->now);
 	assert_int_equal(num(f, EXEC("completed_at")), f->now);
 	assert_int_equal(num(f, EXEC("meters_processed")), 1);
@@ -550,7 +536,7 @@ static void completed_run_is_recorded(void **state)
 	ecl_aggregate_report_free(r);
 
 	ecl_aggregate_report_free(aggregate(f, ECL_RANGE_WEEKLY, "2026-01-14", NULL));
-	ecl_assert_ok(ecl_execution_list(&list, f->store, 10));
+	ecl_assert_ok(ecl_execution_list(&list, f->db.store, 10));
 	assert_int_equal(list->count, 2);
 	assert_int_equal(list->executions[0].range, ECL_RANGE_WEEKLY);
 	assert_int_equal(list->executions[0].status, ECL_RUN_COMPLETED);
@@ -560,7 +546,7 @@ static void completed_run_is_recorded(void **state)
 	assert_non_null(strstr(json.ptr, "\"telemetry_data\":{"));
 	ecl_buf_dispose(&json);
 	ecl_execution_array_free(list);
-	ecl_assert_fails(ECL_EINVALID, ecl_execution_list(&list, f->store, 0));
+	ecl_assert_fails(ECL_EINVALID, ecl_execution_list(&list, f->db.store, 0));
 }
 
 static void meter_failure_makes_the_run_partial(void **state)
@@ -572,11 +558,11 @@ static void meter_failure_makes_the_run_partial(void **state)
 	char *message;
 
 	import_wide(f, rows, 2, NULL);
-	ecl_test_sql_exec(f->db_path, "CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations "
+	ecl_test_sql_exec(f->db.path, "CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations "
 		"WHEN NEW.meter_id = (SELECT id FROM meters WHERE mpan = '" METER_B "') "
 		"BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
 	f->warnings = 0;
-	ecl_assert_ok(ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2026-01-14", NULL));
+	ecl_assert_ok(ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2026-01-14", NULL));
 	assert_int_equal(r->status, ECL_RUN_PARTIAL);
 	assert_int_equal(r->error_count, 1);
 	assert_int_equal(r->meters_processed, 1);
@@ -591,9 +577,9 @@ static void meter_failure_makes_the_run_partial(void **state)
 	assert_int_equal(num(f, "SELECT count(*) FROM daily_aggregations a JOIN meters m "
 		"ON m.id = a.meter_id WHERE m.mpan = '" METER_A "'"), 1);
 	assert_int_equal(num(f, "SELECT count(*) FROM daily_aggregations"), 1);
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, EXEC("status")), "partial");
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, EXEC("status")), "partial");
 	assert_int_equal(num(f, EXEC("error_count")), 1);
-	message = ecl_test_sql_text(f->db_path, EXEC("error_message"));
+	message = ecl_test_sql_text(f->db.path, EXEC("error_message"));
 	assert_non_null(message);
 	assert_non_null(strstr(message, "injected"));
 	free(message);
@@ -609,19 +595,19 @@ static void failed_runs_are_recorded_and_returned(void **state)
 
 	import_wide(f, rows, 1, NULL);
 	/* Every meter failing is a failed run, with nothing committed. */
-	ecl_test_sql_exec(f->db_path, "CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations "
+	ecl_test_sql_exec(f->db.path, "CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations "
 		"BEGIN SELECT RAISE(ABORT, 'injected fault'); END");
-	ecl_assert_fails(ECL_EDB, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2026-01-14", NULL));
+	ecl_assert_fails(ECL_EDB, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2026-01-14", NULL));
 	ecl_assert_error_contains("injected fault");
 	assert_non_null(r);
 	assert_int_equal(r->status, ECL_RUN_FAILED);
 	ecl_aggregate_report_free(r);
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, EXEC("status")), "failed");
-	ecl_test_sql_exec(f->db_path, "DROP TRIGGER fault");
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, EXEC("status")), "failed");
+	ecl_test_sql_exec(f->db.path, "DROP TRIGGER fault");
 
 	/* A broken table fails its range; the others still run. */
-	ecl_test_sql_exec(f->db_path, "DROP TABLE monthly_aggregations");
-	assert_int_not_equal(ecl_aggregate_all(all, f->store, "2026-01-14", NULL), 0);
+	ecl_test_sql_exec(f->db.path, "DROP TABLE monthly_aggregations");
+	assert_int_not_equal(ecl_aggregate_all(all, f->db.store, "2026-01-14", NULL), 0);
 	ecl_assert_error_contains("monthly aggregation");
 	assert_int_equal(all[ECL_RANGE_DAILY]->status, ECL_RUN_COMPLETED);
 	assert_int_equal(all[ECL_RANGE_WEEKLY]->status, ECL_RUN_COMPLETED);
@@ -630,7 +616,7 @@ static void failed_runs_are_recorded_and_returned(void **state)
 	assert_int_equal(all[ECL_RANGE_ANNUAL]->status, ECL_RUN_COMPLETED);
 	for (int i = 0; i < ECL_RANGE_COUNT; i++)
 		ecl_aggregate_report_free(all[i]);
-	message = ecl_test_sql_text(f->db_path, "SELECT error_message FROM scheduler_executions "
+	message = ecl_test_sql_text(f->db.path, "SELECT error_message FROM scheduler_executions "
 		"WHERE range_type = 'monthly' AND status = 'failed'");
 	assert_non_null(message);
 	assert_non_null(strstr(message, "monthly_aggregations"));
@@ -644,7 +630,7 @@ static void telemetry_failure_never_skips_the_aggregation(void **state)
 	ecl_aggregate_report *r;
 
 	import_wide(f, rows, 1, NULL);
-	ecl_test_sql_exec(f->db_path, "CREATE TRIGGER down BEFORE INSERT ON scheduler_executions "
+	ecl_test_sql_exec(f->db.path, "CREATE TRIGGER down BEFORE INSERT ON scheduler_executions "
 		"BEGIN SELECT RAISE(ABORT, 'telemetry down'); END");
 	r = aggregate(f, ECL_RANGE_DAILY, "2026-01-14", NULL);
 	assert_int_equal(r->status, ECL_RUN_COMPLETED);
@@ -665,29 +651,29 @@ static void bad_arguments_are_refused(void **state)
 	ecl_aggregate_report *r = NULL;
 	ecl_range range;
 
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(NULL, f->store, ECL_RANGE_DAILY, NULL, NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(NULL, f->db.store, ECL_RANGE_DAILY, NULL, NULL));
 	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, NULL, ECL_RANGE_DAILY, NULL, NULL));
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, (ecl_range)7, NULL, NULL));
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2025-02-30", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, (ecl_range)7, NULL, NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2025-02-30", NULL));
 	ecl_assert_error_contains("\"2025-02-30\" does not exist");
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2025-2-3", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2025-2-3", NULL));
 	ecl_assert_error_contains("YYYY-MM-DD");
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "1990-01-01", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "1990-01-01", NULL));
 	o.until = "2025-01-01";
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, "2025-02-01", &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, "2025-02-01", &o));
 	ecl_assert_error_contains("before");
 	o.until = NULL;
 	o.peak_start_minutes = 1500;
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, NULL, &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, NULL, &o));
 	o.peak_start_minutes = 420;
 	o.meter_count = 2;
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, NULL, &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, NULL, &o));
 	o.meter_count = 0;
 	o.version = 99;
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->store, ECL_RANGE_DAILY, NULL, &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate(&r, f->db.store, ECL_RANGE_DAILY, NULL, &o));
 	ecl_assert_fails(ECL_EINVALID, ecl_aggregate_options_init(&o, 99));
 	ecl_assert_fails(ECL_EINVALID, ecl_aggregate_options_init(NULL, 1));
-	ecl_assert_fails(ECL_EINVALID, ecl_aggregate_all(NULL, f->store, NULL, NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_aggregate_all(NULL, f->db.store, NULL, NULL));
 	assert_null(r);
 	ecl_assert_ok(ecl_range_parse(&range, "monthly"));
 	assert_int_equal(range, ECL_RANGE_MONTHLY);
@@ -705,12 +691,12 @@ static void default_date_is_yesterday_in_london(void **state)
 	ecl_aggregate_report *r = NULL;
 	char date[11];
 
-	ecl_default_date(date, f->store);           /* 2026-01-15 12:00 UTC */
+	ecl_default_date(date, f->db.store);           /* 2026-01-15 12:00 UTC */
 	assert_string_equal(date, "2026-01-14");
 	f->now = 1781566200;                        /* 2026-06-15 23:30 UTC = 00:30 BST on the 16th */
-	ecl_default_date(date, f->store);
+	ecl_default_date(date, f->db.store);
 	assert_string_equal(date, "2026-06-15");
-	ecl_assert_ok(ecl_aggregate(&r, f->store, ECL_RANGE_MONTHLY, NULL, NULL));
+	ecl_assert_ok(ecl_aggregate(&r, f->db.store, ECL_RANGE_MONTHLY, NULL, NULL));
 	assert_string_equal(r->target_date, "2026-06-15");
 	assert_string_equal(r->period_start, "2026-06-01");
 	assert_string_equal(r->period_end, "2026-06-30");

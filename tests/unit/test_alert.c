@@ -17,8 +17,7 @@
 #include "alert_hook.h"
 
 typedef struct fixture {
-	char *dir, *db_path;
-	ecl_store *store;
+	ecl_test_db db;
 	int64_t now;
 	int delivered;
 	char subject[256];
@@ -46,32 +45,20 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
-	char uri[1024];
 
 	f->now = 1767225600;
-	f->dir = ecl_test_tmpdir("alert");
-	if (f->dir == NULL || asprintf(&f->db_path, "%s/e.db", f->dir) < 0)
-		return -1;
-	snprintf(uri, sizeof(uri), "sqlite://%s", f->db_path);
-	o.clock = ecl_test_clock;
-	o.clock_payload = &f->now;
 	o.log = on_log;
 	o.log_payload = f;
 	o.log_level = ECL_LOG_DEBUG;
-	if (ecl_store_open(&f->store, uri, &o) != 0 || ecl_store_migrate(f->store) != 0)
-		return -1;
 	*state = f;
-	return 0;
+	return ecl_test_db_open(&f->db, "alert", &f->now, &o);
 }
 
 static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	ecl_store_free(f->store);
-	ecl_test_rmtree(f->dir);
-	free(f->db_path);
-	free(f->dir);
+	ecl_test_db_close(&f->db);
 	free(f);
 	return 0;
 }
@@ -90,7 +77,7 @@ static void use_callback(fixture *f, int log_channel)
 	a.callback = on_alert;
 	a.callback_payload = f;
 	a.log_channel = log_channel;
-	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
+	ecl_assert_ok(ecl_store_set_alerting(f->db.store, &a));
 }
 
 /* A loopback port nothing listens on. */
@@ -117,7 +104,7 @@ static void delivered_through_log_and_callback(void **state)
 	ecl_alert_result r;
 
 	use_callback(f, 1);
-	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));
 	assert_int_equal(r.suppressed, 0);
 	assert_int_equal(r.channels_ok, 2);
 	assert_int_equal(r.channels_failed, 0);
@@ -125,7 +112,7 @@ static void delivered_through_log_and_callback(void **state)
 	assert_int_equal(f->delivered, 1);
 	assert_string_equal(f->subject, "Subject line");
 	assert_non_null(strstr(f->log, "ALERT [test] Subject line"));
-	assert_string_equal_free(ecl_test_sql_text(f->db_path, "SELECT alert_type || '|' || severity "
+	assert_string_equal_free(ecl_test_sql_text(f->db.path, "SELECT alert_type || '|' || severity "
 		"|| '|' || subject || '|' || body || '|' || channels_ok || '|' || suppressed FROM alerts"),
 		"test|warning|Subject line|Body text|log,callback|0");
 }
@@ -138,19 +125,19 @@ static void keyed_alerts_cool_down(void **state)
 	ecl_alert_result r;
 
 	use_callback(f, 0);
-	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));
 	f->now += 3599;
-	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));
 	assert_int_equal(r.suppressed, 1);
 	assert_int_equal(r.channels_ok, 0);
-	ecl_assert_ok(ecl_alert_send(&r, f->store, &other));   /* another key is not held back */
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &other));   /* another key is not held back */
 	assert_int_equal(r.suppressed, 0);
 	f->now += 1;
-	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));   /* an hour after the last send */
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));   /* an hour after the last send */
 	assert_int_equal(r.suppressed, 0);
 	assert_int_equal(f->delivered, 3);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM alerts"), 4);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM alerts WHERE suppressed = 1"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM alerts"), 4);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM alerts WHERE suppressed = 1"), 1);
 }
 
 static void failing_channel_is_reported_and_secrets_stay_out(void **state)
@@ -172,8 +159,8 @@ static void failing_channel_is_reported_and_secrets_stay_out(void **state)
 	a.slack_webhook_url = url;
 	a.timeout_ms = 2000;
 	a.log_channel = 0;
-	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
-	ecl_assert_fails(ECL_EIO, ecl_alert_send(&r, f->store, &alert));
+	ecl_assert_ok(ecl_store_set_alerting(f->db.store, &a));
+	ecl_assert_fails(ECL_EIO, ecl_alert_send(&r, f->db.store, &alert));
 	assert_int_equal(r.channels_ok, 0);
 	assert_int_equal(r.channels_failed, 2);
 	assert_non_null(strstr(r.detail, "email: "));
@@ -182,7 +169,7 @@ static void failing_channel_is_reported_and_secrets_stay_out(void **state)
 	assert_null(strstr(r.detail, "SECRETPATH"));
 	assert_null(strstr(ecl_error_last(), "hunter2"));
 	assert_null(strstr(ecl_error_last(), "SECRETPATH"));
-	row = ecl_test_sql_text(f->db_path, "SELECT channels_failed || '|' || failure_detail FROM alerts");
+	row = ecl_test_sql_text(f->db.path, "SELECT channels_failed || '|' || failure_detail FROM alerts");
 	assert_non_null(row);
 	assert_non_null(strstr(row, "email,slack|"));
 	assert_null(strstr(row, "hunter2"));
@@ -192,8 +179,8 @@ static void failing_channel_is_reported_and_secrets_stay_out(void **state)
 	assert_null(strstr(f->log, "SECRETPATH"));
 	/* With the log on, one channel still takes it: not an error. */
 	a.log_channel = 1;
-	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
-	ecl_assert_ok(ecl_alert_send(&r, f->store, &alert));
+	ecl_assert_ok(ecl_store_set_alerting(f->db.store, &a));
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));
 	assert_int_equal(r.channels_ok, 1);
 	assert_int_equal(r.channels_failed, 2);
 }
@@ -206,28 +193,28 @@ static void job_failure_alert_goes_out_once(void **state)
 	ecl_worker_report wr;
 	ecl_worker *w = NULL;
 	char id[ECL_BATCH_ID_SIZE];
-	char *path = ecl_test_write_file(f->dir, "broken.csv", "no header we know\n1,2\n");
+	char *path = ecl_test_write_file(f->db.dir, "broken.csv", "no header we know\n1,2\n");
 	char *body;
 
 	use_callback(f, 0);
 	jo.file_path = path;
 	jo.notes = "monthly upload";
-	ecl_assert_ok(ecl_job_create(id, f->store, &jo));
+	ecl_assert_ok(ecl_job_create(id, f->db.store, &jo));
 	wo.worker_id = "w1";
-	ecl_assert_ok(ecl_worker_new(&w, f->store, &wo));
+	ecl_assert_ok(ecl_worker_new(&w, f->db.store, &wo));
 	memset(&wr, 0, sizeof(wr));
 	ecl_assert_ok(ecl_worker_process(w, 1, &wr));
 	assert_int_equal(wr.failed, 1);
 	assert_int_equal(f->delivered, 1);
 	assert_string_equal(f->subject, "Import Job Failed: broken.csv");
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT alert_sent FROM import_jobs"), 1);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT alert_sent_at FROM import_jobs"), f->now);
-	body = ecl_test_sql_text(f->db_path, "SELECT body FROM alerts");
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT alert_sent FROM import_jobs"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT alert_sent_at FROM import_jobs"), f->now);
+	body = ecl_test_sql_text(f->db.path, "SELECT body FROM alerts");
 	assert_non_null(body);
 	assert_non_null(strstr(body, "Notes:\nmonthly upload"));
 	free(body);
 	/* Raised again (another process, the monitor): nothing more goes out. */
-	assert_int_equal(ecl__alert_job_failed(f->store, id, NULL), 0);
+	assert_int_equal(ecl__alert_job_failed(f->db.store, id, NULL), 0);
 	assert_int_equal(f->delivered, 1);
 	ecl_worker_free(w);
 	free(path);
@@ -240,12 +227,12 @@ static void aggregation_failure_is_alerted(void **state)
 	char *body;
 
 	use_callback(f, 0);
-	ecl_test_sql_exec(f->db_path, "DROP TABLE weekly_aggregations");
-	ecl_assert_fails(ECL_ESCHEMA, ecl_aggregate(&r, f->store, ECL_RANGE_WEEKLY, "2026-01-14", NULL));
+	ecl_test_sql_exec(f->db.path, "DROP TABLE weekly_aggregations");
+	ecl_assert_fails(ECL_ESCHEMA, ecl_aggregate(&r, f->db.store, ECL_RANGE_WEEKLY, "2026-01-14", NULL));
 	ecl_aggregate_report_free(r);
 	assert_int_equal(f->delivered, 1);
 	assert_string_equal(f->subject, "[Eclectyc Energy] Aggregation Failure: weekly");
-	body = ecl_test_sql_text(f->db_path, "SELECT body FROM alerts");
+	body = ecl_test_sql_text(f->db.path, "SELECT body FROM alerts");
 	assert_non_null(body);
 	assert_non_null(strstr(body, "Range: weekly"));
 	assert_null(strstr(body, "#0"));   /* no stack trace */
@@ -260,19 +247,19 @@ static void options_are_checked(void **state)
 	ecl_config *config = NULL;
 
 	a.smtp_encryption = "starttls";
-	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->db.store, &a));
 	ecl_assert_error_contains("starttls");
 	a.smtp_encryption = "ssl";
 	a.smtp_port = 0;
-	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->db.store, &a));
 	a.smtp_port = 465;
 	a.slack_webhook_url = "ftp://hooks";
-	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->db.store, &a));
 	a.slack_webhook_url = NULL;
 	a.version = 5;
-	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->store, &a));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->db.store, &a));
 	ecl_assert_fails(ECL_EINVALID, ecl_alert_options_init(&a, 5));
-	ecl_assert_fails(ECL_EINVALID, ecl_alert_send(NULL, f->store, &bad));
+	ecl_assert_fails(ECL_EINVALID, ecl_alert_send(NULL, f->db.store, &bad));
 	ecl_assert_fails(ECL_EINVALID, ecl_alert_send(NULL, NULL, &bad));
 
 	ecl_assert_ok(ecl_config_new(&config));
@@ -288,7 +275,7 @@ static void options_are_checked(void **state)
 	assert_string_equal(a.mail_to, "ops@example.com");
 	assert_null(a.smtp_username);
 	assert_int_equal(a.cooldown_seconds, 3600);
-	ecl_assert_ok(ecl_store_set_alerting(f->store, &a));
+	ecl_assert_ok(ecl_store_set_alerting(f->db.store, &a));
 	ecl_assert_ok(ecl_config_set(config, "MAIL_PORT", "99999"));
 	ecl_assert_fails(ECL_EINVALID, ecl_alert_options_from_config(&a, config));
 	ecl_assert_error_contains("MAIL_PORT");

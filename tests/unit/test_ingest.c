@@ -11,39 +11,24 @@
 #include <zlib.h>
 
 typedef struct fixture {
-	char *dir;
-	char *db_path;
-	ecl_store *store;
+	ecl_test_db db;
 	int64_t now;
 } fixture;
 
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
-	char uri[1024];
 
 	f->now = 1764000000;
-	f->dir = ecl_test_tmpdir("ingest");
-	if (f->dir == NULL || asprintf(&f->db_path, "%s/e.db", f->dir) < 0)
-		return -1;
-	snprintf(uri, sizeof(uri), "sqlite://%s", f->db_path);
-	o.clock = ecl_test_clock;
-	o.clock_payload = &f->now;
-	if (ecl_store_open(&f->store, uri, &o) != 0 || ecl_store_migrate(f->store) != 0)
-		return -1;
 	*state = f;
-	return 0;
+	return ecl_test_db_open(&f->db, "ingest", &f->now, NULL);
 }
 
 static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	ecl_store_free(f->store);
-	ecl_test_rmtree(f->dir);
-	free(f->db_path);
-	free(f->dir);
+	ecl_test_db_close(&f->db);
 	free(f);
 	return 0;
 }
@@ -51,11 +36,11 @@ static int teardown(void **state)
 static ecl_ingest_report *import(fixture *f, const char *name, const char *content,
                                  const ecl_ingest_options *opts)
 {
-	char *path = ecl_test_write_file(f->dir, name, content);
+	char *path = ecl_test_write_file(f->db.dir, name, content);
 	ecl_ingest_report *report = NULL;
 
 	assert_non_null(path);
-	ecl_assert_ok(ecl_ingest_file(&report, f->store, path, opts));
+	ecl_assert_ok(ecl_ingest_file(&report, f->db.store, path, opts));
 	free(path);
 	assert_non_null(report);
 	assert_non_null(report->summary);
@@ -65,9 +50,9 @@ static ecl_ingest_report *import(fixture *f, const char *name, const char *conte
 static int import_fails(fixture *f, const char *name, const char *content,
                         const ecl_ingest_options *opts)
 {
-	char *path = ecl_test_write_file(f->dir, name, content);
+	char *path = ecl_test_write_file(f->db.dir, name, content);
 	ecl_ingest_report *report = (ecl_ingest_report *)1;
-	int rc = ecl_ingest_file(&report, f->store, path, opts);
+	int rc = ecl_ingest_file(&report, f->db.store, path, opts);
 
 	free(path);
 	assert_null(report);
@@ -119,13 +104,13 @@ static void wide_file_stores_48_periods_at_utc_starts(void **state)
 	assert_non_null(strstr(r->summary, "\"format\":\"hh-matrix\""));
 	ecl_ingest_report_free(r);
 
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 96);
-	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM meter_readings"), 2 * 11.76, 1e-9);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meter_readings"), 96);
+	assert_float_equal(ecl_test_sql_number(f->db.path, "SELECT sum(reading_value) FROM meter_readings"), 2 * 11.76, 1e-9);
 	/* 2025-11-07 is GMT: period 15 starts at 07:00 local = 07:00 UTC. */
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT period_start FROM meter_readings r JOIN meters m ON m.id = r.meter_id "
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT period_start FROM meter_readings r JOIN meters m ON m.id = r.meter_id "
 		"WHERE m.mpan = '1200012345678' AND period_number = 15"), 1762498800);
 	/* Inner spaces in the identifier are normalised away. */
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meters WHERE mpan = '1200012345679'"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meters WHERE mpan = '1200012345679'"), 1);
 
 	/* Re-importing the same file changes nothing. */
 	r = import(f, "wide.csv", content, NULL);
@@ -133,7 +118,7 @@ static void wide_file_stores_48_periods_at_utc_starts(void **state)
 	assert_int_equal(r->unchanged, 96);
 	assert_int_equal(r->meters_created, 0);
 	ecl_ingest_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 96);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meter_readings"), 96);
 }
 
 static void clock_change_days_have_46_and_50_periods(void **state)
@@ -152,14 +137,14 @@ static void clock_change_days_have_46_and_50_periods(void **state)
 	assert_int_equal(r->records_imported, 2);
 	assert_int_equal(r->values_processed, 96);
 	ecl_ingest_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-03-30'"), 46);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-10-26'"), 50);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-03-30'"), 46);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meter_readings WHERE reading_date = '2025-10-26'"), 50);
 	/* Spring: period 3 starts at 02:00 BST = 01:00 UTC. */
-	time = ecl_test_sql_text(f->db_path, "SELECT reading_time FROM meter_readings WHERE reading_date = '2025-03-30' AND period_number = 3");
+	time = ecl_test_sql_text(f->db.path, "SELECT reading_time FROM meter_readings WHERE reading_date = '2025-03-30' AND period_number = 3");
 	assert_string_equal(time, "02:00:00");
 	free(time);
 	/* Autumn: periods 3 and 5 both start at local 01:00, an hour apart in UTC. */
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT max(period_start) - min(period_start) FROM meter_readings "
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT max(period_start) - min(period_start) FROM meter_readings "
 		"WHERE reading_date = '2025-10-26' AND reading_time = '01:00:00'"), 3600);
 
 	/* A value in HH49 on a 48-period day fails that row and writes none of it. */
@@ -192,11 +177,11 @@ static void long_format_with_offsets_folds_and_interval_end(void **state)
 	assert_int_equal(r->records_imported, 6);
 	assert_int_equal(r->inserted, 6);
 	ecl_ingest_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(DISTINCT period_start) FROM meter_readings"), 6);
-	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM meter_readings"),
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(DISTINCT period_start) FROM meter_readings"), 6);
+	assert_float_equal(ecl_test_sql_number(f->db.path, "SELECT sum(reading_value) FROM meter_readings"),
 		1 + 2 + 3 + 4 + 0.005 + 6000, 1e-9);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT period_number FROM meter_readings WHERE reading_value = 4"), 5);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings WHERE reading_type = 'estimated'"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT period_number FROM meter_readings WHERE reading_value = 4"), 5);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meter_readings WHERE reading_type = 'estimated'"), 1);
 
 	/* Interval-end stamps: 00:30 is period 1 and 24:00 the last period. */
 	o.interval_end = 1;
@@ -206,7 +191,7 @@ static void long_format_with_offsets_folds_and_interval_end(void **state)
 		"1200012345679,2025-11-07,24:00,2\n", &o);
 	assert_int_equal(r->records_imported, 2);
 	ecl_ingest_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT period_number FROM meter_readings WHERE reading_value = 2 "
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT period_number FROM meter_readings WHERE reading_value = 2 "
 		"AND reading_date = '2025-11-07'"), 48);
 
 	/* A non-existent spring time is a row error, not a shifted reading. */
@@ -244,9 +229,9 @@ static void daily_totals_and_row_errors(void **state)
 	assert_non_null(strstr(r->summary, "Row 7: Missing MPAN"));
 	assert_non_null(strstr(r->summary, "\"line\":3"));
 	ecl_ingest_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM daily_readings"), 2);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 0);
-	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT sum(reading_value) FROM daily_readings"), 22.5, 1e-9);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM daily_readings"), 2);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meter_readings"), 0);
+	assert_float_equal(ecl_test_sql_number(f->db.path, "SELECT sum(reading_value) FROM daily_readings"), 22.5, 1e-9);
 
 	o.negatives = ECL_NEGATIVE_REJECT;
 	r = import(f, "neg.csv", "MPAN,Date,Reading\n1200012345678,2025-11-12,-2\n", &o);
@@ -275,7 +260,7 @@ static void unknown_meter_policies(void **state)
 	o.unknown_meters = ECL_UNKNOWN_METER_REJECT_FILE;
 	ecl_assert_fails(ECL_ENOTFOUND, import_fails(f, "c.csv", file, &o));
 	ecl_assert_error_contains("9999");
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meters"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meters"), 1);
 }
 
 static void estimates_keep_actuals_unless_told(void **state)
@@ -289,12 +274,12 @@ static void estimates_keep_actuals_unless_told(void **state)
 	r = import(f, "e.csv", "MPAN,DateTime,Value,Type\n1200012345678,2025-11-07 10:00,9,E\n", NULL);
 	assert_int_equal(r->unchanged, 1);
 	ecl_ingest_report_free(r);
-	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT reading_value FROM meter_readings"), 1.5, 1e-12);
+	assert_float_equal(ecl_test_sql_number(f->db.path, "SELECT reading_value FROM meter_readings"), 1.5, 1e-12);
 	o.overwrite_actual = 1;
 	r = import(f, "e.csv", "MPAN,DateTime,Value,Type\n1200012345678,2025-11-07 10:00,9,E\n", &o);
 	assert_int_equal(r->updated, 1);
 	ecl_ingest_report_free(r);
-	assert_float_equal(ecl_test_sql_number(f->db_path, "SELECT reading_value FROM meter_readings"), 9, 1e-12);
+	assert_float_equal(ecl_test_sql_number(f->db.path, "SELECT reading_value FROM meter_readings"), 9, 1e-12);
 }
 
 static void dry_run_writes_nothing(void **state)
@@ -316,8 +301,8 @@ static void dry_run_writes_nothing(void **state)
 	assert_true(r->dry_run);
 	assert_non_null(strstr(r->summary, "\"dry_run\":true"));
 	ecl_ingest_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meters"), 0);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meters"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meter_readings"), 0);
 }
 
 static void whole_file_errors(void **state)
@@ -338,7 +323,7 @@ static void whole_file_errors(void **state)
 	ecl_assert_error_contains("period 1");
 	{
 		ecl_ingest_report *r = NULL;
-		ecl_assert_fails(ECL_EIO, ecl_ingest_file(&r, f->store, "/nonexistent/x.csv", NULL));
+		ecl_assert_fails(ECL_EIO, ecl_ingest_file(&r, f->db.store, "/nonexistent/x.csv", NULL));
 		ecl_assert_error_contains("/nonexistent/x.csv");
 		assert_null(r);
 	}
@@ -352,12 +337,12 @@ static void gzip_files_are_read_transparently(void **state)
 	ecl_ingest_report *r = NULL;
 	gzFile gz;
 
-	assert_true(asprintf(&path, "%s/readings.csv.gz", f->dir) > 0);
+	assert_true(asprintf(&path, "%s/readings.csv.gz", f->db.dir) > 0);
 	gz = gzopen(path, "wb");
 	assert_non_null(gz);
 	assert_int_equal(gzwrite(gz, text, (unsigned)strlen(text)), (int)strlen(text));
 	gzclose(gz);
-	ecl_assert_ok(ecl_ingest_file(&r, f->store, path, NULL));
+	ecl_assert_ok(ecl_ingest_file(&r, f->db.store, path, NULL));
 	assert_int_equal(r->inserted, 1);
 	ecl_ingest_report_free(r);
 	free(path);

@@ -13,8 +13,8 @@
 #include "job_internal.h"
 
 typedef struct fixture {
-	char *dir, *db_path, *file;
-	ecl_store *store;
+	ecl_test_db db;
+	char *file;
 	int64_t now;
 	int alerts;             /* alerts delivered to the callback */
 	char last_subject[256];
@@ -35,36 +35,26 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof(*f));
 	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
 	ecl_alert_options a = ECL_ALERT_OPTIONS_INIT;
-	char uri[1024];
 
 	f->now = 1767225600;  /* 2026-01-01 00:00 UTC */
-	f->dir = ecl_test_tmpdir("monitor");
-	if (f->dir == NULL || asprintf(&f->db_path, "%s/e.db", f->dir) < 0)
-		return -1;
-	f->file = ecl_test_write_file(f->dir, "a.csv", "MPAN,Date,Reading\n");
-	snprintf(uri, sizeof(uri), "sqlite://%s", f->db_path);
-	o.clock = ecl_test_clock;
-	o.clock_payload = &f->now;
 	o.log_level = ECL_LOG_NONE;
 	a.log_channel = 0;
 	a.callback = on_alert;
 	a.callback_payload = f;
-	if (ecl_store_open(&f->store, uri, &o) != 0 || ecl_store_migrate(f->store) != 0
-	    || ecl_store_set_alerting(f->store, &a) != 0)
-		return -1;
 	*state = f;
-	return 0;
+	if (ecl_test_db_open(&f->db, "monitor", &f->now, &o) != 0
+	    || ecl_store_set_alerting(f->db.store, &a) != 0)
+		return -1;
+	f->file = ecl_test_write_file(f->db.dir, "a.csv", "MPAN,Date,Reading\n");
+	return f->file ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	ecl_store_free(f->store);
-	ecl_test_rmtree(f->dir);
-	free(f->db_path);
+	ecl_test_db_close(&f->db);
 	free(f->file);
-	free(f->dir);
 	free(f);
 	return 0;
 }
@@ -75,14 +65,14 @@ static void enqueue(fixture *f, char id[ECL_BATCH_ID_SIZE], int max_retries)
 
 	o.file_path = f->file;
 	o.max_retries = max_retries;
-	ecl_assert_ok(ecl_job_create(id, f->store, &o));
+	ecl_assert_ok(ecl_job_create(id, f->db.store, &o));
 }
 
 static void claim(fixture *f, char id[ECL_BATCH_ID_SIZE], const char *worker)
 {
 	ecl_job *job = NULL;
 
-	ecl_assert_ok(ecl_job_claim(&job, f->store, worker));
+	ecl_assert_ok(ecl_job_claim(&job, f->db.store, worker));
 	assert_non_null(job);
 	memcpy(id, job->batch_id, ECL_BATCH_ID_SIZE);
 	ecl_job_free(job);
@@ -100,7 +90,7 @@ static void complete_one(fixture *f, int64_t seconds, int64_t imported, int64_t 
 	c.processed_rows = imported + failed;
 	c.imported_rows = imported;
 	c.failed_rows = failed;
-	ecl_assert_ok(ecl_job_complete(f->store, id, "w", &c, NULL));
+	ecl_assert_ok(ecl_job_complete(f->db.store, id, "w", &c, NULL));
 }
 
 static void fail_one(fixture *f)
@@ -110,7 +100,7 @@ static void fail_one(fixture *f)
 
 	enqueue(f, id, 3);
 	claim(f, id, "w");
-	ecl_assert_ok(ecl_job_fail(&status, f->store, id, "w", ECL_FAILURE_PERMANENT, "bad file"));
+	ecl_assert_ok(ecl_job_fail(&status, f->db.store, id, "w", ECL_FAILURE_PERMANENT, "bad file"));
 	assert_int_equal(status, ECL_JOB_FAILED);
 }
 
@@ -118,7 +108,7 @@ static ecl_health_report *check(fixture *f, const ecl_health_options *o)
 {
 	ecl_health_report *r = NULL;
 
-	ecl_assert_ok(ecl_health_check(&r, f->store, o));
+	ecl_assert_ok(ecl_health_check(&r, f->db.store, o));
 	assert_non_null(r);
 	return r;
 }
@@ -222,7 +212,7 @@ static void backlog_counts_due_jobs_only(void **state)
 	/* A job waiting for its retry is queued but not due. */
 	enqueue(f, id, 3);
 	claim(f, id, "w");
-	ecl_assert_ok(ecl_job_fail(&status, f->store, id, "w", ECL_FAILURE_TRANSIENT, "db busy"));
+	ecl_assert_ok(ecl_job_fail(&status, f->db.store, id, "w", ECL_FAILURE_TRANSIENT, "db busy"));
 	assert_int_equal(status, ECL_JOB_QUEUED);
 	r = check(f, &o);
 	assert_int_equal(r->metrics.queue_depth, 3);
@@ -249,7 +239,7 @@ static void stuck_means_no_heartbeat(void **state)
 	enqueue(f, live, 3);
 	claim(f, live, "live-worker");
 	f->now += 3 * 3600;              /* a long import... */
-	ecl_assert_ok(ecl_job_heartbeat(f->store, live, "live-worker"));   /* ...that still beats */
+	ecl_assert_ok(ecl_job_heartbeat(f->db.store, live, "live-worker"));   /* ...that still beats */
 	f->now += 59 * 60;
 	r = check(f, NULL);
 	assert_int_equal(r->stuck_count, 1);
@@ -286,20 +276,20 @@ static void handling_stuck_spends_retries(void **state)
 	assert_string_equal(r->stuck[0].action, "requeued");
 	assert_string_equal(r->stuck[1].action, "failed");
 	ecl_health_report_free(r);
-	ecl_assert_ok(ecl_job_get(&job, f->store, a));
+	ecl_assert_ok(ecl_job_get(&job, f->db.store, a));
 	assert_int_equal(job->status, ECL_JOB_QUEUED);
 	assert_int_equal(job->retry_count, 1);
 	assert_null(job->worker_id);
 	assert_true(job->retry_at > f->now);
 	assert_non_null(strstr(job->error_message, "no heartbeat for over 60 minutes"));
 	ecl_job_free(job);
-	ecl_assert_ok(ecl_job_get(&job, f->store, b));
+	ecl_assert_ok(ecl_job_get(&job, f->db.store, b));
 	assert_int_equal(job->status, ECL_JOB_FAILED);
 	assert_int_equal(job->completed_at, f->now);
 	ecl_job_free(job);
 	/* The old holder can no longer touch either job. */
-	ecl_assert_fails(ECL_ESTATE, ecl_job_heartbeat(f->store, a, "w1"));
-	ecl_assert_fails(ECL_ESTATE, ecl_job_complete(f->store, b, "w2", NULL, NULL));
+	ecl_assert_fails(ECL_ESTATE, ecl_job_heartbeat(f->db.store, a, "w1"));
+	ecl_assert_fails(ECL_ESTATE, ecl_job_complete(f->db.store, b, "w2", NULL, NULL));
 	r = check(f, &o);
 	assert_int_equal(r->stuck_count, 0);
 	ecl_health_report_free(r);
@@ -316,12 +306,12 @@ static void a_job_that_beat_meanwhile_is_left_alone(void **state)
 	enqueue(f, id, 3);
 	claim(f, id, "w");
 	f->now += 2 * 3600;
-	ecl_assert_ok(ecl_job_get(&job, f->store, id));   /* listed as stuck... */
+	ecl_assert_ok(ecl_job_get(&job, f->db.store, id));   /* listed as stuck... */
 	cutoff = f->now - 3600;
-	ecl_assert_ok(ecl_job_heartbeat(f->store, id, "w"));  /* ...then it beats */
-	ecl_assert_fails(ECL_ESTATE, ecl__job_recover_stuck(&status, f->store, job, cutoff, "stuck"));
+	ecl_assert_ok(ecl_job_heartbeat(f->db.store, id, "w"));  /* ...then it beats */
+	ecl_assert_fails(ECL_ESTATE, ecl__job_recover_stuck(&status, f->db.store, job, cutoff, "stuck"));
 	ecl_job_free(job);
-	ecl_assert_ok(ecl_job_get(&job, f->store, id));
+	ecl_assert_ok(ecl_job_get(&job, f->db.store, id));
 	assert_int_equal(job->status, ECL_JOB_PROCESSING);
 	assert_string_equal(job->worker_id, "w");
 	ecl_job_free(job);
@@ -351,9 +341,9 @@ static void alerts_go_out_once_and_cool_down(void **state)
 	assert_non_null(strstr(f->last_body, "Import job has failed after 0 retries."));
 	assert_non_null(strstr(f->last_body, a));
 	ecl_health_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM alerts WHERE "
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM alerts WHERE "
 		"alert_type = 'stuck_jobs' AND subject = 'Import Jobs Stuck in Processing (2 jobs)'"), 1);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT alert_sent FROM import_jobs "
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT alert_sent FROM import_jobs "
 		"WHERE max_retries = 0"), 1);
 
 	/* Within the cooldown (an hour from that send) a new stuck job's alert is
@@ -368,9 +358,9 @@ static void alerts_go_out_once_and_cool_down(void **state)
 	/* (the one failed job of the window also raises a failure-rate alert, another key) */
 	assert_int_equal(r->alerts_suppressed, 1);
 	ecl_health_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM alerts WHERE "
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM alerts WHERE "
 		"alert_type = 'stuck_jobs' AND suppressed = 0"), 1);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM alerts WHERE "
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM alerts WHERE "
 		"alert_type = 'stuck_jobs' AND suppressed = 1"), 1);
 	f->now += 16 * 60;
 	f->alerts = 0;
@@ -416,20 +406,20 @@ static void bad_options_are_refused(void **state)
 	ecl_health_options o = ECL_HEALTH_OPTIONS_INIT;
 	ecl_health_report *r = NULL;
 
-	ecl_assert_fails(ECL_EINVALID, ecl_health_check(NULL, f->store, NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_health_check(NULL, f->db.store, NULL));
 	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, NULL, NULL));
 	o.stuck_minutes = 0;
-	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->store, &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->db.store, &o));
 	o.stuck_minutes = 60;
 	o.failure_rate_warning = 70;
-	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->store, &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->db.store, &o));
 	ecl_assert_error_contains("warning (70)");
 	o.failure_rate_warning = 25;
 	o.backlog_threshold = -1;
-	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->store, &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->db.store, &o));
 	o.backlog_threshold = 100;
 	o.version = 9;
-	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->store, &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_health_check(&r, f->db.store, &o));
 	ecl_assert_fails(ECL_EINVALID, ecl_health_options_init(&o, 9));
 	ecl_assert_fails(ECL_EINVALID, ecl_health_report_to_json(NULL, NULL));
 	assert_null(r);

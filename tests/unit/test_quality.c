@@ -18,9 +18,7 @@
 #define MPAN_C "1200012345680"
 
 typedef struct fixture {
-	char *dir;
-	char *db_path;
-	ecl_store *store;
+	ecl_test_db db;
 	int64_t now;
 	int files;                 /* names each imported file apart */
 } fixture;
@@ -28,30 +26,17 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
-	char uri[1024];
 
 	f->now = 1762596000;  /* 2025-11-08 10:00 UTC */
-	f->dir = ecl_test_tmpdir("quality");
-	if (f->dir == NULL || asprintf(&f->db_path, "%s/q.db", f->dir) < 0)
-		return -1;
-	snprintf(uri, sizeof(uri), "sqlite://%s", f->db_path);
-	o.clock = ecl_test_clock;
-	o.clock_payload = &f->now;
-	if (ecl_store_open(&f->store, uri, &o) != 0 || ecl_store_migrate(f->store) != 0)
-		return -1;
 	*state = f;
-	return 0;
+	return ecl_test_db_open(&f->db, "quality", &f->now, NULL);
 }
 
 static int teardown(void **state)
 {
 	fixture *f = *state;
 
-	ecl_store_free(f->store);
-	ecl_test_rmtree(f->dir);
-	free(f->db_path);
-	free(f->dir);
+	ecl_test_db_close(&f->db);
 	free(f);
 	return 0;
 }
@@ -113,10 +98,10 @@ static void import_text(fixture *f, const char *content, ecl_import_type type)
 	char name[32], *path;
 
 	snprintf(name, sizeof(name), "in%d.csv", f->files++);
-	path = ecl_test_write_file(f->dir, name, content);
+	path = ecl_test_write_file(f->db.dir, name, content);
 	assert_non_null(path);
 	o.import_type = type;
-	ecl_assert_ok(ecl_ingest_file(&r, f->store, path, &o));
+	ecl_assert_ok(ecl_ingest_file(&r, f->db.store, path, &o));
 	assert_int_equal(r->records_failed, 0);
 	ecl_ingest_report_free(r);
 	free(path);
@@ -152,7 +137,7 @@ static ecl_quality_report *check(fixture *f, const char *date, const char *mpan,
 	ecl_assert_ok(ecl_quality_options_init(&o, ECL_QUALITY_OPTIONS_VERSION));
 	o.mpan = mpan;
 	o.record = record;
-	ecl_assert_ok(ecl_quality_check(&r, f->store, date, &o));
+	ecl_assert_ok(ecl_quality_check(&r, f->db.store, date, &o));
 	assert_non_null(r);
 	return r;
 }
@@ -173,7 +158,7 @@ static double sql_number(fixture *f, const char *format, const char *arg)
 	char sql[512];
 
 	snprintf(sql, sizeof(sql), format, arg);
-	return ecl_test_sql_number(f->db_path, sql);
+	return ecl_test_sql_number(f->db.path, sql);
 }
 
 static char *sql_text(fixture *f, const char *format, const char *arg)
@@ -181,7 +166,7 @@ static char *sql_text(fixture *f, const char *format, const char *arg)
 	char sql[512];
 
 	snprintf(sql, sizeof(sql), format, arg);
-	return ecl_test_sql_text(f->db_path, sql);
+	return ecl_test_sql_text(f->db.path, sql);
 }
 
 #define OF_METER "meter_id = (SELECT id FROM meters WHERE mpan = '%s')"
@@ -229,7 +214,7 @@ static void complete_day_has_no_issues(void **state)
 	assert_float_equal(m->upper_bound, 1.6, 1e-9);
 	assert_false(m->has_issues);
 	ecl_quality_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM data_quality_issues"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM data_quality_issues"), 0);
 }
 
 static void dropped_periods_are_listed(void **state)
@@ -519,25 +504,25 @@ static void reruns_update_rows_and_fixes_remove_them(void **state)
 	assert_int_equal(r->issues_recorded, 3);
 	ecl_quality_report_free(r);
 	/* A user resolves the zero reading; the same finding keeps that. */
-	ecl_test_sql_exec(f->db_path, "UPDATE data_quality_issues SET is_resolved = 1 "
+	ecl_test_sql_exec(f->db.path, "UPDATE data_quality_issues SET is_resolved = 1 "
 		"WHERE issue_type = 'zero_reading'");
 
 	f->now += 3600;
 	r = check(f, "2025-11-07", NULL, 1);
 	assert_int_equal(r->issues_recorded, 3);
 	ecl_quality_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM data_quality_issues"), 3);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM data_quality_issues"), 3);
 	assert_int_equal(sql_number(f, ISSUE_ROW("created_at", "missing_data"), MPAN_A), first_run);
 	assert_int_equal(sql_number(f, ISSUE_ROW("updated_at IS NULL", "missing_data"), MPAN_A), 1);
 	assert_int_equal(sql_number(f, ISSUE_ROW("is_resolved", "zero_reading"), MPAN_A), 1);
 
 	/* A reading lost: the changed finding is rewritten and opened again. */
-	ecl_test_sql_exec(f->db_path, "UPDATE data_quality_issues SET is_resolved = 1");
-	ecl_test_sql_exec(f->db_path, "DELETE FROM hh_readings WHERE period_number = 11");
+	ecl_test_sql_exec(f->db.path, "UPDATE data_quality_issues SET is_resolved = 1");
+	ecl_test_sql_exec(f->db.path, "DELETE FROM hh_readings WHERE period_number = 11");
 	f->now += 3600;
 	r = check(f, "2025-11-07", NULL, 1);
 	ecl_quality_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM data_quality_issues"), 3);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM data_quality_issues"), 3);
 	assert_text(sql_text(f, ISSUE_ROW("description", "missing_data"), MPAN_A),
 		"Missing 2 of 48 periods");
 	assert_int_equal(sql_number(f, ISSUE_ROW("created_at", "missing_data"), MPAN_A), first_run);
@@ -551,7 +536,7 @@ static void reruns_update_rows_and_fixes_remove_them(void **state)
 	assert_int_equal(r->meters_with_issues, 0);
 	assert_int_equal(r->issues_recorded, 0);
 	ecl_quality_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM data_quality_issues"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM data_quality_issues"), 0);
 }
 
 static void one_meter_by_mpan(void **state)
@@ -581,7 +566,7 @@ static void one_meter_by_mpan(void **state)
 	assert_int_equal(sql_number(f, ISSUES_OF, MPAN_B), 0);
 
 	/* An inactive meter: left out of a full run, checked when named. */
-	ecl_test_sql_exec(f->db_path, "UPDATE meters SET is_active = 0 WHERE mpan = '" MPAN_A "'");
+	ecl_test_sql_exec(f->db.path, "UPDATE meters SET is_active = 0 WHERE mpan = '" MPAN_A "'");
 	r = check(f, "2025-11-07", NULL, 1);
 	assert_int_equal(r->meters_checked, 1);
 	assert_string_equal(r->meters[0].mpan, MPAN_B);
@@ -600,13 +585,13 @@ static void unknown_or_invalid_mpan_is_refused(void **state)
 
 	import_normal_day(f, MPAN_A, "2025-11-07", 48);
 	o.mpan = "9999999999999";
-	ecl_assert_fails(ECL_ENOTFOUND, ecl_quality_check(&r, f->store, "2025-11-07", &o));
+	ecl_assert_fails(ECL_ENOTFOUND, ecl_quality_check(&r, f->db.store, "2025-11-07", &o));
 	ecl_assert_error_contains("9999999999999");
 	assert_null(r);
 	o.mpan = " - ";
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "2025-11-07", &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "2025-11-07", &o));
 	assert_null(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM data_quality_issues"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM data_quality_issues"), 0);
 }
 
 static void dates_are_strict_and_default_to_yesterday(void **state)
@@ -614,22 +599,22 @@ static void dates_are_strict_and_default_to_yesterday(void **state)
 	fixture *f = *state;
 	ecl_quality_report *r = (ecl_quality_report *)1;
 
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "2025-02-30", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "2025-02-30", NULL));
 	ecl_assert_error_contains("2025-02-30");
 	assert_null(r);
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "2025-1-1", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "2025-1-1", NULL));
 	ecl_assert_error_contains("2025-1-1");
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "", NULL));
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "07/11/2025", NULL));
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "1900-01-01", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "07/11/2025", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "1900-01-01", NULL));
 
 	/* 2025-11-08 10:00 UTC: yesterday is 2025-11-07. */
-	ecl_assert_ok(ecl_quality_check(&r, f->store, NULL, NULL));
+	ecl_assert_ok(ecl_quality_check(&r, f->db.store, NULL, NULL));
 	assert_string_equal(r->date, "2025-11-07");
 	ecl_quality_report_free(r);
 	/* 2025-07-01 23:30 UTC is 00:30 on 2 July in London: yesterday is 1 July. */
 	f->now = 1751412600;
-	ecl_assert_ok(ecl_quality_check(&r, f->store, NULL, NULL));
+	ecl_assert_ok(ecl_quality_check(&r, f->db.store, NULL, NULL));
 	assert_string_equal(r->date, "2025-07-01");
 	ecl_quality_report_free(r);
 }
@@ -650,7 +635,7 @@ static void record_zero_writes_nothing(void **state)
 	assert_int_equal(r->meters[0].missing_count, 1);
 	assert_int_equal(r->meters[0].negative_count, 1);
 	ecl_quality_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM data_quality_issues"), 0);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM data_quality_issues"), 0);
 }
 
 static json_t *parse(const ecl_buf *b, size_t offset)
@@ -756,7 +741,7 @@ static void a_thousand_meters(void **state)
 	for (i = 1; i < 1000; i++)
 		assert_true(r->meters[i - 1].meter_id < r->meters[i].meter_id);
 	ecl_quality_report_free(r);
-	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM data_quality_issues"), 100);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM data_quality_issues"), 100);
 }
 
 static void bad_arguments(void **state)
@@ -774,16 +759,16 @@ static void bad_arguments(void **state)
 	assert_null(o.mpan);
 	assert_int_equal(o.record, 1);
 
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(NULL, f->store, "2025-11-07", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(NULL, f->db.store, "2025-11-07", NULL));
 	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, NULL, "2025-11-07", NULL));
 	assert_null(r);
 	o.version = 0;
 	r = (ecl_quality_report *)1;
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "2025-11-07", &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "2025-11-07", &o));
 	ecl_assert_error_contains("version");
 	assert_null(r);
 	o.version = ECL_QUALITY_OPTIONS_VERSION + 1;
-	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->store, "2025-11-07", &o));
+	ecl_assert_fails(ECL_EINVALID, ecl_quality_check(&r, f->db.store, "2025-11-07", &o));
 
 	ecl_assert_fails(ECL_EINVALID, ecl_quality_report_to_json(NULL, NULL, 0));
 	ecl_assert_fails(ECL_EINVALID, ecl_quality_report_to_json(&b, NULL, 0));
@@ -798,7 +783,7 @@ static void unmigrated_store_is_refused(void **state)
 	ecl_quality_report *r = (ecl_quality_report *)1;
 	char uri[1024];
 
-	snprintf(uri, sizeof(uri), "sqlite://%s/fresh.db", f->dir);
+	snprintf(uri, sizeof(uri), "sqlite://%s/fresh.db", f->db.dir);
 	ecl_assert_ok(ecl_store_open(&store, uri, NULL));
 	ecl_assert_fails(ECL_ESCHEMA, ecl_quality_check(&r, store, "2025-11-07", NULL));
 	assert_null(r);

@@ -1,0 +1,267 @@
+/*
+ * cmd_alert_test.c - `eclectyc alert-test`: send one test alert (type
+ * "test", severity warning, no cooldown) through every channel the
+ * configuration sets up, and say per channel whether it was accepted and,
+ * if not, why. It is recorded in the `alerts` table like any other alert.
+ *
+ * Channels: email (MAIL_HOST and ADMIN_EMAIL), Slack (SLACK_WEBHOOK_URL) and
+ * the log (always: the store's log, stderr by default).
+ *
+ * Exit status: 0 when every configured channel accepted the alert (with
+ * neither email nor Slack configured, that is the log alone); 1 when any
+ * configured channel failed, or the alert could not be sent at all. The
+ * point of the command is to find out whether alerts reach people, so a
+ * failed Slack is a failure even though the log took the alert (the worker
+ * and monitor treat that alert as delivered). 2 for a usage error.
+ *
+ * Nothing printed names the webhook URL or a password: the library keeps
+ * them out of its reasons, and this command blanks them again should one
+ * slip through.
+ */
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+#define CHANNELS 3
+
+typedef struct channel_outcome {
+	const char *name;
+	int configured;
+	int ok;
+	char reason[512];
+} channel_outcome;
+
+static int parse_alert_test(cli_args *args)
+{
+	const char *value;
+	int id, r;
+
+	while ((r = cli_next(args, NULL, &id, &value)) != CLI_ARG_END) {
+		if (r == CLI_ARG_STOP)
+			return args->exit_code;
+		return cli_usage_error("unexpected argument '%s' for command 'alert-test'", value);
+	}
+	return CLI_CONTINUE;
+}
+
+/* Replace every occurrence of `secret` in `text` by "[redacted]". */
+static void redact(char *text, size_t size, const char *secret)
+{
+	static const char mask[] = "[redacted]";
+	size_t len = secret ? strlen(secret) : 0;
+	char *hit;
+
+	if (len < 4)
+		return;
+	while ((hit = strstr(text, secret)) != NULL) {
+		size_t tail = strlen(hit + len);
+
+		if ((size_t)(hit - text) + sizeof(mask) + tail > size) {
+			*hit = '\0';  /* no room: cut the text there */
+			return;
+		}
+		memmove(hit + sizeof(mask) - 1, hit + len, tail + 1);
+		memcpy(hit, mask, sizeof(mask) - 1);
+	}
+}
+
+/* The reason `detail` ("slack: HTTP 500; email: timed out") gives for `name`. */
+static void reason_of(char *out, size_t size, const char *detail, const char *name)
+{
+	static const char *const others[] = { "; email: ", "; slack: ", "; log: ",
+	                                      "; callback: " };
+	size_t name_len = strlen(name);
+	const char *p = detail, *start = NULL, *end;
+	size_t i, len;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == detail || (p - detail >= 2 && p[-2] == ';' && p[-1] == ' ')) &&
+		    p[name_len] == ':' && p[name_len + 1] == ' ') {
+			start = p + name_len + 2;
+			break;
+		}
+		p += name_len;
+	}
+	if (!start) {
+		snprintf(out, size, "no reason given");
+		return;
+	}
+	end = start + strlen(start);
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		const char *next = strstr(start, others[i]);
+		if (next && next < end)
+			end = next;
+	}
+	len = (size_t)(end - start);
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, start, len);
+	out[len] = '\0';
+}
+
+static int accepted_by(const char *accepted, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = accepted;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == accepted || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+static void judge(channel_outcome *c, const ecl_alert_result *result,
+                  const ecl_alert_options *opts)
+{
+	if (!c->configured)
+		return;
+	c->ok = accepted_by(result->accepted, c->name);
+	if (!c->ok) {
+		reason_of(c->reason, sizeof(c->reason), result->detail, c->name);
+		redact(c->reason, sizeof(c->reason), opts->slack_webhook_url);
+		redact(c->reason, sizeof(c->reason), opts->smtp_password);
+	}
+}
+
+static void why_not_configured(channel_outcome *c, const ecl_config *config)
+{
+	const char *host = ecl_config_get(config, "MAIL_HOST");
+	const char *to = ecl_config_get(config, "ADMIN_EMAIL");
+
+	if (strcmp(c->name, "email") == 0) {
+		if (host && host[0] && !(to && to[0]))
+			snprintf(c->reason, sizeof(c->reason), "MAIL_HOST is set but ADMIN_EMAIL is not");
+		else if (to && to[0] && !(host && host[0]))
+			snprintf(c->reason, sizeof(c->reason), "ADMIN_EMAIL is set but MAIL_HOST is not");
+		else
+			snprintf(c->reason, sizeof(c->reason), "set MAIL_HOST and ADMIN_EMAIL");
+	} else {
+		snprintf(c->reason, sizeof(c->reason), "set SLACK_WEBHOOK_URL");
+	}
+}
+
+static int print_text(const channel_outcome *c, int failed, int configured)
+{
+	int i;
+
+	for (i = 0; i < CHANNELS; i++) {
+		printf("  %s: ", c[i].name);
+		if (!c[i].configured)
+			printf("not configured (%s)\n", c[i].reason);
+		else if (c[i].ok)
+			puts("ok");
+		else
+			printf("failed (%s)\n", c[i].reason);
+	}
+	printf("Test alert accepted by %d of %d configured channel(s).\n", configured - failed,
+	       configured);
+	return CLI_CONTINUE;
+}
+
+static int print_json(const channel_outcome *c, int failed, int configured)
+{
+	json_t *list = json_array();
+	int i;
+
+	for (i = 0; list && i < CHANNELS; i++) {
+		json_t *o = json_pack("{s:s, s:b, s:b}", "channel", c[i].name,
+		                      "configured", c[i].configured, "ok", c[i].configured && c[i].ok);
+		if (o && c[i].reason[0])
+			json_object_set_new(o, "reason", json_string(c[i].reason));
+		if (!o || json_array_append_new(list, o) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	if (!list)
+		return out_json(NULL);
+	return out_json(json_pack("{s:o, s:i, s:i}", "channels", list,
+	                          "accepted", configured - failed, "failed", failed));
+}
+
+static int send_test(cli_session *session, int json)
+{
+	channel_outcome channels[CHANNELS] = {
+		{ "email", 0, 0, "" }, { "slack", 0, 0, "" }, { "log", 1, 0, "" }
+	};
+	ecl_alert_options opts;
+	ecl_alert_result result;
+	ecl_alert alert;
+	char host[256] = "unknown host", when[32], body[768];
+	int configured = 0, failed = 0, status, rc, i;
+
+	status = cli_configure_alerting(session);
+	if (status != CLI_CONTINUE)
+		return status;
+	/* The same options, to know which channels were configured. */
+	if ((rc = ecl_alert_options_from_config(&opts, session->config)) < 0)
+		return cli_fail(rc);
+	channels[0].configured = opts.smtp_host && opts.mail_to;
+	channels[1].configured = opts.slack_webhook_url != NULL;
+	channels[2].configured = opts.log_channel;
+
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		strcpy(host, "unknown host");
+	host[sizeof(host) - 1] = '\0';
+	out_time(when, (int64_t)time(NULL));
+	snprintf(body, sizeof(body),
+	         "This is a test alert from eclectyc on %s, sent at %s UTC by `eclectyc "
+	         "alert-test`.\n\nIf you can read this, import and aggregation alerts reach you "
+	         "through this channel. No action is needed.", host, when);
+	memset(&alert, 0, sizeof(alert));
+	alert.type = "test";
+	alert.severity = ECL_ALERT_WARNING;
+	alert.subject = "Eclectyc alert test";
+	alert.body = body;
+	alert.key = NULL;  /* never held back by the cooldown */
+
+	if (!json) {
+		for (i = 0; i < CHANNELS; i++)
+			configured += channels[i].configured;
+		printf("Sending a test alert through %d channel(s)...\n", configured);
+		fflush(stdout);
+	}
+	rc = ecl_alert_send(&result, session->store, &alert);
+	if (rc < 0 && rc != ECL_EIO)
+		return cli_fail(rc);  /* not sent at all (schema, database) */
+
+	configured = 0;
+	for (i = 0; i < CHANNELS; i++) {
+		if (channels[i].configured) {
+			judge(&channels[i], &result, &opts);
+			configured++;
+			failed += !channels[i].ok;
+		} else {
+			why_not_configured(&channels[i], session->config);
+		}
+	}
+	status = json ? print_json(channels, failed, configured)
+	              : print_text(channels, failed, configured);
+	fflush(stdout);
+	if (status != CLI_CONTINUE)
+		return status;
+	if (failed > 0)
+		return cli_failf("the test alert failed on %d of %d channel(s)", failed, configured);
+	return CLI_EXIT_OK;
+}
+
+int cmd_alert_test(cli_args *args)
+{
+	cli_session session;
+	int status = parse_alert_test(args);
+
+	if (status != CLI_CONTINUE)
+		return status;
+	status = cli_session_open(&session, args->globals, CLI_SCHEMA_CURRENT);
+	if (status == CLI_CONTINUE)
+		status = send_test(&session, args->globals->json);
+	cli_session_close(&session);
+	return status;
+}
