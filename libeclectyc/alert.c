@@ -98,6 +98,10 @@ static int check_options(const ecl_alert_options *o)
 		return ecl_error_set(ECL_EINVALID, "the Slack webhook URL must start with https:// or http://");
 	if (o->timeout_ms < 1 || o->cooldown_seconds < 0)
 		return ecl_error_set(ECL_EINVALID, "alert timeout_ms must be >= 1 and cooldown_seconds >= 0");
+	/* Half an email configuration is a mistake, not a wish for no email. */
+	if ((o->smtp_host == NULL) != (o->mail_to == NULL))
+		return ecl_error_set(ECL_EINVALID, "email alerts need both a mail server (MAIL_HOST) and "
+			"a recipient (ADMIN_EMAIL); only %s is set", o->smtp_host ? "MAIL_HOST" : "ADMIN_EMAIL");
 	return 0;
 }
 
@@ -160,6 +164,13 @@ static void note(ecl_alert_result *r, const char *channel, int ok, const char *w
 {
 	size_t used;
 
+	if (r->channel_count < ECL_ALERT_CHANNELS_MAX) {
+		ecl_alert_channel *c = &r->channels[r->channel_count++];
+
+		ecl__strlcpy(c->name, channel, sizeof(c->name));
+		c->ok = ok;
+		ecl__strlcpy(c->reason, ok || why == NULL ? "" : why, sizeof(c->reason));
+	}
 	if (ok) {
 		r->channels_ok++;
 		used = strlen(r->accepted);

@@ -92,6 +92,15 @@ ECL_EXTERN int ecl_alert_options_from_config(ecl_alert_options *opts, const ecl_
  */
 ECL_EXTERN int ecl_store_set_alerting(ecl_store *store, const ecl_alert_options *opts);
 
+/** What one channel did with an alert. */
+typedef struct ecl_alert_channel {
+	char name[16];             /**< "email", "slack", "log" or "callback" */
+	int ok;                    /**< 1 when it accepted the alert */
+	char reason[240];          /**< why it failed ("" when ok); never a secret */
+} ecl_alert_channel;
+
+#define ECL_ALERT_CHANNELS_MAX 4
+
 /** What happened to one alert. */
 typedef struct ecl_alert_result {
 	int suppressed;            /**< held back by the cooldown: nothing was sent */
@@ -99,6 +108,8 @@ typedef struct ecl_alert_result {
 	int channels_failed;       /**< channels that failed (each named in `detail`) */
 	char accepted[64];         /**< e.g. "email,slack,log" */
 	char detail[512];          /**< e.g. "slack: HTTP 500; email: timed out after 2000 ms" */
+	ecl_alert_channel channels[ECL_ALERT_CHANNELS_MAX];  /**< each channel tried, in order */
+	size_t channel_count;
 } ecl_alert_result;
 
 /**

@@ -165,6 +165,12 @@ static void failing_channel_is_reported_and_secrets_stay_out(void **state)
 	assert_int_equal(r.channels_failed, 2);
 	assert_non_null(strstr(r.detail, "email: "));
 	assert_non_null(strstr(r.detail, "slack: "));
+	assert_int_equal(r.channel_count, 2);
+	assert_string_equal(r.channels[0].name, "email");
+	assert_int_equal(r.channels[0].ok, 0);
+	assert_string_equal(r.channels[0].reason, "connection refused");
+	assert_string_equal(r.channels[1].name, "slack");
+	assert_string_equal(r.channels[1].reason, "connection refused");
 	assert_null(strstr(r.detail, "hunter2"));
 	assert_null(strstr(r.detail, "SECRETPATH"));
 	assert_null(strstr(ecl_error_last(), "hunter2"));
@@ -256,6 +262,10 @@ static void options_are_checked(void **state)
 	a.slack_webhook_url = "ftp://hooks";
 	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->db.store, &a));
 	a.slack_webhook_url = NULL;
+	a.smtp_host = "smtp.example.com";   /* a server but nobody to send to */
+	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->db.store, &a));
+	ecl_assert_error_contains("ADMIN_EMAIL");
+	a.smtp_host = NULL;
 	a.version = 5;
 	ecl_assert_fails(ECL_EINVALID, ecl_store_set_alerting(f->db.store, &a));
 	ecl_assert_fails(ECL_EINVALID, ecl_alert_options_init(&a, 5));
