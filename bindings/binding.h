@@ -1,0 +1,114 @@
+/*
+ * The C side of the language bindings: the public API reshaped for SWIG.
+ *
+ * Handles are small structs the bindings own (a store can be closed before
+ * it is collected; a worker keeps its store alive), records and reports are
+ * returned as JSON text that the language layers decode into native dicts,
+ * lists and objects, and every failure is recorded per thread (code and
+ * message) for the language's %exception block to raise. Host callbacks
+ * come in as an eclb_callback that the language layer fills in.
+ *
+ * Every char * returned is newly allocated; the bindings free it (%newobject).
+ */
+#ifndef ECLB_BINDING_H
+#define ECLB_BINDING_H
+
+#include "eclectyc.h"
+
+/* ---- status of the last call (per thread) ------------------------------- */
+
+/* Forget the last failure (called before every wrapped call). */
+void eclb_clear(void);
+/* 0, or the ECL_E* code of the last call's failure. */
+int eclb_failed(void);
+/* Its message (ecl_error_last() at the time). */
+const char *eclb_message(void);
+/* 1 when the failure came from a host callback that asked to stop (the
+ * language layer re-raises the callback's own exception). */
+int eclb_stopped_by_callback(void);
+
+/* ---- host callbacks ------------------------------------------------------- */
+
+typedef struct eclb_callback {
+	/* Progress of an import: non-zero stops it (e.g. the callable raised). */
+	int (*progress)(void *host, long long processed, long long total, long long imported,
+	                long long failed);
+	/* A log line. */
+	void (*log)(void *host, int level, const char *message);
+	/* Drop the language's reference to `host`. */
+	void (*release)(void *host);
+	void *host;
+	int raised;        /* set by the language layer when the callable raised */
+} eclb_callback;
+
+/* Free a callback and release its host object. Accepts NULL. */
+void eclb_callback_free(eclb_callback *cb);
+
+/* ---- stores --------------------------------------------------------------- */
+
+typedef struct eclb_store eclb_store;
+
+/* Open (and, when `migrate`, migrate) a store. `log` (taken over) receives
+ * the library's log at `log_level` and above; NULL = stderr at warn. */
+eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, int log_level);
+/* Close the store now; later calls fail with ECL_EINVALID. */
+void eclb_store_close(eclb_store *s);
+/* Drop the caller's reference (closing when nothing else holds it). */
+void eclb_store_release(eclb_store *s);
+int eclb_store_is_open(const eclb_store *s);
+const char *eclb_store_backend(const eclb_store *s);
+
+void eclb_migrate(eclb_store *s);
+/* {"current": n, "expected": n, "problems": [...]} */
+char *eclb_schema(eclb_store *s);
+
+/* Alerting from configuration (.env file or NULL, then the environment). */
+void eclb_configure_alerting(eclb_store *s, const char *env_file);
+/* {"suppressed":…, "channels":[{"name","ok","reason"}…]} */
+char *eclb_alert_send(eclb_store *s, const char *type, const char *severity, const char *subject,
+                      const char *body, const char *key);
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+/* The batch id of the new job. Empty strings count as not given. */
+char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path,
+                      const char *import_type, long long user_id, int dry_run, const char *notes,
+                      const char *priority, const char *tags_json, const char *metadata_json,
+                      int max_retries);
+char *eclb_job_get(eclb_store *s, const char *batch_id);
+/* A JSON array, newest first; status NULL or "" = any; limit 0 = no limit. */
+char *eclb_job_list(eclb_store *s, const char *status, int limit);
+void eclb_job_retry(eclb_store *s, const char *batch_id, long long delay_seconds);
+void eclb_job_cancel(eclb_store *s, const char *batch_id);
+
+/* ---- ingestion, aggregation, quality, health, cleanup ------------------------ */
+
+/* The ingest report: counts plus "summary" (an object). `progress` is taken
+ * over (freed when the call returns), like every callback passed in. */
+char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int dry_run,
+                  const char *unknown_meters, const char *negatives, int overwrite_actual,
+                  int month_first, int interval_end, int batch_size, eclb_callback *progress);
+char *eclb_aggregate(eclb_store *s, const char *range, const char *date, const char *until);
+char *eclb_quality(eclb_store *s, const char *date, const char *mpan, int record);
+/* Thresholds <= 0 take the defaults. */
+char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int handle_stuck,
+                  int send_alerts);
+char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir);
+char *eclb_executions(eclb_store *s, int limit);
+
+/* ---- workers -------------------------------------------------------------- */
+
+typedef struct eclb_worker eclb_worker;
+
+/* A worker on `s` (kept alive while the worker lives); `progress` is taken over. */
+eclb_worker *eclb_worker_new(eclb_store *s, const char *worker_id, int aggregate_after_import,
+                             eclb_callback *progress);
+void eclb_worker_free(eclb_worker *w);
+const char *eclb_worker_id(const eclb_worker *w);
+/* {"claimed", "completed", "failed", "requeued", "cancelled", "released"} */
+char *eclb_worker_process(eclb_worker *w, int limit);
+void eclb_worker_stop(eclb_worker *w);
+
+const char *eclb_version(void);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * eclectyc.i - the one SWIG interface of libeclectyc, for every language.
+ *
+ * It wraps bindings/binding.h (the public API reshaped for bindings), not
+ * the library's headers: handles are classes (Store, Worker), records and
+ * reports come back as JSON text the language layer decodes into native
+ * dicts/arrays, and every failure is recorded per thread and raised by the
+ * language's %exception block (EclectycError in Python, EclectycException
+ * in PHP). What differs per language — the exception classes, how a host
+ * callable becomes an eclb_callback, module naming — lives in
+ * python/eclectyc_python.swg and php/eclectyc_php.swg, included below.
+ */
+%module eclectyc
+
+%{
+#include "binding.h"
+%}
+
+/* Every char * the wrapped functions return is the caller's to free. */
+%typemap(newfree) char * "free($1);";
+%newobject eclb_schema;
+%newobject eclb_alert_send;
+%newobject eclb_store::schema;
+%newobject eclb_store::alert_send;
+%newobject eclb_store::create_job;
+%newobject eclb_store::get_job;
+%newobject eclb_store::list_jobs;
+%newobject eclb_store::ingest;
+%newobject eclb_store::aggregate;
+%newobject eclb_store::quality;
+%newobject eclb_store::health;
+%newobject eclb_store::cleanup;
+%newobject eclb_store::executions;
+%newobject eclb_worker::process;
+
+#if defined(SWIGPYTHON)
+%include "python/eclectyc_python.swg"
+#elif defined(SWIGPHP)
+%include "php/eclectyc_php.swg"
+#else
+#error "eclectyc.i: no language layer for this SWIG target"
+#endif
+
+/* Error codes, as in eclectyc/errors.h. */
+%constant int ERROR = ECL_ERROR;
+%constant int EINVALID = ECL_EINVALID;
+%constant int ENOMEM = ECL_ENOMEM;
+%constant int ENOTFOUND = ECL_ENOTFOUND;
+%constant int EEXISTS = ECL_EEXISTS;
+%constant int ESTATE = ECL_ESTATE;
+%constant int ENOTSUPPORTED = ECL_ENOTSUPPORTED;
+%constant int EIO = ECL_EIO;
+%constant int EBUSY = ECL_EBUSY;
+%constant int ESCHEMA = ECL_ESCHEMA;
+%constant int EDB = ECL_EDB;
+%constant int ECANCELLED = ECL_ECANCELLED;
+
+const char *eclb_version(void);
+
+/* ---- Store ------------------------------------------------------------------ */
+
+%rename(Store) eclb_store;
+%nodefaultctor eclb_store;
+%nodefaultdtor eclb_store;
+struct eclb_store {};
+
+%extend eclb_store {
+	/* log: a callable (level, message) or NULL; log_level 0 debug .. 3 error. */
+	eclb_store(const char *uri, int migrate = 1, eclb_callback *log = NULL, int log_level = 2) {
+		return eclb_store_open(uri, migrate, log, log_level);
+	}
+	~eclb_store() {
+		eclb_store_release($self);
+	}
+	/* Declared without a body: SWIG calls eclb_store_<name>() itself (a body
+	 * would define a function of that very name). */
+	void close();
+	int is_open();
+	const char *backend();
+	void migrate() { eclb_migrate($self); }
+	char *schema() { return eclb_schema($self); }
+	void configure_alerting(const char *env_file = NULL) { eclb_configure_alerting($self, env_file); }
+	char *alert_send(const char *type, const char *severity, const char *subject, const char *body,
+	                 const char *key = NULL) {
+		return eclb_alert_send($self, type, severity, subject, body, key);
+	}
+
+	char *create_job(const char *filename, const char *file_path, const char *import_type = "hh",
+	                 long long user_id = 0, int dry_run = 0, const char *notes = NULL,
+	                 const char *priority = "normal", const char *tags_json = NULL,
+	                 const char *metadata_json = NULL, int max_retries = 3) {
+		return eclb_job_create($self, filename, file_path, import_type, user_id, dry_run, notes,
+		                       priority, tags_json, metadata_json, max_retries);
+	}
+	char *get_job(const char *batch_id) { return eclb_job_get($self, batch_id); }
+	char *list_jobs(const char *status = NULL, int limit = 20) {
+		return eclb_job_list($self, status, limit);
+	}
+	void retry_job(const char *batch_id, long long delay_seconds = 0) {
+		eclb_job_retry($self, batch_id, delay_seconds);
+	}
+	void cancel_job(const char *batch_id) { eclb_job_cancel($self, batch_id); }
+
+	char *ingest(const char *path, const char *import_type = "hh", int dry_run = 0,
+	             const char *unknown_meters = "create", const char *negatives = "accept",
+	             int overwrite_actual = 0, int month_first = 0, int interval_end = 0,
+	             int batch_size = 0, eclb_callback *progress = NULL) {
+		return eclb_ingest($self, path, import_type, dry_run, unknown_meters, negatives,
+		                   overwrite_actual, month_first, interval_end, batch_size, progress);
+	}
+	char *aggregate(const char *range = "daily", const char *date = NULL, const char *until = NULL) {
+		return eclb_aggregate($self, range, date, until);
+	}
+	char *quality(const char *date = NULL, const char *mpan = NULL, int record = 1) {
+		return eclb_quality($self, date, mpan, record);
+	}
+	char *health(int stuck_minutes = 0, int backlog_threshold = 0, int handle_stuck = 0,
+	             int send_alerts = 0) {
+		return eclb_health($self, stuck_minutes, backlog_threshold, handle_stuck, send_alerts);
+	}
+	char *cleanup(int days = 30, int dry_run = 0, const char *storage_dir = NULL) {
+		return eclb_cleanup($self, days, dry_run, storage_dir);
+	}
+	char *executions(int limit = 50) { return eclb_executions($self, limit); }
+}
+
+/* ---- Worker ----------------------------------------------------------------- */
+
+%rename(Worker) eclb_worker;
+%nodefaultctor eclb_worker;
+%nodefaultdtor eclb_worker;
+struct eclb_worker {};
+
+%extend eclb_worker {
+	/* progress: a callable (processed, total, imported, failed) -> truthy to stop, or NULL. */
+	eclb_worker(eclb_store *store, const char *worker_id = NULL, int aggregate_after_import = 1,
+	            eclb_callback *progress = NULL) {
+		return eclb_worker_new(store, worker_id, aggregate_after_import, progress);
+	}
+	~eclb_worker() { eclb_worker_free($self); }
+	const char *id();
+	char *process(int limit = 10);
+	void stop();
+}
