@@ -14,6 +14,7 @@
 #include "strutil.h"
 
 #define DEFAULT_PORT 587
+/* RFC 1035: a domain name written out is at most 253 characters. */
 #define MAX_HOST 253
 
 /* The settings one send uses, defaults applied and checked. */
