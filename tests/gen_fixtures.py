@@ -1253,9 +1253,9 @@ KNOWN_BUGS = {}
 
 
 def main(argv):
-    if len(argv) != 2:
+    if len(argv) != 2 or argv[1].startswith("-"):
         sys.stderr.write("usage: gen_fixtures.py OUTDIR\n")
-        return 2
+        return 0 if len(argv) == 2 and argv[1] in ("-h", "--help") else 2
     out = argv[1]
     self_check_calendar()
     g = Generator()
