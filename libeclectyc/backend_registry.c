@@ -16,6 +16,10 @@ typedef struct registration {
  * stores while another registers. */
 static registration registry[REGISTRY_SIZE] = {
 	{ "sqlite", &ecl_sqlite_backend },
+#ifdef ECL_HAVE_PGSQL
+	{ "postgresql", &ecl_pgsql_backend },
+	{ "postgres", &ecl_pgsql_backend },
+#endif
 };
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -112,7 +116,14 @@ const ecl_backend *ecl__backend_for_uri(const char *uri)
 	pthread_mutex_unlock(&registry_lock);
 	if (backend == NULL)
 		ecl_error_set(ECL_ENOTSUPPORTED,
-			"unsupported store URI scheme \"%.*s\" in \"%s\" (this build supports sqlite)",
-			(int)len, uri, uri);
+			/* The scheme only: the rest of a URI may hold a password. */
+			"unsupported store URI scheme \"%.*s\" (this build supports sqlite%s)",
+			(int)len, uri,
+#ifdef ECL_HAVE_PGSQL
+			", postgresql and postgres"
+#else
+			""
+#endif
+			);
 	return backend;
 }

@@ -10,5 +10,8 @@ const ecl_backend *ecl__backend_for_uri(const char *uri);
 
 /* Built-in backends. */
 extern const ecl_backend ecl_sqlite_backend;
+#ifdef ECL_HAVE_PGSQL
+extern const ecl_backend ecl_pgsql_backend;   /* backends/pgsql/ */
+#endif
 
 #endif

@@ -7,6 +7,8 @@
  * | `sqlite:///abs/path.db`               | SQLite file (absolute)   |
  * | `sqlite://relative.db`                | SQLite file (relative)   |
  * | `sqlite::memory:`                     | SQLite in memory         |
+ * | `postgresql://user@host:port/db`      | PostgreSQL (libpq URI)   |
+ * | `postgresql:host=h dbname=db …`       | PostgreSQL (key=value)   |
  *
  * A store handle is used by one thread at a time; many handles, in threads or
  * processes, may share one database.

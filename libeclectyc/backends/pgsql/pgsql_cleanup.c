@@ -1,0 +1,117 @@
+/*
+ * PostgreSQL backend: retention. Expired jobs are the finished ones
+ * (completed, failed, cancelled) whose completed_at is before the cutoff; a
+ * job that can still run (queued, processing) or was never stamped
+ * (completed_at NULL) is never one of them. A page to delete is selected
+ * FOR UPDATE and deleted by id in one transaction, so exactly the jobs
+ * returned are removed; a page only listed is one statement (one snapshot).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "pgsql_internal.h"
+
+#define EXPIRED \
+	"WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at IS NOT NULL" \
+	" AND completed_at < to_timestamp($1::bigint) ORDER BY completed_at, id LIMIT $2::bigint"
+
+typedef struct expired_ctx {
+	int64_t cutoff;
+	size_t limit;
+	int remove;
+	ecl_job_array *out;
+} expired_ctx;
+
+static int delete_page(ecl_backend_conn *conn, const ecl_job_array *out, size_t first)
+{
+	pg_array ids;
+	pg_params p;
+	int64_t deleted = 0;
+	size_t i;
+	int rc;
+
+	ecl__pg_array_begin(&ids);
+	for (i = first; i < out->count; i++)
+		ecl__pg_array_int(&ids, out->jobs[i].id);
+	rc = ecl__pg_array_end(&ids);
+	ecl__pg_params_init(&p);
+	ecl__pg_text(&p, ids.buf.ptr);
+	if (rc == 0)
+		rc = ecl__pg_command(conn, "DELETE FROM import_jobs WHERE id = ANY ($1::bigint[])", &p,
+			&deleted, "deleting expired jobs");
+	if (rc == 0 && (size_t)deleted != out->count - first)
+		rc = ecl_error_set(ECL_EDB, "deleting expired jobs: %lld deleted, %zu expected",
+			(long long)deleted, out->count - first);
+	ecl_buf_dispose(&ids.buf);
+	return rc;
+}
+
+static int expired_work(ecl_backend_conn *conn, void *opaque)
+{
+	expired_ctx *ctx = opaque;
+	size_t keep = ctx->out->count;
+	pg_params p;
+	int rc;
+
+	ecl__pg_params_init(&p);
+	ecl__pg_int(&p, ctx->cutoff);
+	if (ctx->limit > (size_t)INT64_MAX)
+		ecl__pg_text(&p, NULL);
+	else
+		ecl__pg_int(&p, (int64_t)ctx->limit);
+	rc = ecl__pg_jobs_where(conn, ctx->remove ? EXPIRED " FOR UPDATE" : EXPIRED, &p, ctx->out,
+		ctx->remove ? "selecting expired jobs" : "listing expired jobs");
+	if (rc == 0 && ctx->remove)
+		rc = delete_page(conn, ctx->out, keep);
+	/* A failed attempt leaves nothing behind, so a retried one starts clean. */
+	while (rc != 0 && ctx->out->count > keep)
+		ecl_job_clear(&ctx->out->jobs[--ctx->out->count]);
+	return rc;
+}
+
+int ecl__pg_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
+                         ecl_job_array *out)
+{
+	expired_ctx ctx = { cutoff, limit, remove, out };
+
+	if (limit == 0)
+		return 0;
+	if (remove)
+		return ecl__pg_write(conn, expired_work, &ctx, "deleting expired jobs");
+	return ecl__pg_read(conn, expired_work, &ctx, "listing expired jobs");
+}
+
+typedef struct referenced_ctx {
+	const char *path;
+	int64_t expired_before;
+	int *referenced;
+} referenced_ctx;
+
+static int read_referenced(ecl_backend_conn *conn, void *opaque)
+{
+	referenced_ctx *ctx = opaque;
+	PGresult *res = NULL;
+	pg_params p;
+	int rc;
+
+	ecl__pg_params_init(&p);
+	ecl__pg_text(&p, ctx->path);
+	ecl__pg_time(&p, ctx->expired_before);
+	rc = ecl__pg_query(&res, conn,
+		"SELECT EXISTS (SELECT 1 FROM import_jobs WHERE file_path = $1::text AND NOT"
+		" ($2::bigint IS NOT NULL AND status IN ('completed', 'failed', 'cancelled')"
+		"  AND completed_at IS NOT NULL AND completed_at < to_timestamp($2::bigint)))::int",
+		&p, "looking up the jobs of a file");
+	*ctx->referenced = rc == 0 && ecl__pg_get_int(res, 0, 0) != 0;
+	PQclear(res);
+	return rc;
+}
+
+int ecl__pg_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
+                            int *referenced)
+{
+	referenced_ctx ctx = { path, expired_before, referenced };
+
+	*referenced = 0;
+	return ecl__pg_read(conn, read_referenced, &ctx, "looking up the jobs of a file");
+}
