@@ -128,12 +128,14 @@ static void on_log(ecl_log_level level, const char *message, void *payload)
 struct eclb_store {
 	ecl_store *store;
 	eclb_callback *log;
-	int refs;        /* the language object, and each worker */
+	int refs;          /* the language object, and each worker */
+	int calls;         /* wrapped calls running on it (callbacks may nest more) */
+	int close_pending; /* closed from inside a call: freed when the calls end */
 };
 
 static ecl_store *open_store(eclb_store *s)
 {
-	if (s == NULL || s->store == NULL) {
+	if (s == NULL || s->store == NULL || s->close_pending) {
 		fail_with(ECL_EINVALID, s == NULL ? "no store given" : "the store is closed");
 		return NULL;
 	}
@@ -173,10 +175,32 @@ eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, in
 	return s;
 }
 
+/* A host callback may close the store while the library is using it (from
+ * inside ingest, a worker, a log line): then the close waits for the
+ * outermost call to return, and every call meanwhile sees a closed store. */
+void eclb_store_enter(eclb_store *s)
+{
+	if (s != NULL)
+		s->calls++;
+}
+
+void eclb_store_leave(eclb_store *s)
+{
+	if (s != NULL && --s->calls == 0 && s->close_pending) {
+		s->close_pending = 0;
+		ecl_store_free(s->store);
+		s->store = NULL;
+	}
+}
+
 void eclb_store_close(eclb_store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->calls > 0) {
+		s->close_pending = 1;
+		return;
+	}
 	ecl_store_free(s->store);
 	s->store = NULL;
 }
@@ -192,7 +216,7 @@ void eclb_store_release(eclb_store *s)
 
 int eclb_store_is_open(const eclb_store *s)
 {
-	return s != NULL && s->store != NULL;
+	return s != NULL && s->store != NULL && !s->close_pending;
 }
 
 const char *eclb_store_backend(const eclb_store *s)
@@ -626,14 +650,21 @@ char *eclb_worker_process(eclb_worker *w, int limit)
 	ecl_worker_report r;
 
 	memset(&r, 0, sizeof(r));
+	char *text = NULL;
+	int rc;
+
 	if (w == NULL || open_store(w->store) == NULL)
 		return w == NULL ? (fail_with(ECL_EINVALID, "no worker given"), NULL) : NULL;
-	if (fail(ecl_worker_process(w->worker, limit, &r)) != 0)
+	eclb_store_enter(w->store);
+	rc = fail(ecl_worker_process(w->worker, limit, &r));
+	eclb_store_leave(w->store);
+	if (rc != 0)
 		return NULL;
-	return dump(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "claimed", (json_int_t)r.claimed,
+	text = dump(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "claimed", (json_int_t)r.claimed,
 		"completed", (json_int_t)r.completed, "failed", (json_int_t)r.failed,
 		"requeued", (json_int_t)r.requeued, "cancelled", (json_int_t)r.cancelled,
 		"released", (json_int_t)r.released));
+	return text;
 }
 
 void eclb_worker_stop(eclb_worker *w)

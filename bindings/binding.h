@@ -51,8 +51,26 @@ typedef struct eclb_store eclb_store;
 /* Open (and, when `migrate`, migrate) a store. `log` (taken over) receives
  * the library's log at `log_level` and above; NULL = stderr at warn. */
 eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, int log_level);
-/* Close the store now; later calls fail with ECL_EINVALID. */
+/* Close the store; later calls fail with ECL_EINVALID. Called from inside a
+ * call on the store (a callback), the close waits for that call to return. */
 void eclb_store_close(eclb_store *s);
+/* Bracket every call that uses the store (the interface's methods do). */
+void eclb_store_enter(eclb_store *s);
+void eclb_store_leave(eclb_store *s);
+
+/* Return `call`, run as a call on store `s` (for the interface's bodies). */
+#define ECLB_CALL(s, type, call) do { \
+	type eclb_result_; \
+	eclb_store_enter(s); \
+	eclb_result_ = (call); \
+	eclb_store_leave(s); \
+	return eclb_result_; \
+} while (0)
+#define ECLB_CALL_VOID(s, call) do { \
+	eclb_store_enter(s); \
+	(call); \
+	eclb_store_leave(s); \
+} while (0)
 /* Drop the caller's reference (closing when nothing else holds it). */
 void eclb_store_release(eclb_store *s);
 int eclb_store_is_open(const eclb_store *s);

@@ -77,51 +77,57 @@ struct eclb_store {};
 	void close();
 	int is_open();
 	const char *backend();
-	void migrate() { eclb_migrate($self); }
-	char *schema() { return eclb_schema($self); }
-	void configure_alerting(const char *env_file = NULL) { eclb_configure_alerting($self, env_file); }
+
+	/* The rest run as calls on the store (ECLB_CALL: a callback closing the
+	 * store meanwhile only takes effect when the call returns). */
+	void migrate() { ECLB_CALL_VOID($self, eclb_migrate($self)); }
+	char *schema() { ECLB_CALL($self, char *, eclb_schema($self)); }
+	void configure_alerting(const char *env_file = NULL) {
+		ECLB_CALL_VOID($self, eclb_configure_alerting($self, env_file));
+	}
 	char *alert_send(const char *type, const char *severity, const char *subject, const char *body,
 	                 const char *key = NULL) {
-		return eclb_alert_send($self, type, severity, subject, body, key);
+		ECLB_CALL($self, char *, eclb_alert_send($self, type, severity, subject, body, key));
 	}
 
 	char *create_job(const char *filename, const char *file_path, const char *import_type = "hh",
 	                 long long user_id = 0, int dry_run = 0, const char *notes = NULL,
 	                 const char *priority = "normal", const char *tags_json = NULL,
 	                 const char *metadata_json = NULL, int max_retries = 3) {
-		return eclb_job_create($self, filename, file_path, import_type, user_id, dry_run, notes,
-		                       priority, tags_json, metadata_json, max_retries);
+		ECLB_CALL($self, char *, eclb_job_create($self, filename, file_path, import_type, user_id,
+			dry_run, notes, priority, tags_json, metadata_json, max_retries));
 	}
-	char *get_job(const char *batch_id) { return eclb_job_get($self, batch_id); }
+	char *get_job(const char *batch_id) { ECLB_CALL($self, char *, eclb_job_get($self, batch_id)); }
 	char *list_jobs(const char *status = NULL, int limit = 20) {
-		return eclb_job_list($self, status, limit);
+		ECLB_CALL($self, char *, eclb_job_list($self, status, limit));
 	}
 	void retry_job(const char *batch_id, long long delay_seconds = 0) {
-		eclb_job_retry($self, batch_id, delay_seconds);
+		ECLB_CALL_VOID($self, eclb_job_retry($self, batch_id, delay_seconds));
 	}
-	void cancel_job(const char *batch_id) { eclb_job_cancel($self, batch_id); }
+	void cancel_job(const char *batch_id) { ECLB_CALL_VOID($self, eclb_job_cancel($self, batch_id)); }
 
 	char *ingest(const char *path, const char *import_type = "hh", int dry_run = 0,
 	             const char *unknown_meters = "create", const char *negatives = "accept",
 	             int overwrite_actual = 0, int month_first = 0, int interval_end = 0,
 	             int batch_size = 0, eclb_callback *progress = NULL) {
-		return eclb_ingest($self, path, import_type, dry_run, unknown_meters, negatives,
-		                   overwrite_actual, month_first, interval_end, batch_size, progress);
+		ECLB_CALL($self, char *, eclb_ingest($self, path, import_type, dry_run, unknown_meters,
+			negatives, overwrite_actual, month_first, interval_end, batch_size, progress));
 	}
 	char *aggregate(const char *range = "daily", const char *date = NULL, const char *until = NULL) {
-		return eclb_aggregate($self, range, date, until);
+		ECLB_CALL($self, char *, eclb_aggregate($self, range, date, until));
 	}
 	char *quality(const char *date = NULL, const char *mpan = NULL, int record = 1) {
-		return eclb_quality($self, date, mpan, record);
+		ECLB_CALL($self, char *, eclb_quality($self, date, mpan, record));
 	}
 	char *health(int stuck_minutes = 0, int backlog_threshold = 0, int handle_stuck = 0,
 	             int send_alerts = 0) {
-		return eclb_health($self, stuck_minutes, backlog_threshold, handle_stuck, send_alerts);
+		ECLB_CALL($self, char *, eclb_health($self, stuck_minutes, backlog_threshold, handle_stuck,
+			send_alerts));
 	}
 	char *cleanup(int days = 30, int dry_run = 0, const char *storage_dir = NULL) {
-		return eclb_cleanup($self, days, dry_run, storage_dir);
+		ECLB_CALL($self, char *, eclb_cleanup($self, days, dry_run, storage_dir));
 	}
-	char *executions(int limit = 50) { return eclb_executions($self, limit); }
+	char *executions(int limit = 50) { ECLB_CALL($self, char *, eclb_executions($self, limit)); }
 }
 
 /* ---- Worker ----------------------------------------------------------------- */

@@ -1,0 +1,208 @@
+<?php
+declare(strict_types=1);
+
+namespace Eclectyc;
+
+/**
+ * A connection to an eclectyc store: `sqlite:///abs/path.db`,
+ * `sqlite://relative.db`, `sqlite::memory:` or `postgresql://user@host/db`.
+ *
+ * Failures throw \EclectycException (a \RuntimeException whose getCode() is
+ * the library's ECL_E* code) or one of its subclasses per code:
+ * Eclectyc\InvalidException, NotFoundException, StateException, IOException,
+ * BusyException, SchemaException, DatabaseException, CancelledException ...
+ * Records and reports come back as arrays.
+ */
+final class Store
+{
+    public const LOG_DEBUG = 0;
+    public const LOG_INFO = 1;
+    public const LOG_WARN = 2;
+    public const LOG_ERROR = 3;
+
+    private \EclectycStore $native;
+    private string $uri;
+
+    /**
+     * @param string        $uri      the store URI
+     * @param bool          $migrate  apply pending schema migrations on open
+     * @param callable|null $log      fn(int $level, string $message): void, or null
+     *                                (stderr at warn); exceptions it throws are ignored
+     * @param int           $logLevel the lowest level passed to $log (LOG_*)
+     */
+    public function __construct(string $uri, bool $migrate = true, ?callable $log = null,
+                                int $logLevel = self::LOG_WARN)
+    {
+        $this->uri = $uri;
+        $this->native = new \EclectycStore($uri, (int)$migrate, $log, $logLevel);
+    }
+
+    /** A Store as given, or one opened from a URI. */
+    public static function of(Store|string $store): Store
+    {
+        return $store instanceof Store ? $store : new Store($store);
+    }
+
+    /** The library version, e.g. "0.1.0". */
+    public static function version(): string
+    {
+        return (string)\eclb_version();
+    }
+
+    /** @internal the extension's object */
+    public function native(): \EclectycStore
+    {
+        return $this->native;
+    }
+
+    public function uri(): string
+    {
+        return $this->uri;
+    }
+
+    /** Close now (later calls throw Eclectyc\InvalidException); workers keep it alive. */
+    public function close(): void
+    {
+        $this->native->close();
+    }
+
+    public function isOpen(): bool
+    {
+        return (bool)$this->native->is_open();
+    }
+
+    /** "sqlite" or "postgresql"; null once closed. */
+    public function backend(): ?string
+    {
+        return $this->native->backend();
+    }
+
+    public function migrate(): void
+    {
+        $this->native->migrate();
+    }
+
+    /** ['current' => int, 'expected' => int, 'problems' => string[]] */
+    public function schema(): array
+    {
+        return Json::decode($this->native->schema());
+    }
+
+    // ---- jobs ---------------------------------------------------------------
+
+    /**
+     * Queue an import; returns its batch id (a UUID v4). Empty tags/metadata
+     * are stored as NULL, like the reference.
+     */
+    public function createJob(string $filename, string $filePath, string $importType = 'hh',
+                              ?int $userId = null, bool $dryRun = false, ?string $notes = null,
+                              string $priority = 'normal', ?array $tags = null,
+                              ?array $metadata = null, int $maxRetries = 3): string
+    {
+        if ($tags !== null && !array_is_list($tags)) {
+            throw new \InvalidArgumentException('tags must be a list of strings');
+        }
+        foreach ($tags ?? [] as $tag) {
+            if (!is_string($tag)) {
+                throw new \InvalidArgumentException('tags must be a list of strings');
+            }
+        }
+        if ($metadata !== null && $metadata !== [] && array_is_list($metadata)) {
+            throw new \InvalidArgumentException('metadata must be an associative array');
+        }
+        return $this->native->create_job($filename, $filePath, $importType, $userId ?? 0,
+            (int)$dryRun, $notes, $priority, Json::encodeOptional($tags, 'tags'),
+            Json::encodeOptional($metadata, 'metadata'), $maxRetries);
+    }
+
+    /** The job row (summary, tags and metadata decoded); NotFoundException when there is none. */
+    public function getJob(string $batchId): array
+    {
+        return Json::decode($this->native->get_job($batchId));
+    }
+
+    /**
+     * Jobs newest first.
+     * @param string|null $status queued|processing|completed|failed|cancelled, or null for any
+     * @param int         $limit  0 = no limit
+     */
+    public function listJobs(?string $status = null, int $limit = 20): array
+    {
+        return Json::decode($this->native->list_jobs($status, $limit));
+    }
+
+    /** Requeue a failed job (spends a retry); $delaySeconds before it may run again. */
+    public function retryJob(string $batchId, int $delaySeconds = 0): void
+    {
+        $this->native->retry_job($batchId, $delaySeconds);
+    }
+
+    public function cancelJob(string $batchId): void
+    {
+        $this->native->cancel_job($batchId);
+    }
+
+    // ---- ingestion, aggregation, quality, monitoring, cleanup -----------------
+
+    /**
+     * Import a CSV file now, in this process (no job). Returns the report:
+     * counts plus 'summary' (the reference's summary keys).
+     *
+     * @param callable|null $progress fn(int $processed, int $total, int $imported, int $failed):
+     *                                a truthy return stops the import (CancelledException);
+     *                                an exception it throws stops it and propagates
+     */
+    public function ingest(string $path, string $importType = 'hh', bool $dryRun = false,
+                           string $unknownMeters = 'create', string $negatives = 'accept',
+                           bool $overwriteActual = false, bool $monthFirst = false,
+                           bool $intervalEnd = false, int $batchSize = 0,
+                           ?callable $progress = null): array
+    {
+        return Json::decode($this->native->ingest($path, $importType, (int)$dryRun, $unknownMeters,
+            $negatives, (int)$overwriteActual, (int)$monthFirst, (int)$intervalEnd, $batchSize,
+            $progress));
+    }
+
+    /** @param string $range daily|weekly|monthly|annual; $date YYYY-MM-DD (default yesterday, London) */
+    public function aggregate(string $range = 'daily', ?string $date = null, ?string $until = null): array
+    {
+        return Json::decode($this->native->aggregate($range, $date, $until));
+    }
+
+    public function quality(?string $date = null, ?string $mpan = null, bool $record = true): array
+    {
+        return Json::decode($this->native->quality($date, $mpan, (int)$record));
+    }
+
+    /** ['status' => healthy|degraded|critical, 'metrics' => [...], 'alerts' => [...], ...] */
+    public function health(int $stuckMinutes = 0, int $backlogThreshold = 0, bool $handleStuck = false,
+                           bool $sendAlerts = false): array
+    {
+        return Json::decode($this->native->health($stuckMinutes, $backlogThreshold, (int)$handleStuck,
+            (int)$sendAlerts));
+    }
+
+    public function cleanup(int $days = 30, bool $dryRun = false, ?string $storageDir = null): array
+    {
+        return Json::decode($this->native->cleanup($days, (int)$dryRun, $storageDir));
+    }
+
+    /** Recent scheduler_executions rows (aggregation telemetry), newest first. */
+    public function executions(int $limit = 50): array
+    {
+        return Json::decode($this->native->executions($limit));
+    }
+
+    /** Alert channels from a .env file (or null) and the environment (MAIL_*, SLACK_WEBHOOK_URL ...). */
+    public function configureAlerting(?string $envFile = null): void
+    {
+        $this->native->configure_alerting($envFile);
+    }
+
+    /** Send an alert through the configured channels; returns the delivery report. */
+    public function sendAlert(string $type, string $severity, string $subject, string $body,
+                              ?string $key = null): array
+    {
+        return Json::decode($this->native->alert_send($type, $severity, $subject, $body, $key));
+    }
+}

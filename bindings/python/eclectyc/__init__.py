@@ -1,0 +1,604 @@
+"""eclectyc: import-job queue, CSV ingestion, aggregation and monitoring of
+energy meter data (libeclectyc), for Python.
+
+    import eclectyc
+
+    with eclectyc.Store("sqlite:///var/lib/eclectyc.db") as store:
+        batch_id = store.create_job(filename="readings.csv",
+                                    file_path="/srv/imports/readings.csv",
+                                    priority="high", tags=["sftp"],
+                                    metadata={"site": 7}, max_retries=5)
+        report = eclectyc.Worker(store).process(limit=10)
+        job = store.get_job(batch_id)
+        print(job.status, job.summary["records_imported"])
+
+Every failure raises an :class:`EclectycError` subclass for its status code
+(:class:`NotFoundError`, :class:`StateError`, :class:`InvalidError` ...),
+carrying the library's message and ``.code``. An exception raised inside a
+progress callback stops the operation cleanly and propagates as it is.
+
+The SWIG-generated module :mod:`eclectyc.native` underneath takes and
+returns JSON text; this package turns it into keyword arguments, native
+lists and dicts, and small dataclasses.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import logging
+import operator
+import os
+import time
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+
+from . import native as _native
+from .native import (
+    BusyError,
+    CancelledError,
+    DatabaseError,
+    EclectycError,
+    ExistsError,
+    InvalidError,
+    NotFoundError,
+    NotSupportedError,
+    OutOfMemoryError,
+    ParseError,
+    SchemaError,
+    StateError,
+    StorageIOError,
+)
+
+__all__ = [
+    "Store", "Worker", "Job", "IngestReport", "WorkerReport",
+    "EclectycError", "InvalidError", "OutOfMemoryError", "NotFoundError", "ExistsError",
+    "StateError", "NotSupportedError", "StorageIOError", "BusyError", "SchemaError",
+    "DatabaseError", "CancelledError", "ParseError",
+    "LOG_DEBUG", "LOG_INFO", "LOG_WARN", "LOG_ERROR", "LOG_NONE",
+    "version", "__version__",
+]
+
+#: The library's version at run time ("MAJOR.MINOR.PATCH").
+__version__: str = _native.eclb_version()
+
+
+def version() -> str:
+    """The version of the libeclectyc loaded."""
+    return _native.eclb_version()
+
+
+# Status codes (eclectyc/errors.h).
+ERROR = _native.ERROR
+EINVALID = _native.EINVALID
+ENOMEM = _native.ENOMEM
+ENOTFOUND = _native.ENOTFOUND
+EEXISTS = _native.EEXISTS
+ESTATE = _native.ESTATE
+ENOTSUPPORTED = _native.ENOTSUPPORTED
+EIO = _native.EIO
+EBUSY = _native.EBUSY
+ESCHEMA = _native.ESCHEMA
+EDB = _native.EDB
+ECANCELLED = _native.ECANCELLED
+EPARSE = ParseError.code
+
+# Log levels, as the log callback receives them.
+LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_NONE = 0, 1, 2, 3, 4
+_LOG_LEVELS = {"debug": LOG_DEBUG, "info": LOG_INFO, "warn": LOG_WARN, "warning": LOG_WARN,
+               "error": LOG_ERROR, "none": LOG_NONE}
+_TO_LOGGING = {LOG_DEBUG: logging.DEBUG, LOG_INFO: logging.INFO, LOG_WARN: logging.WARNING,
+               LOG_ERROR: logging.ERROR}
+
+ProgressCallback = Callable[[int, int, int, int], Any]
+LogCallback = Callable[[int, str], Any]
+PathLike = Union[str, "os.PathLike[str]"]
+DateLike = Union[str, _dt.date]
+
+
+# ---- argument checks: a wrong type is a TypeError here, before any C ----------
+
+def _text(value: Any, name: str, optional: bool = True) -> Optional[str]:
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        if "\0" in value:
+            raise ValueError(f"{name} must not contain NUL characters")
+        return value
+    raise TypeError(f"{name} must be a str{' or None' if optional else ''}, "
+                    f"not {type(value).__name__}")
+
+
+def _path(value: Any, name: str, optional: bool = False) -> Optional[str]:
+    if value is None and optional:
+        return None
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        return _text(path, name, optional)
+    raise TypeError(f"{name} must be a str or os.PathLike, not {type(value).__name__}")
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not bool")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+
+
+def _seconds(value: Any, name: str) -> int:
+    if isinstance(value, _dt.timedelta):
+        return int(value.total_seconds())
+    return _int(value, name)
+
+
+def _date(value: Any, name: str) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        raise TypeError(f"{name} must be a date or 'YYYY-MM-DD', not a datetime")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return _text(value, name)
+
+
+def _log_level(value: Any) -> int:
+    if isinstance(value, str):
+        try:
+            return _LOG_LEVELS[value.lower()]
+        except KeyError:
+            raise ValueError(f"unknown log level {value!r} (debug, info, warn, error, none)") \
+                from None
+    return _int(value, "log_level")
+
+
+def _callback(value: Any, name: str) -> Any:
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be callable or None, not {type(value).__name__}")
+    return value
+
+
+def _loads(text: Optional[str]) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _instant(value: Any) -> Optional[_dt.datetime]:
+    """'YYYY-MM-DD HH:MM:SS' (UTC) as an aware datetime."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return _dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=_dt.timezone.utc)
+    except ValueError:
+        return value  # type: ignore[return-value]
+
+
+# ---- records ----------------------------------------------------------------
+
+_JOB_TIMES = ("queued_at", "started_at", "completed_at", "retry_at", "alert_sent_at",
+              "heartbeat_at")
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One import job, as ``ecl_job_to_json`` describes it (the reference's
+    row, plus what a correct queue needs). Instants are aware UTC datetimes;
+    ``summary`` and ``metadata`` are dicts, ``tags`` a list."""
+    id: int
+    batch_id: str
+    user_id: Optional[int]
+    filename: Optional[str]
+    file_path: Optional[str]
+    import_type: str
+    status: str
+    dry_run: bool
+    total_rows: Optional[int]
+    processed_rows: int
+    imported_rows: int
+    failed_rows: int
+    queued_at: Optional[_dt.datetime]
+    started_at: Optional[_dt.datetime]
+    completed_at: Optional[_dt.datetime]
+    error_message: Optional[str]
+    summary: Optional[Dict[str, Any]]
+    retry_count: int
+    max_retries: int
+    retry_at: Optional[_dt.datetime]
+    last_error: Optional[str]
+    notes: Optional[str]
+    priority: str
+    tags: List[str]
+    metadata: Dict[str, Any]
+    alert_sent: bool
+    alert_sent_at: Optional[_dt.datetime]
+    worker_id: Optional[str]
+    heartbeat_at: Optional[_dt.datetime]
+    cancel_requested: bool
+    checkpoint: int
+    file_sha256: Optional[str]
+    error_class: Optional[str]
+    progress_percent: float
+    #: Fields a newer library adds, until this class names them.
+    extra: Dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> "Job":
+        names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        values: Dict[str, Any] = {name: row.get(name) for name in names}
+        for name in _JOB_TIMES:
+            values[name] = _instant(values[name])
+        values["tags"] = list(values["tags"] or [])
+        values["metadata"] = dict(values["metadata"] or {})
+        values["dry_run"] = bool(values["dry_run"])
+        values["alert_sent"] = bool(values["alert_sent"])
+        values["cancel_requested"] = bool(values["cancel_requested"])
+        values["progress_percent"] = float(values["progress_percent"] or 0.0)
+        extra = {k: v for k, v in row.items() if k not in names}
+        return cls(extra=extra, **values)
+
+    @property
+    def finished(self) -> bool:
+        """True once the job is completed, failed or cancelled."""
+        return self.status in ("completed", "failed", "cancelled")
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The fields as a plain dict (instants stay datetimes)."""
+        d = dataclasses.asdict(self)
+        d.update(d.pop("extra"))
+        return d
+
+
+@dataclasses.dataclass(frozen=True)
+class IngestReport:
+    """What an import did. ``summary`` is the reference's summary dict
+    (``records_processed``, ``errors`` as "Row N: ..." texts, ``meta`` ...)."""
+    batch_id: str
+    format: str
+    dry_run: bool
+    successful: bool
+    records_processed: int
+    records_imported: int
+    records_failed: int
+    values_processed: int
+    inserted: int
+    updated: int
+    unchanged: int
+    meters_created: int
+    negative_values: int
+    error_count: int
+    summary: Dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "IngestReport":
+        names = [f.name for f in dataclasses.fields(cls)]
+        values = {name: d.get(name) for name in names}
+        values["summary"] = dict(values["summary"] or {})
+        return cls(**values)
+
+    @property
+    def errors(self) -> List[str]:
+        """The row errors ("Row N: ..."), at most 50."""
+        return list(self.summary.get("errors", []))
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerReport:
+    """What one Worker.process() call did, in jobs."""
+    claimed: int = 0
+    completed: int = 0
+    failed: int = 0
+    requeued: int = 0
+    cancelled: int = 0
+    released: int = 0
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "WorkerReport":
+        return cls(**{f.name: int(d.get(f.name, 0)) for f in dataclasses.fields(cls)})
+
+
+# ---- the store ----------------------------------------------------------------
+
+def _store_uri(uri: Any) -> str:
+    if isinstance(uri, os.PathLike):
+        return "sqlite://" + os.path.abspath(os.fspath(uri))
+    return _text(uri, "uri", optional=False)  # type: ignore[return-value]
+
+
+def _log_adapter(log: Any) -> Optional[Callable[[int, str], None]]:
+    if log is None:
+        return None
+    if isinstance(log, logging.Logger):
+        logger = log
+
+        def to_logger(level: int, message: str) -> None:
+            logger.log(_TO_LOGGING.get(level, logging.ERROR), "%s", message)
+        return to_logger
+    return _callback(log, "log")
+
+
+class Store:
+    """An open store (the import queue, readings and aggregations).
+
+    ``uri`` is ``sqlite:///abs/path.db``, ``sqlite://relative.db``,
+    ``sqlite::memory:`` or ``postgresql://...``; an ``os.PathLike`` is taken
+    as an SQLite file. The store is migrated on open unless ``migrate`` is
+    False. ``log`` receives the library's log lines at ``log_level`` and
+    above: a callable ``(level: int, message: str)`` or a
+    :class:`logging.Logger`; by default they go to stderr at ``warn``.
+
+    Use it as a context manager, or call :meth:`close`; after closing, every
+    call raises :class:`InvalidError`.
+    """
+
+    def __init__(self, uri: Union[str, "os.PathLike[str]"], *, migrate: bool = True,
+                 log: Union[LogCallback, logging.Logger, None] = None,
+                 log_level: Union[int, str] = "warn") -> None:
+        self._uri = _store_uri(uri)
+        self._depth = 0             # calls in progress (callbacks may re-enter)
+        self._close_pending = False
+        self._native = _native.Store(self._uri, int(bool(migrate)), _log_adapter(log),
+                                     _log_level(log_level))
+
+    # -- lifetime ------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (idempotent). Workers on this store fail from
+        then on. Called from a callback (or a signal handler) while a call on
+        this store runs, it takes effect when that call returns: the running
+        import never loses its connection under it."""
+        if self._depth > 0:
+            self._close_pending = True
+        else:
+            self._native.close()
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a native call on this store; a close() requested meanwhile
+        (from a callback) is carried out when the outermost call returns."""
+        self._depth += 1
+        try:
+            return fn(*args)
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._close_pending:
+                self._close_pending = False
+                self._native.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "open" if self.is_open else "closed"
+        return f"<eclectyc.Store {self._uri!r} {state}>"
+
+    @property
+    def uri(self) -> str:
+        """The URI the store was opened with."""
+        return self._uri
+
+    @property
+    def is_open(self) -> bool:
+        """False once :meth:`close` was called."""
+        return bool(self._native.is_open())
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return not self.is_open
+
+    @property
+    def backend(self) -> Optional[str]:
+        """The backend's name ("sqlite", "postgresql"), None when closed."""
+        return self._native.backend()
+
+    # -- schema --------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Apply pending schema migrations."""
+        self._call(self._native.migrate)
+
+    def schema(self) -> Dict[str, Any]:
+        """``{"current": n, "expected": n, "problems": [...]}``; changes nothing."""
+        return _loads(self._call(self._native.schema))
+
+    # -- jobs ----------------------------------------------------------------
+
+    def create_job(self, filename: Optional[str] = None,
+                   file_path: Optional[PathLike] = None, import_type: str = "hh",
+                   user_id: Optional[int] = None, dry_run: bool = False,
+                   notes: Optional[str] = None, priority: str = "normal",
+                   tags: Optional[Sequence[str]] = None,
+                   metadata: Optional[Mapping[str, Any]] = None,
+                   max_retries: int = 3) -> str:
+        """Queue an import of ``file_path`` and return its batch id (a UUID v4).
+
+        The parameters are the reference's ``createJob``: ``filename`` is the
+        name to show (default: the path's last component), ``import_type``
+        "hh" or "daily", ``priority`` "low", "normal" or "high", ``tags`` a
+        list of strings, ``metadata`` a JSON-able dict, ``max_retries`` the
+        retries after a failure (attempts = max_retries + 1).
+        """
+        if isinstance(tags, (str, bytes)) or (tags is not None and not isinstance(tags, Sequence)
+                                              and not isinstance(tags, (set, frozenset))):
+            raise TypeError(f"tags must be a list of str, not {type(tags).__name__}")
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise TypeError(f"metadata must be a dict, not {type(metadata).__name__}")
+        tags_json = json.dumps([_text(t, "a tag", optional=False) for t in tags]) if tags else None
+        metadata_json = json.dumps(dict(metadata)) if metadata else None
+        return self._call(
+            self._native.create_job,
+            _text(filename, "filename"), _path(file_path, "file_path", optional=True),
+            _text(import_type, "import_type"), 0 if user_id is None else _int(user_id, "user_id"),
+            int(bool(dry_run)), _text(notes, "notes"), _text(priority, "priority"),
+            tags_json, metadata_json, _int(max_retries, "max_retries"))
+
+    def get_job(self, batch_id: str) -> Job:
+        """The job with this batch id (:class:`NotFoundError` when there is none)."""
+        text = self._call(self._native.get_job, _text(batch_id, "batch_id", False))
+        return Job.from_dict(_loads(text))
+
+    def list_jobs(self, status: Optional[str] = None, limit: int = 20) -> List[Job]:
+        """Jobs, newest first; ``status`` filters, ``limit=0`` lists all."""
+        rows = _loads(self._call(self._native.list_jobs, _text(status, "status"),
+                                 _int(limit, "limit")))
+        return [Job.from_dict(row) for row in rows]
+
+    def retry_job(self, batch_id: str, delay: Union[int, _dt.timedelta] = 0) -> None:
+        """Requeue a failed job, runnable ``delay`` seconds from now."""
+        self._call(self._native.retry_job, _text(batch_id, "batch_id", False),
+                   _seconds(delay, "delay"))
+
+    def cancel_job(self, batch_id: str) -> None:
+        """Cancel a queued or processing job (:class:`StateError` otherwise)."""
+        self._call(self._native.cancel_job, _text(batch_id, "batch_id", False))
+
+    # -- ingestion, aggregation, quality, monitoring, cleanup -----------------
+
+    def ingest(self, path: PathLike, import_type: str = "hh", dry_run: bool = False, *,
+               unknown_meters: str = "create", negatives: str = "accept",
+               overwrite_actual: bool = False, month_first: bool = False,
+               interval_end: bool = False, batch_size: int = 0,
+               progress: Optional[ProgressCallback] = None) -> IngestReport:
+        """Import a CSV file now, without a job.
+
+        ``progress(processed, total, imported, failed)`` is called between
+        batches; a truthy return stops the import (:class:`CancelledError`),
+        and an exception it raises stops it and propagates. Batches committed
+        before the stop stay.
+        """
+        text = self._call(
+            self._native.ingest,
+            _path(path, "path"), _text(import_type, "import_type"), int(bool(dry_run)),
+            _text(unknown_meters, "unknown_meters"), _text(negatives, "negatives"),
+            int(bool(overwrite_actual)), int(bool(month_first)), int(bool(interval_end)),
+            _int(batch_size, "batch_size"), _callback(progress, "progress"))
+        return IngestReport.from_dict(_loads(text))
+
+    def aggregate(self, range: str = "daily", date: Optional[DateLike] = None,
+                  until: Optional[DateLike] = None) -> Dict[str, Any]:
+        """Compute one range ("daily", "weekly", "monthly", "annual") for the
+        period holding ``date`` (default yesterday, Europe/London), or every
+        period up to ``until``. Returns the run's report."""
+        return _loads(self._call(self._native.aggregate, _text(range, "range"),
+                                 _date(date, "date"), _date(until, "until")))
+
+    def quality(self, date: Optional[DateLike] = None, mpan: Optional[str] = None,
+                record: bool = True) -> Dict[str, Any]:
+        """Check one day's readings (default yesterday); ``record`` stores the
+        issues found."""
+        return _loads(self._call(self._native.quality, _date(date, "date"),
+                                 _text(mpan, "mpan"), int(bool(record))))
+
+    def health(self, stuck_minutes: Optional[int] = None,
+               backlog_threshold: Optional[int] = None, handle_stuck: bool = False,
+               send_alerts: bool = False) -> Dict[str, Any]:
+        """``{"status", "metrics", "alerts", ...}``; None thresholds take the defaults."""
+        return _loads(self._call(
+            self._native.health,
+            0 if stuck_minutes is None else _int(stuck_minutes, "stuck_minutes"),
+            0 if backlog_threshold is None else _int(backlog_threshold, "backlog_threshold"),
+            int(bool(handle_stuck)), int(bool(send_alerts))))
+
+    def cleanup(self, days: int = 30, dry_run: bool = False,
+                storage_dir: Optional[PathLike] = None) -> Dict[str, Any]:
+        """Delete finished jobs older than ``days`` (and orphaned files under
+        ``storage_dir``); with ``dry_run``, only list them."""
+        return _loads(self._call(self._native.cleanup, _int(days, "days"), int(bool(dry_run)),
+                                 _path(storage_dir, "storage_dir", optional=True)))
+
+    def executions(self, limit: int = 50) -> List[Dict[str, Any]]:
+        """The latest aggregation runs (scheduler_executions), newest first."""
+        return _loads(self._call(self._native.executions, _int(limit, "limit")))
+
+    # -- alerting ------------------------------------------------------------
+
+    def configure_alerting(self, env_file: Optional[PathLike] = None) -> None:
+        """Set up the alert channels from a .env file (or None) and the environment."""
+        self._call(self._native.configure_alerting,
+                   _path(env_file, "env_file", optional=True))
+
+    def send_alert(self, type: str, severity: str, subject: str, body: str,
+                   key: Optional[str] = None) -> Dict[str, Any]:
+        """Send an alert through the configured channels; returns each
+        channel's outcome."""
+        return _loads(self._call(
+            self._native.alert_send,
+            _text(type, "type", False), _text(severity, "severity", False),
+            _text(subject, "subject", False), _text(body, "body", False), _text(key, "key")))
+
+
+# ---- workers ------------------------------------------------------------------
+
+class Worker:
+    """Claims due jobs from a store and imports them.
+
+    ``progress(processed, total, imported, failed)`` is called between
+    batches of each import; a truthy return or an exception stops the worker:
+    the job in hand goes back to the queue at its checkpoint (no retry spent)
+    and the exception, if any, propagates from :meth:`process`.
+
+    A stopped worker (:meth:`stop`, or its callback) stays stopped; create a
+    new one to go on.
+    """
+
+    def __init__(self, store: Store, worker_id: Optional[str] = None,
+                 aggregate_after_import: bool = True,
+                 progress: Optional[ProgressCallback] = None) -> None:
+        if not isinstance(store, Store):
+            raise TypeError(f"store must be an eclectyc.Store, not {type(store).__name__}")
+        self._store = store
+        self._stopped = False
+        self._native = _native.Worker(store._native, _text(worker_id, "worker_id"),
+                                      int(bool(aggregate_after_import)),
+                                      _callback(progress, "progress"))
+
+    @property
+    def id(self) -> str:
+        """The id recorded on the jobs it claims (default hostname:pid)."""
+        return self._native.id()
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def stopped(self) -> bool:
+        """True once stop() was called or an import was stopped by the callback."""
+        return self._stopped
+
+    def process(self, limit: int = 10) -> WorkerReport:
+        """Claim and process up to ``limit`` (>= 1) due jobs, one after another."""
+        text = self._store._call(self._native.process, _int(limit, "limit"))
+        report = WorkerReport.from_dict(_loads(text))
+        if report.released:
+            self._stopped = True
+        return report
+
+    def stop(self) -> None:
+        """Ask the worker to stop: safe from a signal handler or a callback;
+        the import in hand stops at its next batch and is handed back."""
+        self._stopped = True
+        self._native.stop()
+
+    def run(self, poll_interval: float = 5.0, limit: int = 10,
+            on_report: Optional[Callable[[WorkerReport], Any]] = None) -> WorkerReport:
+        """Process jobs until :meth:`stop`, sleeping ``poll_interval`` seconds
+        while the queue is empty. Returns the totals."""
+        totals = WorkerReport()
+        while not self._stopped:
+            report = self.process(limit)
+            totals = WorkerReport(*(a + b for a, b in zip(dataclasses.astuple(totals),
+                                                          dataclasses.astuple(report))))
+            if on_report is not None:
+                on_report(report)
+            if report.claimed == 0:
+                deadline = time.monotonic() + poll_interval
+                while not self._stopped and time.monotonic() < deadline:
+                    time.sleep(min(0.1, poll_interval))
+        return totals
+
+    def __repr__(self) -> str:
+        return f"<eclectyc.Worker {self.id!r} on {self._store.uri!r}>"
