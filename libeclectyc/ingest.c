@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ingest_internal.h"
+#include "json_util.h"
 #include "uuid_internal.h"
 
 static const ecl_ingest_options default_options = ECL_INGEST_OPTIONS_INIT;
@@ -61,12 +62,14 @@ static int note_row_error(ecl_ingest *g)
 
 	g->report->error_count++;
 	if (json_array_size(g->errors) < ECL_SUMMARY_ERRORS_MAX) {
-		json_t *detail = json_pack("{s:I, s:I, s:s}", "row", (json_int_t)g->row,
-			"line", (json_int_t)g->record->line, "message", message);
+		/* A message may quote a cell that is not UTF-8 (and the cut below
+		 * may split a character): sanitised, or the pack would fail. */
+		json_t *detail = json_pack("{s:I, s:I, s:o}", "row", (json_int_t)g->row,
+			"line", (json_int_t)g->record->line, "message", ecl__json_text(message));
 
 		snprintf(text, sizeof(text), "Row %lld: %s", (long long)g->row, message);
 		if (detail == NULL || json_array_append_new(g->error_details, detail) != 0
-		    || json_array_append_new(g->errors, json_string(text)) != 0)
+		    || json_array_append_new(g->errors, ecl__json_text(text)) != 0)
 			rc = ecl_error_set(ECL_ENOMEM, "out of memory recording row errors");
 	}
 	return rc;

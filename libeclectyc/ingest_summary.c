@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "ingest_internal.h"
+#include "json_util.h"
 
 /* field -> the original header used, as the reference listed them. */
 static json_t *column_mapping(const ecl_ingest *g)
@@ -13,7 +14,7 @@ static json_t *column_mapping(const ecl_ingest *g)
 
 #define MAP(key, column) \
 	if ((column) >= 0 && (column) < c->name_count) \
-		json_object_set_new(map, key, json_string(c->names[column]))
+		json_object_set_new(map, key, ecl__json_text(c->names[column]))
 	MAP("mpan", c->mpan);
 	if (c->format == ECL_FORMAT_HH_INTERVAL) {
 		MAP("datetime", stamp);
@@ -60,7 +61,7 @@ static void tally_meter(ecl_meter_entry *entry, void *opaque)
 	else {
 		t->invalid++;
 		if (json_array_size(t->invalid_list) < ECL_SUMMARY_ERRORS_MAX)
-			json_array_append_new(t->invalid_list, json_string(entry->mpan));
+			json_array_append_new(t->invalid_list, ecl__json_text(entry->mpan));
 	}
 }
 

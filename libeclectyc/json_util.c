@@ -5,6 +5,7 @@
 #include "buffer_internal.h"
 #include "eclectyc/sys/errors.h"
 #include "json_util.h"
+#include "strutil.h"
 
 json_t *ecl__json_instant(int64_t t)
 {
@@ -18,34 +19,6 @@ json_t *ecl__json_instant(int64_t t)
 	return json_string(text);
 }
 
-/* Length of the valid UTF-8 sequence at `p`, or 0 when it is not one
- * (overlong forms and surrogates included, as jansson rejects them). */
-static size_t utf8_sequence(const unsigned char *p)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-	    || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 json_t *ecl__json_sanitised(const char *text)
 {
 	const unsigned char *p = (const unsigned char *)text;
@@ -54,7 +27,7 @@ json_t *ecl__json_sanitised(const char *text)
 	int rc = 0;
 
 	while (rc == 0 && *p != '\0') {
-		size_t len = utf8_sequence(p);
+		size_t len = ecl__utf8_sequence(p);
 		rc = len ? ecl__buf_put(&clean, (const char *)p, len)
 		         : ecl__buf_puts(&clean, "\xef\xbf\xbd");
 		p += len ? len : 1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eclectyc/sys/errors.h"
+#include "strutil.h"
 
 #define QUOTE_MAX 80
 #define MPAN_CORE_DIGITS 13
@@ -37,7 +38,7 @@ static int fail(const char *text, const char *format, ...)
 int ecl__meter_id_normalise(char *out, size_t size, const char *text)
 {
 	size_t limit = size > ECL_METER_ID_MAX ? ECL_METER_ID_MAX : (size > 0 ? size - 1 : 0);
-	size_t n = 0;
+	size_t n = 0, len;
 	const char *p;
 
 	if (size > 0)
@@ -54,12 +55,23 @@ int ecl__meter_id_normalise(char *out, size_t size, const char *text)
 				out[0] = '\0';
 			return fail(text, "control character 0x%02X at position %d", c, (int)(p - text) + 1);
 		}
-		if (n == limit) {
+		/* Identifiers are stored and reported as text, which must be
+		 * UTF-8 (PostgreSQL refuses anything else): a Latin-1 or broken
+		 * byte is the row's error, not the batch's. */
+		len = c < 0x80 ? 1 : ecl__utf8_sequence((const unsigned char *)p);
+		if (len == 0) {
+			if (size > 0)
+				out[0] = '\0';
+			return fail(text, "byte 0x%02X at position %d is not valid UTF-8", c, (int)(p - text) + 1);
+		}
+		if (n + len > limit) {
 			if (size > 0)
 				out[0] = '\0';
 			return fail(text, "longer than %zu characters once spaces and hyphens are removed", limit);
 		}
 		out[n++] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+		for (; len > 1; len--)
+			out[n++] = *++p;
 	}
 	if (n == 0)
 		return fail(text, "empty");

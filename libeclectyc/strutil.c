@@ -67,3 +67,43 @@ void ecl__strlcpy(char *dst, const char *src, size_t size)
 		memcpy(dst, src, len);
 	dst[len] = '\0';
 }
+
+size_t ecl__utf8_sequence(const unsigned char *p)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+	    || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void ecl__utf8_sanitise(char *text)
+{
+	unsigned char *p = (unsigned char *)text;
+
+	while (*p != '\0') {
+		size_t len = ecl__utf8_sequence(p);
+
+		if (len == 0)
+			*p++ = '?';
+		else
+			p += len;
+	}
+}

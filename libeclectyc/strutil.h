@@ -19,4 +19,13 @@ int ecl__parse_int64(int64_t *out, const char *text);
 /* Copy at most size-1 bytes and always NUL-terminate. */
 void ecl__strlcpy(char *dst, const char *src, size_t size);
 
+/* Length of the valid UTF-8 sequence at `p` (1..4), or 0 when it is not one:
+ * overlong forms, surrogates and code points over U+10FFFF included. */
+size_t ecl__utf8_sequence(const unsigned char *p);
+
+/* Replace, in place, every byte of `text` that is not part of a valid UTF-8
+ * sequence by '?' (same length), so a cut message or a quoted raw cell can be
+ * stored where text must be UTF-8 (PostgreSQL, JSON). */
+void ecl__utf8_sanitise(char *text);
+
 #endif

@@ -144,8 +144,11 @@ static int record_failure(ecl_worker *w, const ecl_job *job, ecl_failure kind, c
 	char copy[1024];
 	int rc;
 
-	/* The message may be ecl_error_last(), which the call below overwrites. */
+	/* The message may be ecl_error_last(), which the call below overwrites.
+	 * It may quote raw bytes of the file (a header of binary junk) or be cut
+	 * inside a character; the job's text columns must be UTF-8. */
 	ecl__strlcpy(copy, message, sizeof(copy));
+	ecl__utf8_sanitise(copy);
 	rc = ecl_job_fail(&status, w->store, job->batch_id, w->id, kind, copy);
 	if (rc == 0 && status == ECL_JOB_QUEUED)
 		report->requeued++;

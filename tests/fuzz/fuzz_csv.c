@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the CSV tokenizer and the block reader (plain and
- * gzip). Not built by CMake:
+ * gzip). Built by tests/fuzz/CMakeLists.txt (-DECL_FUZZ=ON, clang); by hand:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/include \
  *     -Ilibeclectyc tests/fuzz/fuzz_csv.c libeclectyc/csv.c libeclectyc/input.c \

@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the date, time and timestamp parsers and the
- * settlement calendar behind them. Not built by CMake; see the command in
- * the comment below. Besides crashes and sanitizer reports it checks that
+ * settlement calendar behind them. Built by tests/fuzz/CMakeLists.txt
+ * (-DECL_FUZZ=ON, clang); by hand, see the command in the comment below. Besides crashes and sanitizer reports it checks that
  * every accepted value is a real date/time, that printing it back in a
  * canonical form parses to the same value, and that local times convert to
  * UTC and back to the same settlement day.

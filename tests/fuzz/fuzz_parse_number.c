@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the decimal, unit, kWh conversion, reading-type and
- * meter-identifier parsers. Not built by CMake:
+ * meter-identifier parsers. Built by tests/fuzz/CMakeLists.txt (-DECL_FUZZ=ON,
+ * clang); by hand:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/include \
  *     -Ilibeclectyc tests/fuzz/fuzz_parse_number.c libeclectyc/parse.c libeclectyc/settlement.c \

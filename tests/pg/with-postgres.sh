@@ -6,7 +6,8 @@
 # Starts a private cluster (initdb, trust auth, loopback only, fsync off) on a
 # free port of 127.0.0.1, creates the database ecl_test, exports
 #   ECL_TEST_PG_URI=postgresql://postgres@127.0.0.1:PORT/ecl_test
-# (and PGHOST/PGPORT/PGUSER/PGDATABASE), runs the command, and stops and
+# (and PGHOST/PGPORT/PGUSER/PGDATABASE, and ECL_TEST_PGDATA/ECL_TEST_PGBIN:
+# the data directory and the server binaries), runs the command, and stops and
 # removes the server from an EXIT trap whatever happens. The command's exit
 # status is the script's. Every argument equal to "{pg}" is replaced by the
 # URI, and "{pg-tests}" by the URI with a per-test schema template
@@ -85,6 +86,9 @@ fi
 
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=ecl_test
 export ECL_TEST_PG_URI="postgresql://postgres@127.0.0.1:$PORT/ecl_test"
+# For tests that control the server itself (tests/pg/test_restart.sh runs
+# `pg_ctl -D "$ECL_TEST_PGDATA" restart` as the postgres user).
+export ECL_TEST_PGDATA=$PGDATA ECL_TEST_PGBIN=$PGBIN
 args=()
 for a in "$@"; do
 	case "$a" in

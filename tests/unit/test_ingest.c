@@ -348,6 +348,31 @@ static void gzip_files_are_read_transparently(void **state)
 	free(path);
 }
 
+/* Cells and headers that are not UTF-8 (found by fuzz_ingest): a row error
+ * quoting such a cell used to fail the whole import with ECL_ENOMEM ("out of
+ * memory recording row errors"), as the summary is JSON. Now the bad bytes
+ * are reported as U+FFFD and the import goes on. */
+static void invalid_utf8_is_reported_not_fatal(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_report *r = import(f, "latin1.csv",
+		"MPAN\xff,Date\xe9Time,Value\n"
+		"1200012345678,2025-11-07 10:00,1.25\n"
+		"1200012345678,2025-11-07 10:30,1\xff" "5\n"
+		"1200012345678,2025-11-07 11:00,caf\xe9\n", NULL);
+
+	assert_int_equal(r->records_processed, 3);
+	assert_int_equal(r->records_imported, 1);
+	assert_int_equal(r->records_failed, 2);
+	assert_int_equal(r->error_count, 2);
+	assert_non_null(strstr(r->summary, "\"Row 2: "));
+	assert_non_null(strstr(r->summary, "\"Row 3: "));
+	assert_non_null(strstr(r->summary, "\xef\xbf\xbd"));
+	assert_non_null(strstr(r->summary, "\"mpan\":\"MPAN\xef\xbf\xbd\""));
+	assert_non_null(strstr(r->summary, "\"datetime\":\"Date\xef\xbf\xbdTime\""));
+	ecl_ingest_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +385,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dry_run_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(whole_file_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(gzip_files_are_read_transparently, setup, teardown),
+		cmocka_unit_test_setup_teardown(invalid_utf8_is_reported_not_fatal, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

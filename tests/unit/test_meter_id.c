@@ -45,6 +45,16 @@ static void test_normalise_errors(void **state)
 	assert_bad_id(" - -- ", "empty");
 	assert_bad_id("12\00134", "control character 0x01 at position 3");
 	assert_bad_id("12\x7f", "control character 0x7F");
+	/* Not UTF-8 (found by the hostile-file test): a Latin-1 byte, a broken
+	 * sequence, a surrogate, an overlong form, a 5-byte form, a cut one. */
+	assert_bad_id("12\xe9" "34", "byte 0xE9 at position 3 is not valid UTF-8");
+	assert_bad_id("12000\xc3\x28" "1", "byte 0xC3 at position 6 is not valid UTF-8");
+	assert_bad_id("\xed\xa0\x80", "byte 0xED at position 1");
+	assert_bad_id("A\xc0\xaf", "byte 0xC0 at position 2");
+	assert_bad_id("\xf8\x88\x80\x80\x80", "byte 0xF8 at position 1");
+	assert_bad_id("caf\xc3", "byte 0xC3 at position 4");
+	assert_bad_id("\xa9", "byte 0xA9 at position 1");
+	assert_normalised("\xe2\x82\xac-\xf0\x9f\x98\x80 x", "\xe2\x82\xac\xf0\x9f\x98\x80X");
 
 	memset(exact, '7', ECL_METER_ID_MAX);
 	exact[ECL_METER_ID_MAX] = '\0';

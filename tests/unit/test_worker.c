@@ -219,6 +219,28 @@ static void whole_file_problems_fail_at_once(void **state)
 	free(gone);
 }
 
+/* A header of binary junk is quoted in the failure message ("Headers
+ * detected: ..."); the job's error_message is stored as UTF-8 all the same,
+ * each stray byte as '?' (PostgreSQL refuses text that is not UTF-8, which
+ * would leave the job processing for good). Found by test_hostile_files. */
+static void failure_message_is_stored_as_utf8(void **state)
+{
+	fixture *f = *state;
+	ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+	char *junk = ecl_test_write_file(f->dir, "junk.csv", "\xff\xfe" "Foo,B\xc3\xa4r,\xe2\x82\n1,2,3\n");
+	ecl_job *j;
+
+	enqueue(f, junk, ECL_IMPORT_HH);
+	new_worker(f, "w1", 5000);
+	ecl_assert_ok(ecl_worker_process(f->worker, 1, &report));
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_FAILED);
+	assert_string_equal(j->error_class, "permanent");
+	assert_non_null(strstr(j->error_message, "Headers detected: ??Foo, B\xc3\xa4r, ??"));
+	ecl_job_free(j);
+	free(junk);
+}
+
 static void storage_trouble_is_retried(void **state)
 {
 	fixture *f = *state;
@@ -433,6 +455,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(completes_a_job_with_its_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(whole_file_problems_fail_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(failure_message_is_stored_as_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(storage_trouble_is_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(stopped_worker_hands_back_and_next_resumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(cancel_stops_at_the_next_batch, setup, teardown),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend_registry.h"
 #include "sqlite_internal.h"
@@ -238,12 +239,34 @@ static int path_from_uri(char **out, const char *uri)
 	return *out ? 0 : ECL_ENOMEM;
 }
 
+/*
+ * Waiting for the write lock. SQLite's own handler (sqlite3_busy_timeout)
+ * backs off to 100 ms sleeps, so a process that has waited a while keeps
+ * losing the lock to those that just arrived: with 8 workers on one file a
+ * single wait came within 2 s of the 10 s timeout (docs/reliability.md).
+ * Short, jittered polls keep every waiter in the race until the timeout.
+ */
+static int on_busy(void *payload, int count)
+{
+	ecl_backend_conn *conn = payload;
+	int64_t now = monotonic_ms();
+
+	if (count == 0)
+		conn->busy_since_ms = now;
+	if (now - conn->busy_since_ms >= conn->busy_timeout_ms)
+		return 0;
+	conn->busy_seed = conn->busy_seed * 1664525u + 1013904223u;
+	pause_ms(1 + (int)((conn->busy_seed >> 16) % 4));
+	return 1;
+}
+
 static int configure(ecl_backend_conn *conn)
 {
 	int is_memory = strcmp(conn->path, ":memory:") == 0;
 	int rc;
 
-	sqlite3_busy_timeout(conn->db, conn->busy_timeout_ms);
+	conn->busy_seed = (uint32_t)getpid() ^ (uint32_t)monotonic_ms();
+	sqlite3_busy_handler(conn->db, on_busy, conn);
 	sqlite3_extended_result_codes(conn->db, 1);
 	rc = exec_retrying(conn, "PRAGMA foreign_keys = ON", "configuring the database");
 	/* WAL: readers never block the writer; NORMAL sync is durable across

@@ -17,6 +17,8 @@ struct ecl_backend_conn {
 	sqlite3 *db;
 	char *path;            /* the file name SQLite was given */
 	int busy_timeout_ms;
+	int64_t busy_since_ms;     /* when the current lock wait began */
+	uint32_t busy_seed;        /* jitter of the lock-wait polls */
 	cached_stmt cache[ECL_SQLITE_STMT_CACHE];
 	/* The reading upserts, kept apart from the cache: they run for every
 	 * chunk of every batch, and their SQL is long. */
