@@ -116,8 +116,9 @@ static int normalise_json(char **out, const char *text, json_type want, const ch
 	return rc;
 }
 
-/* The absolute path of a readable regular file. */
-static int resolve_file(char **out, const char *path, const char *who)
+/* The absolute path of a readable regular file, inside the store's storage
+ * root when it has one. */
+static int resolve_file(char **out, const ecl_store *store, const char *path, const char *who)
 {
 	struct stat st;
 	char *absolute;
@@ -129,6 +130,11 @@ static int resolve_file(char **out, const char *path, const char *who)
 	if (absolute == NULL)
 		return ecl_error_set(ECL_EIO, "%scannot import \"%s\": %s", who, path,
 			strerror(errno));
+	/* Before anything else is said about a file outside the root. */
+	if (ecl__store_check_confined(store, absolute, path, who) != 0) {
+		free(absolute);
+		return ECL_EINVALID;
+	}
 	if (stat(absolute, &st) != 0 || !S_ISREG(st.st_mode)) {
 		free(absolute);
 		return ecl_error_set(ECL_EIO, "%scannot import \"%s\": not a regular file",
@@ -174,8 +180,9 @@ static int check_job_options(const ecl_job_options *o, const char *who)
 
 /* Fill one row from options. `previous` lets a batch of jobs for one file
  * resolve the path once. All strings in the row are owned by it. */
-static int build_row(ecl_job *row, const ecl_job_options *o, const char *who, int64_t now,
-                     const ecl_job *previous, const ecl_job_options *previous_opts)
+static int build_row(ecl_job *row, const ecl_store *store, const ecl_job_options *o,
+                     const char *who, int64_t now, const ecl_job *previous,
+                     const ecl_job_options *previous_opts)
 {
 	int rc = check_job_options(o, who);
 
@@ -183,7 +190,7 @@ static int build_row(ecl_job *row, const ecl_job_options *o, const char *who, in
 	    && strcmp(previous_opts->file_path, o->file_path) == 0)
 		row->file_path = ecl__strdup(previous->file_path);
 	else if (rc == 0)
-		rc = resolve_file(&row->file_path, o->file_path, who);
+		rc = resolve_file(&row->file_path, store, o->file_path, who);
 	if (rc == 0 && row->file_path == NULL)
 		rc = ECL_ENOMEM;
 	if (rc == 0)
@@ -242,7 +249,8 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 		/* Messages about one of many jobs say which one; a single job needs no index. */
 		if (count > 1)
 			snprintf(who, sizeof(who), "job %zu: ", i);
-		rc = build_row(&rows[i], &jobs[i], who, now, i ? &rows[i - 1] : NULL, i ? &jobs[i - 1] : NULL);
+		rc = build_row(&rows[i], store, &jobs[i], who, now, i ? &rows[i - 1] : NULL,
+		               i ? &jobs[i - 1] : NULL);
 	}
 	if (rc == 0)
 		rc = assign_batch_ids(rows, count);

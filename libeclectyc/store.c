@@ -1,14 +1,25 @@
 #include "store_internal.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend_registry.h"
 #include "strutil.h"
 
 static const ecl_store_options default_options = ECL_STORE_OPTIONS_INIT;
+
+/* The size of an options struct of a known version: a version 1 struct ends
+ * before the version 2 members, so only that much of it may be read or
+ * written. */
+static size_t options_size(unsigned int version)
+{
+	return version >= 2 ? sizeof(ecl_store_options) : offsetof(ecl_store_options, storage_root);
+}
 
 int ecl_store_options_init(ecl_store_options *opts, unsigned int version)
 {
@@ -16,15 +27,13 @@ int ecl_store_options_init(ecl_store_options *opts, unsigned int version)
 		return ecl_error_set(ECL_EINVALID, "store options pointer is NULL");
 	if (version == 0 || version > ECL_STORE_OPTIONS_VERSION)
 		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", version);
-	*opts = default_options;
+	memcpy(opts, &default_options, options_size(version));
 	opts->version = version;
 	return 0;
 }
 
 static int validate_options(const ecl_store_options *o)
 {
-	if (o->version == 0 || o->version > ECL_STORE_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", o->version);
 	if ((int)o->log_level < ECL_LOG_DEBUG || o->log_level > ECL_LOG_NONE)
 		return ecl_error_set(ECL_EINVALID, "invalid log_level %d", (int)o->log_level);
 	if (o->busy_timeout_ms < 0)
@@ -39,13 +48,66 @@ static int validate_options(const ecl_store_options *o)
 	if (o->retry_jitter_percent < 0 || o->retry_jitter_percent > 100)
 		return ecl_error_set(ECL_EINVALID, "retry_jitter_percent must be 0..100, got %d",
 			o->retry_jitter_percent);
+	if (o->storage_root != NULL && *o->storage_root == '\0')
+		return ecl_error_set(ECL_EINVALID, "storage_root is empty (NULL means no storage root)");
 	return 0;
+}
+
+/* The storage root's real path (it may itself be a link), which must be an
+ * existing directory. */
+static int resolve_root(char **out, const char *root)
+{
+	struct stat st;
+	char *real;
+	int err;
+
+	*out = NULL;
+	if (root == NULL)
+		return 0;
+	real = realpath(root, NULL);
+	if (real == NULL) {
+		err = errno;
+		return ecl_error_set(err == ENOMEM ? ECL_ENOMEM : ECL_EIO,
+			"storage root \"%s\": %s", root, strerror(err));
+	}
+	if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		free(real);
+		return ecl_error_set(ECL_EIO, "storage root \"%s\": not a directory", root);
+	}
+	*out = real;
+	return 0;
+}
+
+int ecl__store_check_confined(const ecl_store *store, const char *real_path, const char *path,
+                              const char *who)
+{
+	const char *root = store->storage_root;
+	size_t n;
+
+	if (root == NULL)
+		return 0;
+	/* A real path has no trailing slash but "/" itself: the boundary is
+	 * the character after the root's last name, so /srv/imports2 is not
+	 * inside /srv/imports. */
+	n = strlen(root);
+	if (n > 0 && root[n - 1] == '/')
+		n--;
+	if (strncmp(real_path, root, n) == 0 && real_path[n] == '/')
+		return 0;
+	if (strcmp(real_path, path) != 0)
+		return ecl_error_set(ECL_EINVALID,
+			"%sfile \"%s\" is outside the storage root \"%s\" (it resolves to \"%s\")",
+			who, path, root, real_path);
+	return ecl_error_set(ECL_EINVALID, "%sfile \"%s\" is outside the storage root \"%s\"",
+		who, path, root);
 }
 
 int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_options *opts)
 {
+	ecl_store_options given = default_options;
 	const ecl_backend *backend;
 	ecl_store *store;
+	char *root = NULL;
 	int rc;
 
 	if (out == NULL)
@@ -55,24 +117,36 @@ int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_options *op
 		return ecl_error_set(ECL_EINVALID, "store URI is empty");
 	if (opts == NULL)
 		opts = &default_options;
-	if ((rc = validate_options(opts)) != 0)
+	if (opts->version == 0 || opts->version > ECL_STORE_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", opts->version);
+	/* Copy only what the caller's version has; the rest keeps the defaults. */
+	memcpy(&given, opts, options_size(opts->version));
+	if ((rc = validate_options(&given)) != 0)
 		return rc;
 	if ((backend = ecl__backend_for_uri(uri)) == NULL)
 		return ecl_error_last_code();
+	if ((rc = resolve_root(&root, given.storage_root)) != 0)
+		return rc;
 
 	store = calloc(1, sizeof(*store));
-	if (store == NULL)
+	if (store == NULL) {
+		free(root);
 		return ecl_error_set(ECL_ENOMEM, "out of memory allocating a store");
+	}
 	store->backend = backend;
-	store->opts = *opts;
+	store->opts = given;
+	/* The store's own resolved copy: the caller's string need not outlive it. */
+	store->storage_root = root;
+	store->opts.storage_root = root;
 	if (store->opts.clock == NULL)
 		store->opts.clock = ecl_clock_system;
-	store->logger.sink = opts->log;
-	store->logger.payload = opts->log_payload;
-	store->logger.level = opts->log_level;
+	store->logger.sink = given.log;
+	store->logger.payload = given.log_payload;
+	store->logger.level = given.log_level;
 
 	rc = backend->open(&store->conn, uri, &store->opts);
 	if (rc != 0) {
+		free(store->storage_root);
 		free(store);
 		return rc;
 	}
@@ -87,6 +161,7 @@ void ecl_store_free(ecl_store *store)
 		return;
 	store->backend->close(store->conn);
 	ecl__alerting_free(store->alerting);
+	free(store->storage_root);
 	free(store);
 }
 

@@ -13,6 +13,7 @@ struct ecl_store {
 	ecl_logger logger;
 	int schema_ready;  /* the schema was seen at the expected version */
 	struct ecl_alerting *alerting;  /* channels set by ecl_store_set_alerting(), or NULL */
+	char *storage_root;  /* the resolved storage root (owned), or NULL for none */
 };
 
 /* Free the store's alerting configuration (alert.c). Accepts NULL. */
@@ -21,6 +22,13 @@ void ecl__alerting_free(struct ecl_alerting *alerting);
 /* ECL_ESCHEMA (telling the user to migrate) unless the schema is current.
  * Cached once it is, so the check costs one query per store, not per call. */
 int ecl__store_require_schema(ecl_store *store);
+
+/* 0 when the store has no storage root or `real_path` (a path resolved by
+ * realpath()) lies inside it; else ECL_EINVALID "<who>file "<path>" is
+ * outside the storage root "<root>"", naming what it resolves to when that
+ * differs from `path`. */
+int ecl__store_check_confined(const ecl_store *store, const char *real_path, const char *path,
+                              const char *who);
 
 /* ECL_ENOTSUPPORTED naming `what` unless the store's backend implements
  * interface version `version`; else as ecl__store_require_schema(). */

@@ -212,13 +212,40 @@ static int settle_failure(ecl_worker *w, const ecl_job *job, int rc, int file_fa
 		ecl_error_last(), report);
 }
 
+/*
+ * The path to open for a job, when its store has a storage root: the file's
+ * real path, which must lie inside the root. The job may have been enqueued
+ * before the root was set, by another process, or its path may have become a
+ * link since. NULL with *rc set (the failure recorded) otherwise.
+ */
+static char *confined_path(ecl_worker *w, const ecl_job *job, ecl_worker_report *report, int *rc)
+{
+	char message[1024];
+	char *real = realpath(job->file_path, NULL);
+
+	if (real == NULL) {
+		snprintf(message, sizeof(message), "File not found: %s (%s)", job->file_path,
+			strerror(errno));
+		*rc = record_failure(w, job, ECL_FAILURE_PERMANENT, message, report);
+		return NULL;
+	}
+	if (ecl__store_check_confined(w->store, real, job->file_path, "") != 0) {
+		free(real);
+		*rc = record_failure(w, job, ECL_FAILURE_PERMANENT, ecl_error_last(), report);
+		return NULL;
+	}
+	return real;
+}
+
 static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *report)
 {
 	ecl_ingest_report *r = NULL;
 	ecl_ingest_options o;
 	ecl_ingest_job ctx;
+	char *confined = NULL;
+	const char *path;
 	int file_fault = 0;
-	int rc;
+	int rc = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.batch_id = job->batch_id;
@@ -232,22 +259,29 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 		w->opts.job_started(job, w->opts.job_started_payload);
 	if (job->file_path == NULL)
 		return record_failure(w, job, ECL_FAILURE_PERMANENT, "Job has no file path", report);
-	if (access(job->file_path, R_OK) != 0) {
+	/* With a storage root, the resolved path is the one checked and opened. */
+	if (w->store->storage_root != NULL
+	    && (confined = confined_path(w, job, report, &rc)) == NULL)
+		return rc;
+	path = confined ? confined : job->file_path;
+	if (access(path, R_OK) != 0) {
 		char message[1024];
 
 		snprintf(message, sizeof(message), "File not found: %s (%s)", job->file_path,
 			strerror(errno));
+		free(confined);
 		return record_failure(w, job, ECL_FAILURE_PERMANENT, message, report);
 	}
 	/* Counted first so that progress and ETA work from the first batch. */
-	if (ctx.total_rows < 0 && ecl__ingest_count_rows(&ctx.total_rows, job->file_path) != 0)
+	if (ctx.total_rows < 0 && ecl__ingest_count_rows(&ctx.total_rows, path) != 0)
 		ctx.total_rows = -1;
-	rc = ecl__ingest_run(&r, w->store, job->file_path, &o, &ctx, &file_fault);
+	rc = ecl__ingest_run(&r, w->store, path, &o, &ctx, &file_fault);
 	if (rc == 0)
 		rc = complete(w, job, r, report);
 	else
 		rc = settle_failure(w, job, rc, file_fault, report);
 	ecl_ingest_report_free(r);
+	free(confined);
 	return rc;
 }
 

@@ -42,10 +42,27 @@ static int configure_log_level(ecl_store_options *opts, const ecl_config *config
 	return CLI_CONTINUE;
 }
 
+/*
+ * ECLECTYC_STORAGE_DIR confines job files to it, but only when it was set
+ * (in a .env file or the environment): the built-in default is relative to
+ * the working directory and often missing, and setups that never set it
+ * import files from anywhere. An empty value means no storage root.
+ */
+static void configure_storage_root(ecl_store_options *opts, const ecl_config *config)
+{
+	const char *dir = ecl_config_get(config, "ECLECTYC_STORAGE_DIR");
+
+	if (dir && dir[0] != '\0' &&
+	    ecl_config_source_of(config, "ECLECTYC_STORAGE_DIR") != ECL_CONFIG_DEFAULT)
+		opts->storage_root = dir;
+}
+
 /* Store options from the configuration; unset keys keep the library defaults. */
 static int store_options(ecl_store_options *opts, const ecl_config *config)
 {
 	int status = configure_log_level(opts, config);
+
+	configure_storage_root(opts, config);
 
 	if (status == CLI_CONTINUE)
 		status = cli_config_int(&opts->busy_timeout_ms, config,

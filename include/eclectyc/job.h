@@ -136,7 +136,8 @@ ECL_EXTERN int ecl_job_options_init(ecl_job_options *opts, unsigned int version)
  * @param opts     the job; `file_path` is required
  * @return 0; ECL_EINVALID naming the bad field (missing path, unknown type or
  *         priority, tags not a JSON array, metadata not a JSON object,
- *         max_retries out of range, negative user id); ECL_EIO when the file
+ *         max_retries out of range, negative user id, a file whose real
+ *         path is outside the store's storage_root); ECL_EIO when the file
  *         does not exist or cannot be read; ECL_ESCHEMA; ECL_EBUSY; ECL_EDB.
  */
 ECL_EXTERN int ecl_job_create(char batch_id[ECL_BATCH_ID_SIZE], ecl_store *store,

@@ -37,11 +37,20 @@ typedef struct ecl_store_options {
 	int retry_base_seconds;    /**< backoff base: delay n = base * 2^n (default 60) */
 	int retry_cap_seconds;     /**< backoff ceiling (default 3600) */
 	int retry_jitter_percent;  /**< subtract up to this % of each delay at random (default 0) */
+
+	/* ---- version 2 ---- */
+
+	/** When set, the directory every job's file must lie in: ecl_job_create()
+	 *  and the worker resolve the file's real path (symbolic links and ".."
+	 *  followed) and refuse one outside it (ECL_EINVALID at create, a
+	 *  permanent failure in the worker). The directory must exist; it is
+	 *  resolved and copied at open. NULL (the default) = no confinement. */
+	const char *storage_root;
 } ecl_store_options;
 
-#define ECL_STORE_OPTIONS_VERSION 1
+#define ECL_STORE_OPTIONS_VERSION 2
 #define ECL_STORE_OPTIONS_INIT \
-	{ ECL_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, ECL_LOG_WARN, 10000, 60, 3600, 0 }
+	{ ECL_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, ECL_LOG_WARN, 10000, 60, 3600, 0, NULL }
 
 /**
  * Initialise an options struct to the defaults (for bindings and callers that
@@ -60,9 +69,11 @@ ECL_EXTERN int ecl_store_options_init(ecl_store_options *opts, unsigned int vers
  * @param out  receives the handle; free with ecl_store_free()
  * @param uri  a URI from the table above
  * @param opts options, or NULL for the defaults
- * @return 0; ECL_EINVALID for a malformed URI or options; ECL_ENOTSUPPORTED
- *         naming an unknown scheme; ECL_EIO/ECL_EDB when the database cannot
- *         be opened. Nothing is allocated on failure.
+ * @return 0; ECL_EINVALID for a malformed URI or options (an empty
+ *         storage_root); ECL_ENOTSUPPORTED naming an unknown scheme; ECL_EIO
+ *         naming the storage root when it does not exist or is not a
+ *         directory; ECL_EIO/ECL_EDB when the database cannot be opened.
+ *         Nothing is allocated on failure.
  */
 ECL_EXTERN int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_options *opts);
 

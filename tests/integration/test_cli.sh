@@ -1207,6 +1207,37 @@ else
 	fail "the rotated file keeps only the lines before SIGHUP" "$(head -c 300 "$tmp/logs/w.log.1")"
 fi
 
+# ---- storage root ----------------------------------------------------------
+
+# An explicitly set ECLECTYC_STORAGE_DIR confines job files to it; the
+# default (left unset, as everywhere above) confines nothing.
+RDB="sqlite://$tmp/root.db"
+sroot="$tmp/imports"
+mkdir -p "$sroot"
+cp "$tmp/readings.csv" "$sroot/in.csv"
+ln -s /etc/passwd "$sroot/passwd.csv"
+rrun() {
+	ECLECTYC_STORAGE_DIR=$sroot run --db "$RDB" "$@"
+}
+rrun migrate
+rrun import /etc/passwd
+expect "import outside ECLECTYC_STORAGE_DIR exits 1 naming the storage root" 1 "" \
+	"\"/etc/passwd\" is outside the storage root \"$sroot\""
+rrun import "$sroot/../readings.csv"
+expect "import escaping ECLECTYC_STORAGE_DIR by .. exits 1" 1 "" "outside the storage root \"$sroot\""
+rrun import "$sroot/passwd.csv"
+expect "import of a link out of ECLECTYC_STORAGE_DIR exits 1" 1 "" "resolves to \"/etc/passwd\""
+rrun import "$sroot/in.csv"
+expect "import inside ECLECTYC_STORAGE_DIR" 0 "$UUID_RE"
+run --db "$RDB" import "$tmp/readings.csv"
+expect "without ECLECTYC_STORAGE_DIR a file anywhere is queued" 0 "$UUID_RE"
+unconfined=$out
+rrun worker --once --limit 5
+rrun --json job "$unconfined"
+expect_json "the worker fails a queued job outside ECLECTYC_STORAGE_DIR for good" \
+	"d['status'] == 'failed' and d['error_class'] == 'permanent' and \
+'outside the storage root' in d['error_message']"
+
 # ---- memory (opt-in) -------------------------------------------------------
 
 if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then

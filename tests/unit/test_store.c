@@ -181,6 +181,39 @@ static void test_open_missing_directory(void **state)
 	free(dir);
 }
 
+/* A database file deleted under an open store: writes must fail, not commit
+ * into the unlinked file and vanish (tests/integration/test_storage_faults.c). */
+static void test_write_to_deleted_file(void **state)
+{
+	char *dir = abs_tmpdir("test_store_deleted");
+	char *uri = NULL, *path = NULL, *csv;
+	char batch_id[ECL_BATCH_ID_SIZE];
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+	ecl_store *store = NULL;
+	ecl_job *job = NULL;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/gone.db", dir) > 0);
+	assert_true(asprintf(&uri, "sqlite://%s", path) > 0);
+	csv = ecl_test_write_file(dir, "a.csv", "MPAN,Date,HH01\n1,2024-01-01,1\n");
+	ecl_assert_ok(ecl_store_open(&store, uri, NULL));
+	ecl_assert_ok(ecl_store_migrate(store));
+	o.file_path = csv;
+	ecl_assert_ok(ecl_job_create(batch_id, store, &o));
+	assert_int_equal(unlink(path), 0);
+	ecl_assert_fails(ECL_EIO, ecl_job_create(batch_id, store, &o));
+	ecl_assert_error_contains("deleted or moved");
+	ecl_assert_error_contains(path);
+	ecl_assert_fails(ECL_EIO, ecl_job_claim(&job, store, "w"));
+	assert_null(job);
+	ecl_store_free(store);
+	free(uri);
+	free(path);
+	free(csv);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
 /* ---- options ------------------------------------------------------------ */
 
 static void expect_bad_option(const ecl_store_options *opts, const char *field)
@@ -642,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_open_unknown_scheme),
 		cmocka_unit_test(test_open_malformed_uri),
 		cmocka_unit_test(test_open_missing_directory),
+		cmocka_unit_test(test_write_to_deleted_file),
 		cmocka_unit_test(test_options_validation),
 		cmocka_unit_test(test_options_init),
 		cmocka_unit_test(test_backend_name_and_clock),

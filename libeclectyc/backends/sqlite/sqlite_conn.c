@@ -30,8 +30,19 @@ int ecl__sqlite_error(ecl_backend_conn *conn, int sqlite_rc, const char *doing)
 		return ecl_error_set(ECL_ENOMEM, "%s: out of memory", doing);
 	case SQLITE_CANTOPEN:
 	case SQLITE_IOERR:
-	case SQLITE_READONLY:
 	case SQLITE_FULL:
+		/* "disk I/O error" alone does not say what failed: name the OS
+		 * error when SQLite kept it, and a failed write as such (SQLite
+		 * reports EFBIG, EDQUOT, EIO as a bare SQLITE_IOERR_WRITE). */
+		if (conn && conn->db && sqlite3_system_errno(conn->db) != 0)
+			return ecl_error_set(ECL_EIO, "%s: %s (%s)", doing, msg,
+				strerror(sqlite3_system_errno(conn->db)));
+		if ((sqlite_rc & 0xff) == SQLITE_FULL || sqlite_rc == SQLITE_IOERR_WRITE)
+			return ecl_error_set(ECL_EIO, "%s: %s (writing to the database file failed: "
+				"the disk is full or a size limit or quota was reached)", doing, msg);
+		code = ECL_EIO;
+		break;
+	case SQLITE_READONLY:
 	case SQLITE_PERM:
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
@@ -147,12 +158,31 @@ static int step_cached(ecl_backend_conn *conn, const char *sql, const char *doin
 	return rc;
 }
 
+/*
+ * A database file deleted or renamed while open (its directory removed, say)
+ * still accepts writes on Linux in WAL mode: they would commit into an
+ * unlinked inode and be lost when the store closes, with every call
+ * reporting success. One stat() per write transaction catches it.
+ */
+static int check_not_moved(ecl_backend_conn *conn, const char *doing)
+{
+	int moved = 0;
+
+	if (sqlite3_file_control(conn->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK
+	    && moved)
+		return ecl_error_set(ECL_EIO, "%s: the SQLite database file \"%s\" was deleted or moved "
+			"while open (reopen the store)", doing, conn->path);
+	return 0;
+}
+
 /* One attempt at the transaction: ECL_EBUSY means "try again". */
 static int write_once(ecl_backend_conn *conn, int (*work)(ecl_backend_conn *, void *), void *ctx,
                       const char *doing)
 {
 	int rc = step_cached(conn, "BEGIN IMMEDIATE", doing);
 
+	if (rc == 0)
+		rc = check_not_moved(conn, doing);
 	if (rc == 0)
 		rc = work(conn, ctx);
 	if (rc == 0)
