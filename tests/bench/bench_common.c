@@ -1,6 +1,8 @@
 #include "bench_common.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -51,4 +53,66 @@ void bench_remove_db(const char *dir, const char *name)
 		snprintf(path, sizeof(path), "%s/%s%s", dir, name, suffixes[i]);
 		unlink(path);
 	}
+}
+
+/* ---- writing generated input files ----------------------------------------- */
+
+void ob_flush(out_buf *o)
+{
+	if (o->len > 0 && fwrite(o->buf, 1, o->len, o->f) != o->len) {
+		fprintf(stderr, "bench: writing the input files: %s\n", strerror(errno));
+		exit(1);
+	}
+	o->len = 0;
+}
+
+void ob_put(out_buf *o, const char *s, size_t n)
+{
+	if (o->len + n > sizeof(o->buf))
+		ob_flush(o);
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+void ob_char(out_buf *o, char c)
+{
+	ob_put(o, &c, 1);
+}
+
+void ob_uint(out_buf *o, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	ob_put(o, tmp + n, sizeof(tmp) - n);
+}
+
+/* v thousandths as "I.DDD" */
+void ob_milli(out_buf *o, unsigned v)
+{
+	char tmp[4] = { '.', (char)('0' + v / 100 % 10), (char)('0' + v / 10 % 10), (char)('0' + v % 10) };
+
+	ob_uint(o, v / 1000);
+	ob_put(o, tmp, 4);
+}
+
+/* A 13-digit MPAN core with a correct check digit. */
+void make_mpan(char out[14], int meter)
+{
+	static const int weights[12] = { 3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43 };
+	uint64_t core = 120000000000ULL + (uint64_t)meter * 7919u;
+	int sum = 0, i;
+
+	for (i = 11; i >= 0; i--) {
+		out[i] = (char)('0' + core % 10);
+		core /= 10;
+	}
+	for (i = 0; i < 12; i++)
+		sum += (out[i] - '0') * weights[i];
+	out[12] = (char)('0' + sum % 11 % 10);
+	out[13] = '\0';
 }

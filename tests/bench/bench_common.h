@@ -1,7 +1,10 @@
-/* What the benchmarks share: the machine description they print first, and
- * clean-up of their SQLite files. */
+/* What the benchmarks share: the machine description they print first,
+ * clean-up of their SQLite files, and the writer of their generated inputs. */
 #ifndef ECL_BENCH_COMMON_H
 #define ECL_BENCH_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
 
 /* Print the kernel, the CPU count and model, and the SQLite library
  * version, one "label:  value" line each. */
@@ -9,5 +12,23 @@ void bench_print_machine(void);
 
 /* Remove dir/name and its -wal, -shm and -journal files, if present. */
 void bench_remove_db(const char *dir, const char *name);
+
+/* A buffered writer that formats numbers itself (printf would dominate the
+ * generation time of the large input files). Exits on a write error. */
+typedef struct out_buf {
+	FILE *f;
+	char buf[1 << 16];
+	size_t len;
+} out_buf;
+
+void ob_flush(out_buf *o);
+void ob_put(out_buf *o, const char *s, size_t n);
+void ob_char(out_buf *o, char c);
+void ob_uint(out_buf *o, uint64_t v);
+/* v thousandths as "I.DDD" */
+void ob_milli(out_buf *o, unsigned v);
+
+/* A 13-digit MPAN core with a correct check digit. */
+void make_mpan(char out[14], int meter);
 
 #endif
