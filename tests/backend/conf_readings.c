@@ -114,6 +114,44 @@ static void daily_totals_never_collide_with_period_one(void **state)
 	assert_counts(write_batch(f, &meter, 1, NULL, 0, &day, 1, 0), 0, 1, 0, 0);
 }
 
+/* A key twice in one batch (a file that repeats a row) is stored once, as
+ * its last occurrence; on PostgreSQL this is also the path where the COPY
+ * of new readings meets a key and falls back to the upsert. */
+static void key_repeated_in_one_batch_keeps_the_last(void **state)
+{
+	conf_fixture *f = *state;
+	ecl_batch_meter meter = { "1200012345678", 0, 1, "valid" };
+	ecl_interval_reading rows[3] = {
+		interval(0, 1, 0.5, 0), interval(0, 2, 0.75, 0), interval(0, 1, 0.9, 0)
+	};
+	ecl_write_counts c = write_batch(f, &meter, 1, rows, 3, NULL, 0, 0);
+
+	assert_int_equal(c.inserted, 2);
+	assert_int_equal(c.inserted + c.updated + c.unchanged, 3);
+	assert_int_equal(c.meters_created, 1);
+	/* The stored value is the last one: writing it changes nothing, the
+	 * first one is an update. */
+	assert_counts(write_batch(f, &meter, 1, &rows[2], 1, NULL, 0, 0), 0, 0, 1, 0);
+	assert_counts(write_batch(f, &meter, 1, &rows[0], 1, NULL, 0, 0), 0, 1, 0, 0);
+	assert_counts(write_batch(f, &meter, 1, &rows[1], 1, NULL, 0, 0), 0, 0, 1, 0);
+}
+
+/* New readings next to stored ones (the next day of a meter already
+ * imported) are inserted and leave the stored ones alone. */
+static void new_readings_beside_stored_ones(void **state)
+{
+	conf_fixture *f = *state;
+	ecl_batch_meter meter = { "1200012345678", 0, 1, "valid" };
+	ecl_interval_reading day1[2] = { interval(0, 1, 0.5, 0), interval(0, 2, 0.75, 0) };
+	ecl_interval_reading mixed[3] = { interval(0, 2, 0.75, 0), interval(0, 3, 1.0, 0),
+	                                  interval(0, 4, 1.5, 0) };
+
+	assert_counts(write_batch(f, &meter, 1, day1, 2, NULL, 0, 0), 2, 0, 0, 1);
+	assert_counts(write_batch(f, &meter, 1, &mixed[1], 2, NULL, 0, 0), 2, 0, 0, 0);
+	assert_counts(write_batch(f, &meter, 1, mixed, 3, NULL, 0, 0), 0, 0, 3, 0);
+	assert_counts(write_batch(f, &meter, 1, day1, 2, NULL, 0, 0), 0, 0, 2, 0);
+}
+
 static void repeated_local_hour_is_two_readings(void **state)
 {
 	conf_fixture *f = *state;
@@ -215,6 +253,8 @@ const struct CMUnitTest conf_reading_tests[] = {
 	cmocka_unit_test_setup_teardown(upsert_counts_inserted_updated_unchanged, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(estimates_do_not_replace_actuals_unless_told, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(daily_totals_never_collide_with_period_one, conf_setup, conf_teardown),
+	cmocka_unit_test_setup_teardown(key_repeated_in_one_batch_keeps_the_last, conf_setup, conf_teardown),
+	cmocka_unit_test_setup_teardown(new_readings_beside_stored_ones, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(repeated_local_hour_is_two_readings, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(refused_job_update_writes_nothing, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(batch_commits_job_progress_with_it, conf_setup, conf_teardown),

@@ -150,6 +150,13 @@ int ecl__pg_jobs_where(ecl_backend_conn *conn, const char *tail, const pg_params
 
 /* Version 2: pgsql_readings.c */
 int ecl__pg_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id);
+/* COPY `count` half-hour readings into hh_readings (binary format), inside
+ * the caller's transaction; meter_ids maps each reading's meter index to its
+ * id, batch_key is the import batch (0: NULL). *copied receives the rows
+ * written. A key that already exists fails the whole COPY with SQLSTATE
+ * 23505 (conn->last_state). */
+int ecl__pg_copy_intervals(ecl_backend_conn *conn, const ecl_interval_reading *rows, size_t count,
+                           const int64_t *meter_ids, int64_t batch_key, int64_t *copied);
 int ecl__pg_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
                            const ecl_job_update *job, ecl_job_found *found,
                            ecl_write_counts *counts);

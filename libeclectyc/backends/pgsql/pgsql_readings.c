@@ -8,6 +8,16 @@
  * extent (one upsert) and the job's progress (one conditional update), all
  * in one transaction.
  *
+ * Half-hour readings whose keys are new go by COPY (pgsql_copy.c), the
+ * fastest way in: a chunk is sent by COPY when no stored reading of its
+ * meters falls between the chunk's first and last period start of that
+ * meter (one indexed EXISTS probe), under a savepoint. If the COPY meets an
+ * existing key all the same (a key repeated within the chunk, or another
+ * writer's rows committed since the probe) it is rolled back to the
+ * savepoint and the chunk goes through the upsert below. An upsert costs
+ * the server 2-4 times what a COPY does (docs/benchmarks.md); the probe
+ * costs one index lookup per meter and chunk.
+ *
  * Each upsert changes a stored reading only when its value or type differs,
  * and never turns an actual into an estimate unless the batch allows it.
  * RETURNING (xmax = 0) tells an inserted row from an updated one, so one
@@ -15,6 +25,7 @@
  * A key repeated within a chunk is written once, as its last occurrence
  * (ON CONFLICT cannot touch one row twice in a statement).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,8 +211,102 @@ static void count_upsert(const PGresult *res, size_t rows, ecl_write_counts *cou
 	counts->unchanged += (int64_t)rows - inserted - updated;
 }
 
-static int write_interval_chunk(ecl_backend_conn *conn, write_ctx *ctx, int64_t key, size_t first,
-                                size_t rows)
+/* Whether a stored reading may share a key with readings [first, first +
+ * rows): one exists for one of their meters between that meter's earliest
+ * and latest period start in the chunk. */
+static int chunk_may_conflict(ecl_backend_conn *conn, write_ctx *ctx, size_t first, size_t rows,
+                              int *may)
+{
+	const ecl_reading_batch *b = ctx->batch;
+	int64_t *lo = NULL, *hi = NULL;
+	pg_array meters, los, his;
+	PGresult *res = NULL;
+	pg_params p;
+	size_t k, m;
+	int rc = 0;
+
+	*may = 1;
+	lo = malloc(b->meter_count * sizeof(*lo));
+	hi = malloc(b->meter_count * sizeof(*hi));
+	if (lo == NULL || hi == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory for %zu meters", b->meter_count);
+	for (m = 0; rc == 0 && m < b->meter_count; m++)
+		lo[m] = INT64_MAX, hi[m] = INT64_MIN;
+	for (k = first; rc == 0 && k < first + rows; k++) {
+		const ecl_interval_reading *r = &b->intervals[k];
+
+		if (r->period_start < lo[r->meter])
+			lo[r->meter] = r->period_start;
+		if (r->period_start > hi[r->meter])
+			hi[r->meter] = r->period_start;
+	}
+	ecl__pg_array_begin(&meters);
+	ecl__pg_array_begin(&los);
+	ecl__pg_array_begin(&his);
+	for (m = 0; rc == 0 && m < b->meter_count; m++) {
+		if (lo[m] > hi[m])
+			continue;
+		ecl__pg_array_int(&meters, ctx->ids[m]);
+		ecl__pg_array_int(&los, lo[m]);
+		ecl__pg_array_int(&his, hi[m]);
+	}
+	if (rc == 0)
+		rc = ecl__pg_array_end(&meters);
+	if (rc == 0)
+		rc = ecl__pg_array_end(&los);
+	if (rc == 0)
+		rc = ecl__pg_array_end(&his);
+	ecl__pg_params_init(&p);
+	ecl__pg_text(&p, meters.buf.ptr);
+	ecl__pg_text(&p, los.buf.ptr);
+	ecl__pg_text(&p, his.buf.ptr);
+	if (rc == 0)
+		rc = ecl__pg_query(&res, conn,
+			/* LATERAL … LIMIT 1: one index probe per meter, never a
+			 * join plan that scans the table. */
+			"SELECT EXISTS (SELECT 1 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS c(m, lo, hi),"
+			" LATERAL (SELECT 1 FROM hh_readings h WHERE h.meter_id = c.m"
+			"  AND h.period_start BETWEEN to_timestamp(c.lo) AND to_timestamp(c.hi) LIMIT 1) AS x)", &p,
+			"looking for stored readings");
+	if (rc == 0)
+		*may = strcmp(PQgetvalue(res, 0, 0), "f") != 0;
+	PQclear(res);
+	ecl_buf_dispose(&meters.buf);
+	ecl_buf_dispose(&los.buf);
+	ecl_buf_dispose(&his.buf);
+	free(lo);
+	free(hi);
+	return rc;
+}
+
+/* COPY readings [first, first + rows) under a savepoint: *done = 1 when
+ * they were written, 0 when an existing key refused them (rolled back, no
+ * error). */
+static int copy_interval_chunk(ecl_backend_conn *conn, write_ctx *ctx, int64_t key, size_t first,
+                               size_t rows, int *done)
+{
+	int64_t copied = 0;
+	int rc;
+
+	*done = 0;
+	rc = ecl__pg_exec(conn, "SAVEPOINT ecl_copy", "writing readings");
+	if (rc == 0) {
+		rc = ecl__pg_copy_intervals(conn, &ctx->batch->intervals[first], rows, ctx->ids, key,
+			&copied);
+		if (rc == ECL_EDB && strcmp(conn->last_state, "23505") == 0) {
+			ecl_error_clear();
+			rc = ecl__pg_exec(conn, "ROLLBACK TO SAVEPOINT ecl_copy", "writing readings");
+		} else if (rc == 0) {
+			*done = 1;
+			ctx->counts.inserted += copied;
+			rc = ecl__pg_exec(conn, "RELEASE SAVEPOINT ecl_copy", "writing readings");
+		}
+	}
+	return rc;
+}
+
+static int upsert_interval_chunk(ecl_backend_conn *conn, write_ctx *ctx, int64_t key, size_t first,
+                                 size_t rows)
 {
 	const ecl_reading_batch *b = ctx->batch;
 	pg_array a[7];
@@ -253,7 +358,13 @@ static int write_intervals(ecl_backend_conn *conn, write_ctx *ctx, int64_t key)
 	while (rc == 0 && done < total) {
 		size_t rows = total - done > ROWS_PER_STATEMENT ? ROWS_PER_STATEMENT : total - done;
 
-		rc = write_interval_chunk(conn, ctx, key, done, rows);
+		int may_conflict = 1, copied = 0;
+
+		rc = chunk_may_conflict(conn, ctx, done, rows, &may_conflict);
+		if (rc == 0 && !may_conflict)
+			rc = copy_interval_chunk(conn, ctx, key, done, rows, &copied);
+		if (rc == 0 && !copied)
+			rc = upsert_interval_chunk(conn, ctx, key, done, rows);
 		done += rows;
 	}
 	return rc;
@@ -299,45 +410,74 @@ static int write_dailies(ecl_backend_conn *conn, write_ctx *ctx)
 	return rc;
 }
 
-/* Widen the batch's import_batch_meters rows to the days it wrote. */
+/* Widen `m`'s [first, last] to take in `day`. */
+static void widen(const char **first, const char **last, size_t m, const char *day)
+{
+	if (first[m] == NULL || strcmp(day, first[m]) < 0)
+		first[m] = day;
+	if (last[m] == NULL || strcmp(day, last[m]) > 0)
+		last[m] = day;
+}
+
+/* Widen the batch's import_batch_meters rows to the days it wrote. The
+ * span of each meter is worked out here, so the statement carries one
+ * element per meter rather than one per reading. */
 static int record_extent(ecl_backend_conn *conn, write_ctx *ctx, int64_t key)
 {
 	const ecl_reading_batch *b = ctx->batch;
-	pg_array meters, days;
+	const char **first = NULL, **last = NULL;
+	pg_array meters, firsts, lasts;
 	pg_params p;
 	size_t k;
-	int rc;
+	int rc = 0;
 
 	if (key == 0 || b->meter_count == 0 || (b->interval_count == 0 && b->daily_count == 0))
 		return 0;
+	first = calloc(b->meter_count, sizeof(*first));
+	last = calloc(b->meter_count, sizeof(*last));
+	if (first == NULL || last == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory for %zu meters", b->meter_count);
+	for (k = 0; rc == 0 && k < b->interval_count; k++)
+		widen(first, last, b->intervals[k].meter, b->intervals[k].reading_date);
+	for (k = 0; rc == 0 && k < b->daily_count; k++)
+		widen(first, last, b->dailies[k].meter, b->dailies[k].reading_date);
 	ecl__pg_array_begin(&meters);
-	ecl__pg_array_begin(&days);
-	for (k = 0; k < b->interval_count; k++) {
-		ecl__pg_array_int(&meters, ctx->ids[b->intervals[k].meter]);
-		ecl__pg_array_text(&days, b->intervals[k].reading_date);
+	ecl__pg_array_begin(&firsts);
+	ecl__pg_array_begin(&lasts);
+	for (k = 0; rc == 0 && k < b->meter_count; k++) {
+		if (first[k] == NULL)
+			continue;
+		ecl__pg_array_int(&meters, ctx->ids[k]);
+		ecl__pg_array_text(&firsts, first[k]);
+		ecl__pg_array_text(&lasts, last[k]);
 	}
-	for (k = 0; k < b->daily_count; k++) {
-		ecl__pg_array_int(&meters, ctx->ids[b->dailies[k].meter]);
-		ecl__pg_array_text(&days, b->dailies[k].reading_date);
-	}
-	rc = ecl__pg_array_end(&meters);
 	if (rc == 0)
-		rc = ecl__pg_array_end(&days);
+		rc = ecl__pg_array_end(&meters);
+	if (rc == 0)
+		rc = ecl__pg_array_end(&firsts);
+	if (rc == 0)
+		rc = ecl__pg_array_end(&lasts);
 	ecl__pg_params_init(&p);
 	ecl__pg_int(&p, key);
 	ecl__pg_text(&p, meters.buf.ptr);
-	ecl__pg_text(&p, days.buf.ptr);
+	ecl__pg_text(&p, firsts.buf.ptr);
+	ecl__pg_text(&p, lasts.buf.ptr);
+	/* GROUP BY: one row per meter id, should two of the batch's meter
+	 * entries resolve to the same id (ON CONFLICT cannot touch a row twice). */
 	if (rc == 0)
 		rc = ecl__pg_command(conn,
 			"INSERT INTO import_batch_meters AS x (import_batch, meter_id, first_date, last_date)"
-			" SELECT $1::bigint, s.m, min(s.d), max(s.d)"
-			" FROM unnest($2::bigint[], $3::date[]) AS s(m, d) GROUP BY s.m ORDER BY s.m"
+			" SELECT $1::bigint, s.m, min(s.f), max(s.l)"
+			" FROM unnest($2::bigint[], $3::date[], $4::date[]) AS s(m, f, l) GROUP BY s.m ORDER BY s.m"
 			" ON CONFLICT (import_batch, meter_id) DO UPDATE SET"
 			" first_date = least(x.first_date, excluded.first_date),"
 			" last_date = greatest(x.last_date, excluded.last_date)", &p, NULL,
 			"recording the days an import batch wrote");
 	ecl_buf_dispose(&meters.buf);
-	ecl_buf_dispose(&days.buf);
+	ecl_buf_dispose(&firsts.buf);
+	ecl_buf_dispose(&lasts.buf);
+	free(first);
+	free(last);
 	return rc;
 }
 
