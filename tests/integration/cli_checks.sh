@@ -1,7 +1,8 @@
-# Shared by the command-line tests (test_cli.sh, test_cli_pg.sh): run the
-# tool and check what it did. Sourced after ECL (the tool), PY (python3) and
-# tmp (a scratch directory) are set. Each check prints one line; the caller
-# ends with "$passed passed, $failed failed".
+# Shared by the command-line tests (test_cli.sh; the stores of either
+# backend are in cli_store.sh): run the tool and check what it did. Sourced
+# after ECL (the tool), PY (python3) and tmp (a scratch directory) are set.
+# Each check prints one line; the caller ends with "$passed passed, $failed
+# failed".
 
 UUID_PAT='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 UUID_RE="^$UUID_PAT\$"

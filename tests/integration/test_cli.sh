@@ -1,17 +1,28 @@
 #!/usr/bin/env bash
 # End-to-end tests of the `eclectyc` command line.
 #
-# Usage: test_cli.sh PATH/TO/eclectyc
+# Usage: test_cli.sh PATH/TO/eclectyc [STORE]
 #
-# Drives every command against throwaway SQLite databases in a temporary
-# directory, including bad input, and checks exit statuses and messages.
-# Prints one line per check and ends with "N passed, M failed"; exits 1 when
-# any check failed. Set ECL_TEST_VALGRIND=1 to also run a few commands of
-# each kind under valgrind (skipped by default: slow, and wrong under ASan).
+# Drives every command against throwaway stores, including bad input, and
+# checks exit statuses and messages. STORE chooses the backend: none or
+# "sqlite" (the default), SQLite files in a temporary directory; a PostgreSQL
+# URI or key=value string (without a schema parameter, e.g.
+# $ECL_TEST_PG_URI from tests/pg/with-postgres.sh), a fresh schema of that
+# database per store, ecl_cli_<pid>_<random>_<name>, created by `eclectyc
+# migrate` and dropped at the end. The same flows run on both; what differs
+# (SQL dialects, fault injection, inspecting a store) is behind the
+# functions of cli_store.sh, and the few checks that concern one backend only
+# (the SQLite file and the default sqlite://eclectyc.db; PostgreSQL
+# connection errors and password masking) are guarded by it. Stores are
+# inspected and faults injected with the sqlite3 shell or psql.
+# Prints one line per check and ends with "N passed, M failed on BACKEND";
+# exits 1 when any check failed. Set ECL_TEST_VALGRIND=1 to also run a few
+# commands of each kind under valgrind (skipped by default: slow, and wrong
+# under ASan).
 set -u
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-	echo "usage: $0 PATH/TO/eclectyc" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/eclectyc [sqlite | POSTGRESQL-URI]" >&2
 	exit 2
 fi
 # Absolute, because some checks run from other directories.
@@ -22,15 +33,19 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
 GEN="$ROOT/tests/gen_readings.py"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecl-cli.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 tmp=$(cd "$tmp" && pwd -P)
+# shellcheck source=cli_store.sh
+. "$ROOT/tests/integration/cli_store.sh"
+trap 'store_cleanup; rm -rf "$tmp"' EXIT
+store_init "${2:-}" ecl_cli || exit $?
+echo "# backend: $(store_backend)"
 
 # The caller's configuration must not change the results.
 for var in $(compgen -e); do
 	case $var in ECLECTYC_*) unset "$var" ;; esac
 done
 
-DB="sqlite://$tmp/x.db"
+DB=$(store_uri x)
 # shellcheck source=cli_checks.sh
 . "$ROOT/tests/integration/cli_checks.sh"
 
@@ -58,6 +73,19 @@ import_ok() {
 job_count() {
 	dbrun --json jobs --limit 0
 	"$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))' <<<"$out" 2>/dev/null || echo -1
+}
+
+# expect_sql DESC STORE QUERY WANT: the answer of `sql STORE QUERY` is
+# exactly WANT.
+expect_sql() {
+	local got
+	got=$(sql "$2" "$3")
+	if [ "$got" = "$4" ]; then
+		pass "$1"
+	else
+		out=$got err="" rc=0
+		fail "$1" "expected '$(tr '\n' ' ' <<<"$4")', got '$(tr '\n' ' ' <<<"$got")'"
+	fi
 }
 
 # ---- fixtures --------------------------------------------------------------
@@ -107,13 +135,12 @@ expect_usage "a flag given a value exits 2" "'--json' takes no value"
 
 dbrun migrate --check
 expect "migrate --check on a fresh database exits 1" 1 "." "problem"
-no_tables() {
-	"$PY" -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-n = c.execute("select count(*) from sqlite_master where type = \"table\"").fetchone()[0]
-sys.exit(0 if n == 0 else 1)' "$1"
-}
-if no_tables "$tmp/x.db"; then pass "migrate --check creates no tables"; else fail "migrate --check creates no tables" "tables found"; fi
+n=$(store_tables x)
+if [ "$n" = 0 ]; then
+	pass "migrate --check creates no tables$(by_backend "" " (nor the schema)")"
+else
+	fail "migrate --check creates no tables$(by_backend "" " (nor the schema)")" "tables found: $n"
+fi
 dbrun jobs
 expect "jobs before migrate tells to run migrate" 1 "" "eclectyc migrate"
 dbrun import "$tmp/readings.csv"
@@ -129,14 +156,24 @@ dbrun --json migrate --check
 expect_json "migrate --check --json" "d['ok'] is True and d['problems'] == [] and d['current_version'] == $version"
 dbrun migrate --json
 expect_json "migrate --json" "d['schema_version'] == $version"
+expect_sql "migrate recorded every migration once" x \
+	"select count(*) || '|' || count(distinct version) || '|' || max(version) from schema_migrations" \
+	"$version|$version|$version"
 dbrun migrate now
 expect_usage "migrate with an argument exits 2" "unexpected argument 'now'"
 
-run --db "sqlite://$tmp/drift.db" migrate
-"$PY" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("drop table import_jobs"); c.commit()' "$tmp/drift.db"
-run --db "sqlite://$tmp/drift.db" migrate --check
+DRIFT=$(store_uri drift)
+run --db "$DRIFT" migrate
+sql_exec drift "alter table import_jobs drop column notes"
+run --db "$DRIFT" migrate --check
+expect "migrate --check reports a dropped column" 1 "notes" "problem"
+sql_exec drift "alter table import_jobs add column notes text null"
+run --db "$DRIFT" migrate --check
+expect "migrate --check is clean again after the repair" 0 "^Schema OK"
+sql_exec drift "drop table import_jobs$(by_backend "" " cascade")"
+run --db "$DRIFT" migrate --check
 expect "migrate --check reports a dropped table" 1 "import_jobs" "problem"
-run --db "sqlite://$tmp/drift.db" --json migrate --check
+run --db "$DRIFT" --json migrate --check
 if [ "$rc" -eq 1 ] && json_true "d['ok'] is False and len(d['problems']) > 0"; then
 	pass "migrate --check --json reports drift"
 else
@@ -158,14 +195,18 @@ d['retry_count'] == 0 and d['filename'] == 'readings.csv' and \
 d['file_path'] == '$tmp/readings.csv' and not d['dry_run']"
 
 import_ok "$tmp/daily.csv" --type daily --priority high --tag a --tag "b c" --notes "hello there" \
-	--metadata '{"site": 7}' --max-retries 5 --filename orig.csv --user-id 42 --dry-run
+	--metadata '{"site": 7, "z": [1, 2]}' --max-retries 5 --filename orig.csv --user-id 42 --dry-run
 expect "import with every option" 0 "$UUID_RE"
 created+=("$id")
 dbrun --json job "$id"
 expect_json "every import option is stored" "d['import_type'] == 'daily' and \
-d['priority'] == 'high' and d['tags'] == ['a', 'b c'] and d['metadata'] == {'site': 7} and \
+d['priority'] == 'high' and d['tags'] == ['a', 'b c'] and d['metadata'] == {'site': 7, 'z': [1, 2]} and \
 d['max_retries'] == 5 and d['filename'] == 'orig.csv' and d['user_id'] == 42 and \
 d['notes'] == 'hello there' and d['dry_run'] in (True, 1)"
+expect_sql "the metadata is stored as a JSON object" x "$(by_backend \
+	"select json_type(metadata) || '|' || json_extract(metadata, '\$.z[1]') from import_jobs where batch_id = '$id'" \
+	"select json_typeof(metadata) || '|' || (metadata -> 'z' ->> 1) from import_jobs where batch_id = '$id'")" \
+	"object|2"
 
 import_ok --type=daily --priority=low --max-retries=0 --tag=x "$tmp/daily.csv"
 expect "import with --opt=value forms" 0 "$UUID_RE"
@@ -246,6 +287,7 @@ if [ "$jobs_before" -eq "$jobs_after" ] && [ "$jobs_after" -eq "${#created[@]}" 
 else
 	fail "rejected imports queued nothing" "$jobs_before jobs before, $jobs_after after, ${#created[@]} created"
 fi
+expect_sql "import_jobs holds exactly the queued jobs" x "select count(*) from import_jobs" "${#created[@]}"
 
 # ---- jobs ------------------------------------------------------------------
 
@@ -332,25 +374,23 @@ expect_json "jobs --status cancelled" "len(d) == 2"
 # A failure with no retries left, forged in the database (a worker-made
 # failure is retried in the worker section below).
 spent=${created[2]}
-"$PY" -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.execute("update import_jobs set status = ?, completed_at = queued_at, error_message = ?,"
-          " last_error = ?, error_class = ? where batch_id = ?",
-          ("failed", "boom", "boom", "permanent", sys.argv[2]))
-c.commit()' "$tmp/x.db" "$spent"
+sql_exec x "update import_jobs set status = 'failed', completed_at = queued_at, error_message = 'boom',
+  last_error = 'boom', error_class = 'permanent' where batch_id = '$spent'"
 dbrun retry "$spent" --delay=60
 expect "retry of a failed job" 0 "^Requeued job $spent \\(retry 1/1\\), runnable from [0-9-]+ [0-9:]+ UTC$"
 dbrun --json job "$spent"
 expect_json "a retried job is queued with a retry spent" "d['status'] == 'queued' and \
 d['retry_count'] == 1 and d['max_retries'] == 1 and d['retry_at'] is not None and \
 d['error_message'] is None and d['completed_at'] is None and d['last_error'] == 'boom'"
+expect_sql "retry --delay=60 makes it runnable 60 s from now" x \
+	"select case when retry_at between $(sql_ago -50) and $(sql_ago -70) then 'yes' else 'no' end from import_jobs where batch_id = '$spent'" yes
 dbrun retry "$spent"
 expect "retry of the requeued job exits 1" 1 "" "queued"
 
 # ---- worker ----------------------------------------------------------------
 
 # A database of its own, so the queue holds only what this section puts in it.
-WDB="sqlite://$tmp/w.db"
+WDB=$(store_uri w)
 wrun() {
 	run --db "$WDB" "$@"
 }
@@ -362,20 +402,32 @@ expect "worker --once on an empty queue" 0 "^No jobs in queue\\. Exiting\\.$"
 
 wrun import "$tmp/wide.csv"
 wide=$out
-wrun worker --once
+wrun worker --once --worker-id cli-w1
 expect "worker --once processes a queued job" 0 \
 	"^Processed 1 job\\(s\\): 1 completed, 0 failed, 0 requeued for retry, 0 cancelled, 0 handed back$"
 wrun --json job "$wide"
 expect_json "the processed job is completed with its summary" "d['status'] == 'completed' and \
-d['summary']['records_imported'] == 6 and d['summary']['records_failed'] == 0 and \
+d['worker_id'] == 'cli-w1' and d['summary']['records_imported'] == 6 and d['summary']['records_failed'] == 0 and \
 d['processed_rows'] == 6 and d['imported_rows'] == 6 and d['summary']['meta']['format'] == 'hh-matrix'"
 wrun job "$wide"
 expect "job shows the summary's format" 0 "^  Format: +hh-matrix$"
 expect "job shows records imported" 0 "^  Records imported: +6$"
 expect "job shows readings inserted" 0 "^  Inserted: +288$"
 expect "job shows the error count" 0 "^  Errors: +0$"
+want_wide=$("$PY" -c 'import csv, sys
+print("%.3f" % sum(float(v) for r in csv.reader(open(sys.argv[1])) if r[0] != "MPAN" for v in r[2:]))' "$tmp/wide.csv")
+expect_sql "the readings are stored: count and sum" w \
+	"select count(*) || '|' || $(sql_fixed3 "sum(reading_value)") from hh_readings" "288|$want_wide"
+expect_sql "three meters were created" w "select count(*) from meters" 3
 wrun worker --once
 expect "worker --once after the queue emptied" 0 "^No jobs in queue\\. Exiting\\.$"
+wrun import "$tmp/wide.csv"
+wrun --json worker --once --no-aggregate
+expect_json "re-importing the same file completes" "d['claimed'] == 1 and d['completed'] == 1"
+wrun --json jobs --limit 1
+expect_json "the re-import changes nothing" "d[0]['summary']['inserted'] == 0 and \
+d[0]['summary']['updated'] == 0 and d[0]['summary']['unchanged'] == 288"
+expect_sql "still 288 readings" w "select count(*) from hh_readings" 288
 
 cp "$tmp/gen_daily.csv" "$tmp/doomed.csv"
 wrun import "$tmp/doomed.csv" --type daily
@@ -399,6 +451,7 @@ wrun --json worker --once --limit=2
 expect_json "worker --once --limit=2 claims two jobs" "d['claimed'] == 2 and d['completed'] == 2"
 wrun --json worker --once --limit 5
 expect_json "the next worker --once takes the rest" "d['claimed'] == 1 and d['completed'] == 1"
+expect_sql "the daily readings are stored once" w "select count(*) from daily_readings" 10
 
 wrun import "$tmp/gen_daily.csv" --type daily --dry-run
 dry=$out
@@ -407,6 +460,8 @@ wrun worker --once --unknown-meters reject-row --negatives reject --batch-size 7
 expect "worker accepts the import policy options" 0 "1 completed"
 wrun --json job "$dry"
 expect_json "a dry-run job completes" "d['status'] == 'completed' and d['summary']['dry_run'] is True"
+expect_sql "no job is left queued or processing" w \
+	"select count(*) from import_jobs where status in ('queued', 'processing')" 0
 
 wrun import "$tmp/gen_daily.csv" --type daily
 wrun worker --once --unknown-meters reject-file
@@ -442,7 +497,7 @@ ECLECTYC_BATCH_SIZE=lots wrun worker --once
 expect "bad ECLECTYC_BATCH_SIZE exits 1 naming it" 1 "" "ECLECTYC_BATCH_SIZE"
 ECLECTYC_WORKER_POLL_MS=-5 wrun worker
 expect "out-of-range ECLECTYC_WORKER_POLL_MS exits 1 naming it" 1 "" "ECLECTYC_WORKER_POLL_MS"
-run --db "sqlite://$tmp/unmigrated.db" worker --once
+run --db "$(store_uri unmigrated)" worker --once
 expect "worker before migrate tells to run migrate" 1 "" "eclectyc migrate"
 
 # wait_for_line FILE REGEX: wait up to 10 s for a line of FILE to match.
@@ -485,14 +540,11 @@ timeout -s KILL 30 "$ECL" --db "$WDB" worker --poll-ms 100 --batch-size 1 \
 	>"$tmp/stdout" 2>"$tmp/stderr" &
 worker_pid=$!
 # Wait until a batch of the job is committed, then stop the worker.
-"$PY" -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1])
-for _ in range(500):
-    row = c.execute("select status, checkpoint from import_jobs where batch_id = ?", (sys.argv[2],)).fetchone()
-    if row[0] != "queued" and (row[0] != "processing" or row[1] > 0):
-        sys.exit(0)
-    time.sleep(0.01)
-sys.exit(1)' "$tmp/w.db" "$long"
+for _ in $(seq 500); do
+	[ "$(sql w "select case when status <> 'queued' and (status <> 'processing' or checkpoint > 0)
+		then 'yes' else 'no' end from import_jobs where batch_id = '$long'")" = yes ] && break
+	sleep 0.01
+done
 kill -TERM "$(pgrep -P "$worker_pid" | head -n 1)"
 wait "$worker_pid"
 rc=$?
@@ -507,10 +559,15 @@ else
 d['retry_count'] == 0 and 0 < d['checkpoint'] < 12000"
 	wrun worker --once
 	expect "the next worker completes the handed-back job" 0 "1 completed"
-	wrun --json job "$long"
-	expect_json "the resumed job counts every row once" "d['status'] == 'completed' and \
-d['summary']['records_processed'] == 12000 and d['processed_rows'] == 12000"
 fi
+wrun --json job "$long"
+# 2026-03-29 (clocks go forward) has 46 periods: its 48-value rows fail.
+expect_json "the resumed job counts every row once" "d['status'] == 'completed' and \
+d['summary']['records_processed'] == 12000 and d['processed_rows'] == 12000 and \
+d['summary']['records_failed'] == 40"
+expect_sql "every reading of the long file is stored once" w \
+	"select count(*) from hh_readings where reading_date between '2025-11-07' and '2026-09-02'" \
+	"$((40 * 299 * 48))"
 
 # ---- import --now ----------------------------------------------------------
 
@@ -576,30 +633,19 @@ expect_json "ECLECTYC_BATCH_SIZE is accepted" "d['records_imported'] == 10"
 # ---- aggregate -------------------------------------------------------------
 
 # A database of its own, so meter ids and totals are known exactly.
-ADB="sqlite://$tmp/agg.db"
+ADB=$(store_uri agg)
 arun() {
 	run --db "$ADB" "$@"
 }
-# sql FILE QUERY: the sqlite3 shell's answer, rows on separate lines.
-sql() {
-	sqlite3 "$1" "$2" 2>&1
-}
-# expect_sql DESC FILE QUERY WANT: the answer is exactly WANT.
-expect_sql() {
-	local got
-	got=$(sql "$2" "$3")
-	if [ "$got" = "$4" ]; then
-		pass "$1"
-	else
-		out=$got err="" rc=0
-		fail "$1" "expected '$(tr '\n' ' ' <<<"$4")', got '$(tr '\n' ' ' <<<"$got")'"
-	fi
+# f3 EXPR: EXPR with three decimals, in the store's dialect.
+f3() {
+	sql_fixed3 "$1"
 }
 # The meters of tests/gen_readings.py, so its files add days to the same two.
 MA=1600000000000
 MB=1600000079190
 # Hand-computable: 2025-11-10 is a 48-period GMT day (local time = UTC).
-# Meter A (id 1) reads p/10 kWh in period p, meter B (id 2) 0.5 in each.
+# Meter A reads p/10 kWh in period p, meter B 0.5 in each.
 # The peak window 07:00-23:00 by period start is periods 15..47 (33 periods).
 #   A: total = (1+...+48)/10 = 1176/10 = 117.6; peak = (15+...+47)/10 =
 #      (15+47)*33/2/10 = 102.3; off-peak = 117.6 - 102.3 = 15.3; min 0.1, max 4.8
@@ -616,17 +662,19 @@ arun aggregate --date 2025-11-10
 expect "aggregate before migrate tells to run migrate" 1 "" "eclectyc migrate"
 arun migrate
 arun import "$tmp/two.csv" --now
-DAILY_Q="select meter_id, date, printf('%.3f|%.3f|%.3f|%.3f|%.3f', total_consumption,
- peak_consumption, off_peak_consumption, min_reading, max_reading), reading_count
- from daily_aggregations where date = '2025-11-10' order by meter_id"
-DAILY_WANT="1|2025-11-10|117.600|102.300|15.300|0.100|4.800|48
-2|2025-11-10|24.000|16.500|7.500|0.500|0.500|48"
-expect_sql "import --now does not aggregate" "$tmp/agg.db" "select count(*) from daily_aggregations" 0
+expect "import --now of the two meters" 0 "^Records imported: +2$"
+# Rows are shown by MPAN (meter ids are the store's business).
+DAILY_Q="select m.mpan, d.date, $(f3 total_consumption) || '|' || $(f3 peak_consumption) || '|' ||
+ $(f3 off_peak_consumption) || '|' || $(f3 min_reading) || '|' || $(f3 max_reading), reading_count
+ from daily_aggregations d join meters m on m.id = d.meter_id where d.date = '2025-11-10' order by m.mpan"
+DAILY_WANT="$MA|2025-11-10|117.600|102.300|15.300|0.100|4.800|48
+$MB|2025-11-10|24.000|16.500|7.500|0.500|0.500|48"
+expect_sql "import --now does not aggregate" agg "select count(*) from daily_aggregations" 0
 arun aggregate --date 2025-11-10
 expect "aggregate (daily) prints one line for the range" 0 \
 	"^daily 2025-11-10\\.\\.2025-11-10: completed, 2 meters, 2 written, 0 unchanged, 0 removed, 0 errors, 0 warnings \\([0-9]+\\.[0-9]{3} s\\) exec_[0-9a-f-]+$"
 if [ "$(wc -l <<<"$out")" -eq 1 ]; then pass "aggregate runs daily by default"; else fail "aggregate runs daily by default" "more than one line"; fi
-expect_sql "daily totals, peak and off-peak are as computed by hand" "$tmp/agg.db" "$DAILY_Q" "$DAILY_WANT"
+expect_sql "daily totals, peak and off-peak are as computed by hand" agg "$DAILY_Q" "$DAILY_WANT"
 arun aggregate --all --date 2025-11-10
 expect "aggregate --all: daily re-run leaves the rows unchanged" 0 \
 	"^daily 2025-11-10\\.\\.2025-11-10: completed, 2 meters, 0 written, 2 unchanged, 0 removed, 0 errors"
@@ -638,17 +686,18 @@ if [ "$(cut -d' ' -f1 <<<"$out" | tr '\n' ' ')" = "daily weekly monthly annual "
 else
 	fail "aggregate --all runs daily, weekly, monthly, annual in order" "wrong order"
 fi
-expect_sql "weekly, monthly and annual rows hold the day's totals" "$tmp/agg.db" \
-	"select 'w', meter_id, week_start, week_end, printf('%.3f|%.3f|%.3f', total_consumption, peak_consumption, off_peak_consumption), day_count, reading_count from weekly_aggregations
-	 union all select 'm', meter_id, month_start, month_end, printf('%.3f|%.3f|%.3f', total_consumption, peak_consumption, off_peak_consumption), day_count, reading_count from monthly_aggregations
-	 union all select 'y', meter_id, year_start, year_end, printf('%.3f|%.3f|%.3f', total_consumption, peak_consumption, off_peak_consumption), day_count, reading_count from annual_aggregations
-	 order by 1, 2" \
-	"m|1|2025-11-01|2025-11-30|117.600|102.300|15.300|1|48
-m|2|2025-11-01|2025-11-30|24.000|16.500|7.500|1|48
-w|1|2025-11-10|2025-11-16|117.600|102.300|15.300|1|48
-w|2|2025-11-10|2025-11-16|24.000|16.500|7.500|1|48
-y|1|2025-01-01|2025-12-31|117.600|102.300|15.300|1|48
-y|2|2025-01-01|2025-12-31|24.000|16.500|7.500|1|48"
+expect_sql "weekly, monthly and annual rows hold the day's totals" agg \
+	"select x, m.mpan, s, e, $(f3 t) || '|' || $(f3 p) || '|' || $(f3 o), dc, rc from (
+	 select 'w' x, meter_id, week_start s, week_end e, total_consumption t, peak_consumption p, off_peak_consumption o, day_count dc, reading_count rc from weekly_aggregations
+	 union all select 'm', meter_id, month_start, month_end, total_consumption, peak_consumption, off_peak_consumption, day_count, reading_count from monthly_aggregations
+	 union all select 'y', meter_id, year_start, year_end, total_consumption, peak_consumption, off_peak_consumption, day_count, reading_count from annual_aggregations) a
+	 join meters m on m.id = a.meter_id order by 1, 2" \
+	"m|$MA|2025-11-01|2025-11-30|117.600|102.300|15.300|1|48
+m|$MB|2025-11-01|2025-11-30|24.000|16.500|7.500|1|48
+w|$MA|2025-11-10|2025-11-16|117.600|102.300|15.300|1|48
+w|$MB|2025-11-10|2025-11-16|24.000|16.500|7.500|1|48
+y|$MA|2025-01-01|2025-12-31|117.600|102.300|15.300|1|48
+y|$MB|2025-01-01|2025-12-31|24.000|16.500|7.500|1|48"
 arun aggregate --range annual --range daily --range=daily --date 2025-11-10
 if [ "$rc" -eq 0 ] && [ "$(cut -d' ' -f1 <<<"$out" | tr '\n' ' ')" = "daily annual " ]; then
 	pass "repeated --range runs each range once, daily first"
@@ -672,31 +721,38 @@ arun import "$tmp/three.csv" --now
 arun aggregate --from 2025-11-12 --to 2025-11-14
 expect "aggregate --from/--to covers every day" 0 \
 	"^daily 2025-11-12\\.\\.2025-11-14: completed, 2 meters, 6 written, 0 unchanged, 0 removed, 0 errors, 0 warnings"
-expect_sql "--from/--to wrote the 6 daily rows" "$tmp/agg.db" \
+expect_sql "--from/--to wrote the 6 daily rows" agg \
 	"select count(*) from daily_aggregations where date between '2025-11-12' and '2025-11-14'" 6
 want=$("$PY" -c 'import csv, sys
 print("%.3f" % sum(float(v) for r in csv.reader(open(sys.argv[1])) if r[0] != "MPAN" for v in r[2:]))' "$tmp/three.csv")
-expect_sql "--from/--to daily totals add up to the file's values" "$tmp/agg.db" \
-	"select printf('%.3f', sum(total_consumption)) from daily_aggregations where date between '2025-11-12' and '2025-11-14'" "$want"
+expect_sql "--from/--to daily totals add up to the file's values" agg \
+	"select $(f3 "sum(total_consumption)") from daily_aggregations where date between '2025-11-12' and '2025-11-14'" "$want"
 arun aggregate --range weekly --from 2025-11-12 --to 2025-11-14
 expect "weekly --from/--to within one week" 0 "^weekly 2025-11-10\\.\\.2025-11-16: completed, 2 meters, 2 written, 0 unchanged,"
-expect_sql "the week now holds four days" "$tmp/agg.db" \
-	"select group_concat(day_count) from weekly_aggregations where week_start = '2025-11-10'" "4,4"
-expect_sql "every run so far is recorded as completed" "$tmp/agg.db" \
+expect_sql "the week now holds four days" agg \
+	"select $(sql_list day_count) from weekly_aggregations where week_start = '2025-11-10'" "4,4"
+expect_sql "every run so far is recorded as completed" agg \
 	"select distinct status from scheduler_executions" "completed"
 
 # A fault in one meter's insert: the run is partial, the other meter committed.
-sql "$tmp/agg.db" "delete from daily_aggregations where date = '2025-11-10';
-CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations WHEN NEW.meter_id = 2
-BEGIN SELECT RAISE(ABORT, 'injected'); END;" >/dev/null
+# (SQLite: RAISE(ABORT), a constraint error; PostgreSQL: the same class,
+# SQLSTATE 23514, which the backend treats as a data fault of one meter.)
+MB_ID="(select id from meters where mpan = '$MB')"
+sql_exec agg "delete from daily_aggregations where date = '2025-11-10'"
+sql_exec agg "$(by_backend "CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations
+WHEN NEW.meter_id = $MB_ID BEGIN SELECT RAISE(ABORT, 'injected'); END;" \
+"CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS \$f\$ BEGIN
+  IF NEW.meter_id = $MB_ID THEN RAISE EXCEPTION 'injected' USING ERRCODE = '23514'; END IF;
+  RETURN NEW; END \$f\$;
+CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations FOR EACH ROW EXECUTE FUNCTION fault();")"
 arun aggregate --date 2025-11-10 --verbose
 expect "a partial run exits 1" 1 \
 	"^daily 2025-11-10\\.\\.2025-11-10: partial, 1 meters, 1 written, 0 unchanged, 0 removed, 1 errors, 0 warnings" \
 	"daily aggregation partial: 1 meter\\(s\\) failed.*injected"
 expect "aggregate --verbose prints the meter's error indented" 1 "^  Meter $MB .*injected"
-expect_sql "the partial run kept the other meter's row" "$tmp/agg.db" \
-	"select group_concat(meter_id) from daily_aggregations where date = '2025-11-10'" 1
-expect_sql "the partial run is recorded with its error" "$tmp/agg.db" \
+expect_sql "the partial run kept the other meter's row" agg \
+	"select $(sql_list m.mpan) from daily_aggregations d join meters m on m.id = d.meter_id where d.date = '2025-11-10'" "$MA"
+expect_sql "the partial run is recorded with its error" agg \
 	"select range_type, status, error_count, meters_processed from scheduler_executions order by id desc limit 1" \
 	"daily|partial|1|1"
 arun --json aggregate --all --date 2025-11-10
@@ -705,17 +761,17 @@ if [ "$rc" -eq 1 ] && json_true "[r['status'] for r in d] == ['partial', 'comple
 else
 	fail "aggregate --all --json with a partial range: exit 1, every range run" "wrong exit or JSON"
 fi
-sql "$tmp/agg.db" "DROP TRIGGER fault" >/dev/null
+sql_exec agg "$(by_backend "DROP TRIGGER fault" "DROP TRIGGER fault ON daily_aggregations; DROP FUNCTION fault()")"
 arun aggregate --date 2025-11-10
 expect "the repaired run completes" 0 "^daily .*: completed, 2 meters, 1 written, 1 unchanged,"
-expect_sql "scheduler_executions holds completed and partial runs" "$tmp/agg.db" \
+expect_sql "scheduler_executions holds completed and partial runs" agg \
 	"select distinct status from scheduler_executions order by 1" "completed
 partial"
 
 ECLECTYC_PEAK_START=00:00 ECLECTYC_PEAK_END=23:30 arun aggregate --date 2025-11-10
 expect "a peak window from the configuration" 0 "2 written"
-expect_sql "ECLECTYC_PEAK_START/END set the peak window" "$tmp/agg.db" \
-	"select printf('%.3f|%.3f', peak_consumption, off_peak_consumption) from daily_aggregations where date = '2025-11-10' order by meter_id" \
+expect_sql "ECLECTYC_PEAK_START/END set the peak window" agg \
+	"select $(f3 peak_consumption) || '|' || $(f3 off_peak_consumption) from daily_aggregations d join meters m on m.id = d.meter_id where d.date = '2025-11-10' order by m.mpan" \
 	"117.600|0.000
 24.000|0.000"
 ECLECTYC_PEAK_START=25:00 arun aggregate --date 2025-11-10
@@ -725,9 +781,9 @@ expect "ECLECTYC_PEAK_END=7pm exits 1 naming it" 1 "" "ECLECTYC_PEAK_END=7pm"
 ECLECTYC_PEAK_START=20:00 ECLECTYC_PEAK_END=08:00 arun aggregate --date 2025-11-10
 expect "a peak start after its end exits 1" 1 "" "ECLECTYC_PEAK_START=20:00 is after ECLECTYC_PEAK_END=08:00"
 arun aggregate --date 2025-11-10
-expect_sql "the default peak window again" "$tmp/agg.db" "$DAILY_Q" "$DAILY_WANT"
+expect_sql "the default peak window again" agg "$DAILY_Q" "$DAILY_WANT"
 
-runs_before=$(sql "$tmp/agg.db" "select count(*) from scheduler_executions")
+runs_before=$(sql agg "select count(*) from scheduler_executions")
 arun aggregate --range hourly
 expect_usage "aggregate --range hourly exits 2" "'hourly' for --range"
 arun aggregate --from 2025-11-12
@@ -750,36 +806,36 @@ arun aggregate daily
 expect_usage "aggregate with an argument exits 2" "unexpected argument 'daily'"
 arun aggregate --date 1900-01-01
 expect "a date outside the library's years exits 1 naming it" 1 "" "1900-01-01"
-expect_sql "refused runs record nothing" "$tmp/agg.db" "select count(*) from scheduler_executions" "$runs_before"
+expect_sql "refused runs record nothing" agg "select count(*) from scheduler_executions" "$runs_before"
 
 # ---- worker re-aggregation -------------------------------------------------
 
-RDB="sqlite://$tmp/reagg.db"
+RDB=$(store_uri reagg)
 run --db "$RDB" migrate
 run --db "$RDB" import "$tmp/two.csv"
 ECLECTYC_PEAK_START=00:00 ECLECTYC_PEAK_END=23:30 run --db "$RDB" worker --once
 expect "worker --once with re-aggregation completes the job" 0 "1 completed"
-expect_sql "the worker re-aggregated the imported day with the configured peak window" \
-	"$tmp/reagg.db" "select meter_id, printf('%.3f|%.3f', total_consumption, peak_consumption) from daily_aggregations order by meter_id" \
-	"1|117.600|117.600
-2|24.000|24.000"
-expect_sql "the worker rolled the day up into every range" "$tmp/reagg.db" \
-	"select (select count(*) from weekly_aggregations) || (select count(*) from monthly_aggregations) || (select count(*) from annual_aggregations)" "222"
-expect_sql "the worker's runs are recorded with trigger import" "$tmp/reagg.db" \
+expect_sql "the worker re-aggregated the imported day with the configured peak window" reagg \
+	"select m.mpan, $(f3 total_consumption) || '|' || $(f3 peak_consumption) from daily_aggregations d join meters m on m.id = d.meter_id order by m.mpan" \
+	"$MA|117.600|117.600
+$MB|24.000|24.000"
+expect_sql "the worker rolled the day up into every range" reagg \
+	"select '' || (select count(*) from weekly_aggregations) || (select count(*) from monthly_aggregations) || (select count(*) from annual_aggregations)" "222"
+expect_sql "the worker's runs are recorded with trigger import" reagg \
 	"select distinct trigger_source || ':' || status from scheduler_executions" "import:completed"
 run --db "$RDB" --json jobs --limit 1
 expect_json "the job summary holds the aggregation outcome" "d[0]['summary'].get('aggregation') is not None"
-NDB="sqlite://$tmp/noagg.db"
+NDB=$(store_uri noagg)
 run --db "$NDB" migrate
 run --db "$NDB" import "$tmp/two.csv"
 run --db "$NDB" worker --once --no-aggregate
 expect "worker --once --no-aggregate completes the job" 0 "1 completed"
-expect_sql "worker --no-aggregate leaves no aggregation rows" "$tmp/noagg.db" \
+expect_sql "worker --no-aggregate leaves no aggregation rows" noagg \
 	"select (select count(*) from daily_aggregations) + (select count(*) from scheduler_executions)" 0
 run --db "$NDB" import "$tmp/three.csv"
 ECLECTYC_AGGREGATE_AFTER_IMPORT=0 run --db "$NDB" worker --once
 expect "worker with ECLECTYC_AGGREGATE_AFTER_IMPORT=0 completes the job" 0 "1 completed"
-expect_sql "ECLECTYC_AGGREGATE_AFTER_IMPORT=0 leaves no aggregation rows" "$tmp/noagg.db" \
+expect_sql "ECLECTYC_AGGREGATE_AFTER_IMPORT=0 leaves no aggregation rows" noagg \
 	"select count(*) from daily_aggregations" 0
 ECLECTYC_AGGREGATE_AFTER_IMPORT=maybe run --db "$NDB" worker --once
 expect "bad ECLECTYC_AGGREGATE_AFTER_IMPORT exits 1 naming it" 1 "" "ECLECTYC_AGGREGATE_AFTER_IMPORT"
@@ -810,7 +866,7 @@ expect "quality says how many meters it checks" 0 "^Checking 2 meters\\.\\.\\.$"
 expect "quality ends with the meters with issues" 0 "^Meters with issues: 1$"
 expect "quality says the check is complete" 0 "^Data quality check complete\\.$"
 if grep -q "Missing periods" <<<"$out"; then fail "quality without --verbose has no detail" "detail printed"; else pass "quality without --verbose has no detail"; fi
-issues=$(sql "$tmp/agg.db" "select count(*) from data_quality_issues")
+issues=$(sql agg "select count(*) from data_quality_issues")
 arun quality --date 2025-11-11 --verbose
 expect "quality --verbose lists the missing periods as ranges" 0 "^    Missing periods \\(3\\): 5-6,12$"
 expect "quality --verbose shows completeness" 0 "^  Meter $MA: 93\\.75% complete \\(45 of 48 expected readings, hh\\)$"
@@ -822,13 +878,14 @@ d['meters'][0]['mpan'] == '$MA' and d['meters'][0]['missing_periods'] == [5, 6, 
 d['meters'][0]['actual'] == 45 and d['meters'][0]['expected'] == 48"
 arun --json quality --date 2025-11-11 --verbose
 expect_json "quality --json --verbose lists every meter" "len(d['meters']) == 2"
-if [ "$issues" -ge 1 ] && [ "$(sql "$tmp/agg.db" "select count(*) from data_quality_issues")" -eq "$issues" ]; then
+if [ "$issues" -ge 1 ] && [ "$(sql agg "select count(*) from data_quality_issues")" -eq "$issues" ]; then
 	pass "re-running quality leaves the same data_quality_issues rows ($issues)"
 else
 	fail "re-running quality leaves the same data_quality_issues rows" "$issues before"
 fi
-expect_sql "the missing periods are stored" "$tmp/agg.db" \
-	"select issue_type, json_extract(issue_data, '$.missing_periods') from data_quality_issues where meter_id = 1 and issue_type = 'missing_data'" \
+expect_sql "the missing periods are stored" agg \
+	"select issue_type, $(by_backend "json_extract(issue_data, '\$.missing_periods')" "(issue_data -> 'missing_periods')::text")
+	 from data_quality_issues q join meters m on m.id = q.meter_id where m.mpan = '$MA' and issue_type = 'missing_data'" \
 	"missing_data|[5,6,12]"
 arun quality --date 2025-11-11 --meter "$MB"
 expect "quality --meter checks one meter" 0 "^Checking 1 meters\\.\\.\\.$"
@@ -841,31 +898,35 @@ arun quality --meter ""
 expect_usage "quality with an empty --meter exits 2" "--meter"
 arun quality 2025-11-11
 expect_usage "quality with an argument exits 2" "unexpected argument '2025-11-11'"
-run --db "sqlite://$tmp/unmigrated.db" quality
+run --db "$(store_uri unmigrated)" quality
 expect "quality before migrate tells to run migrate" 1 "" "eclectyc migrate"
 
 # ---- configuration ---------------------------------------------------------
 
-printf '# test configuration\nECLECTYC_DB=sqlite://%s/env.db\n' "$tmp" >"$tmp/app.env"
+# (Single-quoted: taken literally, whatever the URI holds.)
+printf "# test configuration\nECLECTYC_DB='%s'\n" "$(store_uri env)" >"$tmp/app.env"
 run --env-file "$tmp/app.env" migrate
 expect "--env-file ECLECTYC_DB is honoured" 0 "^Schema at version"
-if [ -f "$tmp/env.db" ]; then pass "--env-file database created"; else fail "--env-file database created" "no $tmp/env.db"; fi
+if store_exists env; then pass "--env-file database created"; else fail "--env-file database created" "no store $(store_uri env)"; fi
 run --env-file="$tmp/app.env" --json jobs
 expect_json "--env-file database is the one used" "d == []"
 run --env-file "$tmp/app.env" --db "$DB" --json jobs --limit 0
 expect_json "--db overrides --env-file" "len(d) == $total"
-ECLECTYC_DB="sqlite://$tmp/envvar.db" run migrate
+ENVVAR_DB=$(store_uri envvar)
+ECLECTYC_DB=$ENVVAR_DB run migrate
 expect "ECLECTYC_DB from the environment" 0 "^Schema at version"
-ECLECTYC_DB="sqlite://$tmp/envvar.db" run import "$tmp/readings.csv"
-ECLECTYC_DB="sqlite://$tmp/envvar.db" run --env-file "$tmp/app.env" --json jobs
+ECLECTYC_DB=$ENVVAR_DB run import "$tmp/readings.csv"
+ECLECTYC_DB=$ENVVAR_DB run --env-file "$tmp/app.env" --json jobs
 expect_json "the environment overrides --env-file" "len(d) == 1"
 run --env-file "$tmp/nope.env" jobs
 expect "missing --env-file exits 1 naming it" 1 "" "nope\\.env"
 printf 'this is not a setting\n' >"$tmp/bad.env"
 run --env-file "$tmp/bad.env" jobs
 expect "malformed --env-file exits 1" 1 "" "bad\\.env"
-(cd "$tmp/cwd" && "$ECL" migrate >/dev/null 2>&1)
-if [ -f "$tmp/cwd/eclectyc.db" ]; then pass "default database is sqlite://eclectyc.db"; else fail "default database is sqlite://eclectyc.db" "no eclectyc.db"; fi
+if [ "$STORE_KIND" = sqlite ]; then
+	(cd "$tmp/cwd" && "$ECL" migrate >/dev/null 2>&1)
+	if [ -f "$tmp/cwd/eclectyc.db" ]; then pass "default database is sqlite://eclectyc.db"; else fail "default database is sqlite://eclectyc.db" "no eclectyc.db"; fi
+fi
 ECLECTYC_LOG_LEVEL=loud dbrun jobs
 expect "bad ECLECTYC_LOG_LEVEL exits 1" 1 "" "loud"
 ECLECTYC_LOG_LEVEL=debug dbrun jobs --limit 1
@@ -884,11 +945,37 @@ if [ -w /dev/full ]; then
 	expect "a failed write exits 1" 1 "" "cannot write"
 fi
 
+# PostgreSQL only: connection errors name the server, never the password.
+if [ "$STORE_KIND" = pgsql ]; then
+	run --db "postgresql://postgres@127.0.0.1:1/nosuchdb?connect_timeout=2" jobs
+	expect "an unreachable server exits 1 naming host and port" 1 "" "127\\.0\\.0\\.1.*1|port 1"
+	run --db "postgresql://postgres:sekrit-pw@127.0.0.1:1/nosuchdb?connect_timeout=2" jobs
+	if [ "$rc" -eq 1 ] && ! grep -q "sekrit-pw" <<<"$out$err"; then
+		pass "an unreachable server: the password is never printed"
+	else
+		fail "an unreachable server: the password is never printed" "exit $rc or printed"
+	fi
+	run --db "postgresql://postgres@no-such-host.invalid/nosuchdb?connect_timeout=2" jobs
+	expect "an unknown host exits 1 naming it" 1 "" "no-such-host\\.invalid"
+	# The real server, a database that does not exist, a password in the URI.
+	wrong=$("$PY" -c 'import sys, urllib.parse as u
+b = sys.argv[1]
+if "://" in b:
+    p = u.urlsplit(b)
+    host = p.netloc.rsplit("@", 1)[-1]
+    user = u.unquote(p.username or "postgres")
+    print(u.urlunsplit((p.scheme, "%s:sekrit-pw@%s" % (u.quote(user), host), "/ecl_no_such_db", p.query, "")))
+else:
+    print(b + " password=sekrit-pw dbname=ecl_no_such_db")' "$STORE_PG_BASE")
+	run --db "$wrong" jobs
+	expect "a database that does not exist exits 1 naming it" 1 "" "ecl_no_such_db"
+	if grep -q "sekrit-pw" <<<"$out$err"; then fail "a server-side error: the password is never printed" "printed"; else pass "a server-side error: the password is never printed"; fi
+fi
+
 # ---- monitor ---------------------------------------------------------------
 
 # A database of its own: the health depends on every job in it.
-MDBF="$tmp/monitor.db"
-MDB="sqlite://$MDBF"
+MDB=$(store_uri monitor)
 mrun() {
 	run --db "$MDB" "$@"
 }
@@ -912,7 +999,7 @@ mrun monitor --bogus
 expect "a monitor usage error exits 3 (2 means critical)" 3 "" "unknown option '--bogus'"
 mrun monitor now
 expect "monitor with an argument exits 3" 3 "" "unexpected argument 'now'"
-run --db "sqlite://$tmp/unmigrated-m.db" monitor
+run --db "$(store_uri unmigrated_m)" monitor
 expect "monitor before migrate exits 3" 3 "" "eclectyc migrate"
 ECLECTYC_FAILURE_RATE_WARNING=lots mrun monitor
 expect "a bad ECLECTYC_FAILURE_RATE_WARNING exits 3 naming it" 3 "" "ECLECTYC_FAILURE_RATE_WARNING=lots"
@@ -930,15 +1017,15 @@ expect "ECLECTYC_BACKLOG_THRESHOLD=0 with a queued job is degraded (exit 1)" 1 "
 expect "the backlog alert is listed with a warning sign" 1 "^  ⚠ \\[queue_backlog\\] Queue backlog: 1 jobs waiting$"
 
 # A job whose worker died: processing, last heartbeat two hours ago.
-sql "$MDBF" "update import_jobs set status = 'processing', worker_id = 'dead-host:1',
-  started_at = strftime('%s', 'now') - 7200, heartbeat_at = strftime('%s', 'now') - 7200
-  where batch_id = '$mjob'" >/dev/null
+sql_exec monitor "update import_jobs set status = 'processing', worker_id = 'dead-host:1',
+  started_at = $(sql_ago 7200), heartbeat_at = $(sql_ago 7200)
+  where batch_id = '$mjob'"
 mrun monitor
 expect "a stuck job degrades the health (exit 1)" 1 "^System Status: DEGRADED$"
 expect "the stuck alert is listed" 1 "^  ⚠ \\[stuck_jobs\\] 1 job\\(s\\) stuck in processing state$"
 expect "the stuck job is listed with its minutes" 1 "^  $mjob readings\\.csv: stuck for 1[12][0-9] minute\\(s\\), worker dead-host:1"
 expect "monitor without --handle-stuck leaves it" 1 "Run with --handle-stuck"
-expect_sql "monitor without --handle-stuck changes nothing" "$MDBF" \
+expect_sql "monitor without --handle-stuck changes nothing" monitor \
 	"select status, retry_count from import_jobs where batch_id = '$mjob'" "processing|0"
 ECLECTYC_STUCK_MINUTES=180 mrun monitor
 expect "ECLECTYC_STUCK_MINUTES=180: two hours is not stuck" 0 "^System Status: HEALTHY$"
@@ -954,15 +1041,15 @@ mrun monitor --handle-stuck
 expect "monitor --handle-stuck reports the health found (exit 1)" 1 "^System Status: DEGRADED$"
 expect "monitor --handle-stuck says what it did to the job" 1 "stuck for .* -> requeued$"
 expect "monitor --handle-stuck counts what it did" 1 "^Requeued 1 stuck job\\(s\\), failed 0\\.$"
-expect_sql "the stuck job is requeued spending a retry" "$MDBF" \
+expect_sql "the stuck job is requeued spending a retry" monitor \
 	"select status, retry_count from import_jobs where batch_id = '$mjob'" "queued|1"
 mrun monitor
 expect "after handling, the queue is healthy again" 0 "^System Status: HEALTHY$"
 
 # Failed for good within the window: a 100 % failure rate is critical.
-sql "$MDBF" "update import_jobs set status = 'failed', retry_count = max_retries, retry_at = NULL,
-  error_message = 'forged failure', completed_at = strftime('%s', 'now') - 60
-  where batch_id = '$mjob'" >/dev/null
+sql_exec monitor "update import_jobs set status = 'failed', retry_count = max_retries, retry_at = NULL,
+  error_message = 'forged failure', completed_at = $(sql_ago 60)
+  where batch_id = '$mjob'"
 mrun monitor
 expect "a high failure rate is critical (exit 2)" 2 "^System Status: CRITICAL$"
 expect "the critical alert has a cross" 2 "^  ✗ \\[high_failure_rate\\] High failure rate: 100\\.0% in last 24h$"
@@ -974,11 +1061,12 @@ expect "monitor --send-alerts sends the failed job's alert" 2 "^Sent alerts for 
 mrun monitor --send-alerts
 expect "the same condition is held back by the cooldown" 2 "^Sent 0 alert\\(s\\) \\(1 held back by the cooldown, 0 failed\\)\\.$"
 if grep -q "failed job" <<<"$out"; then fail "a job's alert goes out once" "sent again"; else pass "a job's alert goes out once"; fi
+expect_sql "the sent alerts are recorded" monitor \
+	"select case when count(*) >= 1 then 'yes' else 'no' end from alerts where alert_type <> 'test'" yes
 
 # ---- cleanup ---------------------------------------------------------------
 
-CDBF="$tmp/cleanup.db"
-CDB="sqlite://$CDBF"
+CDB=$(store_uri cleanup)
 store="$tmp/storage"
 crun() {
 	ECLECTYC_STORAGE_DIR=$store run --db "$CDB" "$@"
@@ -996,11 +1084,11 @@ crun import "$store/queued.csv"
 old_queued=$out
 crun import "$store/recent-done.csv"
 recent_done=$out
-sql "$CDBF" "update import_jobs set status = 'completed', completed_at = strftime('%s', 'now') - 40 * 86400,
-  queued_at = strftime('%s', 'now') - 41 * 86400 where batch_id = '$old_done';
-update import_jobs set queued_at = strftime('%s', 'now') - 41 * 86400 where batch_id = '$old_queued';
-update import_jobs set status = 'completed', completed_at = strftime('%s', 'now') - 86400
-  where batch_id = '$recent_done'" >/dev/null
+sql_exec cleanup "update import_jobs set status = 'completed', completed_at = $(sql_ago $((40 * 86400))),
+  queued_at = $(sql_ago $((41 * 86400))) where batch_id = '$old_done';
+update import_jobs set queued_at = $(sql_ago $((41 * 86400))) where batch_id = '$old_queued';
+update import_jobs set status = 'completed', completed_at = $(sql_ago 86400)
+  where batch_id = '$recent_done'"
 crun cleanup --dry-run
 expect "cleanup --dry-run says so" 0 "^Mode: Dry run \\(no deletions\\)$"
 expect "cleanup prints the retention (default 30 days)" 0 "^Retention: 30 days$"
@@ -1016,13 +1104,17 @@ if grep -q "queued\\.csv\\|$old_queued\\|new-orphan" <<<"$out"; then
 else
 	pass "cleanup --dry-run spares a queued job, its file and new files"
 fi
-expect_sql "cleanup --dry-run deletes no job" "$CDBF" "select count(*) from import_jobs" "3"
+expect_sql "cleanup --dry-run deletes no job" cleanup "select count(*) from import_jobs" "3"
 if [ -f "$store/old-done.csv" ] && [ -f "$store/sftp/orphan.csv" ]; then pass "cleanup --dry-run deletes no file"; else fail "cleanup --dry-run deletes no file" "a file is gone"; fi
 crun --json cleanup --dry-run
 expect_json "cleanup --json --dry-run" "d['dry_run'] is True and d['jobs_deleted'] == 1 and \
 d['files_deleted'] == 2 and d['jobs'][0]['batch_id'] == '$old_done'"
 crun cleanup --days 50 --dry-run
 expect "cleanup --days 50 finds nothing 40 days old" 0 "^Would delete 0 job\\(s\\)\\.$"
+crun cleanup --days 50
+expect "cleanup --days 50 deletes nothing" 0 "^Deleted 0 job\\(s\\)\\.$"
+expect_sql "cleanup --days 50 kept every job" cleanup "select count(*) from import_jobs" 3
+if [ -f "$store/old-done.csv" ] && [ -f "$store/sftp/orphan.csv" ]; then pass "cleanup --days 50 kept the 40-day-old files"; else fail "cleanup --days 50 kept the 40-day-old files" "a file is gone"; fi
 crun cleanup --verbose
 expect "cleanup runs live" 0 "^Mode: Live$"
 expect "cleanup deletes the old finished job" 0 "^Deleted 1 job\\(s\\)\\.$"
@@ -1030,7 +1122,7 @@ expect "cleanup --verbose names the deleted job" 0 "^  Deleted job $old_done: co
 expect "cleanup --verbose names each deleted file" 0 "^  Deleted orphaned file: $store/sftp/orphan\\.csv \\(40 days old\\)$"
 expect "cleanup deletes the orphaned files" 0 "^Deleted 2 orphaned file\\(s\\)\\.$"
 expect "cleanup ends with 'Cleanup complete.'" 0 "^Cleanup complete\\.$"
-expect_sql "cleanup kept the queued and the recent jobs" "$CDBF" \
+expect_sql "cleanup kept the queued and the recent jobs" cleanup \
 	"select batch_id from import_jobs order by id" "$old_queued
 $recent_done"
 if [ ! -e "$store/old-done.csv" ] && [ ! -e "$store/sftp/orphan.csv" ]; then pass "cleanup removed the orphaned files"; else fail "cleanup removed the orphaned files" "still there"; fi
@@ -1066,7 +1158,7 @@ expect "alert-test with no channels configured uses the log (exit 0)" 0 "^  log:
 expect "alert-test says email is not configured" 0 "^  email: not configured \\(set MAIL_HOST and ADMIN_EMAIL\\)$"
 expect "alert-test says Slack is not configured" 0 "^  slack: not configured"
 expect "alert-test's alert reaches the log" 0 "" "ALERT \\[test\\] Eclectyc alert test"
-expect_sql "alert-test records the alert" "$MDBF" \
+expect_sql "alert-test records the alert" monitor \
 	"select count(*) from alerts where alert_type = 'test' and subject = 'Eclectyc alert test'" "1"
 SLACK_WEBHOOK_URL="http://127.0.0.1:$closed_port/services/T000/B000/sekrit-token" atrun alert-test
 expect "alert-test with a dead webhook exits 1" 1 "^  slack: failed \\(" "failed on 1 of 2 channel"
@@ -1090,8 +1182,7 @@ expect_usage "alert-test with an argument exits 2" "unexpected argument 'now'"
 
 # ---- worker log file -------------------------------------------------------
 
-LDBF="$tmp/log.db"
-LDB="sqlite://$LDBF"
+LDB=$(store_uri log)
 mkdir -p "$tmp/logs"
 STAMP='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (DEBUG|INFO |WARN |ERROR) '
 run --db "$LDB" migrate
@@ -1152,7 +1243,7 @@ fi
 
 # An explicitly set ECLECTYC_STORAGE_DIR confines job files to it; the
 # default (left unset, as everywhere above) confines nothing.
-RDB="sqlite://$tmp/root.db"
+RDB=$(store_uri root)
 sroot="$tmp/imports"
 mkdir -p "$sroot"
 cp "$tmp/readings.csv" "$sroot/in.csv"
@@ -1202,5 +1293,5 @@ if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
 	done
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed on $(store_backend)"
 [ "$failed" -eq 0 ]

@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # The deployment files run as written.
 #
-# Usage: test_deployment.sh PATH/TO/eclectyc [REPO-ROOT]
+# Usage: test_deployment.sh PATH/TO/eclectyc [REPO-ROOT [STORE]]
 #
 # Extracts every `eclectyc ...` command line from deployment/
 # eclectyc-worker.service (ExecStart), supervisor-eclectyc-worker.conf
 # (command=) and crontab.example (commented-out alternatives included),
 # rewrites the binary to the built one and /etc/eclectyc, /var/log/eclectyc
 # and /var/lib/eclectyc to a scratch directory, adds --once to worker
-# commands that run forever, and runs each against a migrated scratch SQLite
-# store: a renamed or removed flag breaks the build here, not in production.
+# commands that run forever, and runs each against a migrated scratch store:
+# a renamed or removed flag breaks the build here, not in production. STORE
+# chooses the backend: none or "sqlite" (the default), a SQLite file in the
+# scratch directory; a PostgreSQL URI or key=value string (without a schema
+# parameter), a fresh schema of that database, ecl_deploy_<pid>_<random>_lib,
+# dropped at the end (tests/integration/cli_store.sh).
 # Also runs `systemd-analyze verify` on the unit when it is available (and
 # says it skipped otherwise; a skip is not counted as a pass).
 set -u
 
-if [ $# -lt 1 ] || [ ! -x "$1" ]; then
-	echo "usage: $0 PATH/TO/eclectyc [REPO-ROOT]" >&2
+if [ $# -lt 1 ] || [ $# -gt 3 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 PATH/TO/eclectyc [REPO-ROOT [sqlite | POSTGRESQL-URI]]" >&2
 	exit 2
 fi
 ECL=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
@@ -24,8 +28,12 @@ DEP="$ROOT/deployment"
 PY=${PYTHON:-python3}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecl-deploy.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 tmp=$(cd "$tmp" && pwd -P)
+# shellcheck source=cli_store.sh
+. "$(cd "$(dirname "$0")" && pwd -P)/cli_store.sh"
+trap 'store_cleanup; rm -rf "$tmp"' EXIT
+store_init "${3:-}" ecl_deploy || exit $?
+echo "# backend: $(store_backend)"
 for var in $(compgen -e); do
 	case $var in ECLECTYC_*|MAIL_*|ADMIN_EMAIL|SLACK_WEBHOOK_URL) unset "$var" ;; esac
 done
@@ -37,8 +45,15 @@ fail() { failed=$((failed + 1)); echo "FAIL - $1: $2"; }
 
 # The scratch tree standing in for /etc/eclectyc, /var/lib/eclectyc, /var/log/eclectyc.
 mkdir -p "$tmp/etc" "$tmp/lib/imports" "$tmp/log"
+# The store "lib/eclectyc": $tmp/lib/eclectyc.db, or schema ..._lib_eclectyc.
+if [ "$STORE_KIND" = sqlite ]; then
+	STORE_URI=$(store_uri lib/eclectyc)
+else
+	# Single-quoted: the env file and the shell take it literally.
+	STORE_URI="'$(store_uri lib/eclectyc)'"
+fi
 cat >"$tmp/etc/eclectyc.env" <<ENV
-ECLECTYC_DB=sqlite://$tmp/lib/eclectyc.db
+ECLECTYC_DB=$STORE_URI
 ECLECTYC_STORAGE_DIR=$tmp/lib/imports
 ENV
 
@@ -110,6 +125,9 @@ for cmd in "worker --once" "monitor --handle-stuck --send-alerts" "cleanup --day
            "aggregate --all --verbose" "quality --verbose"; do
 	if grep -q -- "$cmd" "$tmp/commands"; then pass "the deployment runs '$cmd'"; else fail "the deployment runs '$cmd'" "not found"; fi
 done
+# They used the scratch store: the aggregation runs are recorded there.
+runs=$(sql lib/eclectyc "select count(*) from scheduler_executions")
+if [ "$runs" -ge 4 ] 2>/dev/null; then pass "the commands ran against the scratch store ($runs aggregation runs)"; else fail "the commands ran against the scratch store" "scheduler_executions: $runs"; fi
 if ls "$tmp"/log/worker*.log >/dev/null 2>&1; then pass "the workers wrote their log files"; else fail "the workers wrote their log files" "none in $tmp/log"; fi
 
 # Settings that the worker's graceful stop depends on.
@@ -136,5 +154,5 @@ else
 	echo "skip - systemd-analyze verify (systemd-analyze not installed)"
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed on $(store_backend)"
 [ "$failed" -eq 0 ]
