@@ -1,14 +1,21 @@
 /*
- * Reliability: 8 worker processes draining 5,000 jobs from one SQLite file,
+ * Reliability: 8 worker processes draining 5,000 jobs from one database,
  * with mixed priorities and injected transient failures.
+ *
+ * The database: a SQLite file in a private directory by default; with an
+ * argument, the one it names — `sqlite://PATH` (a file that must not exist
+ * yet) or a PostgreSQL server (a libpq URI or key=value string), on which
+ * the test works in a fresh schema of its own, ecl_contention_<pid>_<random>,
+ * dropped at the end. Exit 77 (skipped) when no PostgreSQL server answers.
  *
  * Each job imports its own one-row wide file (one meter, one day, 48
  * readings) through the real worker (ecl_worker_process: claim, import batch
  * with checkpoint, re-aggregation, completion). Jobs are high, normal or low
  * priority at random (seeded, printed; ECL_CONTENTION_SEED repeats a run).
  *
- * Transient failures are real storage errors: a BEFORE INSERT trigger on
- * hh_readings, added to the test database, aborts the readings transaction
+ * Transient failures are real storage errors: a trigger on inserts into
+ * hh_readings (SQLite: BEFORE INSERT, per row; PostgreSQL: AFTER INSERT, per
+ * statement, over the inserted rows), added to the test database, aborts the readings transaction
  * of the jobs listed in a side table while the job's retry_count is below
  * that job's `fail_times`. The worker sees a failed write (ECL_EDB), classes
  * it transient as it does any storage error, and ecl_job_fail() requeues the
@@ -20,7 +27,17 @@
  *   - every claim (queued -> processing), with how many *due* queued jobs
  *     were ahead of the claimed one in claim order (priority, then queued_at,
  *     then id) and how many of those had a higher priority, counted at the
- *     instant of the claim (SQLite serialises writers, so this is exact);
+ *     instant of the claim. SQLite serialises writers, so this is exact.
+ *     On PostgreSQL claimers run at once and each skips the jobs others
+ *     hold (FOR UPDATE SKIP LOCKED): the count is made by a BEFORE UPDATE
+ *     trigger declared STABLE, so it reads the claim statement's own
+ *     snapshot — the jobs the claim chose among — and it leaves out a job
+ *     whose row version there carries the transaction id (xmax) of another
+ *     transaction that is running or committed: a job another claimer held
+ *     at that moment, or had already taken since the snapshot. A job whose
+ *     xmax is 0 or of an aborted transaction was free and is counted. The
+ *     figures go to the claim log through a transaction-local setting read
+ *     by the AFTER trigger that writes the log;
  *   - every requeue (processing -> queued), with the heartbeat of the failed
  *     attempt and the retry_at it was given;
  *   - every finish (-> completed or failed).
@@ -36,6 +53,7 @@
  * reached a job's error or summary.
  */
 #include "ecl_test.h"
+#include "ecl_test_target.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -56,10 +74,13 @@
 #define ALWAYS_FAILS 1000
 #define INJECTED "injected transient storage failure"
 
+/* The argv[1] given (NULL: a SQLite file in a private directory). */
+static const char *g_store;
+
 typedef struct fixture {
 	char *dir;
-	char *db;
-	char *uri;
+	ecl_test_target db;
+	const char *uri;                /* db.uri */
 	char *results[WORKERS];
 	int priority[JOB_COUNT];
 	int fail_times[JOB_COUNT];
@@ -113,8 +134,31 @@ static int setup(void **state)
 		return -1;
 	free(fx->dir);
 	fx->dir = real;
-	if (asprintf(&fx->db, "%s/queue.db", fx->dir) < 0 || asprintf(&fx->uri, "sqlite://%s", fx->db) < 0)
-		return -1;
+	if (g_store != NULL && ecl_test_uri_is_pgsql(g_store)) {
+		struct timespec ts;
+		char schema[64];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(schema, sizeof(schema), "ecl_contention_%ld_%08lx", (long)getpid(),
+			(unsigned long)(((uint64_t)ts.tv_nsec * UINT64_C(2654435761)) ^ (uint64_t)ts.tv_sec)
+			& 0xffffffffUL);
+		ecl_test_target_pgsql(&fx->db, g_store, schema);
+	} else if (g_store != NULL) {
+		if (strncmp(g_store, "sqlite://", 9) != 0 || g_store[9] == '\0') {
+			fprintf(stderr, "contention: \"%s\" is neither a sqlite://PATH nor a PostgreSQL URI\n",
+				g_store);
+			return -1;
+		}
+		ecl_test_target_sqlite(&fx->db, g_store + 9);
+	} else {
+		char *path = NULL;
+
+		if (asprintf(&path, "%s/queue.db", fx->dir) < 0)
+			return -1;
+		ecl_test_target_sqlite(&fx->db, path);
+		free(path);
+	}
+	fx->uri = fx->db.uri;
 	for (i = 0; i < WORKERS; i++)
 		if (asprintf(&fx->results[i], "%s/worker%d.txt", fx->dir, i) < 0)
 			return -1;
@@ -122,6 +166,8 @@ static int setup(void **state)
 		: (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
 	print_message("contention: seed %" PRIu64 " (set ECL_CONTENTION_SEED=%" PRIu64 " to repeat)\n",
 		fx->rng, fx->rng);
+	print_message("contention: %s %s\n", fx->db.pgsql ? "PostgreSQL, schema" : "SQLite,",
+		fx->db.pgsql ? fx->db.schema : fx->db.path);
 	*state = fx;
 	return 0;
 }
@@ -133,11 +179,10 @@ static int teardown(void **state)
 
 	if (fx == NULL)
 		return 0;
+	ecl_test_target_destroy(&fx->db);   /* the file, or DROP SCHEMA */
 	ecl_test_rmtree(fx->dir);
 	for (i = 0; i < WORKERS; i++)
 		free(fx->results[i]);
-	free(fx->uri);
-	free(fx->db);
 	free(fx->dir);
 	free(fx);
 	return 0;
@@ -148,11 +193,11 @@ static int teardown(void **state)
 #define RANK(t) "(CASE " t ".priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
 #define DUE(t, now) t ".status = 'queued' AND (" t ".retry_at IS NULL OR " t ".retry_at <= " now ")"
 
-static const char instrumentation[] =
+static const char sqlite_instrumentation[] =
 	"CREATE TABLE torture_flaky (batch_id TEXT PRIMARY KEY, fail_times INTEGER NOT NULL);"
 	"CREATE TABLE torture_claims (seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id INTEGER, "
 	"  rank INTEGER, retry_count INTEGER, worker_id TEXT, claimed_at INTEGER, retry_at INTEGER, "
-	"  ahead_due INTEGER, higher_due INTEGER, lower_due INTEGER);"
+	"  ahead_due INTEGER, higher_due INTEGER, lower_due INTEGER, held_ahead INTEGER DEFAULT 0);"
 	"CREATE TABLE torture_requeues (job_id INTEGER, retry_count INTEGER, attempt_at INTEGER, "
 	"  retry_at INTEGER);"
 	"CREATE TABLE torture_finishes (job_id INTEGER, status TEXT, retry_count INTEGER);"
@@ -181,6 +226,74 @@ static const char instrumentation[] =
 	"CREATE TRIGGER torture_finish AFTER UPDATE OF status ON import_jobs "
 	"WHEN NEW.status IN ('completed', 'failed') AND OLD.status <> NEW.status BEGIN "
 	"INSERT INTO torture_finishes VALUES (NEW.id, NEW.status, NEW.retry_count); END;";
+
+/* The same on PostgreSQL (see the top of the file for the claim count). The
+ * library's connections have search_path set to the test's schema, so the
+ * functions' unqualified names resolve there. */
+#define EPOCH(x) "extract(epoch FROM " x ")::bigint"
+static const char pgsql_instrumentation[] =
+	"CREATE TABLE torture_flaky (batch_id text PRIMARY KEY, fail_times integer NOT NULL);"
+	"CREATE TABLE torture_claims (seq bigserial PRIMARY KEY, job_id bigint NOT NULL, "
+	"  rank integer NOT NULL, retry_count integer NOT NULL, worker_id text, claimed_at bigint, "
+	"  retry_at bigint, ahead_due bigint NOT NULL, higher_due bigint NOT NULL, "
+	"  lower_due bigint NOT NULL, held_ahead bigint NOT NULL);"
+	"CREATE TABLE torture_requeues (job_id bigint, retry_count integer, attempt_at bigint, "
+	"  retry_at bigint);"
+	"CREATE TABLE torture_finishes (job_id bigint, status text, retry_count integer);"
+	/* The injected storage failure, once per statement (COPY or upsert) over
+	 * the rows it inserted. */
+	"CREATE FUNCTION torture_inject() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+	"IF EXISTS (SELECT 1 FROM torture_new_readings r JOIN import_batches b ON b.id = r.import_batch "
+	"  JOIN torture_flaky f ON f.batch_id = b.batch_id JOIN import_jobs j ON j.batch_id = b.batch_id "
+	"  WHERE j.retry_count < f.fail_times) THEN RAISE EXCEPTION '" INJECTED "'; END IF; "
+	"RETURN NULL; END $$;"
+	"CREATE TRIGGER torture_inject AFTER INSERT ON hh_readings "
+	"REFERENCING NEW TABLE AS torture_new_readings FOR EACH STATEMENT "
+	"EXECUTE FUNCTION torture_inject();"
+	/* Whether transaction id x (from a row's xmax, so within 2^31 of ours)
+	 * is of an aborted transaction. */
+	"CREATE FUNCTION torture_aborted(x xid) RETURNS boolean LANGUAGE plpgsql STABLE AS $$ "
+	"DECLARE cur bigint := pg_current_xact_id()::text::bigint; full_id bigint; BEGIN "
+	"full_id := ((cur >> 32) << 32) | x::text::bigint; "
+	"IF full_id > cur + 2147483648 THEN full_id := full_id - 4294967296; END IF; "
+	"RETURN pg_xact_status(full_id::text::xid8) IS NOT DISTINCT FROM 'aborted'; END $$;"
+	/* The claim count, in the claim statement's snapshot (STABLE). */
+	"CREATE FUNCTION torture_claim_count() RETURNS trigger LANGUAGE plpgsql STABLE AS $$ "
+	"DECLARE c record; BEGIN "
+	"SELECT count(*) FILTER (WHERE free AND ahead) AS ahead, "
+	"       count(*) FILTER (WHERE free AND rank < " RANK("NEW") ") AS higher, "
+	"       count(*) FILTER (WHERE free AND rank > " RANK("NEW") ") AS lower, "
+	"       count(*) FILTER (WHERE NOT free AND ahead) AS held "
+	"  INTO c FROM (SELECT " RANK("j") " AS rank, "
+	"    (" RANK("j") ", j.queued_at, j.id) < (" RANK("NEW") ", NEW.queued_at, NEW.id) AS ahead, "
+	"    (j.xmax = '0'::xid OR torture_aborted(j.xmax)) AS free "
+	"    FROM import_jobs j WHERE " DUE("j", "NEW.started_at") " AND j.id <> NEW.id) x; "
+	"PERFORM set_config('torture.claim', c.ahead || ' ' || c.higher || ' ' || c.lower || ' ' "
+	"  || c.held, true); "
+	"RETURN NEW; END $$;"
+	"CREATE TRIGGER torture_claim_count BEFORE UPDATE OF status ON import_jobs FOR EACH ROW "
+	"WHEN (OLD.status = 'queued' AND NEW.status = 'processing') "
+	"EXECUTE FUNCTION torture_claim_count();"
+	/* The logs, written in the library's own transactions. */
+	"CREATE FUNCTION torture_log() RETURNS trigger LANGUAGE plpgsql AS $$ "
+	"DECLARE c text[]; BEGIN "
+	"IF OLD.status = 'queued' AND NEW.status = 'processing' THEN "
+	"  c := string_to_array(current_setting('torture.claim', true), ' '); "
+	"  INSERT INTO torture_claims (job_id, rank, retry_count, worker_id, claimed_at, retry_at, "
+	"    ahead_due, higher_due, lower_due, held_ahead) VALUES (NEW.id, " RANK("NEW") ", "
+	"    NEW.retry_count, NEW.worker_id, " EPOCH("NEW.started_at") ", " EPOCH("NEW.retry_at") ", "
+	"    c[1]::bigint, c[2]::bigint, c[3]::bigint, c[4]::bigint); "
+	"  PERFORM set_config('torture.claim', '', true); "
+	"ELSIF OLD.status = 'processing' AND NEW.status = 'queued' THEN "
+	"  INSERT INTO torture_requeues VALUES (NEW.id, NEW.retry_count, " EPOCH("OLD.heartbeat_at") ", "
+	"    " EPOCH("NEW.retry_at") "); "
+	"END IF; "
+	"IF NEW.status IN ('completed', 'failed') THEN "
+	"  INSERT INTO torture_finishes VALUES (NEW.id, NEW.status, NEW.retry_count); "
+	"END IF; "
+	"RETURN NULL; END $$;"
+	"CREATE TRIGGER torture_log AFTER UPDATE OF status ON import_jobs FOR EACH ROW "
+	"WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION torture_log();";
 
 /* Files, jobs, failure plan. The store is closed again before any fork. */
 static void build_queue(fixture *fx, int counts[4])
@@ -233,7 +346,7 @@ static void build_queue(fixture *fx, int counts[4])
 	ecl_assert_ok(ecl_store_migrate(store));
 	ecl_assert_ok(ecl_job_create_many(&fx->batch_ids[0][0], store, jobs, JOB_COUNT));
 	ecl_store_free(store);
-	ecl_test_sql_exec(fx->db, instrumentation);
+	ecl_test_target_exec(&fx->db, fx->db.pgsql ? pgsql_instrumentation : sqlite_instrumentation);
 
 	used = (size_t)snprintf(sql, sql_size, "BEGIN;");
 	for (i = 0; i < JOB_COUNT; i++)
@@ -242,7 +355,7 @@ static void build_queue(fixture *fx, int counts[4])
 				"INSERT INTO torture_flaky VALUES ('%s', %d);", fx->batch_ids[i],
 				fx->fail_times[i]);
 	snprintf(sql + used, sql_size - used, "COMMIT;");
-	ecl_test_sql_exec(fx->db, sql);
+	ecl_test_target_exec(&fx->db, sql);
 
 	for (i = 0; i < JOB_COUNT; i++)
 		free(paths[i]);
@@ -266,6 +379,7 @@ static void log_message(ecl_log_level level, const char *message, void *payload)
 {
 	child_log *log = payload;
 	int expected = strstr(message, "locked") == NULL && strstr(message, "busy") == NULL
+		&& strstr(message, "lock timeout") == NULL && strstr(message, "deadlock") == NULL
 		&& ((strstr(message, "failed (transient)") != NULL && strstr(message, INJECTED) != NULL)
 		    || strncmp(message, "ALERT [job_failed]", 18) == 0);
 
@@ -389,9 +503,18 @@ static void run_workers(fixture *fx)
 
 /* ---- the checks --------------------------------------------------------------- */
 
+/* Text that tells of a lock or contention: SQLite's "database is locked",
+ * the library's "database is busy", PostgreSQL's lock timeouts and
+ * deadlocks, serialization failures. */
+#define LOCKISH(col) "(" col " LIKE '%locked%' OR " col " LIKE '%busy%' OR " col " LIKE '%lock timeout%' " \
+	"OR " col " LIKE '%deadlock%' OR " col " LIKE '%could not obtain lock%' OR " col " LIKE '%serializ%')"
+
+/* min(base * 2^(n-1), cap) for retry n, in SQL both backends run. */
+#define BACKOFF "(CASE WHEN retry_count - 1 >= 2 THEN 4 ELSE 1 << (retry_count - 1) END)"
+
 static int64_t sql_int(fixture *fx, const char *sql)
 {
-	return (int64_t)ecl_test_sql_number(fx->db, sql);
+	return (int64_t)ecl_test_target_number(&fx->db, sql);
 }
 
 static void expect_zero(fixture *fx, const char *what, const char *sql)
@@ -518,8 +641,8 @@ static void test_eight_workers_five_thousand_jobs(void **state)
 	n = sql_int(fx, "SELECT count(*) FROM torture_requeues");
 	assert_int_equal(n, sum[3]);
 	expect_zero(fx, "requeues not following the backoff policy",
-		"SELECT count(*) FROM torture_requeues WHERE retry_at - attempt_at < "
-		"min(1 << (retry_count - 1), 4) OR retry_at - attempt_at > min(1 << (retry_count - 1), 4) + 10");
+		"SELECT count(*) FROM torture_requeues WHERE retry_at - attempt_at < " BACKOFF
+		" OR retry_at - attempt_at > " BACKOFF " + 10 OR retry_at IS NULL OR attempt_at IS NULL");
 
 	/* The readings are exactly the completed jobs'. */
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM hh_readings"), expected_readings);
@@ -530,28 +653,40 @@ static void test_eight_workers_five_thousand_jobs(void **state)
 
 	/* No lock error anywhere. */
 	expect_zero(fx, "jobs whose error or summary mentions a lock",
-		"SELECT count(*) FROM import_jobs WHERE last_error LIKE '%locked%' "
-		"OR error_message LIKE '%locked%' OR summary LIKE '%locked%' OR summary LIKE '%busy%'");
+		"SELECT count(*) FROM import_jobs WHERE " LOCKISH("last_error") " OR "
+		LOCKISH("error_message") " OR " LOCKISH("CAST(summary AS TEXT)"));
 
-	print_message("contention: %d workers, %d jobs (%d high, %d normal, %d low by seed), %lld claims, "
+	print_message("contention (%s): %d workers, %d jobs (%d high, %d normal, %d low by seed), %lld claims, "
 		"%d completed first time, %d after 1 retry, %d after 2, %d failed after %d retries; "
 		"%lld requeues; %lld claims made with a lower-priority job due and waiting; "
+		"%lld claims passed over a due job ahead held by another claimer; "
 		"0 out of order; 0 lock errors; longest worker call %lld ms; %.1f s (%.0f jobs/s)\n",
-		WORKERS, JOB_COUNT,
+		fx->db.pgsql ? "PostgreSQL" : "SQLite", WORKERS, JOB_COUNT,
 		(int)sql_int(fx, "SELECT count(*) FROM import_jobs WHERE priority = 'high'"),
 		(int)sql_int(fx, "SELECT count(*) FROM import_jobs WHERE priority = 'normal'"),
 		(int)sql_int(fx, "SELECT count(*) FROM import_jobs WHERE priority = 'low'"),
 		(long long)sql_int(fx, "SELECT count(*) FROM torture_claims"), classes[0], classes[1],
 		classes[2], classes[3], MAX_RETRIES, (long long)sum[3],
 		(long long)sql_int(fx, "SELECT count(*) FROM torture_claims WHERE lower_due > 0"),
+		(long long)sql_int(fx, "SELECT count(*) FROM torture_claims WHERE held_ahead > 0"),
 		longest, elapsed / 1000.0, JOB_COUNT * 1000.0 / (double)elapsed);
 }
 
-int main(void)
+/* test_contention [STORE]: STORE is sqlite://PATH or a PostgreSQL server
+ * (without it: a SQLite file in a private directory). */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_eight_workers_five_thousand_jobs, setup, teardown),
 	};
+	int rc;
 
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [sqlite://PATH | POSTGRESQL-URI]\n", argv[0]);
+		return 2;
+	}
+	g_store = argc == 2 ? argv[1] : NULL;
+	if ((rc = ecl_test_pg_check_server(g_store)) != 0)
+		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

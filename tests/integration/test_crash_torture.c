@@ -1,7 +1,15 @@
 /*
  * Reliability: workers killed with SIGKILL at random moments, then recovered.
  *
- * Each round takes a fresh SQLite file and one multi-batch import job
+ * The store: a SQLite file in a private directory by default; with an
+ * argument, the database it names — `sqlite://PATH` (a file the test creates
+ * and removes each round) or a PostgreSQL server (a libpq URI or key=value
+ * string), on which each round works in a fresh schema of its own,
+ * ecl_torture_<pid>_<random>_r<N>, dropped at the end of the round (so the
+ * builds sharing a server never meet). Exit 77 (skipped) when no PostgreSQL
+ * server answers there.
+ *
+ * Each round takes a fresh database (file or schema) and one multi-batch import job
  * (300 meters x 7 days wide, 100,800 readings; batch size 500 readings, so
  * about 200 batches). A child process runs ecl_worker_process() on it and is
  * killed with SIGKILL one to three times per round, each kill chosen at
@@ -17,6 +25,12 @@
  *               ecl_job_complete);
  *   claim       the child kills itself in the job_started hook: claimed,
  *               nothing imported.
+ *
+ * On PostgreSQL the killed worker's server process ends only when the
+ * server notices the closed connection, rolling back any open transaction:
+ * the parent first waits until no server process of the workers is left
+ * (they connect with an application_name of their own), so that what it
+ * reads is what the crash left.
  *
  * After each kill the parent checks that the committed checkpoint and the
  * stored readings agree (checkpoint x 48 readings), then recovers as an
@@ -34,6 +48,7 @@
  * too) add up to the same figures.
  */
 #include "ecl_test.h"
+#include "ecl_test_target.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -64,13 +79,23 @@ enum kill_mode { KILL_TIMER, KILL_COMMIT, KILL_LAST_BATCH, KILL_CLAIM, KILL_MODE
 
 static const char *const mode_names[KILL_MODES] = { "timer", "commit", "last-batch", "claim" };
 
+/* The argv[1] given (NULL: a SQLite file in a private directory). */
+static const char *g_store;
+
 typedef struct fixture {
 	char *dir;
 	char *csv;
+	char *db_path;              /* SQLite: the round's database file */
+	char *server;               /* PostgreSQL: the server (no schema) */
+	char tag[48];               /* PostgreSQL: ecl_torture_<pid>_<random> */
+	char app[64];               /* PostgreSQL: the workers' application_name */
+	ecl_test_target db;         /* this round's database */
+	char *worker_uri;           /* the store URI the workers open */
 	int64_t expected_sum_milli;
 	_Atomic int64_t *clock;     /* MAP_SHARED: the parent moves it, children read it */
 	uint64_t rng;
 	int64_t import_ms;          /* an uninterrupted import, measured */
+	int outlived;               /* PostgreSQL: kills after which the server process lingered */
 } fixture;
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -122,13 +147,28 @@ static int value_milli(int m, int d, int p)
 	return (m * 31 + d * 17 + p * 7) % 997 + 1;
 }
 
-static char *db_uri(const char *path)
+/* A fresh database for a round (or the calibration): a schema of its own
+ * on PostgreSQL, the file (removed by drop_round_target) on SQLite. */
+static void open_round_target(fixture *fx, const char *name)
 {
-	char *uri = NULL;
+	if (fx->server != NULL) {
+		char schema[64];
 
-	if (asprintf(&uri, "sqlite://%s", path) < 0)
-		return NULL;
-	return uri;
+		snprintf(schema, sizeof(schema), "%s_%s", fx->tag, name);
+		ecl_test_target_pgsql(&fx->db, fx->server, schema);
+		fx->worker_uri = ecl_test_pg_with_param(fx->db.uri, "application_name", fx->app);
+	} else {
+		ecl_test_target_sqlite(&fx->db, fx->db_path);
+		fx->worker_uri = strdup(fx->db.uri);
+	}
+	assert_non_null(fx->worker_uri);
+}
+
+static void drop_round_target(fixture *fx)
+{
+	ecl_test_target_destroy(&fx->db);
+	free(fx->worker_uri);
+	fx->worker_uri = NULL;
 }
 
 /* ---- fixture -------------------------------------------------------------- */
@@ -149,6 +189,27 @@ static int setup(void **state)
 		return -1;
 	free(fx->dir);
 	fx->dir = real;
+	if (g_store != NULL && ecl_test_uri_is_pgsql(g_store)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		fx->server = strdup(g_store);
+		snprintf(fx->tag, sizeof(fx->tag), "ecl_torture_%ld_%08lx", (long)getpid(),
+			(unsigned long)(((uint64_t)ts.tv_nsec * UINT64_C(2654435761)) ^ (uint64_t)ts.tv_sec)
+			& 0xffffffffUL);
+		snprintf(fx->app, sizeof(fx->app), "%s_w", fx->tag);
+	} else if (g_store != NULL) {
+		if (strncmp(g_store, "sqlite://", 9) != 0 || g_store[9] == '\0') {
+			fprintf(stderr, "crash torture: \"%s\" is neither a sqlite://PATH nor a PostgreSQL URI\n",
+				g_store);
+			return -1;
+		}
+		fx->db_path = strdup(g_store + 9);
+	} else if (asprintf(&fx->db_path, "%s/round.db", fx->dir) < 0) {
+		fx->db_path = NULL;
+	}
+	if (fx->server == NULL && fx->db_path == NULL)
+		return -1;
 	if (asprintf(&path, "%s/readings.csv", fx->dir) < 0 || (f = fopen(path, "w")) == NULL)
 		return -1;
 	fputs("MPAN,Date", f);
@@ -178,6 +239,8 @@ static int setup(void **state)
 	fx->rng = seed;
 	print_message("crash torture: seed %" PRIu64 " (set ECL_TORTURE_SEED=%" PRIu64 " to repeat)\n",
 		seed, seed);
+	if (fx->server != NULL)
+		print_message("crash torture: PostgreSQL, schemas %s_*\n", fx->tag);
 	*state = fx;
 	return 0;
 }
@@ -188,9 +251,12 @@ static int teardown(void **state)
 
 	if (fx == NULL)
 		return 0;
+	drop_round_target(fx);   /* the round a failed check left (none: nothing) */
 	ecl_test_rmtree(fx->dir);
 	munmap((void *)fx->clock, sizeof(*fx->clock));
 	free(fx->csv);
+	free(fx->db_path);
+	free(fx->server);
 	free(fx->dir);
 	free(fx);
 	return 0;
@@ -260,19 +326,19 @@ static void run_worker(fixture *fx, const char *uri, const child_plan *plan, con
 	_exit(0);
 }
 
-/* Fork a worker; with a timer, SIGKILL it after `delay_ms`. Returns the
- * signal that ended it (0 when it exited with 0; fails on another exit). */
-static int fork_worker(fixture *fx, const char *uri, const child_plan *plan, const char *worker_id,
-                       int64_t delay_ms)
+/* Fork a worker on the round's database; with a timer, SIGKILL it after
+ * `delay_ms`. Returns the signal that ended it (0 when it exited with 0;
+ * fails on another exit) once its server processes (PostgreSQL) are gone. */
+static int fork_worker(fixture *fx, const child_plan *plan, const char *worker_id, int64_t delay_ms)
 {
-	int status = 0;
+	int status = 0, waits;
 	pid_t pid;
 
 	fflush(NULL);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		run_worker(fx, uri, plan, worker_id);
+		run_worker(fx, fx->worker_uri, plan, worker_id);
 	if (plan->mode == KILL_TIMER) {
 		struct timespec delay = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
 
@@ -282,6 +348,12 @@ static int fork_worker(fixture *fx, const char *uri, const child_plan *plan, con
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		assert_int_equal(errno, EINTR);
+	waits = ecl_test_target_wait_gone(&fx->db, fx->app, 60000);
+	if (waits < 0)
+		fail_msg("worker %s: its PostgreSQL server process is still there 60 s after it ended",
+			worker_id);
+	if (waits > 0 && WIFSIGNALED(status))
+		fx->outlived++;
 	if (WIFSIGNALED(status))
 		return WTERMSIG(status);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -291,27 +363,28 @@ static int fork_worker(fixture *fx, const char *uri, const child_plan *plan, con
 
 /* ---- the checks ------------------------------------------------------------- */
 
-static ecl_job *get_job(fixture *fx, const char *uri, const char *batch_id)
+static ecl_job *get_job(fixture *fx, const char *batch_id)
 {
 	ecl_store_options opts = store_options(fx);
 	ecl_store *store = NULL;
 	ecl_job *job = NULL;
 
-	ecl_assert_ok(ecl_store_open(&store, uri, &opts));
+	ecl_assert_ok(ecl_store_open(&store, fx->db.uri, &opts));
 	ecl_assert_ok(ecl_job_get(&job, store, batch_id));
 	ecl_store_free(store);
 	return job;
 }
 
-static int64_t sql_int(const char *db, const char *sql)
+/* A number read from the round's database (SQLite or PostgreSQL). */
+static int64_t sql_int(fixture *fx, const char *sql)
 {
-	return (int64_t)ecl_test_sql_number(db, sql);
+	return (int64_t)ecl_test_target_number(&fx->db, sql);
 }
 
 /* What a crash left: whole rows only, exactly the checkpoint's. */
-static void check_crash_state(const char *db, const ecl_job *job, int round, const char *mode)
+static void check_crash_state(fixture *fx, const ecl_job *job, int round, const char *mode)
 {
-	int64_t readings = sql_int(db, "SELECT count(*) FROM hh_readings");
+	int64_t readings = sql_int(fx, "SELECT count(*) FROM hh_readings");
 
 	if (readings != job->checkpoint * PERIODS)
 		fail_msg("round %d: after a %s kill the checkpoint is %lld rows but %lld readings are "
@@ -322,7 +395,7 @@ static void check_crash_state(const char *db, const ecl_job *job, int round, con
 }
 
 /* The operator's recovery: time passes, the monitor requeues the stuck job. */
-static int recover(fixture *fx, const char *uri, int round)
+static int recover(fixture *fx, int round)
 {
 	ecl_store_options opts = store_options(fx);
 	ecl_health_options hopts = ECL_HEALTH_OPTIONS_INIT;
@@ -332,7 +405,7 @@ static int recover(fixture *fx, const char *uri, int round)
 
 	atomic_fetch_add(fx->clock, 2 * 3600);   /* past the 60-minute threshold */
 	hopts.handle_stuck = 1;
-	ecl_assert_ok(ecl_store_open(&store, uri, &opts));
+	ecl_assert_ok(ecl_store_open(&store, fx->db.uri, &opts));
 	ecl_assert_ok(ecl_health_check(&report, store, &hopts));
 	assert_true(report->stuck_count <= 1);
 	assert_int_equal(report->failed, 0);
@@ -345,10 +418,10 @@ static int recover(fixture *fx, const char *uri, int round)
 	return requeued;
 }
 
-static void check_round(fixture *fx, const char *db, const char *uri, const char *batch_id,
-                        int round, int requeues, int64_t readings_before)
+static void check_round(fixture *fx, const char *batch_id, int round, int requeues,
+                        int64_t readings_before)
 {
-	ecl_job *job = get_job(fx, uri, batch_id);
+	ecl_job *job = get_job(fx, batch_id);
 	json_t *summary;
 	json_error_t error;
 	int64_t n, sum, inserted, unchanged;
@@ -363,16 +436,16 @@ static void check_round(fixture *fx, const char *db, const char *uri, const char
 	assert_int_equal(job->checkpoint, ROWS);
 	assert_int_equal(job->retry_count, requeues);
 
-	n = sql_int(db, "SELECT count(*) FROM hh_readings");
-	sum = sql_int(db, "SELECT sum(CAST(round(reading_value * 1000) AS INTEGER)) FROM hh_readings");
+	n = sql_int(fx, "SELECT count(*) FROM hh_readings");
+	sum = sql_int(fx, "SELECT sum(CAST(round(reading_value * 1000) AS INTEGER)) FROM hh_readings");
 	if (n != READINGS || sum != fx->expected_sum_milli)
 		fail_msg("round %d: %lld readings summing to %lld thousandths, expected %lld and %lld",
 			round, (long long)n, (long long)sum, (long long)READINGS,
 			(long long)fx->expected_sum_milli);
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM meters"), METERS);
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM hh_readings WHERE updated_at IS NOT NULL"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM meters"), METERS);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM hh_readings WHERE updated_at IS NOT NULL"), 0);
 	/* Every reading carries the job's batch. */
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM hh_readings r JOIN import_batches b "
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM hh_readings r JOIN import_batches b "
 		"ON b.id = r.import_batch JOIN import_jobs j ON j.batch_id = b.batch_id"), READINGS);
 
 	/* The last attempt wrote exactly what was missing, and met nothing already
@@ -388,9 +461,9 @@ static void check_round(fixture *fx, const char *db, const char *uri, const char
 	json_decref(summary);
 
 	/* The re-aggregation covered all of it, earlier attempts included. */
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM daily_aggregations"), ROWS);
-	assert_int_equal(sql_int(db, "SELECT sum(reading_count) FROM daily_aggregations"), READINGS);
-	assert_int_equal(sql_int(db, "SELECT sum(CAST(round(total_consumption * 1000) AS INTEGER)) "
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM daily_aggregations"), ROWS);
+	assert_int_equal(sql_int(fx, "SELECT sum(reading_count) FROM daily_aggregations"), READINGS);
+	assert_int_equal(sql_int(fx, "SELECT sum(CAST(round(total_consumption * 1000) AS INTEGER)) "
 		"FROM daily_aggregations"), fx->expected_sum_milli);
 	ecl_job_free(job);
 }
@@ -398,54 +471,39 @@ static void check_round(fixture *fx, const char *db, const char *uri, const char
 /* ---- the test ---------------------------------------------------------------- */
 
 /* A fresh database with the one job; returns its batch id. */
-static void new_round_db(fixture *fx, const char *uri, char batch_id[ECL_BATCH_ID_SIZE])
+static void new_round_db(fixture *fx, const char *name, char batch_id[ECL_BATCH_ID_SIZE])
 {
 	ecl_store_options opts = store_options(fx);
 	ecl_job_options job = ECL_JOB_OPTIONS_INIT;
 	ecl_store *store = NULL;
 
+	open_round_target(fx, name);
 	atomic_store(fx->clock, BASE_TIME);
 	job.file_path = fx->csv;
 	job.max_retries = MAX_RETRIES;
-	ecl_assert_ok(ecl_store_open(&store, uri, &opts));
+	ecl_assert_ok(ecl_store_open(&store, fx->db.uri, &opts));
 	ecl_assert_ok(ecl_store_migrate(store));
 	ecl_assert_ok(ecl_job_create(batch_id, store, &job));
 	ecl_store_free(store);
-}
-
-static void remove_db(const char *db)
-{
-	char path[4200];
-
-	unlink(db);
-	snprintf(path, sizeof(path), "%s-wal", db);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", db);
-	unlink(path);
 }
 
 static void test_crash_torture(void **state)
 {
 	fixture *fx = *state;
 	child_plan none = { KILL_MODES, 0 };
-	char batch_id[ECL_BATCH_ID_SIZE], db[4096], worker_id[32];
-	char *uri;
+	char batch_id[ECL_BATCH_ID_SIZE], worker_id[32], name[16];
 	int64_t started = monotonic_ms(), t0, rows = 0;
 	int kills = 0, kills_after_commit = 0, missed = 0, after_completion = 0, requeues_total = 0, jobs = 0;
 	int by_mode[KILL_MODES] = { 0 };
 	int round, k;
 
-	snprintf(db, sizeof(db), "%s/round.db", fx->dir);
-	uri = db_uri(db);
-	assert_non_null(uri);
-
 	/* Calibration: one import without a kill, which also checks the baseline. */
-	new_round_db(fx, uri, batch_id);
+	new_round_db(fx, "cal", batch_id);
 	t0 = monotonic_ms();
-	assert_int_equal(fork_worker(fx, uri, &none, "calibrate", 0), 0);
+	assert_int_equal(fork_worker(fx, &none, "calibrate", 0), 0);
 	fx->import_ms = monotonic_ms() - t0;
-	check_round(fx, db, uri, batch_id, -1, 0, 0);
-	remove_db(db);
+	check_round(fx, batch_id, -1, 0, 0);
+	drop_round_target(fx);
 	print_message("crash torture: an uninterrupted import of %d rows (%lld readings, %d-reading "
 		"batches) takes %lld ms\n", ROWS, (long long)READINGS, BATCH_SIZE, (long long)fx->import_ms);
 
@@ -455,13 +513,14 @@ static void test_crash_torture(void **state)
 		int64_t readings_before;
 		ecl_job *job;
 
-		new_round_db(fx, uri, batch_id);
+		snprintf(name, sizeof(name), "r%d", round);
+		new_round_db(fx, name, batch_id);
 		for (k = 0; k < planned; k++) {
 			child_plan plan;
 			int64_t delay_ms = 0;
 			int sig;
 
-			job = get_job(fx, uri, batch_id);
+			job = get_job(fx, batch_id);
 			plan.mode = (enum kill_mode)random_below(fx, KILL_MODES);
 			plan.kill_at_processed = ROWS;
 			if (plan.mode == KILL_COMMIT)
@@ -473,13 +532,13 @@ static void test_crash_torture(void **state)
 					/ ROWS * 6 / 5 + 5);
 			ecl_job_free(job);
 			snprintf(worker_id, sizeof(worker_id), "r%d-k%d", round, k);
-			readings_before = sql_int(db, "SELECT count(*) FROM hh_readings");
-			sig = fork_worker(fx, uri, &plan, worker_id, delay_ms);
+			readings_before = sql_int(fx, "SELECT count(*) FROM hh_readings");
+			sig = fork_worker(fx, &plan, worker_id, delay_ms);
 			if (sig == 0) {
 				/* The timer came after the job completed: check this attempt. */
 				missed++;
 				completed_early = 1;
-				check_round(fx, db, uri, batch_id, round, requeues, readings_before);
+				check_round(fx, batch_id, round, requeues, readings_before);
 				break;
 			}
 			assert_int_equal(sig, SIGKILL);
@@ -487,49 +546,61 @@ static void test_crash_torture(void **state)
 			by_mode[plan.mode]++;
 			if (plan.mode == KILL_COMMIT || plan.mode == KILL_LAST_BATCH)
 				kills_after_commit++;
-			job = get_job(fx, uri, batch_id);
+			job = get_job(fx, batch_id);
 			if (job->status == ECL_JOB_COMPLETED) {
 				/* Killed after it completed the job, before it exited. */
 				ecl_job_free(job);
 				after_completion++;
 				completed_early = 1;
-				check_round(fx, db, uri, batch_id, round, requeues, readings_before);
+				check_round(fx, batch_id, round, requeues, readings_before);
 				break;
 			}
-			check_crash_state(db, job, round, mode_names[plan.mode]);
+			check_crash_state(fx, job, round, mode_names[plan.mode]);
 			ecl_job_free(job);
-			requeues += recover(fx, uri, round);
+			requeues += recover(fx, round);
 		}
 		/* The finishing worker. */
-		job = get_job(fx, uri, batch_id);
+		job = get_job(fx, batch_id);
 		assert_true(job->status == ECL_JOB_QUEUED || job->status == ECL_JOB_COMPLETED);
 		ecl_job_free(job);
 		if (!completed_early) {
-			readings_before = sql_int(db, "SELECT count(*) FROM hh_readings");
+			readings_before = sql_int(fx, "SELECT count(*) FROM hh_readings");
 			snprintf(worker_id, sizeof(worker_id), "r%d-final", round);
-			assert_int_equal(fork_worker(fx, uri, &none, worker_id, 0), 0);
-			check_round(fx, db, uri, batch_id, round, requeues, readings_before);
+			assert_int_equal(fork_worker(fx, &none, worker_id, 0), 0);
+			check_round(fx, batch_id, round, requeues, readings_before);
 		}
 		requeues_total += requeues;
 		jobs++;
 		rows += ROWS;
-		remove_db(db);
+		drop_round_target(fx);
 	}
-	print_message("crash torture: %d runs, %d kills (%d after a batch commit: %d mid-import, "
+	print_message("crash torture (%s): %d runs, %d kills (%d after a batch commit: %d mid-import, "
 		"%d after the last batch before completion; %d by timer; %d at claim), %d timers "
 		"too late, %d kills after the completion, %d stuck-job requeues, %d jobs completed, %lld rows / %lld readings "
-		"verified, %.1f s\n", ROUNDS, kills, kills_after_commit, by_mode[KILL_COMMIT],
+		"verified, %.1f s\n", fx->server != NULL ? "PostgreSQL" : "SQLite", ROUNDS, kills, kills_after_commit, by_mode[KILL_COMMIT],
 		by_mode[KILL_LAST_BATCH], by_mode[KILL_TIMER], by_mode[KILL_CLAIM], missed, after_completion,
 		requeues_total, jobs, (long long)rows, (long long)rows * PERIODS,
 		(monotonic_ms() - started) / 1000.0);
-	free(uri);
+	if (fx->server != NULL)
+		print_message("crash torture: after %d of the %d kills the worker's server process was "
+			"still there and was waited for\n", fx->outlived, kills);
 }
 
-int main(void)
+/* test_crash_torture [STORE]: STORE is sqlite://PATH or a PostgreSQL server
+ * (without the test: a SQLite file in a private directory). */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_crash_torture, setup, teardown),
 	};
+	int rc;
 
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [sqlite://PATH | POSTGRESQL-URI]\n", argv[0]);
+		return 2;
+	}
+	g_store = argc == 2 ? argv[1] : NULL;
+	if ((rc = ecl_test_pg_check_server(g_store)) != 0)
+		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
