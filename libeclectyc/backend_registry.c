@@ -64,8 +64,9 @@ static int backend_is_complete(const ecl_backend *b)
 	int v4 = b->version < 4 || (b->health_metrics && b->jobs_stuck && b->jobs_alert_pending
 	                            && b->alert_last && b->alert_record && b->jobs_expired
 	                            && b->file_referenced);
+	int v5 = b->version < 5 || (b->job_status_counts && b->job_attempts);
 
-	return v1 && v2 && v3 && v4;
+	return v1 && v2 && v3 && v4 && v5;
 }
 
 int ecl_backend_register(const char *scheme, const ecl_backend *backend)

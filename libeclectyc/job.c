@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,25 +300,47 @@ int ecl_job_get(ecl_job **out, ecl_store *store, const char *batch_id)
 	return rc;
 }
 
+/* The caller's list options at the current version: the members of later
+ * versions than the caller's keep their defaults, so backends read one
+ * layout whatever the caller was built against. */
+static int list_options(ecl_job_list_options *full, const ecl_job_list_options *given)
+{
+	static const size_t sizes[] = { 0, offsetof(ecl_job_list_options, priority),
+	                                sizeof(ecl_job_list_options) };
+
+	*full = default_list_options;
+	if (given == NULL)
+		return 0;
+	if (given->version == 0 || given->version > ECL_JOB_LIST_OPTIONS_VERSION)
+		return ecl_error_set(ECL_EINVALID, "unsupported ecl_job_list_options version %u",
+			given->version);
+	memcpy(full, given, sizes[given->version]);
+	full->version = ECL_JOB_LIST_OPTIONS_VERSION;
+	return 0;
+}
+
 int ecl_job_list(ecl_job_array **out, ecl_store *store, const ecl_job_list_options *opts)
 {
+	ecl_job_list_options o;
 	ecl_job_array *array = NULL;
 	int rc;
 
 	if (out == NULL)
 		return ecl_error_set(ECL_EINVALID, "job list output pointer is NULL");
 	*out = NULL;
-	if (opts == NULL)
-		opts = &default_list_options;
 	rc = check_store(store);
-	if (rc == 0 && (opts->version == 0 || opts->version > ECL_JOB_LIST_OPTIONS_VERSION))
-		rc = ecl_error_set(ECL_EINVALID, "unsupported ecl_job_list_options version %u", opts->version);
-	if (rc == 0 && opts->status != ECL_JOB_ANY && ecl_job_status_name((ecl_job_status)opts->status) == NULL)
-		rc = ecl_error_set(ECL_EINVALID, "unknown job status %d in list filter", opts->status);
+	if (rc == 0)
+		rc = list_options(&o, opts);
+	if (rc == 0 && o.status != ECL_JOB_ANY && ecl_job_status_name((ecl_job_status)o.status) == NULL)
+		rc = ecl_error_set(ECL_EINVALID, "unknown job status %d in list filter", o.status);
+	if (rc == 0 && o.priority != ECL_JOB_ANY && ecl_priority_name((ecl_priority)o.priority) == NULL)
+		rc = ecl_error_set(ECL_EINVALID, "unknown priority %d in list filter", o.priority);
+	if (rc == 0 && o.priority != ECL_JOB_ANY)
+		rc = ecl__store_require(store, 5, "listing jobs by priority");
 	if (rc == 0 && (array = calloc(1, sizeof(*array))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing jobs");
 	if (rc == 0)
-		rc = store->backend->job_list(store->conn, opts, array);
+		rc = store->backend->job_list(store->conn, &o, array);
 	if (rc == 0)
 		*out = array;
 	else
@@ -374,8 +397,12 @@ static int apply_update(ecl_store *store, const ecl_job_update *u, const char *a
 	ecl_job_found found;
 	int rc;
 
+	ecl_job_update stamped = *u;
+
+	/* The instant of the change dates the attempt it opens or closes. */
+	stamped.now = ecl_store_now(store);
 	memset(&found, 0, sizeof(found));
-	rc = store->backend->job_update(store->conn, u, &found);
+	rc = store->backend->job_update(store->conn, &stamped, &found);
 	if (rc == ECL_ESTATE)
 		rc = refused(u, &found, action, expected);
 	return rc;

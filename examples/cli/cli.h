@@ -274,6 +274,8 @@ void out_job_details(const ecl_job *job);
  */
 int out_summary(const char *summary, const char *indent);
 /* Read a job and print it as JSON or with `describe`; returns an exit status. */
+/* A job's attempts (its retry history), one per line. */
+int out_job_attempts(ecl_store *store, const char *batch_id);
 int out_job_by_id(ecl_store *store, const char *batch_id, int json,
                   void (*describe)(const ecl_job *job));
 

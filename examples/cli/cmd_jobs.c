@@ -1,15 +1,16 @@
 /*
- * cmd_jobs.c - `eclectyc jobs [--status S] [--limit N]` and `eclectyc job ID`:
- * the read-only views of the queue.
+ * cmd_jobs.c - `eclectyc jobs [--status S] [--priority P] [--limit N]` and
+ * `eclectyc job ID` (with its attempts): the read-only views of the queue.
  */
 #include <stdint.h>
 
 #include "cli.h"
 
-enum { OPT_STATUS, OPT_LIMIT };
+enum { OPT_STATUS, OPT_PRIORITY, OPT_LIMIT };
 
 static const cli_option jobs_options[] = {
 	{ "status", 1, OPT_STATUS },
+	{ "priority", 1, OPT_PRIORITY },
 	{ "limit", 1, OPT_LIMIT },
 	{ NULL, 0, 0 }
 };
@@ -17,6 +18,7 @@ static const cli_option jobs_options[] = {
 static int apply_jobs_option(ecl_job_list_options *filters, int id, const char *value)
 {
 	ecl_job_status status;
+	ecl_priority priority;
 	int64_t limit;
 	int result;
 
@@ -25,6 +27,13 @@ static int apply_jobs_option(ecl_job_list_options *filters, int id, const char *
 			return cli_usage_error("invalid value '%s' for --status (expected queued, "
 			                       "processing, completed, failed or cancelled)", value);
 		filters->status = (int)status;
+		return CLI_CONTINUE;
+	}
+	if (id == OPT_PRIORITY) {
+		if (ecl_priority_parse(&priority, value) < 0)
+			return cli_usage_error("invalid value '%s' for --priority (expected low, normal "
+			                       "or high)", value);
+		filters->priority = (int)priority;
 		return CLI_CONTINUE;
 	}
 	/* Capped at INT32_MAX so the value fits size_t everywhere. */
@@ -93,6 +102,11 @@ int cmd_job(cli_args *args)
 	status = cli_session_open(&session, args->globals, CLI_SCHEMA_CURRENT);
 	if (status == CLI_CONTINUE)
 		status = out_job_by_id(session.store, batch_id, args->globals->json, out_job_details);
+	/* The JSON keeps the reference's job shape; the text adds the attempts. */
+	if (status == CLI_EXIT_OK && !args->globals->json)
+		status = out_job_attempts(session.store, batch_id);
+	if (status == CLI_CONTINUE)
+		status = CLI_EXIT_OK;
 	cli_session_close(&session);
 	return status;
 }

@@ -387,6 +387,40 @@ void out_job_details(const ecl_job *job)
 	print_outcome(job);
 }
 
+/* One attempt per line: number, worker, start, end, what the job became,
+ * rows, and the error if any (on its own indented line). */
+static void print_attempt(const ecl_job_attempt *a)
+{
+	char started[32], ended[32];
+
+	out_time(started, a->started_at);
+	out_time(ended, a->ended_at);
+	printf("  %-3d %-20s %s .. %-19s %-10s %" PRId64 " rows (%" PRId64 " imported, %" PRId64
+	       " failed)\n", a->attempt, or_dash(a->worker_id), started,
+	       a->ended_at == ECL_TIME_NONE ? "running" : ended, ecl_job_status_name(a->outcome),
+	       a->processed_rows, a->imported_rows, a->failed_rows);
+	if (a->error_message != NULL) {
+		printf("      %s: ", a->error_class ? a->error_class : "error");
+		put_clean(a->error_message, FLATTEN);
+		putchar('\n');
+	}
+}
+
+int out_job_attempts(ecl_store *store, const char *batch_id)
+{
+	ecl_job_attempt_array *attempts = NULL;
+	int rc = ecl_job_attempts(&attempts, store, batch_id);
+	size_t i;
+
+	if (rc < 0)
+		return cli_fail(rc);
+	printf("Attempts:         %zu\n", attempts->count);
+	for (i = 0; i < attempts->count; i++)
+		print_attempt(&attempts->attempts[i]);
+	ecl_job_attempt_array_free(attempts);
+	return CLI_CONTINUE;
+}
+
 int out_job_by_id(ecl_store *store, const char *batch_id, int json,
                   void (*describe)(const ecl_job *job))
 {

@@ -179,10 +179,12 @@ typedef struct ecl_job_list_options {
 	unsigned int version;  /**< ECL_JOB_LIST_OPTIONS_VERSION */
 	int status;            /**< an ecl_job_status, or ECL_JOB_ANY */
 	size_t limit;          /**< at most this many; 0 = no limit (default 20) */
+	/* ---- version 2 ---- */
+	int priority;          /**< an ecl_priority, or ECL_JOB_ANY (the default) */
 } ecl_job_list_options;
 
-#define ECL_JOB_LIST_OPTIONS_VERSION 1
-#define ECL_JOB_LIST_OPTIONS_INIT { ECL_JOB_LIST_OPTIONS_VERSION, ECL_JOB_ANY, 20 }
+#define ECL_JOB_LIST_OPTIONS_VERSION 2
+#define ECL_JOB_LIST_OPTIONS_INIT { ECL_JOB_LIST_OPTIONS_VERSION, ECL_JOB_ANY, 20, ECL_JOB_ANY }
 
 /**
  * List jobs, newest first (queued_at, then id, descending).
@@ -192,6 +194,66 @@ typedef struct ecl_job_list_options {
  * @return 0, ECL_EINVALID, ECL_ESCHEMA, ECL_EDB
  */
 ECL_EXTERN int ecl_job_list(ecl_job_array **out, ecl_store *store, const ecl_job_list_options *opts);
+
+/** How many jobs the store holds in each status. */
+typedef struct ecl_job_status_counts {
+	int64_t queued;      /**< including those waiting for a retry */
+	int64_t processing;
+	int64_t completed;
+	int64_t failed;
+	int64_t cancelled;
+	int64_t total;       /**< the sum of the above */
+} ecl_job_status_counts;
+
+/**
+ * Count the jobs in each status, in one consistent read.
+ *
+ * @return 0, ECL_EINVALID, ECL_ENOTSUPPORTED (a backend older than
+ *         interface version 5), ECL_ESCHEMA, ECL_EDB
+ */
+ECL_EXTERN int ecl_job_count_by_status(ecl_job_status_counts *out, ecl_store *store);
+
+/**
+ * One time a job ran: from the moment it became processing (a worker
+ * claimed it) until it left processing, whichever way — completed, failed,
+ * queued again (a transient failure retried later, a job handed back on
+ * shutdown, a stuck job requeued) or cancelled. The store records attempts
+ * itself, in the transaction of each transition, whatever made it.
+ */
+typedef struct ecl_job_attempt {
+	int attempt;               /**< 1, 2, … in the order the job ran */
+	char *worker_id;           /**< the worker that ran it; NULL if unknown */
+	int64_t started_at;
+	int64_t ended_at;          /**< ECL_TIME_NONE while it runs */
+	/** What the job became when the attempt ended (ECL_JOB_QUEUED: it was
+	 *  requeued); ECL_JOB_PROCESSING while it runs. */
+	ecl_job_status outcome;
+	char *error_message;       /**< the job's error when the attempt ended; NULL if none */
+	char *error_class;         /**< "transient" or "permanent"; NULL if none */
+	int64_t processed_rows;    /**< the job's counters when the attempt ended */
+	int64_t imported_rows;
+	int64_t failed_rows;
+} ecl_job_attempt;
+
+/** A job's attempts, oldest first. Free with ecl_job_attempt_array_free(). */
+typedef struct ecl_job_attempt_array {
+	ecl_job_attempt *attempts;
+	size_t count;
+} ecl_job_attempt_array;
+
+/** Free an attempt list and every record in it. Accepts NULL. */
+ECL_EXTERN void ecl_job_attempt_array_free(ecl_job_attempt_array *array);
+
+/**
+ * Read a job's attempts (its retry history), oldest first; empty for a job
+ * that never ran.
+ *
+ * @return 0, ECL_EINVALID, ECL_ENOTFOUND naming the batch id,
+ *         ECL_ENOTSUPPORTED (a backend older than interface version 5),
+ *         ECL_ESCHEMA, ECL_EDB
+ */
+ECL_EXTERN int ecl_job_attempts(ecl_job_attempt_array **out, ecl_store *store,
+                                const char *batch_id);
 
 /**
  * Atomically claim the next runnable job for a worker: status queued and

@@ -123,6 +123,8 @@ int main(int argc, char **argv)
 	snprintf(title, sizeof(title), "operations on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_operations_tests, conf_operations_test_count,
 	                                  NULL, NULL);
+	snprintf(title, sizeof(title), "job history on %s", argv[1]);
+	failed += _cmocka_run_group_tests(title, conf_history_tests, conf_history_test_count, NULL, NULL);
 	ecl_test_rmtree(run_dir);
 	free(run_dir);
 	free(expanded);

@@ -313,6 +313,16 @@ dbrun --json jobs --status completed
 expect_json "jobs --status completed is empty" "d == []"
 dbrun jobs --status completed
 expect "jobs with no match says so" 0 "^No jobs\\.$"
+dbrun --json jobs --priority high
+expect_json "jobs --priority high lists the one high job" "len(d) == 1 and d[0]['priority'] == 'high'"
+dbrun --json jobs --priority=low --status queued
+expect_json "jobs --priority low --status queued" "len(d) == 1 and d[0]['priority'] == 'low' and \
+d[0]['status'] == 'queued'"
+dbrun --json jobs --priority normal
+expect_json "jobs --priority normal lists the rest" "len(d) == $total - 2 and \
+all(j['priority'] == 'normal' for j in d)"
+dbrun jobs --priority urgent
+expect_usage "bad --priority for jobs exits 2" "'urgent' for --priority"
 dbrun jobs --status bogus
 expect_usage "bad --status exits 2" "'bogus' for --status"
 dbrun jobs --limit abc
@@ -411,6 +421,9 @@ d['worker_id'] == 'cli-w1' and d['summary']['records_imported'] == 6 and d['summ
 d['processed_rows'] == 6 and d['imported_rows'] == 6 and d['summary']['meta']['format'] == 'hh-matrix'"
 wrun job "$wide"
 expect "job shows the summary's format" 0 "^  Format: +hh-matrix$"
+expect "job shows its one attempt" 0 "^Attempts: +1$"
+expect "the attempt names the worker, times and outcome" 0 \
+	"^  1 +cli-w1 +[0-9-]+ [0-9:]+ \\.\\. [0-9-]+ [0-9:]+ +completed +6 rows \\(6 imported, 0 failed\\)$"
 expect "job shows records imported" 0 "^  Records imported: +6$"
 expect "job shows readings inserted" 0 "^  Inserted: +288$"
 expect "job shows the error count" 0 "^  Errors: +0$"
@@ -445,6 +458,14 @@ expect "retry of a job failed by a worker" 0 "^Requeued job $doomed \\(retry 1/"
 wrun --json worker --once --worker-id test-worker
 expect_json "worker --json reports its counts" "d['worker_id'] == 'test-worker' and \
 d['claimed'] == 1 and d['failed'] == 1 and d['completed'] == 0 and d['signal'] is None"
+wrun job "$doomed"
+expect "a job retried by hand shows both attempts" 0 "^Attempts: +2$"
+expect "each failed attempt shows its error class" 0 "^      permanent: "
+if [ "$(grep -Ec '^  [12] +[^ ]+ +[0-9-]+ [0-9:]+ \.\. [0-9-]+ [0-9:]+ +failed ' <<<"$out")" -eq 2 ]; then
+	pass "both attempts ended failed"
+else
+	fail "both attempts ended failed" "$out"
+fi
 
 for i in 1 2 3; do wrun import "$tmp/gen_daily.csv" --type daily; done
 wrun --json worker --once --limit=2

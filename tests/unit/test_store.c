@@ -528,6 +528,7 @@ static const ecl_backend memtest_backend = {
 	NULL,  /* readings_write: version 2 */
 	NULL, NULL, NULL, NULL, NULL, NULL,  /* version 3 */
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL,  /* version 4 */
+	NULL, NULL,  /* version 5 */
 };
 
 static void test_register_invalid(void **state)
@@ -609,6 +610,26 @@ static void test_register_memtest(void **state)
 	job = (ecl_job *)0x1;
 	ecl_assert_ok(ecl_job_claim(&job, store, "worker-memtest"));
 	assert_null(job);
+	/* Interface version 5 features are refused by a version 1 backend,
+	 * naming what it lacks; an unfiltered list still works. */
+	{
+		ecl_job_list_options lo = ECL_JOB_LIST_OPTIONS_INIT;
+		ecl_job_status_counts counts;
+		ecl_job_attempt_array *attempts = NULL;
+		ecl_job_array *list = NULL;
+
+		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_job_count_by_status(&counts, store));
+		ecl_assert_error_contains("interface version 1");
+		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_job_attempts(&attempts, store, id));
+		assert_null(attempts);
+		lo.priority = ECL_PRIORITY_HIGH;
+		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_job_list(&list, store, &lo));
+		ecl_assert_error_contains("priority");
+		lo.priority = ECL_JOB_ANY;
+		ecl_assert_ok(ecl_job_list(&list, store, &lo));
+		assert_int_equal(list->count, 1);
+		ecl_job_array_free(list);
+	}
 	ecl_store_free(store);
 
 	/* A failing backend open propagates its error and allocates nothing. */

@@ -91,6 +91,10 @@ typedef struct ecl_job_update {
 	int64_t expect_heartbeat_before;
 	/** When 1, alert_sent must still be 0 (an alert goes out once). */
 	int expect_alert_unsent;
+	/* ---- version 5 ---- */
+	/** The instant of the change: with ECL_JOB_SET_STATUS the backend
+	 *  stores it as status_changed_at, which dates the job's attempts. */
+	int64_t now;
 } ecl_job_update;
 
 /** What a refused update found, so the core can say why. */
@@ -379,9 +383,22 @@ typedef struct ecl_backend {
 	 */
 	int (*file_referenced)(ecl_backend_conn *conn, const char *path, int64_t expired_before,
 	                       int *referenced);
+
+	/* ---- version 5 ---- (job_update honours `now` of ecl_job_update;
+	 * job_claim stores its `now` as status_changed_at; job_list honours the
+	 * version 2 `priority` of ecl_job_list_options, which the core always
+	 * hands over at the current version; attempts are recorded by the store
+	 * on every transition into and out of processing) */
+
+	/** The number of jobs in each status, read consistently. */
+	int (*job_status_counts)(ecl_backend_conn *conn, ecl_job_status_counts *out);
+	/** The attempts of one job, oldest first (strings newly allocated);
+	 *  empty when the job never ran or does not exist. */
+	int (*job_attempts)(ecl_backend_conn *conn, const char *batch_id,
+	                    ecl_job_attempt_array *out);
 } ecl_backend;
 
-#define ECL_BACKEND_VERSION 4
+#define ECL_BACKEND_VERSION 5
 
 /**
  * Register a backend for a URI scheme (the text before the first ':').

@@ -739,4 +739,6 @@ const ecl_backend ecl_pgsql_backend = {
 	ecl__pg_alert_record,
 	ecl__pg_jobs_expired,
 	ecl__pg_file_referenced,
+	ecl__pg_job_status_counts,
+	ecl__pg_job_attempts,
 };

@@ -147,6 +147,8 @@ int ecl__pg_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *updat
  * the jobs this call appended are removed again. */
 int ecl__pg_jobs_where(ecl_backend_conn *conn, const char *tail, const pg_params *p,
                        ecl_job_array *out, const char *doing);
+int ecl__pg_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out);
+int ecl__pg_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out);
 
 /* Version 2: pgsql_readings.c */
 int ecl__pg_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id);

@@ -226,7 +226,10 @@ static int list_jobs(ecl_backend_conn *conn, void *opaque)
 		ecl__pg_int(&p, (int64_t)ctx->opts->limit);
 	else
 		ecl__pg_text(&p, NULL);
+	ecl__pg_text(&p, ctx->opts->priority != ECL_JOB_ANY
+		? ecl_priority_name((ecl_priority)ctx->opts->priority) : NULL);
 	return ecl__pg_jobs_where(conn, "WHERE ($1::text IS NULL OR status = $1::text) "
+		"AND ($3::text IS NULL OR priority = $3::text) "
 		"ORDER BY queued_at DESC, id DESC LIMIT $2::bigint", &p, ctx->out, "listing jobs");
 }
 
@@ -263,7 +266,7 @@ static int claim_one(ecl_backend_conn *conn, void *opaque)
 	rc = ecl__pg_query(&res, conn,
 		"UPDATE import_jobs SET status = 'processing', worker_id = $1::text,"
 		" started_at = to_timestamp($2::bigint), heartbeat_at = to_timestamp($2::bigint),"
-		" error_message = NULL"
+		" status_changed_at = to_timestamp($2::bigint), error_message = NULL"
 		" WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued'"
 		"             AND (retry_at IS NULL OR retry_at <= to_timestamp($2::bigint))"
 		"             ORDER BY " PRIORITY_RANK ", queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
@@ -345,8 +348,10 @@ static void walk_columns(update_walk *w)
 {
 	const ecl_job_update *u = w->u;
 
-	if (u->set & ECL_JOB_SET_STATUS)
+	if (u->set & ECL_JOB_SET_STATUS) {
 		walk_text(w, "status", ecl_job_status_name(u->status), "text");
+		walk_time(w, "status_changed_at", u->now);
+	}
 	if (u->set & ECL_JOB_SET_STARTED_AT)
 		walk_time(w, "started_at", u->started_at);
 	if (u->set & ECL_JOB_SET_COMPLETED_AT)

@@ -385,4 +385,6 @@ const ecl_backend ecl_sqlite_backend = {
 	ecl__sqlite_alert_record,
 	ecl__sqlite_jobs_expired,
 	ecl__sqlite_file_referenced,
+	ecl__sqlite_job_status_counts,
+	ecl__sqlite_job_attempts,
 };

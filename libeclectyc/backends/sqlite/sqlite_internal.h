@@ -116,5 +116,7 @@ int ecl__sqlite_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limi
                              ecl_job_array *out);
 int ecl__sqlite_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
                                 int *referenced);
+int ecl__sqlite_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out);
+int ecl__sqlite_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out);
 
 #endif

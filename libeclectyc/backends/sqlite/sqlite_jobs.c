@@ -224,11 +224,14 @@ int ecl__sqlite_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opt
 	int step = SQLITE_ROW;
 	int rc = ecl__sqlite_prepare(&s, conn,
 		"SELECT " JOB_COLUMNS " FROM import_jobs WHERE (?1 IS NULL OR status = ?1) "
-		"ORDER BY queued_at DESC, id DESC LIMIT ?2");
+		"AND (?3 IS NULL OR priority = ?3) ORDER BY queued_at DESC, id DESC LIMIT ?2");
 
 	if (rc == 0) {
 		if (opts->status != ECL_JOB_ANY)
 			sqlite3_bind_text(s, 1, ecl_job_status_name((ecl_job_status)opts->status), -1,
+				SQLITE_STATIC);
+		if (opts->priority != ECL_JOB_ANY)
+			sqlite3_bind_text(s, 3, ecl_priority_name((ecl_priority)opts->priority), -1,
 				SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, opts->limit ? (sqlite3_int64)opts->limit : -1);
 		while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW)
@@ -255,7 +258,7 @@ static int claim_one(ecl_backend_conn *conn, void *opaque)
 	sqlite3_stmt *s;
 	int rc = ecl__sqlite_prepare(&s, conn,
 		"UPDATE import_jobs SET status = 'processing', worker_id = ?1, started_at = ?2, "
-		"heartbeat_at = ?2, error_message = NULL "
+		"heartbeat_at = ?2, status_changed_at = ?2, error_message = NULL "
 		/* INDEXED BY: left to itself the planner prefers the status index and
 		 * sorts every queued job, making a drain of n jobs O(n^2). */
 		"WHERE id = (SELECT id FROM import_jobs INDEXED BY idx_import_jobs_claim "
@@ -347,8 +350,10 @@ static void walk_set(update_walk *w)
 {
 	const ecl_job_update *u = w->u;
 
-	if (u->set & ECL_JOB_SET_STATUS)
+	if (u->set & ECL_JOB_SET_STATUS) {
 		walk_text(w, "status", ecl_job_status_name(u->status));
+		walk_int(w, "status_changed_at", u->now, 1);
+	}
 	if (u->set & ECL_JOB_SET_STARTED_AT)
 		walk_int(w, "started_at", u->started_at, 1);
 	if (u->set & ECL_JOB_SET_COMPLETED_AT)

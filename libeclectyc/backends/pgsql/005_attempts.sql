@@ -1,0 +1,62 @@
+-- Migration 5 (PostgreSQL): each job's attempts (its retry history).
+--
+-- One row per time a job ran: opened when the job becomes processing,
+-- closed when it leaves processing, with what it became (queued again,
+-- completed, failed, cancelled), its error and its counters at that moment.
+-- A trigger writes them, so every transition records its attempt in its own
+-- transaction whoever makes it (a worker, stuck-job recovery, an operator's
+-- cancel, another host), and none can forget to. The instant of each change
+-- is the library's clock (status_changed_at, set with every status change),
+-- not the server's, so an injected clock dates attempts too. The function
+-- keeps the search_path it was created with, so it finds its tables in the
+-- store's schema whatever the session that fires it has set.
+ALTER TABLE import_jobs ADD COLUMN status_changed_at timestamptz NULL;
+
+CREATE TABLE import_job_attempts (
+    job_id         bigint      NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,
+    attempt        integer     NOT NULL CHECK (attempt >= 1),
+    worker_id      text        NULL,
+    started_at     timestamptz NOT NULL,
+    ended_at       timestamptz NULL,
+    outcome        text        NULL
+                   CHECK (outcome IS NULL OR outcome IN ('queued', 'completed', 'failed', 'cancelled')),
+    error_message  text        NULL,
+    error_class    text        NULL,
+    processed_rows bigint      NOT NULL DEFAULT 0,
+    imported_rows  bigint      NOT NULL DEFAULT 0,
+    failed_rows    bigint      NOT NULL DEFAULT 0,
+    PRIMARY KEY (job_id, attempt)
+);
+
+CREATE FUNCTION import_job_attempt_track() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    IF NEW.status = 'processing' THEN
+        INSERT INTO import_job_attempts (job_id, attempt, worker_id, started_at)
+        VALUES (NEW.id,
+                (SELECT count(*) + 1 FROM import_job_attempts WHERE job_id = NEW.id),
+                NEW.worker_id, coalesce(NEW.status_changed_at, NEW.started_at, now()));
+    ELSIF OLD.status = 'processing' THEN
+        UPDATE import_job_attempts
+           SET ended_at = coalesce(NEW.status_changed_at, NEW.completed_at, OLD.heartbeat_at),
+               outcome = NEW.status,
+               error_message = NEW.error_message,
+               error_class = NEW.error_class,
+               processed_rows = NEW.processed_rows,
+               imported_rows = NEW.imported_rows,
+               failed_rows = NEW.failed_rows
+         WHERE job_id = NEW.id AND ended_at IS NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER import_job_attempts_track AFTER UPDATE OF status ON import_jobs
+FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+                   AND (OLD.status = 'processing' OR NEW.status = 'processing'))
+EXECUTE FUNCTION import_job_attempt_track();
+
+-- A job running while the store is upgraded gets its open attempt now.
+INSERT INTO import_job_attempts (job_id, attempt, worker_id, started_at)
+SELECT id, retry_count + 1, worker_id, coalesce(started_at, queued_at)
+FROM import_jobs WHERE status = 'processing';
