@@ -170,6 +170,9 @@ expect "migrate --check reports a dropped column" 1 "notes" "problem"
 sql_exec drift "alter table import_jobs add column notes text null"
 run --db "$DRIFT" migrate --check
 expect "migrate --check is clean again after the repair" 0 "^Schema OK"
+sql_exec drift "drop trigger $(by_backend "import_job_attempt_closes" "import_job_attempts_track on import_jobs")"
+run --db "$DRIFT" migrate --check
+expect "migrate --check reports a dropped trigger" 1 "missing trigger" "problem"
 sql_exec drift "drop table import_jobs$(by_backend "" " cascade")"
 run --db "$DRIFT" migrate --check
 expect "migrate --check reports a dropped table" 1 "import_jobs" "problem"

@@ -187,6 +187,20 @@ static void test_missing_index(void **state)
 	ecl_schema_report_free(report);
 }
 
+/* The job history is written by triggers: a missing one is drift. */
+static void test_missing_trigger(void **state)
+{
+	fixture *f = *state;
+	ecl_schema_report *report;
+
+	migrate_file(f);
+	raw_exec(f, "DROP TRIGGER import_job_attempt_opens");
+	report = check_file(f);
+	assert_int_equal(report->count, 1);
+	assert_true(report_has(report, "missing trigger import_job_attempt_opens on import_jobs"));
+	ecl_schema_report_free(report);
+}
+
 static void test_missing_unique_batch_id(void **state)
 {
 	fixture *f = *state;
@@ -195,8 +209,9 @@ static void test_missing_unique_batch_id(void **state)
 
 	migrate_file(f);
 	create = raw_text(f, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'import_jobs'");
+	/* Its indexes and triggers, which DROP TABLE takes with it. */
 	indexes = raw_text(f, "SELECT group_concat(sql, ';' || char(10)) FROM sqlite_master "
-		"WHERE type = 'index' AND tbl_name = 'import_jobs' AND sql IS NOT NULL");
+		"WHERE type IN ('index', 'trigger') AND tbl_name = 'import_jobs' AND sql IS NOT NULL");
 	assert_non_null(create);
 	assert_non_null(indexes);
 	/* The same table, renamed, without the one UNIQUE (on batch_id). */
@@ -455,6 +470,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_clean_after_migrate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_column, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_trigger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_unique_batch_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_table, setup, teardown),

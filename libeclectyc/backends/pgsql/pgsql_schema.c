@@ -150,9 +150,9 @@ int ecl__pg_migrate(ecl_backend_conn *conn, int64_t applied_at)
 /* ---- drift check ---------------------------------------------------------------- */
 
 /* Problems, in a stable order: $1 is the expected (scratch) schema, $2 the
- * live one. Tables and views, columns (type and nullability), and unique
- * keys and indexes described by their columns, so a renamed but equivalent
- * index is not drift. */
+ * live one. Tables and views, columns (type and nullability), unique keys
+ * and indexes described by their columns, so a renamed but equivalent index
+ * is not drift, and triggers by name (the job history is written by one). */
 static const char drift_sql[] =
 	"WITH rel AS ("
 	" SELECT n.nspname AS s, c.oid, c.relname AS t FROM pg_class c"
@@ -169,6 +169,9 @@ static const char drift_sql[] =
 	"   LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n)"
 	"  || CASE WHEN i.indpred IS NOT NULL THEN ' (partial)' ELSE '' END AS cols"
 	" FROM rel r JOIN pg_index i ON i.indrelid = r.oid JOIN pg_class ci ON ci.oid = i.indexrelid),"
+	" trg AS ("
+	" SELECT r.s, r.t, tg.tgname::text AS name FROM rel r JOIN pg_trigger tg ON tg.tgrelid = r.oid"
+	" WHERE NOT tg.tgisinternal),"
 	" live AS (SELECT t FROM rel WHERE s = $2)"
 	" SELECT 1 AS k, e.t AS o, 'missing table ' || e.t"
 	"  FROM rel e WHERE e.s = $1 AND e.t NOT IN (SELECT t FROM live)"
@@ -185,6 +188,10 @@ static const char drift_sql[] =
 	"  FROM idx e WHERE e.s = $1 AND e.t IN (SELECT t FROM live)"
 	"  AND NOT EXISTS (SELECT 1 FROM idx l WHERE l.s = $2 AND l.t = e.t AND l.u = e.u"
 	"   AND l.cols = e.cols)"
+	" UNION ALL"
+	" SELECT 5, e.t || '.' || e.name, format('missing trigger %s on %s', e.name, e.t)"
+	"  FROM trg e WHERE e.s = $1 AND e.t IN (SELECT t FROM live)"
+	"  AND NOT EXISTS (SELECT 1 FROM trg l WHERE l.s = $2 AND l.t = e.t AND l.name = e.name)"
 	" ORDER BY 1, 2";
 
 typedef struct check_ctx {

@@ -259,6 +259,23 @@ static int compare_table(sqlite3_stmt *row, void *opaque)
 	return rc;
 }
 
+/* Triggers by name: the job history (migration 5) is written by them, so a
+ * missing one would silently stop recording attempts. */
+static int compare_trigger(sqlite3_stmt *row, void *opaque)
+{
+	compare_ctx *ctx = opaque;
+	const char *name = (const char *)sqlite3_column_text(row, 0);
+	char *exists = NULL;
+	int rc = single_text(ctx->live, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+		name, NULL, &exists);
+
+	if (rc == 0 && exists == NULL)
+		rc = ecl_schema_report_add(ctx->report, "missing trigger %s on %s", name,
+			(const char *)sqlite3_column_text(row, 1));
+	free(exists);
+	return rc;
+}
+
 int ecl__sqlite_check(ecl_backend_conn *conn, ecl_schema_report *report)
 {
 	sqlite3 *expected = NULL;
@@ -269,6 +286,10 @@ int ecl__sqlite_check(ecl_backend_conn *conn, ecl_schema_report *report)
 		rc = for_each_row(expected,
 			"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
 			"ORDER BY name", NULL, compare_table, &ctx);
+	if (rc == 0)
+		rc = for_each_row(expected,
+			"SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name", NULL,
+			compare_trigger, &ctx);
 	sqlite3_close(expected);
 	return rc;
 }
