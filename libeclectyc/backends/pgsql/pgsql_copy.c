@@ -139,14 +139,14 @@ static int send_buffered(ecl_backend_conn *conn, copy_buf *b)
 	return rc;
 }
 
-/* End the COPY (aborting it with `abort_reason` when not NULL) and read
- * its outcome: 0 with *copied set, or the server's error. */
-static int finish(ecl_backend_conn *conn, const char *abort_reason, int64_t *copied)
+/* End the COPY and read its outcome: 0 with *copied set, or the server's
+ * error. */
+static int finish(ecl_backend_conn *conn, int64_t *copied)
 {
 	PGresult *res;
 	int rc = 0, seen = 0;
 
-	if (PQputCopyEnd(conn->pg, abort_reason) != 1)
+	if (PQputCopyEnd(conn->pg, NULL) != 1)
 		rc = ecl__pg_error(conn, NULL, "ending a COPY of readings");
 	while ((res = PQgetResult(conn->pg)) != NULL) {
 		if (rc == 0 && !seen && PQresultStatus(res) == PGRES_COMMAND_OK)
@@ -157,6 +157,18 @@ static int finish(ecl_backend_conn *conn, const char *abort_reason, int64_t *cop
 		PQclear(res);
 	}
 	return rc;
+}
+
+/* Abort a COPY this side cannot finish, leaving the error already set
+ * (the cause) in place: the server's "COPY aborted" says nothing new. The
+ * transaction is then failed, and the caller's rollback ends it. */
+static void abandon(ecl_backend_conn *conn)
+{
+	PGresult *res;
+
+	if (PQputCopyEnd(conn->pg, "the client stopped the COPY") == 1)
+		while ((res = PQgetResult(conn->pg)) != NULL)
+			PQclear(res);
 }
 
 int ecl__pg_copy_intervals(ecl_backend_conn *conn, const ecl_interval_reading *rows, size_t count,
@@ -189,9 +201,9 @@ int ecl__pg_copy_intervals(ecl_backend_conn *conn, const ecl_interval_reading *r
 	if (rc == 0)
 		rc = send_buffered(conn, &b);
 	if (rc == 0)
-		rc = finish(conn, NULL, copied);
+		rc = finish(conn, copied);
 	else if (!conn->broken)
-		(void)finish(conn, "the client stopped the COPY", copied);
+		abandon(conn);
 	ecl_buf_dispose(&b.buf);
 	return rc;
 }
