@@ -11,19 +11,40 @@
 #include "eclectyc/sys/backend.h"
 #include "store_internal.h"
 
+void ecl_job_attempt_clear(ecl_job_attempt *attempt)
+{
+	if (attempt == NULL)
+		return;
+	free(attempt->worker_id);
+	free(attempt->error_message);
+	free(attempt->error_class);
+	memset(attempt, 0, sizeof(*attempt));
+}
+
 void ecl_job_attempt_array_free(ecl_job_attempt_array *array)
 {
 	size_t i;
 
 	if (array == NULL)
 		return;
-	for (i = 0; i < array->count; i++) {
-		free(array->attempts[i].worker_id);
-		free(array->attempts[i].error_message);
-		free(array->attempts[i].error_class);
-	}
+	for (i = 0; i < array->count; i++)
+		ecl_job_attempt_clear(&array->attempts[i]);
 	free(array->attempts);
 	free(array);
+}
+
+int ecl_job_status_counts_put(ecl_job_status_counts *out, const char *status, int64_t count)
+{
+	ecl_job_status parsed = ECL_JOB_QUEUED;
+	int rc = ecl_job_status_parse(&parsed, status) == 0 ? 0
+		: ecl_error_set(ECL_EDB, "counting jobs: unknown status \"%s\" in import_jobs",
+			status ? status : "(null)");
+	int64_t *slot[] = { &out->queued, &out->processing, &out->completed, &out->failed,
+	                    &out->cancelled };
+
+	if (rc == 0)
+		*slot[parsed] = count;
+	return rc;
 }
 
 int ecl_job_count_by_status(ecl_job_status_counts *out, ecl_store *store)

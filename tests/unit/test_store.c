@@ -648,6 +648,41 @@ static void test_register_memtest(void **state)
 	free(dir);
 }
 
+/* The helpers backends use to fill in counts and free attempts. */
+static void test_backend_helpers(void **state)
+{
+	ecl_job_status_counts c;
+	ecl_job_attempt a;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	ecl_assert_ok(ecl_job_status_counts_put(&c, "queued", 3));
+	ecl_assert_ok(ecl_job_status_counts_put(&c, "processing", 4));
+	ecl_assert_ok(ecl_job_status_counts_put(&c, "completed", 5));
+	ecl_assert_ok(ecl_job_status_counts_put(&c, "failed", 6));
+	ecl_assert_ok(ecl_job_status_counts_put(&c, "cancelled", 7));
+	assert_int_equal(c.queued, 3);
+	assert_int_equal(c.processing, 4);
+	assert_int_equal(c.completed, 5);
+	assert_int_equal(c.failed, 6);
+	assert_int_equal(c.cancelled, 7);
+	ecl_assert_fails(ECL_EDB, ecl_job_status_counts_put(&c, "paused", 1));
+	ecl_assert_error_contains("\"paused\"");
+	ecl_assert_fails(ECL_EDB, ecl_job_status_counts_put(&c, NULL, 1));
+	assert_int_equal(c.queued, 3);
+
+	memset(&a, 0, sizeof(a));
+	a.worker_id = strdup("w");
+	a.error_message = strdup("boom");
+	a.error_class = strdup("transient");
+	a.attempt = 2;
+	ecl_job_attempt_clear(&a);
+	assert_null(a.worker_id);
+	assert_null(a.error_message);
+	assert_int_equal(a.attempt, 0);
+	ecl_job_attempt_clear(NULL);
+}
+
 static void test_register_replaces(void **state)
 {
 	static ecl_backend renamed;
@@ -707,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_schema_report_add),
 		cmocka_unit_test(test_register_invalid),
 		cmocka_unit_test(test_register_memtest),
+		cmocka_unit_test(test_backend_helpers),
 		cmocka_unit_test(test_register_replaces),
 		cmocka_unit_test(test_version),
 	};

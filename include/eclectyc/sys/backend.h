@@ -420,6 +420,16 @@ ECL_EXTERN int ecl_schema_report_add(ecl_schema_report *report, const char *form
 /** Free the strings a job record owns and zero it (the record itself stays). */
 ECL_EXTERN void ecl_job_clear(ecl_job *job);
 
+/** Free the strings an attempt record owns and zero it (the record itself stays). */
+ECL_EXTERN void ecl_job_attempt_clear(ecl_job_attempt *attempt);
+
+/**
+ * Store `count` jobs of the status named `status` ("queued", …) in `out`.
+ * @return 0, or ECL_EDB naming an unknown status
+ */
+ECL_EXTERN int ecl_job_status_counts_put(ecl_job_status_counts *out, const char *status,
+                                         int64_t count);
+
 ECL_END_DECL
 
 #endif

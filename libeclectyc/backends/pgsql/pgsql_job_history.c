@@ -24,21 +24,8 @@ static int read_counts(ecl_backend_conn *conn, void *opaque)
 	for (row = 0; rc == 0 && row < PQntuples(res); row++) {
 		const char *status = PQgetvalue(res, row, 0);
 		int64_t n = ecl__pg_get_int(res, row, 1);
-		ecl_job_status parsed;
 
-		if (ecl_job_status_parse(&parsed, status) != 0)
-			rc = ecl_error_set(ECL_EDB, "counting jobs: unknown status \"%s\" in import_jobs",
-				status);
-		else if (parsed == ECL_JOB_QUEUED)
-			out->queued = n;
-		else if (parsed == ECL_JOB_PROCESSING)
-			out->processing = n;
-		else if (parsed == ECL_JOB_COMPLETED)
-			out->completed = n;
-		else if (parsed == ECL_JOB_FAILED)
-			out->failed = n;
-		else
-			out->cancelled = n;
+		rc = ecl_job_status_counts_put(out, status, n);
 	}
 	PQclear(res);
 	return rc;
@@ -60,11 +47,8 @@ static void clear_attempts(ecl_job_attempt_array *out)
 {
 	size_t i;
 
-	for (i = 0; i < out->count; i++) {
-		free(out->attempts[i].worker_id);
-		free(out->attempts[i].error_message);
-		free(out->attempts[i].error_class);
-	}
+	for (i = 0; i < out->count; i++)
+		ecl_job_attempt_clear(&out->attempts[i]);
 	free(out->attempts);
 	out->attempts = NULL;
 	out->count = 0;

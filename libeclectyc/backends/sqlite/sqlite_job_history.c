@@ -19,21 +19,8 @@ int ecl__sqlite_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts 
 	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *status = (const char *)sqlite3_column_text(s, 0);
 		int64_t n = sqlite3_column_int64(s, 1);
-		ecl_job_status parsed;
 
-		if (ecl_job_status_parse(&parsed, status) != 0)
-			rc = ecl_error_set(ECL_EDB, "counting jobs: unknown status \"%s\" in import_jobs",
-				status ? status : "(null)");
-		else if (parsed == ECL_JOB_QUEUED)
-			out->queued = n;
-		else if (parsed == ECL_JOB_PROCESSING)
-			out->processing = n;
-		else if (parsed == ECL_JOB_COMPLETED)
-			out->completed = n;
-		else if (parsed == ECL_JOB_FAILED)
-			out->failed = n;
-		else
-			out->cancelled = n;
+		rc = ecl_job_status_counts_put(out, status, n);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = ecl__sqlite_error(conn, step, "counting jobs");
