@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "binding.h"
 #include "eclectyc/sys/errors.h"
@@ -375,17 +376,20 @@ static char *jobs_array(const ecl_job_array *jobs)
 	return array ? dump(array) : NULL;
 }
 
-char *eclb_job_list(eclb_store *s, const char *status, int limit)
+char *eclb_job_list(eclb_store *s, const char *status, int limit, const char *priority)
 {
 	ecl_store *st = open_store(s);
 	ecl_job_list_options o = ECL_JOB_LIST_OPTIONS_INIT;
 	ecl_job_array *jobs = NULL;
 	ecl_job_status wanted;
+	ecl_priority level;
 	char *text = NULL;
 	int rc = st ? 0 : -1;
 
 	if (rc == 0 && given(status) != NULL && (rc = fail(ecl_job_status_parse(&wanted, status))) == 0)
 		o.status = (int)wanted;
+	if (rc == 0 && given(priority) != NULL && (rc = fail(ecl_priority_parse(&level, priority))) == 0)
+		o.priority = (int)level;
 	if (rc == 0 && limit < 0)
 		rc = fail_with(ECL_EINVALID, "limit must be >= 0");
 	o.limit = limit > 0 ? (size_t)limit : 0;
@@ -393,6 +397,114 @@ char *eclb_job_list(eclb_store *s, const char *status, int limit)
 		text = jobs_array(jobs);
 	ecl_job_array_free(jobs);
 	return text;
+}
+
+char *eclb_job_counts(eclb_store *s)
+{
+	ecl_store *st = open_store(s);
+	ecl_job_status_counts c;
+
+	if (st == NULL || fail(ecl_job_count_by_status(&c, st)) != 0)
+		return NULL;
+	return dump(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+		"queued", (json_int_t)c.queued, "processing", (json_int_t)c.processing,
+		"completed", (json_int_t)c.completed, "failed", (json_int_t)c.failed,
+		"cancelled", (json_int_t)c.cancelled, "total", (json_int_t)c.total));
+}
+
+/* An instant as the job records show it: "YYYY-MM-DD HH:MM:SS" (UTC), null
+ * when unset. */
+static json_t *instant_json(int64_t t)
+{
+	char text[32];
+	struct tm tm;
+	time_t secs = (time_t)t;
+
+	if (t == ECL_TIME_NONE || gmtime_r(&secs, &tm) == NULL
+	    || strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return json_null();
+	return json_string(text);
+}
+
+/* A string from the store (null for NULL). Text that is not UTF-8 (a
+ * worker id or a message quoting raw file bytes) keeps its ASCII and gets
+ * U+FFFD for every other byte, rather than failing the whole call. */
+static json_t *text_json(const char *text)
+{
+	json_t *value;
+	char *clean, *out;
+	const unsigned char *p;
+
+	if (text == NULL)
+		return json_null();
+	if ((value = json_string(text)) != NULL)
+		return value;
+	clean = malloc(strlen(text) * 3 + 1);
+	if (clean == NULL)
+		return NULL;
+	for (p = (const unsigned char *)text, out = clean; *p != '\0'; p++) {
+		if (*p < 0x80) {
+			*out++ = (char)*p;
+		} else {
+			memcpy(out, "\xef\xbf\xbd", 3);
+			out += 3;
+		}
+	}
+	*out = '\0';
+	value = json_string(clean);
+	free(clean);
+	return value;
+}
+
+/* obj[key] = value, taken over; any failure (a NULL value included) clears *ok. */
+static void put(json_t *obj, const char *key, json_t *value, int *ok)
+{
+	if (json_object_set_new(obj, key, value) != 0)
+		*ok = 0;
+}
+
+static json_t *attempt_json(const ecl_job_attempt *a)
+{
+	const char *outcome = ecl_job_status_name(a->outcome);
+	json_t *obj = json_object();
+	int ok = obj != NULL;
+
+	put(obj, "attempt", json_integer(a->attempt), &ok);
+	put(obj, "worker_id", text_json(a->worker_id), &ok);
+	put(obj, "started_at", instant_json(a->started_at), &ok);
+	put(obj, "ended_at", instant_json(a->ended_at), &ok);
+	put(obj, "outcome", outcome ? json_string(outcome) : json_null(), &ok);
+	put(obj, "error_message", text_json(a->error_message), &ok);
+	put(obj, "error_class", text_json(a->error_class), &ok);
+	put(obj, "processed_rows", json_integer((json_int_t)a->processed_rows), &ok);
+	put(obj, "imported_rows", json_integer((json_int_t)a->imported_rows), &ok);
+	put(obj, "failed_rows", json_integer((json_int_t)a->failed_rows), &ok);
+	if (!ok) {
+		json_decref(obj);
+		obj = NULL;
+	}
+	return obj;
+}
+
+char *eclb_job_attempts(eclb_store *s, const char *batch_id)
+{
+	ecl_store *st = open_store(s);
+	ecl_job_attempt_array *attempts = NULL;
+	json_t *array, *item;
+	size_t i;
+
+	if (st == NULL || fail(ecl_job_attempts(&attempts, st, batch_id)) != 0)
+		return NULL;
+	array = json_array();
+	for (i = 0; array != NULL && i < attempts->count; i++) {
+		item = attempt_json(&attempts->attempts[i]);
+		if (item == NULL || json_array_append_new(array, item) != 0) {
+			json_decref(array);
+			array = NULL;
+		}
+	}
+	ecl_job_attempt_array_free(attempts);
+	return dump(array);
 }
 
 void eclb_job_retry(eclb_store *s, const char *batch_id, long long delay_seconds)

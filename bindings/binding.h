@@ -94,8 +94,19 @@ char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path
                       const char *priority, const char *tags_json, const char *metadata_json,
                       int max_retries);
 char *eclb_job_get(eclb_store *s, const char *batch_id);
-/* A JSON array, newest first; status NULL or "" = any; limit 0 = no limit. */
-char *eclb_job_list(eclb_store *s, const char *status, int limit);
+/* A JSON array, newest first; status and priority NULL or "" = any; limit 0
+ * = no limit. */
+char *eclb_job_list(eclb_store *s, const char *status, int limit, const char *priority);
+/* {"queued": n, "processing": n, "completed": n, "failed": n, "cancelled": n,
+ * "total": n}: exact, in one read. */
+char *eclb_job_counts(eclb_store *s);
+/* A JSON array of the job's attempts, oldest first: {"attempt",
+ * "worker_id", "started_at", "ended_at" (null while it runs), "outcome" (the
+ * status it became, "processing" while it runs), "error_message",
+ * "error_class", "processed_rows", "imported_rows", "failed_rows"}; instants
+ * as in the job records ("YYYY-MM-DD HH:MM:SS" UTC). ECL_ENOTFOUND for an
+ * unknown batch id. */
+char *eclb_job_attempts(eclb_store *s, const char *batch_id);
 void eclb_job_retry(eclb_store *s, const char *batch_id, long long delay_seconds);
 void eclb_job_cancel(eclb_store *s, const char *batch_id);
 

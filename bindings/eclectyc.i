@@ -25,6 +25,8 @@
 %newobject eclb_store::create_job;
 %newobject eclb_store::get_job;
 %newobject eclb_store::list_jobs;
+%newobject eclb_store::job_counts;
+%newobject eclb_store::job_attempts;
 %newobject eclb_store::ingest;
 %newobject eclb_store::aggregate;
 %newobject eclb_store::quality;
@@ -98,8 +100,13 @@ struct eclb_store {};
 			dry_run, notes, priority, tags_json, metadata_json, max_retries));
 	}
 	char *get_job(const char *batch_id) { ECLB_CALL($self, char *, eclb_job_get($self, batch_id)); }
-	char *list_jobs(const char *status = NULL, int limit = 20) {
-		ECLB_CALL($self, char *, eclb_job_list($self, status, limit));
+	/* priority (appended: existing callers are unchanged) NULL or "" = any. */
+	char *list_jobs(const char *status = NULL, int limit = 20, const char *priority = NULL) {
+		ECLB_CALL($self, char *, eclb_job_list($self, status, limit, priority));
+	}
+	char *job_counts() { ECLB_CALL($self, char *, eclb_job_counts($self)); }
+	char *job_attempts(const char *batch_id) {
+		ECLB_CALL($self, char *, eclb_job_attempts($self, batch_id));
 	}
 	void retry_job(const char *batch_id, long long delay_seconds = 0) {
 		ECLB_CALL_VOID($self, eclb_job_retry($self, batch_id, delay_seconds));

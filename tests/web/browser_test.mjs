@@ -8,10 +8,11 @@
 //   WEB_WORKER     JSON array: the worker command to start (processes one job)
 //   CHROMIUM       the browser (default /usr/bin/chromium)
 //
-// It signs in through the login form, sees the job list and filters it to
-// failed jobs, opens the big queued job, starts a real worker and watches the
-// progress bar advance to completed without a page reload, retries the failed
-// job with the Retry button and sees it requeued, checks that a job with
+// It signs in through the login form, sees the job list with its counts,
+// filters it by priority and to failed jobs, opens the big queued job, starts
+// a real worker and watches the progress bar advance to completed without a
+// page reload (then its one attempt), retries the failed job with the Retry
+// button and sees it requeued (its attempt kept, the counts updated), checks that a job with
 // <script> in its filename and notes shows them as text, opens the health
 // page, and saves screenshots of the three pages.
 import { chromium } from 'playwright-core';
@@ -58,6 +59,19 @@ async function screenshot(page, name) {
 
 async function rowIds(page) {
   return page.$$eval('#jobs-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-batch-id')));
+}
+
+// The status page's attempts table, one object per row.
+async function attempts(page) {
+  return page.$$eval('#attempts-table tbody tr', (rows) => rows.map((r) => {
+    const cells = [...r.querySelectorAll('td')].map((td) => td.textContent.trim().replace(/\s+/g, ' '));
+    return { attempt: r.getAttribute('data-attempt'), outcome: r.getAttribute('data-outcome'), worker: cells[1],
+             ended: cells[3], processed: cells[5], imported: cells[6], failed: cells[7], error: cells[8] };
+  }));
+}
+
+async function attemptEnded(page, n) {
+  return (await page.textContent(`#attempts-table tr[data-attempt="${n}"] td.ended`)).trim().replace(/\s+/g, ' ');
 }
 
 async function noScriptRan(page) {
@@ -123,6 +137,18 @@ async function main() {
   assert.equal(await page.locator('img').count(), 0, 'an <img> from job data');
   await noScriptRan(page);
   await screenshot(page, 'jobs.png');
+
+  // ---- Filter by priority: the store's filter (every fixture job is normal).
+  step('filter by priority');
+  await page.selectOption('#filter-priority', 'high');
+  await Promise.all([page.waitForURL(/priority=high/), page.click('#filter-submit')]);
+  assert.deepEqual(await rowIds(page), []);
+  assert.equal(await page.locator('#no-jobs').count(), 1);
+  assert.equal((await page.textContent('[data-status="all"] strong')).trim(), '3', 'counts are not filtered');
+  await page.selectOption('#filter-priority', 'normal');
+  await Promise.all([page.waitForURL(/priority=normal/), page.click('#filter-submit')]);
+  assert.deepEqual(await rowIds(page), [ids.big, ids.xss, ids.failed]);
+  await page.selectOption('#filter-priority', '');
 
   // ---- Filter to failed.
   step('filter to failed');
@@ -204,6 +230,10 @@ async function main() {
   // The first 50 readings are also in the xss job's file, with the same values.
   assert.match(await page.textContent('#summary-readings'), /^59,950 inserted,\s+0 updated, 50 unchanged$/);
   assert.equal(navigations, 1, 'one reload, for the summary, after the job finished');
+  // Its one attempt, by the worker the test started, with the rows it did.
+  assert.deepEqual(await attempts(page), [{ attempt: '1', outcome: 'completed', worker: 'browser-test-worker',
+    ended: await attemptEnded(page, 1), processed: '60,000', imported: '60,000', failed: '0', error: '\u2014' }]);
+  assert.match(await attemptEnded(page, 1), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(\d+ (s|min \d\d s)\)$/);
   await screenshot(page, 'status.png');
 
   // ---- Retry the failed job (its retries are spent) with a delay: it is requeued.
@@ -212,6 +242,11 @@ async function main() {
   assert.equal(await page.textContent('#job-status'), 'failed');
   assert.match(await page.textContent('#retries-spent'), /^0 of 0/);
   assert.match(await page.textContent('#job-error'), /meter identifier/);
+  const failedAttempts = await attempts(page);
+  assert.equal(failedAttempts.length, 1);
+  assert.deepEqual([failedAttempts[0].attempt, failedAttempts[0].outcome, failedAttempts[0].worker],
+    ['1', 'failed', 'fixtures']);
+  assert.match(failedAttempts[0].error, /^permanent: CSV must include a column containing the meter identifier/);
   await page.fill('#retry-delay', '600');
   await Promise.all([page.waitForURL(`${base}/admin/imports/status/${ids.failed}`, { waitUntil: 'load' }),
                      page.click('#retry-button')]);
@@ -221,8 +256,13 @@ async function main() {
   assert.match(await page.textContent('#next-attempt'), /UTC \(waiting\)$/);
   assert.match(await page.textContent('#last-error'), /meter identifier/, 'the last error is kept');
   assert.equal(await page.locator('#retry-form').count(), 0);
+  assert.deepEqual(await attempts(page), failedAttempts, 'an operator\'s retry is not an attempt');
   await page.goto(`${base}/admin/imports/jobs?status=queued`);
   assert.deepEqual(await rowIds(page), [ids.failed]);
+  // The counts follow: the big job completed, the failed one requeued.
+  const counts = await page.$$eval('#status-counts a', (links) => Object.fromEntries(
+    links.map((a) => [a.getAttribute('data-status'), a.querySelector('strong').textContent.trim()])));
+  assert.deepEqual(counts, { all: '3', queued: '1', processing: '0', completed: '2', failed: '0', cancelled: '0' });
 
   // ---- The XSS job's own page.
   step('a job with <script> in its filename and notes');

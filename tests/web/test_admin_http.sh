@@ -4,8 +4,10 @@
 # every route's status codes (200, 303, 400, 401, 403, 404, 405, 503), the
 # credentials refusals, CSRF refusals (nothing changes), unknown batch ids,
 # HTML escaping of a job with <script> in its filename and notes, the
-# security headers, the session login, and /api/ through the same front
-# controller.
+# security headers, the session login, the exact counts per status and the
+# priority filter against the store, the attempts tables (a failed job
+# retried from its page and run again lists two), and /api/ through the same
+# front controller.
 #   test_admin_http.sh PHP EXTENSION_SO SOURCE_DIR
 set -euo pipefail
 php=$1 ext=$2 src=$3
@@ -56,6 +58,16 @@ job() {
 		echo json_encode($j[$argv[2]] ?? null), "\n";' "$1" "$2" 2>/dev/null
 }
 expect_job() { local got; got=$(job "$1" "$2"); [ "$got" = "$3" ] || fail "job $1 $2 = $got, expected $3"; }
+# layer CODE [ARGS...]: run PHP CODE with $s, an Eclectyc\Store on the test's store ($argv[1..] = ARGS)
+layer() {
+	local code=$1
+	shift
+	"${PHP[@]}" -r 'require getenv("ECLECTYC_PHP_LIB") . "/autoload.php";
+		$s = new Eclectyc\Store(getenv("ECLECTYC_DB")); '"$code" -- "$@" 2>/dev/null
+}
+# flat NAME: the body on one line (for patterns spanning the template's lines)
+flat() { tr -d '\n' <"$work/$1.b"; }
+has_re() { flat "$1" | grep -qE -- "$2" || fail "$1: the body does not match /$2/"; }
 csrf_of() { grep -o 'name="_csrf" value="[0-9a-f]*"' "$work/$1.b" | head -n 1 | cut -d'"' -f4; }
 
 # ---- 1. No credentials configured: every admin page is refused (503), /api/ still works.
@@ -121,6 +133,17 @@ for s in queued:1 processing:0 completed:2 failed:1 cancelled:1; do
 	tr -d '\n' <"$work/list.b" | grep -qE "data-status=\"${s%:*}\">\\s*<span>${s%:*}</span> <strong>${s#*:}</strong>" \
 		|| fail "count ${s%:*} is not ${s#*:}"
 done
+# The counts are exact: what the store holds (Store::jobCounts()), and what listing each status finds.
+read -r -a store_counts <<<"$(layer 'foreach ($s->jobCounts() as $k => $v) echo "$k:$v ";')"
+[ "${#store_counts[@]}" = 6 ] || fail "jobCounts: ${store_counts[*]}"
+for kv in "${store_counts[@]}"; do
+	k=${kv%:*} v=${kv#*:}
+	listed=$(layer 'echo count($s->listJobs($argv[1] === "total" ? null : $argv[1], 0));' "$k")
+	[ "$listed" = "$v" ] || fail "jobCounts $k = $v, but $listed listed"
+	[ "$k" = total ] && k=all
+	has_re list "data-status=\"$k\">\\s*<span>$k</span> <strong>$v</strong></a>"
+done
+hasnt list '+</strong>'
 for col in File Status Priority Tags "Queued (UTC)" Started Completed Processed Imported Failed Retries; do
 	grep -qF -e "<th>$col</th>" -e "<th class=\"num\">$col</th>" "$work/list.b" || fail "list: no column $col"
 done
@@ -133,10 +156,23 @@ req f_high 200 GET "/admin/imports/jobs?priority=high" "${auth[@]}"
 [ "$(rows f_high)" = "$queued_id" ] || fail "priority=high: $(rows f_high)"
 req f_low 200 GET "/admin/imports/jobs?priority=low&status=completed" "${auth[@]}"
 [ "$(rows f_low)" = "$completed_id" ] || fail "priority=low&status=completed: $(rows f_low)"
+# The priority filter: exactly the jobs of that priority, newest first.
+req f_normal 200 GET "/admin/imports/jobs?priority=normal" "${auth[@]}"
+[ "$(rows f_normal)" = "$cancelled_id $xss_id $failed_id" ] || fail "priority=normal: $(rows f_normal)"
+has f_normal '<option value="normal" selected>'
+for p in low normal high; do
+	want=$(layer 'echo implode(" ", array_column(array_filter($s->listJobs(null, 0),
+		fn (array $j): bool => $j["priority"] === $argv[1]), "batch_id"));' "$p")
+	[ -n "$want" ] || fail "no $p job in the store (the fixtures have one of each priority)"
+	req f_prio 200 GET "/admin/imports/jobs?priority=$p&limit=500" "${auth[@]}"
+	[ "$(rows f_prio)" = "$want" ] || fail "priority=$p: $(rows f_prio), expected $want"
+	[ "$(grep -c "<td>$p</td>" "$work/f_prio.b")" = "$(echo "$want" | wc -w)" ] || fail "priority=$p: rows of another priority"
+done
 req f_none 200 GET "/admin/imports/jobs?status=queued&priority=low" "${auth[@]}"
 has f_none 'No jobs match.'
 req f_limit 200 GET "/admin/imports/jobs?limit=2" "${auth[@]}"
 [ "$(rows f_limit)" = "$queued_id $cancelled_id" ] || fail "limit=2: $(rows f_limit)"
+has_re f_limit 'data-status="all">\s*<span>all</span> <strong>5</strong>'   # counts are not limited
 req f_limit0 200 GET "/admin/imports/jobs?limit=0" "${auth[@]}"
 [ "$(rows f_limit0)" = "$queued_id" ] || fail "limit=0 is 1: $(rows f_limit0)"
 req f_limitx 200 GET "/admin/imports/jobs?limit=abc" "${auth[@]}"
@@ -154,11 +190,18 @@ has st_failed 'Its retries are spent (0 of 0)'
 has st_failed 'CSV must include a column containing the meter identifier'
 hasnt st_failed 'id="cancel-form"'
 has st_failed 'data-final="1"'
+# Its one attempt, from the store: the fixtures' worker, failed, with the error and its class.
+has st_failed 'id="attempt-count">1</span>'
+[ "$(grep -c '<tr data-attempt=' "$work/st_failed.b")" = 1 ] || fail "st_failed: not one attempt row"
+has_re st_failed '<tr data-attempt="1" data-outcome="failed">\s*<td class="num">1</td>\s*<td class="worker">fixtures</td>'
+has_re st_failed 'data-outcome="failed">.*<span class="badge badge-failed">failed</span>.*<span class="error-class">permanent</span>: CSV must include a column containing the meter identifier'
 req st_queued 200 GET "/admin/imports/status/$queued_id" "${auth[@]}"
 has st_queued 'id="cancel-form"'
 hasnt st_queued 'id="retry-form"'
 has st_queued 'data-final="0"'
 has st_queued "data-url=\"/admin/imports/status/$queued_id/progress\""
+has st_queued 'id="no-attempts"'
+hasnt st_queued 'id="attempts-table"'
 req st_xss 200 GET "/admin/imports/status/$xss_id" "${auth[@]}"
 has st_xss '<dd id="summary-format">daily</dd>'
 has st_xss 'id="column-mapping"'
@@ -166,6 +209,7 @@ has st_xss '<td>kwh</td>'
 has st_xss 'id="summary-readings">50 inserted,'
 has st_xss '<td class="num">51</td><td class="num">52</td><td>invalid date'
 has st_xss '<td>Missing MPAN</td>'
+has_re st_xss '<tr data-attempt="1" data-outcome="completed">\s*<td class="num">1</td>\s*<td class="worker">fixtures</td>.*<span class="badge badge-completed">completed</span></td>\s*<td class="num">52</td>\s*<td class="num">50</td>\s*<td class="num">2</td>\s*<td class="attempt-error">—</td>'
 hasnt st_xss 'id="retry-form"'
 req st_upper 200 GET "/admin/imports/status/${queued_id^^}" "${auth[@]}"
 req st_unknown 404 GET /admin/imports/status/00000000-0000-4000-8000-000000000000 "${auth[@]}"
@@ -264,6 +308,8 @@ req after_retry 200 GET "/admin/imports/status/$failed_id" "${auth[@]}" -b "$jar
 has after_retry 'id="flash" role="status">Requeued (retry 1 of 1 spent), to run after '
 has after_retry '<span class="badge badge-queued" id="job-status">queued</span>'
 has after_retry '(waiting)'
+has after_retry 'id="attempt-count">1</span>'    # an operator's retry is not an attempt
+has after_retry '<tr data-attempt="1" data-outcome="failed">'
 has after_retry 'id="cancel-form"'
 req again 200 GET "/admin/imports/status/$failed_id" "${auth[@]}" -b "$jar"
 hasnt again 'id="flash"'
@@ -327,6 +373,29 @@ has_header login3 '^location: /admin/imports/jobs\s*$'
 req api 200 GET /api/import/jobs -H "Authorization: Bearer $ECLECTYC_API_TOKEN"
 has api '"count": 5'
 req api_noauth 401 GET /api/import/jobs "${auth[@]}"
+
+# ---- A failed job retried from its page and run again: two attempts, the first one failed with its error.
+write_daily() { printf 'mpan,date,value\n1900000000001,2020-03-01,1.5\n1900000000002,2020-03-01,2.5\n' >"$1"; }
+write_daily "$work/retried.csv"
+retried_id=$(layer 'echo $s->createJob("retried.csv", $argv[1], "daily", maxRetries: 0);' "$work/retried.csv")
+mv "$work/retried.csv" "$work/retried.away"
+layer '(new Eclectyc\Worker($s, "first-worker", false))->process(10);' >/dev/null
+expect_job "$retried_id" status '"failed"'
+req r_failed 200 GET "/admin/imports/status/$retried_id" "${auth[@]}" -b "$jar"
+has r_failed 'id="attempt-count">1</span>'
+req r_retry 303 POST "/admin/imports/jobs/$retried_id/retry" "${auth[@]}" -b "$jar" -c "$jar" -d "_csrf=$token&delay=0"
+expect_job "$retried_id" status '"queued"'
+mv "$work/retried.away" "$work/retried.csv"
+layer '(new Eclectyc\Worker($s, "second-worker", false))->process(10);' >/dev/null
+expect_job "$retried_id" status '"completed"'
+req r_done 200 GET "/admin/imports/status/$retried_id" "${auth[@]}" -b "$jar"
+has r_done 'id="attempt-count">2</span>'
+[ "$(grep -o '<tr data-attempt="[0-9]*" data-outcome="[a-z]*">' "$work/r_done.b" | tr '\n' ' ')" \
+	= '<tr data-attempt="1" data-outcome="failed"> <tr data-attempt="2" data-outcome="completed"> ' ] \
+	|| fail "r_done: attempts $(grep -o '<tr data-attempt=[^>]*>' "$work/r_done.b" | tr '\n' ' ')"
+has_re r_done 'data-outcome="failed">\s*<td class="num">1</td>\s*<td class="worker">first-worker</td>.*<span class="badge badge-failed">failed</span>.*<span class="error-class">permanent</span>: File not found: [^<]*retried.csv.*<tr data-attempt="2"'
+has_re r_done 'data-outcome="completed">\s*<td class="num">2</td>\s*<td class="worker">second-worker</td>.*<span class="badge badge-completed">completed</span></td>\s*<td class="num">2</td>\s*<td class="num">2</td>\s*<td class="num">0</td>\s*<td class="attempt-error">—</td>'
+has r_done 'Retries spent</dt><dd id="retries-spent">1 of 1'
 
 grep -qiE 'PHP (Fatal|Warning|Notice|Deprecated)' "$work/server.log" && fail "PHP errors in the server log"
 echo "web admin HTTP: $n requests, all as expected"

@@ -40,7 +40,16 @@ final class ErrorsTest extends TestCase
             $s->close();
             $s->list_jobs();
         }];
+        yield 'EINVALID: unknown priority filter' => [-2, fn() => (new EclectycStore('sqlite::memory:'))
+            ->list_jobs(null, 20, 'urgent')];
+        yield 'EINVALID: empty batch id for attempts' => [-2, fn() => (new EclectycStore('sqlite::memory:'))
+            ->job_attempts('')];
+        yield 'EINVALID: null batch id for attempts' => [-2, fn() => (new EclectycStore('sqlite::memory:'))
+            ->job_attempts(null)];
         yield 'ENOTFOUND: unknown batch' => [-4, fn() => (new EclectycStore('sqlite::memory:'))->get_job('nope')];
+        yield 'ENOTFOUND: attempts of an unknown batch' => [-4, fn() => (new EclectycStore('sqlite::memory:'))
+            ->job_attempts('00000000-0000-4000-8000-000000000000')];
+        yield 'ESCHEMA: counts, not migrated' => [-10, fn() => (new EclectycStore(TestEnv::uri(), 0))->job_counts()];
         yield 'ESTATE: cancel a cancelled job' => [-6, function () {
             $s = new EclectycStore('sqlite::memory:');
             $id = $s->create_job('a', __FILE__, 'daily');

@@ -69,6 +69,18 @@ final class ExtensionTest extends TestCase
         $this->assertSame('failed', json_decode($s->get_job($retry), true)['status']);
         $this->assertNull($s->retry_job($retry, 0));
         $this->assertSame('queued', json_decode($s->get_job($retry), true)['status']);
+        $attempts = json_decode($s->job_attempts($retry), true);
+        $this->assertSame([[1, 'ext-worker', 'failed', 'permanent']], array_map(fn (array $a): array =>
+            [$a['attempt'], $a['worker_id'], $a['outcome'], $a['error_class']], $attempts));
+        $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/', $attempts[0]['ended_at']);
+        $this->assertSame('[]', $s->job_attempts($id), 'cancelled before it ran');
+        $this->assertSame(['queued' => 1, 'processing' => 0, 'completed' => 0, 'failed' => 0, 'cancelled' => 1,
+                           'total' => 2], json_decode($s->job_counts(), true));
+        $this->assertCount(1, json_decode($s->list_jobs(null, 0, 'high'), true));
+        $this->assertCount(1, json_decode($s->list_jobs('cancelled', 0, 'high'), true));
+        $this->assertCount(0, json_decode($s->list_jobs('queued', 0, 'high'), true));
+        $this->assertCount(1, json_decode($s->list_jobs('queued', 0, 'normal'), true));
+        $this->assertCount(2, json_decode($s->list_jobs(null, 0, null), true));
         $this->assertNull($w->stop());
 
         $this->assertNull($s->close());

@@ -86,6 +86,15 @@ final class ImportJobServiceTest extends TestCase
         $this->assertSame([$ids[1]], array_column($svc->getRecentJobs(20, 'cancelled'), 'batch_id'));
         $this->assertCount(4, $svc->getRecentJobs(20, 'queued'));
         $this->assertSame([], $svc->getRecentJobs(20, 'bogus'), 'unknown status: empty, as the reference');
+        $high = $svc->createJob('high.csv', $csv, 'daily', priority: 'high');
+        $this->assertSame([$high], array_column($svc->getRecentJobs(20, null, 'high'), 'batch_id'));
+        $this->assertSame([$high], array_column($svc->getRecentJobs(priority: 'high', status: 'queued'), 'batch_id'));
+        $this->assertSame([], $svc->getRecentJobs(20, 'cancelled', 'high'));
+        $this->assertCount(5, $svc->getRecentJobs(20, '', 'normal'));
+        $this->assertCount(6, $svc->getRecentJobs(20, null, ''), "'' is any");
+        $this->assertSame([], $svc->getRecentJobs(20, null, 'urgent'), 'unknown priority: empty');
+        $this->assertSame(['queued' => 5, 'processing' => 0, 'completed' => 0, 'failed' => 0, 'cancelled' => 1,
+                           'total' => 6], $svc->jobCounts());
         $this->assertArrayHasKey('user_email', $recent[0]);
     }
 

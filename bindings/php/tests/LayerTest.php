@@ -19,7 +19,44 @@ final class LayerTest extends TestCase
         $store->configureAlerting();
         $this->assertArrayHasKey('channels', $store->sendAlert('test', 'info', 's', 'b'));
         $this->assertSame([], $store->executions());
+        $this->assertSame(['queued' => 0, 'processing' => 0, 'completed' => 0, 'failed' => 0, 'cancelled' => 0,
+                           'total' => 0], $store->jobCounts());
+        $csv = TestEnv::dailyCsv($dir, 20);
+        $low = $store->createJob('low.csv', $csv, 'daily', priority: 'low');
+        $high = $store->createJob('high.csv', $csv, 'daily', priority: 'high');
+        $this->assertSame([$low], array_column($store->listJobs(priority: 'low'), 'batch_id'));
+        $this->assertSame([$high], array_column($store->listJobs('queued', 1, 'high'), 'batch_id'));
+        $this->assertSame([$high, $low], array_column($store->listJobs(), 'batch_id'), 'no priority: any');
+        $this->assertSame([], $store->jobAttempts($low));
+        (new Eclectyc\Worker($store, 'layer', false))->process(1);
+        $attempts = $store->jobAttempts($high);
+        $this->assertSame([[1, 'layer', 'completed', null, 20, 20, 0]], array_map(fn (array $a): array => [
+            $a['attempt'], $a['worker_id'], $a['outcome'], $a['error_message'], $a['processed_rows'],
+            $a['imported_rows'], $a['failed_rows']], $attempts));
+        $this->assertSame($store->getJob($high)['completed_at'], $attempts[0]['ended_at']);
+        $this->assertSame(['queued' => 1, 'processing' => 0, 'completed' => 1, 'failed' => 0, 'cancelled' => 0,
+                           'total' => 2], $store->jobCounts());
+        try {
+            $store->jobAttempts('00000000-0000-4000-8000-000000000000');
+            $this->fail('no exception');
+        } catch (Eclectyc\NotFoundException $e) {
+            $this->assertStringContainsString('00000000-0000-4000-8000-000000000000', $e->getMessage());
+        }
+        try {
+            $store->listJobs(priority: 'urgent');
+            $this->fail('no exception');
+        } catch (Eclectyc\InvalidException $e) {
+            $this->assertStringContainsString('urgent', $e->getMessage());
+        }
         $store->close();
+        foreach ([fn () => $store->jobCounts(), fn () => $store->jobAttempts($high)] as $call) {
+            try {
+                $call();
+                $this->fail('no exception');
+            } catch (Eclectyc\InvalidException $e) {
+                $this->assertStringContainsString('closed', $e->getMessage());
+            }
+        }
         $this->assertFalse($store->isOpen());
         $this->expectException(Eclectyc\InvalidException::class);
         $store->listJobs();

@@ -69,6 +69,30 @@ final class OwnershipTest extends TestCase
         }));
     }
 
+    public function testAttemptsCountsAndPriorityLists(): void
+    {
+        $dir = TestEnv::dir();
+        $s = new EclectycStore(TestEnv::uri($dir));
+        $id = $s->create_job('bad.csv', TestEnv::badCsv($dir), 'daily', 0, 0, null, 'high');
+        (new EclectycWorker($s, str_repeat('w', 60), 0))->process(1);
+        $s->retry_job($id, 0);
+        (new EclectycWorker($s, 'second', 0))->process(1);
+        $this->assertCount(2, json_decode($s->job_attempts($id), true));
+        $this->report('job_attempts + job_counts + list_jobs(priority)', $this->measure(function () use ($s, $id): void {
+            $attempts = $s->job_attempts($id);
+            $counts = $s->job_counts();
+            $list = $s->list_jobs(null, 1, 'high');
+            try {
+                $s->job_attempts('00000000-0000-4000-8000-000000000000');
+            } catch (Eclectyc\NotFoundException $e) {
+            }
+            try {
+                $s->list_jobs(null, 1, 'urgent');
+            } catch (Eclectyc\InvalidException $e) {
+            }
+        }));
+    }
+
     public function testPhpLayerObjects(): void
     {
         $this->report('Eclectyc\\Store + ImportJobService + Worker', $this->measure(function (): void {

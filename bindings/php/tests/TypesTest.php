@@ -28,7 +28,8 @@ final class TypesTest extends TestCase
             'EclectycStore' => [
                 'configure_alerting' => [null], 'alert_send' => ['t', 'info', 's', 'b', null],
                 'create_job' => ['f', $csv, 'daily', 0, 0, null, 'normal', null, null, 3],
-                'get_job' => ['x'], 'list_jobs' => [null, 5], 'retry_job' => ['x', 0],
+                'get_job' => ['x'], 'list_jobs' => [null, 5, null], 'retry_job' => ['x', 0],
+                'job_counts' => [], 'job_attempts' => ['x'],
                 'cancel_job' => ['x'],
                 'ingest' => [$csv, 'daily', 1, 'create', 'accept', 0, 0, 0, 0, null],
                 'aggregate' => ['daily', '2024-01-01', null], 'quality' => ['2024-01-01', null, 0],
@@ -126,6 +127,20 @@ final class TypesTest extends TestCase
         $this->expectException(TypeError::class);
         $this->expectExceptionMessage('must be a callable or null');
         new EclectycWorker(new EclectycStore('sqlite::memory:'), 'w', 1, 'no_such_function');
+    }
+
+    public function testNewMethodsArgumentCounts(): void
+    {
+        $s = new EclectycStore('sqlite::memory:');
+        $this->assertSame('[]', $s->list_jobs(null, 5, 'low'));
+        foreach ([fn () => $s->job_counts(1), fn () => $s->job_attempts(), fn () => $s->list_jobs(null, 5, null, 1)] as $call) {
+            try {
+                $call();
+                $this->fail('no ArgumentCountError');
+            } catch (ArgumentCountError $e) {
+                $this->assertNotSame('', $e->getMessage());
+            }
+        }
     }
 
     public function testPhpLayerIsStrictlyTyped(): void

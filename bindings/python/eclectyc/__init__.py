@@ -50,7 +50,7 @@ from .native import (
 )
 
 __all__ = [
-    "Store", "Worker", "Job", "IngestReport", "WorkerReport",
+    "Store", "Worker", "Job", "JobAttempt", "IngestReport", "WorkerReport",
     "EclectycError", "InvalidError", "OutOfMemoryError", "NotFoundError", "ExistsError",
     "StateError", "NotSupportedError", "StorageIOError", "BusyError", "SchemaError",
     "DatabaseError", "CancelledError", "ParseError",
@@ -241,6 +241,52 @@ class Job:
     def finished(self) -> bool:
         """True once the job is completed, failed or cancelled."""
         return self.status in ("completed", "failed", "cancelled")
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The fields as a plain dict (instants stay datetimes)."""
+        d = dataclasses.asdict(self)
+        d.update(d.pop("extra"))
+        return d
+
+
+_ATTEMPT_TIMES = ("started_at", "ended_at")
+
+
+@dataclasses.dataclass(frozen=True)
+class JobAttempt:
+    """One time a job ran (``ecl_job_attempt``): from the claim until it left
+    ``processing``. ``outcome`` is the status it became — "completed",
+    "failed", "cancelled", or "queued" when it was requeued (a retried
+    transient failure, a job handed back, a stuck job recovered) — and
+    "processing" while it runs (then ``ended_at`` is None). The error and
+    the row counters are the job's when the attempt ended. Instants are
+    aware UTC datetimes."""
+    attempt: int
+    worker_id: Optional[str]
+    started_at: Optional[_dt.datetime]
+    ended_at: Optional[_dt.datetime]
+    outcome: str
+    error_message: Optional[str]
+    error_class: Optional[str]
+    processed_rows: int
+    imported_rows: int
+    failed_rows: int
+    #: Fields a newer library adds, until this class names them.
+    extra: Dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> "JobAttempt":
+        names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        values: Dict[str, Any] = {name: row.get(name) for name in names}
+        for name in _ATTEMPT_TIMES:
+            values[name] = _instant(values[name])
+        extra = {k: v for k, v in row.items() if k not in names}
+        return cls(extra=extra, **values)
+
+    @property
+    def running(self) -> bool:
+        """True while the attempt runs (no end yet)."""
+        return self.ended_at is None
 
     def as_dict(self) -> Dict[str, Any]:
         """The fields as a plain dict (instants stay datetimes)."""
@@ -440,11 +486,25 @@ class Store:
         text = self._call(self._native.get_job, _text(batch_id, "batch_id", False))
         return Job.from_dict(_loads(text))
 
-    def list_jobs(self, status: Optional[str] = None, limit: int = 20) -> List[Job]:
-        """Jobs, newest first; ``status`` filters, ``limit=0`` lists all."""
+    def list_jobs(self, status: Optional[str] = None, limit: int = 20,
+                  priority: Optional[str] = None) -> List[Job]:
+        """Jobs, newest first; ``status`` ("queued" ...) and ``priority``
+        ("low", "normal", "high") filter (None: any), ``limit=0`` lists all."""
         rows = _loads(self._call(self._native.list_jobs, _text(status, "status"),
-                                 _int(limit, "limit")))
+                                 _int(limit, "limit"), _text(priority, "priority")))
         return [Job.from_dict(row) for row in rows]
+
+    def job_counts(self) -> Dict[str, int]:
+        """How many jobs are in each status, exactly, in one read:
+        ``{"queued", "processing", "completed", "failed", "cancelled",
+        "total"}`` (queued includes the jobs waiting for a retry)."""
+        return _loads(self._call(self._native.job_counts))
+
+    def job_attempts(self, batch_id: str) -> List[JobAttempt]:
+        """Each time the job ran, oldest first (empty for a job that never
+        ran); :class:`NotFoundError` for an unknown batch id."""
+        rows = _loads(self._call(self._native.job_attempts, _text(batch_id, "batch_id", False)))
+        return [JobAttempt.from_dict(row) for row in rows]
 
     def retry_job(self, batch_id: str, delay: Union[int, _dt.timedelta] = 0) -> None:
         """Requeue a failed job, runnable ``delay`` seconds from now."""

@@ -5,6 +5,7 @@ import datetime
 import logging
 import os
 import re
+import sqlite3
 
 import pytest
 
@@ -116,6 +117,133 @@ def test_list_jobs(store, hh_file):
     assert len(store.list_jobs(status="queued")) == 4
     assert store.list_jobs(status="completed") == []
     assert len(store.list_jobs(status=None)) == 5
+
+
+def test_list_jobs_by_priority(store, hh_file):
+    ids = {}
+    for i, priority in enumerate(["low", "high", "normal", "high", "low", "normal"]):
+        ids.setdefault(priority, []).append(store.create_job(file_path=hh_file, priority=priority,
+                                                             notes=str(i)))
+    for priority, created in ids.items():
+        jobs = store.list_jobs(priority=priority, limit=0)
+        assert [j.batch_id for j in jobs] == created[::-1], priority  # newest first
+        assert {j.priority for j in jobs} == {priority}
+    # The filter is applied before the limit: the one high job wanted is the
+    # newest high one, not the newest job (which is normal).
+    assert [j.batch_id for j in store.list_jobs(limit=1, priority="high")] == [ids["high"][1]]
+    # Positional, after status and limit; combined with status.
+    store.cancel_job(ids["high"][0])
+    assert [j.batch_id for j in store.list_jobs("cancelled", 0, "high")] == [ids["high"][0]]
+    assert [j.batch_id for j in store.list_jobs("queued", 0, "high")] == [ids["high"][1]]
+    assert store.list_jobs("cancelled", 0, "low") == []
+    # None and "" are any priority.
+    assert len(store.list_jobs(limit=0, priority=None)) == 6
+    assert len(store.list_jobs(limit=0, priority="")) == 6
+
+
+def test_job_counts(store, hh_file, tmpdir_path):
+    empty = store.job_counts()
+    assert empty == {"queued": 0, "processing": 0, "completed": 0, "failed": 0,
+                     "cancelled": 0, "total": 0}
+    assert list(empty) == ["queued", "processing", "completed", "failed", "cancelled", "total"]
+    _failed_job(store, tmpdir_path)
+    store.create_job(file_path=hh_file)
+    store.create_job(file_path=hh_file)
+    assert eclectyc.Worker(store).process().completed == 2
+    store.cancel_job(store.create_job(file_path=hh_file))
+    for _ in range(25):
+        store.create_job(file_path=hh_file)
+    counts = store.job_counts()
+    assert counts == {"queued": 25, "processing": 0, "completed": 2, "failed": 1,
+                      "cancelled": 1, "total": 29}
+    assert all(isinstance(v, int) for v in counts.values())
+    # The same as listing every job of each status.
+    for status in ("queued", "processing", "completed", "failed", "cancelled"):
+        assert counts[status] == len(store.list_jobs(status=status, limit=0)), status
+    # A job in hand counts as processing.
+    seen = []
+    store.create_job(file_path=hh_file)
+    eclectyc.Worker(store, progress=lambda *a: seen.append(store.job_counts()) and None).process(1)
+    assert seen and seen[0]["processing"] == 1 and seen[0]["total"] == 30
+
+
+def test_job_attempts_of_a_retried_job(store, tmpdir_path):
+    batch_id, path = _failed_job(store, tmpdir_path)
+    assert [a.outcome for a in store.job_attempts(batch_id)] == ["failed"]
+    write_hh(path)
+    store.retry_job(batch_id)
+    # A manual retry is not an attempt: the job has not run again yet.
+    assert len(store.job_attempts(batch_id)) == 1
+    assert eclectyc.Worker(store, worker_id="py-second").process().completed == 1
+    attempts = store.job_attempts(batch_id)
+    assert [a.attempt for a in attempts] == [1, 2]
+    first, second = attempts
+    assert isinstance(first, eclectyc.JobAttempt)
+    assert first.outcome == "failed" and first.error_class == "permanent"
+    assert "File not found" in first.error_message
+    assert first.processed_rows == first.imported_rows == first.failed_rows == 0
+    assert second.outcome == "completed" and second.worker_id == "py-second"
+    # The job keeps the first failure's class; the completed attempt has none.
+    assert second.error_message is None and second.error_class is None
+    assert store.get_job(batch_id).error_class == "permanent"
+    assert second.processed_rows == 4 and second.imported_rows == 4 and second.failed_rows == 0
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for a in attempts:
+        assert not a.running
+        assert a.started_at.tzinfo == datetime.timezone.utc
+        assert a.started_at <= a.ended_at and abs((now - a.ended_at).total_seconds()) < 120
+        assert a.extra == {}
+    assert first.ended_at <= second.started_at
+    job = store.get_job(batch_id)
+    assert job.worker_id == "py-second" and second.started_at == job.started_at
+    assert first.as_dict()["outcome"] == "failed"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.outcome = "completed"
+    # The native call's JSON: times as the job records show them.
+    raw = eclectyc.native.Store(store.uri).job_attempts(batch_id)
+    assert re.search(r'"started_at":"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"', raw)
+
+
+def test_job_attempts_running_requeued_and_never_run(store, big_hh_file, hh_file):
+    never = store.create_job(file_path=hh_file)
+    store.cancel_job(never)
+    assert store.job_attempts(never) == []
+    assert store.job_attempts(store.create_job(file_path=hh_file)) == []
+    for job in store.list_jobs(status="queued"):
+        store.cancel_job(job.batch_id)
+
+    batch_id = store.create_job(file_path=big_hh_file)
+    seen = []
+
+    def progress(*args):
+        seen.append(store.job_attempts(batch_id))
+        return True  # stop: the worker hands the job back (no retry spent)
+    report = eclectyc.Worker(store, worker_id="py-handback", progress=progress).process(1)
+    assert report.released == 1
+    running = seen[0]
+    assert len(running) == 1 and running[0].outcome == "processing"
+    assert running[0].running and running[0].ended_at is None
+    assert running[0].worker_id == "py-handback"
+    (requeued,) = store.job_attempts(batch_id)
+    assert requeued.outcome == "queued" and not requeued.running
+    assert requeued.processed_rows > 0 and requeued.processed_rows == requeued.imported_rows
+    assert store.get_job(batch_id).status == "queued"
+    # It runs again, to the end: a second attempt.
+    assert eclectyc.Worker(store, worker_id="py-resume").process(1).completed == 1
+    assert [(a.attempt, a.outcome, a.worker_id) for a in store.job_attempts(batch_id)] == \
+        [(1, "queued", "py-handback"), (2, "completed", "py-resume")]
+
+
+def test_job_attempt_text_that_is_not_utf8(store, tmpdir_path, db_path):
+    batch_id, _ = _failed_job(store, tmpdir_path)
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE import_job_attempts SET worker_id = CAST(X'77ff31' AS TEXT), "
+                "error_message = CAST(X'626164c3' AS TEXT)")
+    con.commit()
+    con.close()
+    (attempt,) = store.job_attempts(batch_id)
+    assert attempt.worker_id == "w\ufffd1"
+    assert attempt.error_message == "bad\ufffd"
 
 
 def test_cancel_job(store, hh_file):

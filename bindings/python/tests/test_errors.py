@@ -59,6 +59,16 @@ def test_invalid(store, hh_file):
         store.list_jobs(limit=-1)
     with pytest.raises(eclectyc.InvalidError):
         store.list_jobs(status="sleeping")
+    with pytest.raises(eclectyc.InvalidError) as e:
+        store.list_jobs(priority="urgent")
+    check(e, eclectyc.InvalidError, "urgent")
+    with pytest.raises(eclectyc.InvalidError) as e:
+        store.list_jobs("queued", 5, "HIGH")
+    check(e, eclectyc.InvalidError, "HIGH")
+    with pytest.raises(eclectyc.InvalidError):
+        store.job_attempts("")
+    with pytest.raises(eclectyc.InvalidError):
+        store.job_attempts("x" * 200)
     with pytest.raises(eclectyc.InvalidError):
         store.ingest(hh_file, unknown_meters="ignore")
     with pytest.raises(eclectyc.InvalidError):
@@ -79,7 +89,7 @@ def test_invalid(store, hh_file):
 
 def test_not_found(store):
     missing = "00000000-0000-4000-8000-000000000000"
-    for call in (store.get_job, store.cancel_job, store.retry_job):
+    for call in (store.get_job, store.cancel_job, store.retry_job, store.job_attempts):
         with pytest.raises(eclectyc.NotFoundError) as e:
             call(missing)
         check(e, eclectyc.NotFoundError, missing)
@@ -126,6 +136,10 @@ def test_schema(db_uri):
         with pytest.raises(eclectyc.SchemaError) as e:
             store.list_jobs()
         check(e, eclectyc.SchemaError, "version 0")
+        with pytest.raises(eclectyc.SchemaError):
+            store.job_counts()
+        with pytest.raises(eclectyc.SchemaError):
+            store.job_attempts("00000000-0000-4000-8000-000000000000")
 
 
 def test_database(store, db_path, hh_file):
@@ -182,7 +196,9 @@ def test_closed_store_raises(db_uri, hh_file):
     store.close()
     calls = [
         lambda: store.create_job(file_path=hh_file), lambda: store.get_job(batch_id),
-        lambda: store.list_jobs(), lambda: store.retry_job(batch_id),
+        lambda: store.list_jobs(), lambda: store.list_jobs(priority="high"),
+        lambda: store.job_counts(), lambda: store.job_attempts(batch_id),
+        lambda: store.retry_job(batch_id),
         lambda: store.cancel_job(batch_id), lambda: store.ingest(hh_file),
         lambda: store.aggregate(), lambda: store.quality(), lambda: store.health(),
         lambda: store.cleanup(), lambda: store.executions(), lambda: store.migrate(),

@@ -104,12 +104,36 @@ def test_jobs_and_strings(store, hh_file):
     growth(get_job)
 
 
+def test_attempts_and_counts(store, hh_file, tmpdir_path):
+    """The attempt list (strings, instants) and the counts: every text freed."""
+    path = os.path.join(tmpdir_path, "gone.csv")
+    with open(hh_file) as src, open(path, "w") as dst:
+        dst.write(src.read())
+    batch_id = store.create_job(file_path=path)
+    os.unlink(path)
+    eclectyc.Worker(store, worker_id="w" * 60).process()
+    store.retry_job(batch_id)
+    eclectyc.Worker(store).process()
+    assert len(store.job_attempts(batch_id)) == 2
+
+    def attempts_and_counts(i):
+        attempts = store.job_attempts(batch_id)
+        assert attempts[0].error_message
+        assert store.job_counts()["failed"] == 1
+        assert store.list_jobs(limit=1, priority="normal")
+    growth(attempts_and_counts, n=N // 4, warmup=500)
+
+
 def test_failing_calls(store):
     missing = "00000000-0000-4000-8000-000000000000"
 
     def failing_call(i):
         try:
             store.get_job(missing)
+        except eclectyc.NotFoundError:
+            pass
+        try:
+            store.job_attempts(missing)
         except eclectyc.NotFoundError:
             pass
     growth(failing_call)

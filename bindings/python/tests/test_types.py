@@ -17,7 +17,7 @@ BAD_VALUES = [None, 0, -1, 2 ** 70, 1.5, "", "x", b"bytes", [], {}, object(), pr
 STORE_METHODS = {
     "close": 0, "is_open": 0, "backend": 0, "migrate": 0, "schema": 0,
     "configure_alerting": 1, "alert_send": 5, "create_job": 10, "get_job": 1,
-    "list_jobs": 2, "retry_job": 2, "cancel_job": 1, "ingest": 10, "aggregate": 3,
+    "list_jobs": 3, "job_counts": 0, "job_attempts": 1, "retry_job": 2, "cancel_job": 1, "ingest": 10, "aggregate": 3,
     "quality": 3, "health": 4, "cleanup": 3, "executions": 1,
 }
 WORKER_METHODS = {"id": 0, "process": 1, "stop": 0}
@@ -111,7 +111,10 @@ def test_idiomatic_layer_wrong_types(store, hh_file, db_uri):
                                  store.create_job(file_path=hh_file, metadata={"k": v}),
                                  store.create_job(file_path=hh_file, max_retries=v)],
         "get_job": lambda v: store.get_job(v),
-        "list_jobs": lambda v: [store.list_jobs(v), store.list_jobs(limit=v)],
+        "list_jobs": lambda v: [store.list_jobs(v), store.list_jobs(limit=v),
+                                store.list_jobs(priority=v)],
+        "job_counts": lambda v: store.job_counts(),
+        "job_attempts": lambda v: store.job_attempts(v),
         "retry_job": lambda v: [store.retry_job(v), store.retry_job(batch_id, v)],
         "cancel_job": lambda v: store.cancel_job(v),
         "ingest": lambda v: [store.ingest(v), store.ingest(hh_file, import_type=v, dry_run=True),
@@ -158,6 +161,16 @@ def test_type_errors_are_type_errors(store, hh_file):
     with pytest.raises(TypeError):
         store.list_jobs(limit="10")
     with pytest.raises(TypeError):
+        store.list_jobs(priority=2)
+    with pytest.raises(TypeError):
+        store.job_attempts(None)
+    with pytest.raises(TypeError):
+        store.job_attempts(123)
+    with pytest.raises(TypeError):
+        store.job_counts("queued")
+    with pytest.raises(ValueError):
+        store.job_attempts("nul\0inside")
+    with pytest.raises(TypeError):
         eclectyc.Worker("sqlite::memory:")
     with pytest.raises(TypeError):
         eclectyc.Store(None)
@@ -169,6 +182,7 @@ def test_type_errors_are_type_errors(store, hh_file):
         store.aggregate("daily", 20251103)
     # None where the library allows NULL is accepted.
     store.list_jobs(None)
+    store.list_jobs(None, 20, None)
     store.aggregate("daily", None, None)
     store.quality(None, None)
     store.cleanup(30, True, None)

@@ -7,7 +7,7 @@
  *   GET  /admin/login, POST /admin/login      the session login (form with CSRF token)
  *   POST /admin/logout
  *   GET  /admin/imports/jobs[?status=&priority=&limit=]   the job list, counts per status
- *   GET  /admin/imports/status/{batchId}      one job: progress, summary, retries, actions
+ *   GET  /admin/imports/status/{batchId}      one job: progress, summary, attempts and retries, actions
  *   GET  /admin/imports/status/{batchId}/progress         its progress as JSON (polled by admin.js)
  *   POST /admin/imports/jobs/{batchId}/retry  (_csrf, delay) 303 -> the status page
  *   POST /admin/imports/jobs/{batchId}/cancel (_csrf)       303 -> the status page
@@ -237,11 +237,10 @@ final class App
         $limit = filter_var(self::query('limit') ?? self::LIMIT_DEFAULT, FILTER_VALIDATE_INT);
         $limit = max(1, min(self::LIMIT_MAX, $limit === false ? self::LIMIT_DEFAULT : $limit));
         $board = $this->board();
-        $counts = $board->countByStatus(1000, $capped);
         $this->page('jobs', [
             'title' => 'Import jobs', 'nav' => 'jobs',
             'jobs' => $board->jobs($status, $priority, $limit),
-            'counts' => $counts, 'capped' => $capped,
+            'counts' => $board->countByStatus(),
             'status' => $status, 'priority' => $priority, 'limit' => $limit,
         ]);
     }
@@ -251,7 +250,8 @@ final class App
         $job = $this->job($batchId);
         $this->page('status', [
             'title' => 'Job ' . $job['filename'], 'nav' => 'jobs', 'job' => $job,
-            'progress' => JobBoard::progress($job), 'history' => JobBoard::retryHistory($job),
+            'progress' => JobBoard::progress($job),
+            'history' => JobBoard::retryHistory($job, $this->board()->attempts($job['batch_id'])),
             'maxDelay' => self::MAX_DELAY,
         ]);
     }

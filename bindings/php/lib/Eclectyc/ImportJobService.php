@@ -19,6 +19,7 @@ namespace Eclectyc;
 class ImportJobService
 {
     public const STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
+    public const PRIORITIES = ['low', 'normal', 'high'];
 
     private Store $store;
 
@@ -106,17 +107,49 @@ class ImportJobService
 
     /**
      * The most recent jobs, newest first (queued_at DESC). An unknown status
-     * gives an empty list, as in the reference.
+     * gives an empty list, as in the reference; so does an unknown priority
+     * (low, normal, high; an addition to the reference's parameters).
      */
-    public function getRecentJobs(int $limit = 20, ?string $status = null): array
+    public function getRecentJobs(int $limit = 20, ?string $status = null, ?string $priority = null): array
     {
         if ($status !== null && $status !== '' && !in_array($status, self::STATUSES, true)) {
+            return [];
+        }
+        if ($priority !== null && $priority !== '' && !in_array($priority, self::PRIORITIES, true)) {
             return [];
         }
         if ($limit <= 0) {
             return [];
         }
-        return array_map([self::class, 'row'], $this->store->listJobs($status ?: null, $limit));
+        return array_map([self::class, 'row'],
+            $this->store->listJobs($status ?: null, $limit, $priority ?: null));
+    }
+
+    /**
+     * How many jobs are in each status (exact): every status of STATUSES
+     * and 'total'.
+     *
+     * @return array<string,int>
+     */
+    public function jobCounts(): array
+    {
+        return $this->store->jobCounts();
+    }
+
+    /**
+     * Each time the job ran, oldest first (Store::jobAttempts()); null when
+     * there is no such job, like getJob().
+     */
+    public function jobAttempts(string $batchId): ?array
+    {
+        if ($batchId === '') {
+            return null;
+        }
+        try {
+            return $this->store->jobAttempts($batchId);
+        } catch (NotFoundException $e) {
+            return null;
+        }
     }
 
     /** Delete finished jobs older than $days; returns how many went. */

@@ -5,22 +5,22 @@ namespace Eclectyc;
 
 /**
  * What operators' pages need from the queue (examples/php/admin): jobs
- * filtered by status and priority, counts per status, progress figures
- * (percent, rows/s, ETA), what is known of a job's retries, and an
+ * filtered by status and priority, exact counts per status, progress
+ * figures (percent, rows/s, ETA), a job's attempts and retries, and an
  * operator's retry and cancel.
  *
  *     $board = new Eclectyc\JobBoard('sqlite:///var/lib/eclectyc/eclectyc.db');
  *     $failed = $board->jobs(status: 'failed', priority: 'high', limit: 50);
  *     $p = Eclectyc\JobBoard::progress($board->job($batchId));   // percent, rows_per_second, eta_seconds ...
+ *     $h = Eclectyc\JobBoard::retryHistory($job, $board->attempts($batchId));
  *
- * Job arrays have ImportJobService's row shape. The library lists jobs by
- * status only and has no count: the priority filter and the counts are
- * worked out here over bounded lists (see jobs() and countByStatus()).
+ * Job arrays have ImportJobService's row shape. The filters and the counts
+ * are the store's own (Store::listJobs(), Store::jobCounts()).
  */
 final class JobBoard
 {
     public const STATUSES = ImportJobService::STATUSES;
-    public const PRIORITIES = ['low', 'normal', 'high'];
+    public const PRIORITIES = ImportJobService::PRIORITIES;
     /** Statuses a job never leaves by itself (an operator may still retry a failed one). */
     public const FINAL_STATUSES = ['completed', 'failed', 'cancelled'];
 
@@ -37,15 +37,11 @@ final class JobBoard
     }
 
     /**
-     * Jobs newest first (queued_at, then id, descending), at most $limit.
-     * An unknown status or priority gives [] (as getRecentJobs).
-     *
-     * The library filters by status only; with a priority, the newest
-     * $scanLimit jobs of that status are filtered here, so a priority that is
-     * rare among many jobs may show fewer than $limit.
+     * Jobs newest first (queued_at, then id, descending), at most $limit,
+     * filtered by the store on status and priority ('' or null: any). An
+     * unknown status or priority gives [] (as getRecentJobs).
      */
-    public function jobs(?string $status = null, ?string $priority = null, int $limit = 50,
-                         int $scanLimit = 5000): array
+    public function jobs(?string $status = null, ?string $priority = null, int $limit = 50): array
     {
         $status = $status === '' ? null : $status;
         $priority = $priority === '' ? null : $priority;
@@ -53,46 +49,39 @@ final class JobBoard
             || ($priority !== null && !in_array($priority, self::PRIORITIES, true)) || $limit <= 0) {
             return [];
         }
-        if ($priority === null) {
-            return array_map([ImportJobService::class, 'row'], $this->store->listJobs($status, $limit));
-        }
-        $rows = [];
-        foreach ($this->store->listJobs($status, max($limit, $scanLimit)) as $job) {
-            if ($job['priority'] === $priority) {
-                $rows[] = ImportJobService::row($job);
-                if (count($rows) >= $limit) {
-                    break;
-                }
-            }
-        }
-        return $rows;
+        return array_map([ImportJobService::class, 'row'], $this->store->listJobs($status, $limit, $priority));
     }
 
     /**
-     * How many jobs are in each status, every status present (0 when none),
-     * plus 'total'. Counting lists the jobs (the library has no count), so
-     * each status is counted up to $cap: the statuses that reach it are put
-     * in $capped and their count reads "at least $cap".
+     * How many jobs are in each status, exactly (Store::jobCounts(), one
+     * read): every status of STATUSES, in that order, then 'total'.
      *
-     * @param string[]|null $capped receives the statuses whose count is $cap or more
      * @return array<string,int>
      */
-    public function countByStatus(int $cap = 1000, ?array &$capped = null): array
+    public function countByStatus(): array
     {
-        if ($cap < 1) {
-            throw new \InvalidArgumentException('cap must be >= 1');
+        $counts = $this->store->jobCounts();
+        $out = [];
+        foreach ([...self::STATUSES, 'total'] as $key) {
+            $out[$key] = (int)($counts[$key] ?? 0);
         }
-        $capped = [];
-        $counts = [];
-        foreach (self::STATUSES as $status) {
-            $n = count($this->store->listJobs($status, $cap));
-            $counts[$status] = $n;
-            if ($n >= $cap) {
-                $capped[] = $status;
-            }
+        return $out;
+    }
+
+    /**
+     * Each time the job ran, oldest first (Store::jobAttempts()); [] for a
+     * job that never ran or does not exist.
+     */
+    public function attempts(string $batchId): array
+    {
+        if ($batchId === '') {
+            return [];
         }
-        $counts['total'] = array_sum($counts);
-        return $counts;
+        try {
+            return $this->store->jobAttempts($batchId);
+        } catch (NotFoundException $e) {
+            return [];
+        }
     }
 
     /** The job in ImportJobService's row shape, or null when there is none. */
@@ -192,14 +181,20 @@ final class JobBoard
     }
 
     /**
-     * What the library keeps of a job's attempts and retries. It records no
-     * row per attempt: the current attempt's times, the retries spent and
-     * allowed, the next due time, and the last error (kept across retries).
-     * 'events' lays the known instants out in time order.
+     * A job's attempts and retries: the retries spent, allowed and left, the
+     * next due time, the last error (kept across retries) and its class;
+     * 'attempts', each attempt of $attempts (Store::jobAttempts()) with
+     * 'running' and 'duration_seconds' (to now while it runs) added; and
+     * 'events', the job's instants in time order — queued, each attempt's
+     * start ("started", then "attempt N started", with the worker) and end
+     * (the outcome: completed, failed, cancelled or "requeued", with the
+     * error), a cancellation without an attempt, the failure alert and the
+     * retry due.
      *
-     * @param int|null $now Unix time (default: now)
+     * @param list<array> $attempts the job's attempts, oldest first
+     * @param int|null    $now      Unix time (default: now)
      */
-    public static function retryHistory(array $job, ?int $now = null): array
+    public static function retryHistory(array $job, array $attempts = [], ?int $now = null): array
     {
         $now ??= time();
         $spent = (int)($job['retry_count'] ?? 0);
@@ -214,9 +209,27 @@ final class JobBoard
             }
         };
         $add($job['queued_at'] ?? null, 'queued');
-        $add($job['started_at'] ?? null, $spent > 0 ? 'attempt ' . ($spent + 1) . ' started' : 'started',
-            $job['worker_id'] ?? null);
-        if (in_array($status, self::FINAL_STATUSES, true)) {
+        $rows = [];
+        $lastOutcome = null;
+        foreach ($attempts as $a) {
+            $n = (int)($a['attempt'] ?? 0);
+            $started = self::instant($a['started_at'] ?? null);
+            $ended = self::instant($a['ended_at'] ?? null);
+            $running = ($a['ended_at'] ?? null) === null;
+            $rows[] = $a + [
+                'running' => $running,
+                'duration_seconds' => $started !== null ? max(0, ($running ? $now : ($ended ?? $now)) - $started) : null,
+            ];
+            $add($a['started_at'] ?? null, $n > 1 ? "attempt $n started" : 'started', $a['worker_id'] ?? null);
+            if (!$running) {
+                $outcome = (string)($a['outcome'] ?? '');
+                $add($a['ended_at'] ?? null, $outcome === 'queued' ? 'requeued' : $outcome,
+                    $outcome === 'completed' ? null : ($a['error_message'] ?? null));
+            }
+            $lastOutcome = $running ? 'processing' : ($a['outcome'] ?? null);
+        }
+        // Finished without an attempt ending that way (cancelled while queued).
+        if (in_array($status, self::FINAL_STATUSES, true) && $lastOutcome !== $status) {
             $add($job['completed_at'] ?? null, $status, $status === 'completed' ? null : ($job['error_message'] ?? null));
         }
         $add($job['alert_sent_at'] ?? null, 'failure alert sent');
@@ -233,6 +246,7 @@ final class JobBoard
             'last_error' => $job['last_error'] ?? null,
             'error_class' => $job['error_class'] ?? null,
             'error_message' => $job['error_message'] ?? null,
+            'attempts' => $rows,
             'events' => $events,
         ];
     }

@@ -123,12 +123,42 @@ final class Store
 
     /**
      * Jobs newest first.
-     * @param string|null $status queued|processing|completed|failed|cancelled, or null for any
-     * @param int         $limit  0 = no limit
+     * @param string|null $status   queued|processing|completed|failed|cancelled, or null for any
+     * @param int         $limit    0 = no limit
+     * @param string|null $priority low|normal|high, or null for any (filtered by the store,
+     *                              before the limit)
      */
-    public function listJobs(?string $status = null, int $limit = 20): array
+    public function listJobs(?string $status = null, int $limit = 20, ?string $priority = null): array
     {
-        return Json::decode($this->native->list_jobs($status, $limit));
+        return Json::decode($this->native->list_jobs($status, $limit, $priority));
+    }
+
+    /**
+     * How many jobs are in each status, exactly, in one read:
+     * ['queued' => int, 'processing' => int, 'completed' => int, 'failed' => int,
+     *  'cancelled' => int, 'total' => int] (queued includes jobs waiting for a retry).
+     *
+     * @return array<string,int>
+     */
+    public function jobCounts(): array
+    {
+        return Json::decode($this->native->job_counts());
+    }
+
+    /**
+     * Each time the job ran, oldest first ([] for a job that never ran):
+     * ['attempt' => int, 'worker_id' => ?string, 'started_at' => string,
+     *  'ended_at' => ?string (null while it runs), 'outcome' => string (the status the job
+     *  became: completed, failed, cancelled, or queued when it was requeued; processing
+     *  while it runs), 'error_message' => ?string, 'error_class' => ?string,
+     *  'processed_rows' => int, 'imported_rows' => int, 'failed_rows' => int].
+     * Instants are 'Y-m-d H:i:s' UTC. NotFoundException for an unknown batch id.
+     *
+     * @return list<array<string,mixed>>
+     */
+    public function jobAttempts(string $batchId): array
+    {
+        return Json::decode($this->native->job_attempts($batchId));
     }
 
     /** Requeue a failed job (spends a retry); $delaySeconds before it may run again. */

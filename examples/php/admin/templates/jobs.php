@@ -4,7 +4,7 @@ namespace EclectycAdmin;
 use Eclectyc\JobBoard;
 
 /**
- * @var list<array> $jobs @var array<string,int> $counts @var string[] $capped
+ * @var list<array> $jobs @var array<string,int> $counts (exact, Store::jobCounts())
  * @var ?string $status @var ?string $priority @var int $limit
  */
 $listUrl = static function (?string $s) use ($priority, $limit): string {
@@ -24,10 +24,10 @@ $excerpt = static function (?string $text, int $max = 80): string {
 
 <ul class="counts" id="status-counts">
   <li><a href="<?= e($listUrl(null)) ?>" class="count<?= $status === null ? ' active' : '' ?>" data-status="all">
-    <span>all</span> <strong><?= num($counts['total']) ?><?= $capped ? '+' : '' ?></strong></a></li>
+    <span>all</span> <strong><?= num($counts['total']) ?></strong></a></li>
 <?php foreach (JobBoard::STATUSES as $s): ?>
   <li><a href="<?= e($listUrl($s)) ?>" class="count count-<?= e($s) ?><?= $status === $s ? ' active' : '' ?>" data-status="<?= e($s) ?>">
-    <span><?= e($s) ?></span> <strong><?= num($counts[$s]) ?><?= in_array($s, $capped, true) ? '+' : '' ?></strong></a></li>
+    <span><?= e($s) ?></span> <strong><?= num($counts[$s]) ?></strong></a></li>
 <?php endforeach; ?>
 </ul>
 

@@ -176,7 +176,7 @@ $rowsText = static function (array $p): string {
 </section>
 
 <section id="retry-history">
-  <h2>Retries</h2>
+  <h2>Attempts and retries</h2>
   <dl class="details">
     <div><dt>Retries spent</dt><dd id="retries-spent"><?= e($history['retries_spent']) ?> of <?= e($history['max_retries']) ?>
       (<?= e($history['retries_left']) ?> left)</dd></div>
@@ -187,12 +187,38 @@ $rowsText = static function (array $p): string {
     <div class="wide"><dt>Last error</dt><dd id="last-error"><?= ($history['last_error'] ?? '') !== ''
         ? '<pre class="error-text">' . e($history['last_error']) . '</pre>' : '—' ?></dd></div>
   </dl>
-  <h3>Timeline</h3>
-  <ol class="timeline" id="timeline">
-<?php foreach ($history['events'] as $ev): ?>
-    <li><?= instant($ev['at']) ?> <strong><?= e($ev['event']) ?></strong><?= ($ev['detail'] ?? '') !== '' ? ' — ' . e($ev['detail']) : '' ?></li>
+  <h3>Attempts (<span id="attempt-count"><?= e(count($history['attempts'])) ?></span>)</h3>
+<?php if (!$history['attempts']): ?>
+  <p class="muted" id="no-attempts">None yet: the job has not run.</p>
+<?php else: ?>
+  <div class="table-wrap">
+  <table class="compact attempts" id="attempts-table">
+    <thead>
+      <tr><th class="num">#</th><th>Worker</th><th>Started (UTC)</th><th>Ended</th><th>Outcome</th>
+        <th class="num">Processed</th><th class="num">Imported</th><th class="num">Failed</th><th>Error</th></tr>
+    </thead>
+    <tbody>
+<?php foreach ($history['attempts'] as $a): ?>
+      <tr data-attempt="<?= e($a['attempt']) ?>" data-outcome="<?= e($a['outcome']) ?>">
+        <td class="num"><?= e($a['attempt']) ?></td>
+        <td class="worker"><?= e($a['worker_id'] ?? '—') ?></td>
+        <td class="when"><?= instant($a['started_at'], false) ?></td>
+        <td class="when ended"><?= $a['running']
+            ? '<em>running</em> (' . duration($a['duration_seconds']) . ')'
+            : instant($a['ended_at'], false) . ' (' . duration($a['duration_seconds']) . ')' ?></td>
+        <td class="outcome"><?= badge($a['outcome']) ?><?= $a['outcome'] === 'queued' ? ' <span class="muted small">requeued</span>' : '' ?></td>
+        <td class="num"><?= num($a['processed_rows']) ?></td>
+        <td class="num"><?= num($a['imported_rows']) ?></td>
+        <td class="num"><?= num($a['failed_rows']) ?></td>
+        <td class="attempt-error"><?php if (($a['error_message'] ?? '') !== ''): ?><span class="error-class"><?= e($a['error_class'] ?? 'error') ?></span>: <?= e($a['error_message']) ?><?php else: ?>—<?php endif; ?></td>
+      </tr>
 <?php endforeach; ?>
-  </ol>
-  <p class="muted small">The library keeps the current attempt's times, the retries spent and the last error
-    (kept across retries), not a row per attempt.</p>
+    </tbody>
+  </table>
+  </div>
+<?php endif; ?>
+  <p class="muted small">One row each time a worker ran the job, recorded by the store at every transition:
+    the outcome is the status the job went to (<em>queued</em>: requeued for a retry, handed back by a
+    stopping worker, or recovered after it got stuck); the rows and the error are the job's when the attempt ended.
+    An operator's retry is not an attempt until a worker runs the job again.</p>
 </section>
