@@ -157,6 +157,7 @@ static void attempts_record_every_run(void **state)
 	assert_int_equal(a->attempts[0].failed_rows, 1);
 	assert_attempt(&a->attempts[1], 2, "w2", t0 + 3610, t0 + 3615, ECL_JOB_QUEUED);
 	assert_null(a->attempts[1].error_message);
+	assert_null(a->attempts[1].error_class);   /* a hand-back is no failure */
 	assert_attempt(&a->attempts[2], 3, "w3", t0 + 3620, ECL_TIME_NONE, ECL_JOB_PROCESSING);
 	ecl_job_attempt_array_free(a);
 
@@ -170,6 +171,9 @@ static void attempts_record_every_run(void **state)
 	assert_int_equal(a->count, 3);
 	assert_attempt(&a->attempts[2], 3, "w3", t0 + 3620, t0 + 3650, ECL_JOB_COMPLETED);
 	assert_int_equal(a->attempts[2].imported_rows, 100);
+	/* The job keeps attempt 1's class; the completed attempt has none. */
+	assert_null(a->attempts[2].error_message);
+	assert_null(a->attempts[2].error_class);
 	ecl_job_attempt_array_free(a);
 }
 
@@ -200,6 +204,8 @@ static void attempts_of_failure_retry_cancel_and_recovery(void **state)
 	assert_attempt(&a->attempts[0], 1, "w1", t0, t0 + 1, ECL_JOB_FAILED);
 	assert_string_equal(a->attempts[0].error_class, "permanent");
 	assert_attempt(&a->attempts[1], 2, "w2", t0 + 3, t0 + 4, ECL_JOB_CANCELLED);
+	assert_non_null(a->attempts[1].error_message);      /* "Job cancelled by user" */
+	assert_null(a->attempts[1].error_class);            /* not attempt 1's "permanent" */
 	ecl_job_attempt_array_free(a);
 
 	/* A worker that stopped beating: stuck-job recovery ends its attempt. */
@@ -214,6 +220,7 @@ static void attempts_of_failure_retry_cancel_and_recovery(void **state)
 	assert_int_equal(a->count, 1);
 	assert_attempt(&a->attempts[0], 1, "dead", t0 + 4, t0 + 4 + 2 * 3600, ECL_JOB_QUEUED);
 	assert_non_null(a->attempts[0].error_message);
+	assert_string_equal(a->attempts[0].error_class, "transient");
 	ecl_job_attempt_array_free(a);
 }
 

@@ -42,7 +42,12 @@ BEGIN
        SET ended_at = coalesce(NEW.status_changed_at, NEW.completed_at, OLD.heartbeat_at),
            outcome = NEW.status,
            error_message = NEW.error_message,
-           error_class = NEW.error_class,
+           -- The class belongs to the failure that ended this attempt, if
+               -- one did: the job keeps an earlier failure's class after a
+               -- retry, which a later completion or cancel must not inherit.
+               error_class = CASE WHEN NEW.status = 'failed'
+                                   OR (NEW.status = 'queued' AND NEW.error_message IS NOT NULL)
+                                  THEN NEW.error_class END,
            processed_rows = NEW.processed_rows,
            imported_rows = NEW.imported_rows,
            failed_rows = NEW.failed_rows
