@@ -93,7 +93,51 @@ static const char import_jobs_sql[] =
 	"CREATE INDEX idx_import_jobs_status ON import_jobs (status, completed_at);\n"
 	"CREATE INDEX idx_import_jobs_queued_at ON import_jobs (queued_at);\n"
 	"CREATE INDEX idx_import_jobs_heartbeat ON import_jobs (heartbeat_at) WHERE status = 'processing';\n"
-	"CREATE INDEX idx_import_jobs_user_id ON import_jobs (user_id);\n";
+	"CREATE INDEX idx_import_jobs_user_id ON import_jobs (user_id);\n"
+	/* ... of 004_operations.sql's index ... */
+	"CREATE INDEX idx_import_jobs_file_path ON import_jobs (file_path);\n"
+	/* ... and of 005_attempts.sql (less its backfill): the job history the
+	 * library's store records on every claim and completion, so both sides
+	 * write the same rows. */
+	"ALTER TABLE import_jobs ADD COLUMN status_changed_at INTEGER NULL;\n"
+	"CREATE TABLE import_job_attempts (\n"
+	"    job_id         INTEGER NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,\n"
+	"    attempt        INTEGER NOT NULL CHECK (attempt >= 1),\n"
+	"    worker_id      TEXT    NULL,\n"
+	"    started_at     INTEGER NOT NULL,\n"
+	"    ended_at       INTEGER NULL,\n"
+	"    outcome        TEXT    NULL\n"
+	"                   CHECK (outcome IS NULL OR outcome IN ('queued', 'completed', 'failed', 'cancelled')),\n"
+	"    error_message  TEXT    NULL,\n"
+	"    error_class    TEXT    NULL,\n"
+	"    processed_rows INTEGER NOT NULL DEFAULT 0,\n"
+	"    imported_rows  INTEGER NOT NULL DEFAULT 0,\n"
+	"    failed_rows    INTEGER NOT NULL DEFAULT 0,\n"
+	"    PRIMARY KEY (job_id, attempt)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TRIGGER import_job_attempt_opens AFTER UPDATE OF status ON import_jobs\n"
+	"WHEN NEW.status = 'processing' AND OLD.status <> 'processing'\n"
+	"BEGIN\n"
+	"    INSERT INTO import_job_attempts (job_id, attempt, worker_id, started_at)\n"
+	"    VALUES (NEW.id,\n"
+	"            (SELECT count(*) + 1 FROM import_job_attempts WHERE job_id = NEW.id),\n"
+	"            NEW.worker_id, coalesce(NEW.status_changed_at, NEW.started_at, 0));\n"
+	"END;\n"
+	"CREATE TRIGGER import_job_attempt_closes AFTER UPDATE OF status ON import_jobs\n"
+	"WHEN OLD.status = 'processing' AND NEW.status <> 'processing'\n"
+	"BEGIN\n"
+	"    UPDATE import_job_attempts\n"
+	"       SET ended_at = coalesce(NEW.status_changed_at, NEW.completed_at, OLD.heartbeat_at),\n"
+	"           outcome = NEW.status,\n"
+	"           error_message = NEW.error_message,\n"
+	"           error_class = CASE WHEN NEW.status = 'failed'\n"
+	"                               OR (NEW.status = 'queued' AND NEW.error_message IS NOT NULL)\n"
+	"                              THEN NEW.error_class END,\n"
+	"           processed_rows = NEW.processed_rows,\n"
+	"           imported_rows = NEW.imported_rows,\n"
+	"           failed_rows = NEW.failed_rows\n"
+	"     WHERE job_id = NEW.id AND ended_at IS NULL;\n"
+	"END;\n";
 
 #define JOB_COLUMNS \
 	"id, batch_id, user_id, filename, file_path, import_type, status, dry_run, total_rows, " \
@@ -109,7 +153,7 @@ static const char import_jobs_sql[] =
  * in claim order, stop at the first due job). */
 #define CLAIM_SQL(indexed_by) \
 	"UPDATE import_jobs SET status = 'processing', worker_id = ?1, started_at = ?2, " \
-	"heartbeat_at = ?2, error_message = NULL " \
+	"heartbeat_at = ?2, status_changed_at = ?2, error_message = NULL " \
 	"WHERE id = (SELECT id FROM import_jobs " indexed_by " WHERE status = 'queued' " \
 	"            AND (retry_at IS NULL OR retry_at <= ?2) " \
 	"            ORDER BY " PRIORITY_RANK ", queued_at, id LIMIT 1) " \
@@ -117,6 +161,7 @@ static const char import_jobs_sql[] =
 
 static const char complete_sql[] =
 	"UPDATE import_jobs SET status = 'completed', completed_at = ?1, heartbeat_at = ?1, "
+	"status_changed_at = ?1, "
 	"processed_rows = ?2, imported_rows = ?3, failed_rows = 0, checkpoint = ?4, summary = NULL "
 	"WHERE batch_id = ?5 AND status = 'processing' AND worker_id = ?6";
 

@@ -35,6 +35,10 @@ BEGIN
             NEW.worker_id, coalesce(NEW.status_changed_at, NEW.started_at, 0));
 END;
 
+-- The error class belongs to the failure that ended the attempt, if one
+-- did: the job keeps an earlier failure's class after a retry, which a later
+-- completion, cancel or hand-back must not inherit. (Comments inside a
+-- trigger would be stored in its schema text.)
 CREATE TRIGGER import_job_attempt_closes AFTER UPDATE OF status ON import_jobs
 WHEN OLD.status = 'processing' AND NEW.status <> 'processing'
 BEGIN
@@ -42,12 +46,9 @@ BEGIN
        SET ended_at = coalesce(NEW.status_changed_at, NEW.completed_at, OLD.heartbeat_at),
            outcome = NEW.status,
            error_message = NEW.error_message,
-           -- The class belongs to the failure that ended this attempt, if
-               -- one did: the job keeps an earlier failure's class after a
-               -- retry, which a later completion or cancel must not inherit.
-               error_class = CASE WHEN NEW.status = 'failed'
-                                   OR (NEW.status = 'queued' AND NEW.error_message IS NOT NULL)
-                                  THEN NEW.error_class END,
+           error_class = CASE WHEN NEW.status = 'failed'
+                               OR (NEW.status = 'queued' AND NEW.error_message IS NOT NULL)
+                              THEN NEW.error_class END,
            processed_rows = NEW.processed_rows,
            imported_rows = NEW.imported_rows,
            failed_rows = NEW.failed_rows
