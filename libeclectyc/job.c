@@ -394,10 +394,9 @@ static int refused(const ecl_job_update *u, const ecl_job_found *found, const ch
 static int apply_update(ecl_store *store, const ecl_job_update *u, const char *action,
                         const char *expected)
 {
+	ecl_job_update stamped = *u;
 	ecl_job_found found;
 	int rc;
-
-	ecl_job_update stamped = *u;
 
 	/* The instant of the change dates the attempt it opens or closes. */
 	stamped.now = ecl_store_now(store);
