@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void cpu_model(char *out, size_t size)
@@ -115,4 +117,73 @@ void make_mpan(char out[14], int meter)
 		sum += (out[i] - '0') * weights[i];
 	out[12] = (char)('0' + sum % 11 % 10);
 	out[13] = '\0';
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* In the child: say ready, wait for the parent's go (its end of `go`
+ * closing), run, exit. */
+static void run_child(int ready[2], int go[2], int index, void (*child)(int, void *), void *arg)
+{
+	char byte;
+
+	close(ready[0]);
+	close(go[1]);
+	if (write(ready[1], "r", 1) != 1)
+		_exit(2);
+	while (read(go[0], &byte, 1) < 0 && errno == EINTR)
+		;
+	child(index, arg);
+	_exit(0);
+}
+
+double bench_run_together(int n, void (*child)(int index, void *arg), void *arg, const char *who)
+{
+	int ready[2], go[2], i, failed = 0;
+	pid_t pids[BENCH_MAX_PROCESSES];
+	double start;
+	char byte;
+
+	if (n < 1 || n > BENCH_MAX_PROCESSES || pipe(ready) != 0 || pipe(go) != 0) {
+		fprintf(stderr, "%s: cannot start %d processes\n", who, n);
+		exit(1);
+	}
+	fflush(NULL);
+	for (i = 0; i < n; i++) {
+		if ((pids[i] = fork()) < 0) {
+			fprintf(stderr, "%s: fork: %s\n", who, strerror(errno));
+			exit(1);
+		}
+		if (pids[i] == 0)
+			run_child(ready, go, i, child, arg);
+	}
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < n; i++)
+		if (read(ready[0], &byte, 1) != 1) {
+			fprintf(stderr, "%s: a worker died before starting\n", who);
+			exit(1);
+		}
+	start = monotonic_seconds();
+	close(go[1]);  /* all start now */
+	for (i = 0; i < n; i++) {
+		int status = 0;
+
+		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed = 1;
+	}
+	close(ready[0]);
+	if (failed) {
+		fprintf(stderr, "%s: a worker process failed\n", who);
+		exit(1);
+	}
+	return monotonic_seconds() - start;
 }

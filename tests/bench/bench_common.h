@@ -31,4 +31,17 @@ void ob_milli(out_buf *o, unsigned v);
 /* A 13-digit MPAN core with a correct check digit. */
 void make_mpan(char out[14], int meter);
 
+/* The most processes bench_run_together() starts. */
+#define BENCH_MAX_PROCESSES 16
+
+/*
+ * Fork `n` processes that each run child(index, arg) and exit; they start
+ * together, once all are ready, so none gets a head start. Returns the wall
+ * time from the start until the last has exited. Exits the bench (naming
+ * `who`) when a fork fails or a child dies or exits non-zero. The children
+ * share nothing with the parent but what `arg` points to in memory mapped
+ * MAP_SHARED.
+ */
+double bench_run_together(int n, void (*child)(int index, void *arg), void *arg, const char *who);
+
 #endif

@@ -279,66 +279,35 @@ typedef struct shared_counts {
 	double claim_time[MAX_WORKERS], complete_time[MAX_WORKERS];
 } shared_counts;
 
+typedef struct worker_args {
+	const char *name;
+	long work_us;
+	shared_counts *shared;
+} worker_args;
+
+/* One worker process: its own store, opened after the fork. */
+static void worker_child(int index, void *opaque)
+{
+	worker_args *w = opaque;
+	ecl_store *store = open_store(w->name);
+	char worker_id[16];
+	cycle_stats st;
+
+	snprintf(worker_id, sizeof(worker_id), "bench-%d", index);
+	st = cycles(store, worker_id, w->work_us);
+	w->shared->cycles[index] = st.cycles;
+	w->shared->claim_time[index] = st.claim_time;
+	w->shared->complete_time[index] = st.complete_time;
+	ecl_store_free(store);
+}
+
 /* n worker processes over queue `name`, started together; wall time. */
 static double run_workers(const char *name, int n, long work_us, shared_counts *shared)
 {
-	int ready[2], go[2], i, failed = 0;
-	pid_t pids[MAX_WORKERS];
-	double start;
-	char byte;
+	worker_args w = { name, work_us, shared };
 
-	if (pipe(ready) != 0 || pipe(go) != 0)
-		exit(1);
-	fflush(NULL);
 	memset(shared, 0, sizeof(*shared));
-	for (i = 0; i < n; i++) {
-		if ((pids[i] = fork()) < 0) {
-			perror("bench_pg: fork");
-			exit(1);
-		}
-		if (pids[i] == 0) {
-			ecl_store *store = open_store(name);
-			char worker_id[16];
-			cycle_stats st;
-
-			close(ready[0]);
-			close(go[1]);
-			snprintf(worker_id, sizeof(worker_id), "bench-%d", i);
-			if (write(ready[1], "r", 1) != 1)
-				_exit(2);
-			while (read(go[0], &byte, 1) < 0 && errno == EINTR)
-				;
-			st = cycles(store, worker_id, work_us);
-			shared->cycles[i] = st.cycles;
-			shared->claim_time[i] = st.claim_time;
-			shared->complete_time[i] = st.complete_time;
-			ecl_store_free(store);
-			_exit(0);
-		}
-	}
-	close(ready[1]);
-	close(go[0]);
-	for (i = 0; i < n; i++)
-		if (read(ready[0], &byte, 1) != 1) {
-			fprintf(stderr, "bench_pg: a worker died before starting\n");
-			exit(1);
-		}
-	start = seconds();
-	close(go[1]);
-	for (i = 0; i < n; i++) {
-		int status = 0;
-
-		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			failed = 1;
-	}
-	close(ready[0]);
-	if (failed) {
-		fprintf(stderr, "bench_pg: a worker process failed\n");
-		exit(1);
-	}
-	return seconds() - start;
+	return bench_run_together(n, worker_child, &w, "bench_pg");
 }
 
 /* Busy and total jiffies of all CPUs, from /proc/stat (0 if unreadable). */

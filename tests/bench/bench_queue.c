@@ -534,68 +534,32 @@ typedef struct shared_counts {
 	double claim_time[2];
 } shared_counts;
 
+typedef struct worker_args {
+	const char *name;
+	size_t expected;
+	shared_counts *shared;
+} worker_args;
+
+/* One worker process: its own store, opened after the fork. */
+static void worker_child(int index, void *opaque)
+{
+	worker_args *w = opaque;
+	ecl_store *store = open_store(w->name);
+	char worker_id[16];
+	cycle_stats st;
+
+	snprintf(worker_id, sizeof(worker_id), "bench-%d", index);
+	st = library_cycles(store, worker_id, w->expected);
+	w->shared->cycles[index] = st.cycles;
+	w->shared->claim_time[index] = st.claim_time;
+	ecl_store_free(store);
+}
+
 static double two_workers(const char *name, size_t expected, shared_counts *shared)
 {
-	int ready[2], go[2];
-	pid_t pids[2];
-	double start;
-	int i, failed = 0;
-	char byte;
+	worker_args w = { name, expected, shared };
 
-	if (pipe(ready) != 0 || pipe(go) != 0) {
-		perror("bench_queue: pipe");
-		exit(1);
-	}
-	fflush(NULL);
-	for (i = 0; i < 2; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0) {
-			perror("bench_queue: fork");
-			exit(1);
-		}
-		if (pids[i] == 0) {
-			/* Each process opens its own store, after the fork. */
-			ecl_store *store = open_store(name);
-			char worker_id[16];
-			cycle_stats st;
-
-			close(ready[0]);
-			close(go[1]);
-			snprintf(worker_id, sizeof(worker_id), "bench-%d", i);
-			if (write(ready[1], "r", 1) != 1)
-				_exit(2);
-			while (read(go[0], &byte, 1) < 0 && errno == EINTR)
-				;
-			st = library_cycles(store, worker_id, expected);
-			shared->cycles[i] = st.cycles;
-			shared->claim_time[i] = st.claim_time;
-			ecl_store_free(store);
-			_exit(0);
-		}
-	}
-	close(ready[1]);
-	close(go[0]);
-	for (i = 0; i < 2; i++)
-		if (read(ready[0], &byte, 1) != 1) {
-			fprintf(stderr, "bench_queue: a worker died before starting\n");
-			exit(1);
-		}
-	start = seconds();
-	close(go[1]);  /* both start now */
-	for (i = 0; i < 2; i++) {
-		int status = 0;
-
-		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			failed = 1;
-	}
-	close(ready[0]);
-	if (failed) {
-		fprintf(stderr, "bench_queue: a worker process failed\n");
-		exit(1);
-	}
-	return seconds() - start;
+	return bench_run_together(2, worker_child, &w, "bench_queue");
 }
 
 /* ---- main --------------------------------------------------------------- */
