@@ -187,3 +187,59 @@ double bench_run_together(int n, void (*child)(int index, void *arg), void *arg,
 	}
 	return monotonic_seconds() - start;
 }
+
+bench_readings bench_write_readings(FILE *wide_file, FILE *long_file, int meters, int days)
+{
+	static out_buf wide, lng;
+	const int64_t day0 = INT64_C(1761955200);  /* 2025-11-01T00:00:00Z */
+	uint64_t x = 0x2545F4914F6CDD1DULL;
+	bench_readings r = { 0, 0, 0 };
+	int m, d, p;
+
+	wide.f = wide_file;
+	lng.f = long_file;
+	wide.len = lng.len = 0;
+	ob_put(&wide, "MPAN,Date", 9);
+	for (p = 1; p <= 48; p++) {
+		char col[8];
+		ob_put(&wide, col, (size_t)snprintf(col, sizeof(col), ",HH%02d", p));
+	}
+	ob_char(&wide, '\n');
+	for (m = 0; m < meters; m++) {
+		char mpan[14];
+
+		make_mpan(mpan, m);
+		for (d = 0; d < days; d++) {
+			char date[32];
+			int64_t ts = day0 + (int64_t)d * 86400;
+
+			snprintf(date, sizeof(date), "2025-11-%02d", d + 1);
+			ob_put(&wide, mpan, 13);
+			ob_char(&wide, ',');
+			ob_put(&wide, date, 10);
+			for (p = 0; p < 48; p++, ts += 1800) {
+				unsigned v;
+
+				x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+				v = (unsigned)((x >> 33) % 3000);
+				ob_char(&wide, ',');
+				ob_milli(&wide, v);
+
+				ob_put(&lng, mpan, 13);
+				ob_char(&lng, ',');
+				ob_uint(&lng, (uint64_t)ts);
+				ob_char(&lng, ',');
+				ob_milli(&lng, v);
+				ob_char(&lng, '\n');
+
+				r.readings++;
+				r.sum_milli += v;
+				r.sum_ts += ts;
+			}
+			ob_char(&wide, '\n');
+		}
+	}
+	ob_flush(&wide);
+	ob_flush(&lng);
+	return r;
+}

@@ -31,6 +31,23 @@ void ob_milli(out_buf *o, unsigned v);
 /* A 13-digit MPAN core with a correct check digit. */
 void make_mpan(char out[14], int meter);
 
+/* What bench_write_readings() wrote. */
+typedef struct bench_readings {
+	int64_t readings;
+	int64_t sum_milli;    /* sum of all values, in thousandths */
+	int64_t sum_ts;       /* sum of all period starts */
+} bench_readings;
+
+/*
+ * The ingestion benches' input: `meters` meters (13-digit MPAN cores) ×
+ * `days` days from 2025-11-01 (GMT all month, so 48 periods a day) of
+ * values 0.000–2.999 drawn from a 64-bit LCG with a fixed seed, so every
+ * run and every bench writes the same bytes. `wide` gets MPAN,Date,HH01..HH48
+ * rows, `lng` the same readings as meter,ts,value (ts the UTC period start).
+ * Both are flushed, not closed. Exits on a write error.
+ */
+bench_readings bench_write_readings(FILE *wide, FILE *lng, int meters, int days);
+
 /* The most processes bench_run_together() starts. */
 #define BENCH_MAX_PROCESSES 16
 

@@ -447,61 +447,18 @@ static FILE *create_file(const char *name)
 	return f;
 }
 
-/* The same bytes as bench_ingest's generator. */
+/* The same bytes as bench_ingest's input (bench_write_readings()). */
 static dataset generate(int meters)
 {
-	static out_buf wide, lng;
-	uint64_t x = 0x2545F4914F6CDD1DULL;
-	int64_t day0 = INT64_C(1761955200);  /* 2025-11-01T00:00:00Z */
+	FILE *wide = create_file("wide.csv"), *lng = create_file("long.csv");
+	bench_readings r = bench_write_readings(wide, lng, meters, DAYS);
 	dataset ds;
-	int m, d, p;
 
-	memset(&ds, 0, sizeof(ds));
-	wide.f = create_file("wide.csv");
-	lng.f = create_file("long.csv");
-	wide.len = lng.len = 0;
-	ob_put(&wide, "MPAN,Date", 9);
-	for (p = 1; p <= PERIODS; p++) {
-		char col[8];
-		ob_put(&wide, col, (size_t)snprintf(col, sizeof(col), ",HH%02d", p));
-	}
-	ob_char(&wide, '\n');
-	for (m = 0; m < meters; m++) {
-		char mpan[14];
-
-		make_mpan(mpan, m);
-		for (d = 0; d < DAYS; d++) {
-			char date[16];
-			int64_t ts = day0 + (int64_t)d * 86400;
-
-			snprintf(date, sizeof(date), "2025-11-%02d", d + 1);
-			ob_put(&wide, mpan, 13);
-			ob_char(&wide, ',');
-			ob_put(&wide, date, 10);
-			for (p = 0; p < PERIODS; p++, ts += 1800) {
-				unsigned v;
-
-				x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-				v = (unsigned)((x >> 33) % 3000);
-				ob_char(&wide, ',');
-				ob_milli(&wide, v);
-				ob_put(&lng, mpan, 13);
-				ob_char(&lng, ',');
-				ob_uint(&lng, (uint64_t)ts);
-				ob_char(&lng, ',');
-				ob_milli(&lng, v);
-				ob_char(&lng, '\n');
-				ds.readings++;
-				ds.sum_milli += v;
-				ds.sum_ts += ts;
-			}
-			ob_char(&wide, '\n');
-		}
-	}
-	ob_flush(&wide);
-	ob_flush(&lng);
-	if (fclose(wide.f) != 0 || fclose(lng.f) != 0)
+	if (fclose(wide) != 0 || fclose(lng) != 0)
 		exit(1);
+	ds.readings = r.readings;
+	ds.sum_milli = r.sum_milli;
+	ds.sum_ts = r.sum_ts;
 	return ds;
 }
 
