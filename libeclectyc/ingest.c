@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/detect.h"
 #include "ingest_internal.h"
 #include "json_util.h"
 #include "uuid_internal.h"
@@ -49,6 +50,13 @@ static int check_options(const ecl_ingest_options *o)
 		return ecl_error_set(ECL_EINVALID, "batch_size must be 1..1000000, got %d", o->batch_size);
 	if (o->batch_id != NULL && strlen(o->batch_id) >= ECL_BATCH_ID_SIZE)
 		return ecl_error_set(ECL_EINVALID, "batch id \"%.40s…\" is too long", o->batch_id);
+	if (o->version >= 2 && (unsigned)o->clock > ECL_CLOCK_UTC)
+		return ecl_error_set(ECL_EINVALID, "unknown clock %d (expected profile, london or utc)",
+			(int)o->clock);
+	if (o->version >= 2 && o->profile != NULL && *o->profile == '\0')
+		return ecl_error_set(ECL_EINVALID, "the profile name is empty");
+	if (o->version >= 2 && o->meter != NULL && *o->meter == '\0')
+		return ecl_error_set(ECL_EINVALID, "the meter given is empty");
 	return 0;
 }
 
@@ -176,19 +184,44 @@ static int flush(ecl_ingest *g)
 
 /* ---- the file --------------------------------------------------------------- */
 
+/* The request detection needs, from the options (version 2 fields only
+ * when the caller's struct has them). */
+void ecl__ingest_detect_request(ecl_detect_request *req, const char *path, const ecl_ingest_options *o)
+{
+	memset(req, 0, sizeof(*req));
+	req->path = path;
+	req->type = o->import_type;
+	req->clock = -1;
+	if (o->version < 2)
+		return;
+	req->profile = o->profile;
+	req->profile_dir = o->profile_dir;
+	req->clock = o->clock == ECL_CLOCK_PROFILE ? -1 : o->clock == ECL_CLOCK_UTC;
+	req->meter_given = o->meter != NULL;
+}
+
+/* Skip to the header the detection found, and map it (a file with no
+ * header maps by position and its first record is data). */
 static int read_header(ecl_ingest *g)
 {
 	const ecl_csv_record *header = NULL;
-	int rc = ecl__csv_next(g->csv, &header);
+	int rc = 0;
 
+	while (rc == 0 && g->header_ordinal > 0 && (header == NULL || header->ordinal < g->header_ordinal)) {
+		rc = ecl__csv_next(g->csv, &header);
+		if (rc == 0)
+			rc = ecl_error_set(ECL_EINVALID, "CSV file must include a header row (the file is empty)");
+		else if (rc == 1)
+			rc = 0;
+	}
 	if (rc == 0)
-		return ecl_error_set(ECL_EINVALID, "CSV file must include a header row (the file is empty)");
-	if (rc < 0)
-		return rc;
-	rc = ecl__columns_map(&g->columns, header, g->opts->import_type);
+		rc = ecl__columns_map(&g->columns, g->header_ordinal > 0 ? header : NULL, g->profile,
+			g->opts->import_type, g->clock, g->given_meter != NULL);
+	/* The generic reader's stamps mark interval ends when the caller says so. */
+	if (rc == 0 && g->profile->layout == ECL_LAYOUT_AUTO && g->columns.format == ECL_FORMAT_HH_INTERVAL)
+		g->columns.stamps_end = g->opts->interval_end != 0;
 	if (rc == 0)
-		snprintf(g->report->format, sizeof(g->report->format), "%s",
-			ecl__format_name(g->columns.format));
+		snprintf(g->report->format, sizeof(g->report->format), "%s", ecl__format_name(g->columns.format));
 	return rc;
 }
 
@@ -224,10 +257,14 @@ static int process_record(ecl_ingest *g)
 	g->meter_mark = g->meter_count;
 	g->interval_mark = g->interval_count;
 	g->daily_mark = g->daily_count;
-	r->records_processed++;
 	g->row_meter = NULL;
 	g->row_negatives = 0;
 	rc = ecl__ingest_row(g);
+	if (rc == ROW_SKIPPED)
+		r->records_skipped++;
+	if (rc == ROW_SKIPPED || rc == ROW_NONE)
+		return 0;
+	r->records_processed++;
 	if (rc == ROW_OK) {
 		r->records_imported++;
 		r->values_processed += (int64_t)(g->interval_count + g->daily_count - values_before);
@@ -243,11 +280,32 @@ static int process_record(ecl_ingest *g)
 	return rc;
 }
 
+/* Which profile reads the file, and where its header is. */
+static int detect(ecl_ingest *g, const char *path)
+{
+	ecl_detect_request req;
+	int rc;
+
+	ecl__ingest_detect_request(&req, path, g->opts);
+	rc = ecl__detect(&g->detection, &req);
+	if (rc == 0) {
+		g->profile = g->detection.profile;
+		g->header_ordinal = g->detection.header_ordinal;
+		g->clock = req.clock;
+		g->given_meter = req.meter_given ? g->opts->meter : NULL;
+		snprintf(g->report->profile, sizeof(g->report->profile), "%s", g->profile->name);
+	}
+	return rc;
+}
+
 static int process_file(ecl_ingest *g, const char *path)
 {
 	ecl_csv_options csv_opts = ECL_CSV_OPTIONS_INIT;
-	int rc = ecl__csv_open_file(&g->csv, path, &csv_opts);
+	int rc = detect(g, path);
 
+	csv_opts.delimiter = g->detection.delimiter;
+	if (rc == 0)
+		rc = ecl__csv_open_file(&g->csv, path, &csv_opts);
 	if (rc == 0)
 		rc = read_header(g);
 	g->file_fault = rc != 0;
@@ -280,7 +338,7 @@ static int start(ecl_ingest *g, ecl_store *store, const ecl_ingest_options *opts
 	g->report->dry_run = opts->dry_run ? 1 : 0;
 	g->total_rows = job ? job->total_rows : -1;
 	if (job != NULL) {
-		g->report->records_processed = job->resume_rows;
+		g->report->records_processed = job->resume_imported + job->resume_failed;
 		g->report->records_imported = job->resume_imported;
 		g->report->records_failed = job->resume_failed;
 	}
@@ -295,6 +353,8 @@ static void finish(ecl_ingest *g)
 {
 	ecl__csv_free(g->csv);
 	ecl__columns_dispose(&g->columns);
+	ecl__ingest_flow_free(g);
+	ecl__detection_dispose(&g->detection);
 	ecl__meter_cache_dispose(&g->meters);
 	free(g->batch_meters);
 	free(g->batch_entries);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "csv.h"
+#include "ingest/detect.h"
 #include "eclectyc/ingest.h"
 #include "eclectyc/sys/backend.h"
 #include "ingest_columns.h"
@@ -27,7 +28,12 @@ typedef struct ecl_ingest_job {
 } ecl_ingest_job;
 
 /* Outcome of converting one row. */
-enum { ROW_OK = 0, ROW_FAILED = 1 };
+enum {
+	ROW_OK = 0,
+	ROW_FAILED = 1,
+	ROW_SKIPPED = 2,   /* left out on purpose (another quantity, skip_rows) */
+	ROW_NONE = 3       /* a flow record that only sets context (a header, a meter, a date) */
+};
 
 typedef struct ecl_ingest {
 	ecl_store *store;
@@ -36,6 +42,12 @@ typedef struct ecl_ingest {
 	ecl_ingest_report *report;
 	ecl_csv *csv;
 	ecl_columns columns;
+	ecl_detection detection;      /* the profiles loaded and the one chosen */
+	const ecl_profile *profile;   /* the layout in use (in `detection`) */
+	const char *given_meter;      /* the one meter of the file, or NULL */
+	int64_t header_ordinal;       /* the header's record number, 0 with no header */
+	int clock;                    /* -1 the profile's, 0 London, 1 UTC */
+	void *flow;                   /* an industry-flow reader's state (ingest_flows.c) */
 	ecl_meter_cache meters;
 	int64_t total_rows;           /* data rows in the file, -1 while unknown */
 	const ecl_csv_record *record; /* the row being converted */
@@ -64,6 +76,22 @@ typedef struct ecl_ingest {
  * ROW_FAILED (the message is in ecl_error_last()), or a negative code that
  * stops the import. */
 int ecl__ingest_row(ecl_ingest *g);
+
+/* The meter entry for an identifier cell (asking the store once per file):
+ * ROW_OK with *out set, ROW_FAILED, or a negative code that stops the import. */
+int ecl__ingest_meter(ecl_ingest *g, const char *raw, ecl_meter_entry **out);
+
+/* Append one half-hour reading at its UTC start to the batch. */
+int ecl__ingest_add_reading(ecl_ingest *g, ecl_meter_entry *meter, int64_t utc, double kwh, int estimated);
+
+/* An industry-flow record (ingest_flows.c): like ecl__ingest_row(). */
+int ecl__ingest_flow_row(ecl_ingest *g);
+
+/* Release a flow reader's state. */
+void ecl__ingest_flow_free(ecl_ingest *g);
+
+/* The detection request an import's options make. */
+void ecl__ingest_detect_request(ecl_detect_request *req, const char *path, const ecl_ingest_options *o);
 
 /* Build report->summary. 0 or ECL_ENOMEM. */
 int ecl__ingest_summary(ecl_ingest *g);

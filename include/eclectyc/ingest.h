@@ -31,6 +31,13 @@ typedef enum ecl_negative_policy {
 	ECL_NEGATIVE_REJECT = 1   /**< the value (and so its row) fails */
 } ecl_negative_policy;
 
+/** Which clock the times of a file are in. */
+typedef enum ecl_clock_mode {
+	ECL_CLOCK_PROFILE = 0,  /**< as the import profile says (London for the generic reader) */
+	ECL_CLOCK_LONDON = 1,   /**< Europe/London wall clock (GMT/BST) */
+	ECL_CLOCK_UTC = 2       /**< UTC */
+} ecl_clock_mode;
+
 /**
  * Progress of an import, called after each committed batch (and once at the
  * end). A non-zero return stops the import cleanly with ECL_ECANCELLED after
@@ -59,12 +66,19 @@ typedef struct ecl_ingest_options {
 	ecl_progress_cb progress;
 	void *progress_payload;
 	const char *batch_id;                   /**< import_batch_id to store; NULL = a new UUID */
+	/* version 2 */
+	const char *profile;                    /**< import profile: a name, or a path to a .json
+	                                             file; NULL = detect it (docs/profiles.md) */
+	const char *meter;                      /**< the one meter the file belongs to (a file with
+	                                             no meter column); NULL = from the file */
+	ecl_clock_mode clock;                   /**< overrides the profile's clock */
+	const char *profile_dir;                /**< user profiles; NULL = $ECLECTYC_PROFILE_DIR */
 } ecl_ingest_options;
 
-#define ECL_INGEST_OPTIONS_VERSION 1
+#define ECL_INGEST_OPTIONS_VERSION 2
 #define ECL_INGEST_OPTIONS_INIT \
 	{ ECL_INGEST_OPTIONS_VERSION, ECL_IMPORT_HH, 0, ECL_UNKNOWN_METER_CREATE, \
-	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, 5000, NULL, NULL, NULL }
+	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, 5000, NULL, NULL, NULL, NULL, NULL, ECL_CLOCK_PROFILE, NULL }
 
 /** Initialise ingest options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_ingest_options_init(ecl_ingest_options *opts, unsigned int version);
@@ -76,7 +90,7 @@ ECL_EXTERN int ecl_ingest_options_init(ecl_ingest_options *opts, unsigned int ve
  */
 typedef struct ecl_ingest_report {
 	char batch_id[ECL_BATCH_ID_SIZE];
-	char format[16];                 /**< "hh-matrix", "hh-interval" or "daily" */
+	char format[16];                 /**< "hh-matrix", "hh-interval", "hh-period", "hh-flow" or "daily" */
 	int dry_run;
 	int successful;                  /**< no row failed and at least one was imported */
 	int64_t records_processed;       /**< data rows read (header and blank lines excluded) */
@@ -90,6 +104,9 @@ typedef struct ecl_ingest_report {
 	int64_t negative_values;
 	int64_t error_count;             /**< all row errors (the summary lists the first 50) */
 	char *summary;                   /**< JSON object text */
+	char profile[65];                /**< the import profile used ("generic" for the generic reader) */
+	int64_t records_skipped;         /**< rows the profile leaves out on purpose (another
+	                                      measurement quantity, skip_rows); not processed */
 } ecl_ingest_report;
 
 /** Free a report. Accepts NULL. */

@@ -1,0 +1,185 @@
+#include "profile_set.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eclectyc/sys/errors.h"
+
+/* Generated from the JSON files of ingest/profiles (cmake/EmbedText.cmake). */
+extern const char *const ecl_builtin_profiles[];
+
+/* A profile is a page of JSON; anything far bigger is not one. */
+#define PROFILE_FILE_MAX (1024 * 1024)
+
+static int add(ecl_profile_set *set, ecl_profile *p)
+{
+	ecl_profile **grown;
+	size_t i;
+
+	for (i = 0; i < set->count; i++) {
+		if (strcmp(set->items[i]->name, p->name) == 0) {
+			ecl__profile_free(set->items[i]);
+			set->items[i] = p;
+			return 0;
+		}
+	}
+	grown = realloc(set->items, (set->count + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		ecl__profile_free(p);
+		return ecl_error_set(ECL_ENOMEM, "out of memory loading profiles");
+	}
+	set->items = grown;
+	set->items[set->count++] = p;
+	return 0;
+}
+
+int ecl__profile_is_path(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strchr(name, '/') != NULL || (n > 5 && strcmp(name + n - 5, ".json") == 0);
+}
+
+int ecl__profile_load_file(ecl_profile **out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (f == NULL)
+		return ecl_error_set(ECL_EIO, "cannot open profile %s: %s", path, strerror(errno));
+	text = malloc(PROFILE_FILE_MAX + 1);
+	if (text == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading profile %s", path);
+	if (rc == 0) {
+		len = fread(text, 1, PROFILE_FILE_MAX + 1, f);
+		if (ferror(f))
+			rc = ecl_error_set(ECL_EIO, "cannot read profile %s: %s", path, strerror(errno));
+		else if (len > PROFILE_FILE_MAX)
+			rc = ecl_error_set(ECL_EINVALID, "profile %s is over %d bytes: not a profile", path,
+				PROFILE_FILE_MAX);
+	}
+	fclose(f);
+	if (rc == 0)
+		rc = ecl__profile_parse(out, text, len, path);
+	free(text);
+	return rc;
+}
+
+static int is_json_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.json names of a directory, sorted, so the order never depends on
+ * the file system. */
+static int list_dir(char ***names, size_t *count, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	*names = NULL;
+	*count = 0;
+	if (d == NULL)
+		return ecl_error_set(ECL_EIO, "cannot read the profile directory %s: %s", dir, strerror(errno));
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		char **grown;
+
+		if (!is_json_name(e->d_name))
+			continue;
+		grown = realloc(*names, (*count + 1) * sizeof(*grown));
+		if (grown == NULL || (grown[*count] = strdup(e->d_name)) == NULL) {
+			if (grown != NULL)
+				*names = grown;
+			rc = ecl_error_set(ECL_ENOMEM, "out of memory listing %s", dir);
+			break;
+		}
+		*names = grown;
+		(*count)++;
+	}
+	closedir(d);
+	if (*count > 1)
+		qsort(*names, *count, sizeof(**names), by_name);
+	return rc;
+}
+
+static int load_dir(ecl_profile_set *set, const char *dir)
+{
+	char **names = NULL;
+	size_t count = 0, i;
+	int rc = list_dir(&names, &count, dir);
+
+	for (i = 0; rc == 0 && i < count; i++) {
+		char path[4096];
+		ecl_profile *p = NULL;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path))
+			rc = ecl_error_set(ECL_EINVALID, "profile path %s/%s is too long", dir, names[i]);
+		if (rc == 0)
+			rc = ecl__profile_load_file(&p, path);
+		if (rc == 0)
+			rc = add(set, p);
+	}
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+int ecl__profile_set_load(ecl_profile_set *set, const char *dir)
+{
+	size_t i;
+	int rc = 0;
+
+	memset(set, 0, sizeof(*set));
+	for (i = 0; rc == 0 && ecl_builtin_profiles[i] != NULL; i++) {
+		ecl_profile *p = NULL;
+
+		rc = ecl__profile_parse(&p, ecl_builtin_profiles[i], strlen(ecl_builtin_profiles[i]), "built-in");
+		if (rc == 0)
+			rc = add(set, p);
+	}
+	if (dir == NULL)
+		dir = getenv("ECLECTYC_PROFILE_DIR");
+	if (rc == 0 && dir != NULL && *dir != '\0')
+		rc = load_dir(set, dir);
+	if (rc != 0)
+		ecl__profile_set_dispose(set);
+	return rc;
+}
+
+ecl_profile *ecl__profile_set_find(const ecl_profile_set *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->count; i++) {
+		if (strcmp(set->items[i]->name, name) == 0)
+			return set->items[i];
+	}
+	return NULL;
+}
+
+void ecl__profile_set_dispose(ecl_profile_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->count; i++)
+		ecl__profile_free(set->items[i]);
+	free(set->items);
+	set->items = NULL;
+	set->count = 0;
+}

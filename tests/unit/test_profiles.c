@@ -1,0 +1,283 @@
+/*
+ * Import profiles, each against files of its real layout (tests/profiles,
+ * README there): detection must choose the case's profile, and the store
+ * must then hold exactly the expected readings (meter, UTC start, kWh,
+ * actual/estimated), no more and no fewer. Also: every built-in profile
+ * loads, and its own header example is detected as it.
+ */
+#include "ecl_test.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/profile_set.h"
+
+#ifndef ECL_TEST_PROFILES_DIR
+#error "ECL_TEST_PROFILES_DIR must name tests/profiles"
+#endif
+
+#define LINE_MAX_CHARS 512
+
+typedef struct lines {
+	char **items;
+	size_t count;
+} lines;
+
+static void add_line(lines *l, const char *text)
+{
+	l->items = realloc(l->items, (l->count + 1) * sizeof(*l->items));
+	assert_non_null(l->items);
+	l->items[l->count] = strdup(text);
+	assert_non_null(l->items[l->count]);
+	l->count++;
+}
+
+static void free_lines(lines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		free(l->items[i]);
+	free(l->items);
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "meter|start|kwh|estimated" with the value at six decimals, so that
+ * "0.5" and "0.500" compare equal. */
+static void canonical(char *out, size_t size, const char *meter, const char *when, double kwh, int estimated)
+{
+	snprintf(out, size, "%s|%s|%.6f|%d", meter, when, kwh, estimated ? 1 : 0);
+}
+
+static void read_expected(lines *out, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[LINE_MAX_CHARS], text[LINE_MAX_CHARS];
+	int first = 1;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *fields[4] = { 0 };
+		char *save = NULL, *p;
+		int n = 0;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (first || line[0] == '\0') {
+			first = 0;
+			continue;
+		}
+		for (p = strtok_r(line, ",", &save); p != NULL && n < 4; p = strtok_r(NULL, ",", &save))
+			fields[n++] = p;
+		if (n < 3) {
+			fail_msg("%s: a line with %d fields", path, n);
+		}
+		canonical(text, sizeof(text), fields[0], fields[1], strtod(fields[2], NULL),
+			n > 3 && strcmp(fields[3], "1") == 0);
+		add_line(out, text);
+	}
+	fclose(f);
+}
+
+static void read_stored(lines *out, const char *db_path, int daily)
+{
+	const char *sql = daily
+		? "SELECT m.mpan, d.reading_date, d.reading_value, d.reading_type = 'estimated' "
+		  "FROM daily_readings d JOIN meters m ON m.id = d.meter_id"
+		: "SELECT m.mpan, strftime('%Y-%m-%dT%H:%M:%SZ', r.period_start, 'unixepoch'), r.reading_value, "
+		  "r.estimated FROM hh_readings r JOIN meters m ON m.id = r.meter_id";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char text[LINE_MAX_CHARS];
+
+	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		canonical(text, sizeof(text), (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1), sqlite3_column_double(st, 2),
+			sqlite3_column_int(st, 3));
+		add_line(out, text);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Both sorted: print what is missing and what is extra (the first few). */
+static int compare(const char *name, lines *expected, lines *stored)
+{
+	size_t i = 0, j = 0, shown = 0, differences = 0;
+
+	qsort(expected->items, expected->count, sizeof(char *), by_text);
+	qsort(stored->items, stored->count, sizeof(char *), by_text);
+	while (i < expected->count || j < stored->count) {
+		int c = i == expected->count ? 1 : j == stored->count ? -1
+			: strcmp(expected->items[i], stored->items[j]);
+		if (c == 0) {
+			i++, j++;
+			continue;
+		}
+		differences++;
+		if (shown++ < 12)
+			fprintf(stderr, "%s: %s %s\n", name, c < 0 ? "missing" : "extra  ",
+				c < 0 ? expected->items[i] : stored->items[j]);
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	if (differences)
+		fprintf(stderr, "%s: %zu difference(s); %zu expected, %zu stored\n", name, differences,
+			expected->count, stored->count);
+	return differences == 0;
+}
+
+static const char *text_of(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static void run_case(void **state)
+{
+	const char *name = *state;
+	char dir[1024], path[1200];
+	json_error_t error;
+	json_t *c;
+	ecl_test_db db;
+	int64_t now = 1764000000;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r = NULL;
+	lines expected = { 0 }, stored = { 0 };
+	int rc, refused, daily;
+
+	snprintf(dir, sizeof(dir), "%s/%s", ECL_TEST_PROFILES_DIR, name);
+	snprintf(path, sizeof(path), "%s/case.json", dir);
+	c = json_load_file(path, 0, &error);
+	if (c == NULL)
+		fail_msg("%s: %s", path, error.text);
+	refused = json_is_true(json_object_get(c, "refused"));
+	snprintf(path, sizeof(path), "%s/%s", dir, text_of(c, "input"));
+	if (json_is_true(json_object_get(c, "force")))
+		o.profile = text_of(c, "profile");
+	o.meter = text_of(c, "meter");
+	assert_int_equal(ecl_test_db_open(&db, "profiles", &now, NULL), 0);
+	rc = ecl_ingest_file(&r, db.store, path, &o);
+	if (refused) {
+		assert_int_equal(rc, ECL_EINVALID);
+		assert_non_null(strstr(ecl_error_last(), "register"));
+	} else {
+		if (rc != 0)
+			fail_msg("%s: %s", name, ecl_error_last());
+		if (r->records_failed != json_integer_value(json_object_get(c, "failed")))
+			fprintf(stderr, "%s: summary %s\n", name, r->summary);
+		assert_string_equal(r->profile, text_of(c, "profile"));
+		assert_int_equal(r->records_skipped, json_integer_value(json_object_get(c, "skipped")));
+		assert_int_equal(r->records_failed, json_integer_value(json_object_get(c, "failed")));
+		snprintf(path, sizeof(path), "%s/expected.csv", dir);
+		read_expected(&expected, path);
+		daily = strcmp(r->format, "daily") == 0;
+		read_stored(&stored, db.path, daily);
+		assert_true(compare(name, &expected, &stored));
+		assert_int_equal(r->inserted, (int64_t)expected.count);
+	}
+	ecl_ingest_report_free(r);
+	free_lines(&expected);
+	free_lines(&stored);
+	ecl_test_db_close(&db);
+	json_decref(c);
+}
+
+/* Every built-in profile's header example, written as a file with nothing
+ * below it, is detected as that profile and no other. */
+static void header_examples_detect_their_profile(void **state)
+{
+	ecl_profile_set set;
+	char *dir = ecl_test_tmpdir("examples");
+	size_t i, checked = 0;
+
+	(void)state;
+	assert_int_equal(ecl__profile_set_load(&set, NULL), 0);
+	assert_true(set.count >= 30);
+	for (i = 0; i < set.count; i++) {
+		const ecl_profile *p = set.items[i];
+		const char *example;
+		json_t *root = json_loads(p->json, 0, NULL);
+		ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+		ecl_test_db db;
+		int64_t now = 1764000000;
+		ecl_ingest_report *r = NULL;
+		char *file, content[8192];
+		int rc;
+
+		example = json_string_value(json_object_get(root, "header_example"));
+		if (example == NULL || p->no_header || p->layout == ECL_LAYOUT_READER || p->skip_lines > 0) {
+			json_decref(root);
+			continue;
+		}
+		snprintf(content, sizeof(content), "%s\n", example);
+		file = ecl_test_write_file(dir, "example.csv", content);
+		o.meter = p->meter_given ? "1200012345678" : NULL;
+		assert_int_equal(ecl_test_db_open(&db, "example", &now, NULL), 0);
+		rc = ecl_ingest_file(&r, db.store, file, &o);
+		if (rc != 0)
+			fail_msg("header example of %s: %s", p->name, ecl_error_last());
+		if (strcmp(r->profile, p->name) != 0)
+			fail_msg("header example of %s is detected as %s", p->name, r->profile);
+		ecl_ingest_report_free(r);
+		ecl_test_db_close(&db);
+		free(file);
+		json_decref(root);
+		checked++;
+	}
+	assert_true(checked >= 20);
+	ecl__profile_set_dispose(&set);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
+static char **case_names(size_t *count)
+{
+	DIR *d = opendir(ECL_TEST_PROFILES_DIR);
+	struct dirent *e;
+	char **names = NULL;
+
+	*count = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strchr(e->d_name, '.') != NULL)
+			continue;
+		names = realloc(names, (*count + 1) * sizeof(*names));
+		names[(*count)++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, *count, sizeof(*names), by_text);
+	return names;
+}
+
+int main(void)
+{
+	size_t count = 0, i;
+	char **names = case_names(&count);
+	struct CMUnitTest *tests = calloc(count + 1, sizeof(*tests));
+	int failed;
+
+	for (i = 0; i < count; i++) {
+		tests[i].name = names[i];
+		tests[i].test_func = run_case;
+		tests[i].initial_state = names[i];
+	}
+	tests[count].name = "header_examples_detect_their_profile";
+	tests[count].test_func = header_examples_detect_their_profile;
+	failed = _cmocka_run_group_tests("profiles", tests, count + 1, NULL, NULL);
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	free(tests);
+	return failed;
+}
