@@ -19,6 +19,7 @@
 #include "eclectyc/store.h"
 #include "eclectyc/job.h"
 #include "eclectyc/ingest.h"
+#include "eclectyc/profile.h"
 #include "eclectyc/worker.h"
 #include "eclectyc/aggregate.h"
 #include "eclectyc/telemetry.h"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ingest/detect.h"
 #include "ingest_internal.h"
@@ -164,11 +165,46 @@ static int write_batch(ecl_ingest *g)
 	return rc;
 }
 
+/* A preview keeps the first readings as they would be stored. */
+#define PREVIEW_FULL 1
+
+static int capture_batch(ecl_ingest *g)
+{
+	ecl_ingest_capture *c = g->capture;
+	size_t i;
+
+	for (i = 0; i < g->interval_count && json_array_size(c->readings) < c->max; i++) {
+		const ecl_interval_reading *r = &g->intervals[i];
+		char start[32];
+		time_t t = (time_t)r->period_start;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(start, sizeof(start), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (json_array_append_new(c->readings, json_pack("{s:s, s:s, s:s, s:i, s:f, s:b}",
+		        "meter", g->batch_meters[r->meter].mpan, "start_utc", start,
+		        "settlement_date", r->reading_date, "period", r->period_number, "kwh", r->value,
+		        "estimated", r->estimated)) != 0)
+			return ecl_error_set(ECL_ENOMEM, "out of memory previewing readings");
+	}
+	for (i = 0; i < g->daily_count && json_array_size(c->readings) < c->max; i++) {
+		const ecl_daily_reading *r = &g->dailies[i];
+
+		if (json_array_append_new(c->readings, json_pack("{s:s, s:s, s:f, s:b}",
+		        "meter", g->batch_meters[r->meter].mpan, "date", r->reading_date, "kwh", r->value,
+		        "estimated", r->estimated)) != 0)
+			return ecl_error_set(ECL_ENOMEM, "out of memory previewing readings");
+	}
+	return json_array_size(c->readings) >= c->max ? PREVIEW_FULL : 0;
+}
+
 /* Commit the batch (unless dry run), then report progress. */
 static int flush(ecl_ingest *g)
 {
 	int rc = 0;
 
+	if (g->capture != NULL)
+		return capture_batch(g);
 	if (!g->opts->dry_run)
 		rc = write_batch(g);
 	g->meter_count = g->interval_count = g->daily_count = 0;
@@ -214,6 +250,8 @@ static int read_header(ecl_ingest *g)
 		else if (rc == 1)
 			rc = 0;
 	}
+	if (rc == 0 && header != NULL)
+		g->header_line = header->line;
 	if (rc == 0)
 		rc = ecl__columns_map(&g->columns, g->header_ordinal > 0 ? header : NULL, g->profile,
 			g->opts->import_type, g->clock, g->given_meter != NULL);
@@ -364,8 +402,8 @@ static void finish(ecl_ingest *g)
 	json_decref(g->error_details);
 }
 
-int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
-                    const ecl_ingest_options *opts, const ecl_ingest_job *job, int *file_fault)
+static int run(ecl_ingest_report **out, ecl_store *store, const char *path, const ecl_ingest_options *opts,
+               const ecl_ingest_job *job, int *file_fault, ecl_ingest_capture *capture)
 {
 	ecl_ingest g;
 	int rc;
@@ -373,6 +411,7 @@ int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
 	*out = NULL;
 	*file_fault = 0;
 	rc = start(&g, store, opts, job);
+	g.capture = capture;
 	/* A direct import that reports progress counts the rows first, as the
 	 * worker does, so the caller can show a percentage and an ETA. */
 	if (rc == 0 && job == NULL && opts->progress != NULL
@@ -383,6 +422,13 @@ int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
 			store->backend->name);
 	if (rc == 0)
 		rc = process_file(&g, path);
+	if (rc == PREVIEW_FULL)
+		rc = 0;
+	if (capture != NULL && g.profile != NULL) {
+		snprintf(capture->reason, sizeof(capture->reason), "%s", g.detection.reason);
+		capture->delimiter = g.detection.delimiter;
+		capture->header_line = g.header_line;
+	}
 	if (rc == 0) {
 		g.report->successful = g.report->records_failed == 0 && g.report->records_imported > 0;
 		rc = ecl__ingest_summary(&g);
@@ -395,6 +441,21 @@ int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
 	ecl_ingest_report_free(g.report);
 	finish(&g);
 	return rc;
+}
+
+int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
+                    const ecl_ingest_options *opts, const ecl_ingest_job *job, int *file_fault)
+{
+	return run(out, store, path, opts, job, file_fault, NULL);
+}
+
+int ecl__ingest_preview(ecl_ingest_report **out, ecl_store *store, const char *path,
+                        const ecl_ingest_options *opts, ecl_ingest_capture *capture)
+{
+	int file_fault = 0;
+	int rc = check_options(opts);
+
+	return rc == 0 ? run(out, store, path, opts, NULL, &file_fault, capture) : rc;
 }
 
 int ecl_ingest_file(ecl_ingest_report **out, ecl_store *store, const char *path,

@@ -27,6 +27,16 @@ typedef struct ecl_ingest_job {
 	int64_t total_rows;       /* -1 while unknown */
 } ecl_ingest_job;
 
+/* A preview (ecl_ingest_detect): the first readings, and how the file was
+ * read, for a dry run that stops once it has them. */
+typedef struct ecl_ingest_capture {
+	json_t *readings;             /* [{meter, start_utc, settlement_date, period, kwh, estimated}] */
+	size_t max;
+	char reason[512];             /* why this profile */
+	char delimiter;
+	int64_t header_line;          /* 0 when the file has no header */
+} ecl_ingest_capture;
+
 /* Outcome of converting one row. */
 enum {
 	ROW_OK = 0,
@@ -46,8 +56,10 @@ typedef struct ecl_ingest {
 	const ecl_profile *profile;   /* the layout in use (in `detection`) */
 	const char *given_meter;      /* the one meter of the file, or NULL */
 	int64_t header_ordinal;       /* the header's record number, 0 with no header */
+	int64_t header_line;          /* the file line it is on */
 	int clock;                    /* -1 the profile's, 0 London, 1 UTC */
 	void *flow;                   /* an industry-flow reader's state (ingest_flows.c) */
+	ecl_ingest_capture *capture;  /* a preview's, or NULL */
 	ecl_meter_cache meters;
 	int64_t total_rows;           /* data rows in the file, -1 while unknown */
 	const ecl_csv_record *record; /* the row being converted */
@@ -100,6 +112,11 @@ int ecl__ingest_summary(ecl_ingest *g);
  * whether the file itself is at fault (permanent) rather than the storage. */
 int ecl__ingest_run(ecl_ingest_report **out, ecl_store *store, const char *path,
                     const ecl_ingest_options *opts, const ecl_ingest_job *job, int *file_fault);
+
+/* A dry run that fills `capture` and stops once it holds capture->max
+ * readings; the report is built as for a whole import. */
+int ecl__ingest_preview(ecl_ingest_report **out, ecl_store *store, const char *path,
+                        const ecl_ingest_options *opts, ecl_ingest_capture *capture);
 
 /* The number of data records of a file (header excluded), for progress. */
 int ecl__ingest_count_rows(int64_t *rows, const char *path);

@@ -24,6 +24,8 @@ static json_t *column_mapping(const ecl_ingest *g)
 	}
 	if (c->format != ECL_FORMAT_HH_MATRIX)
 		MAP("value", c->value);
+	if (c->format == ECL_FORMAT_HH_PERIOD)
+		MAP("period", c->period);
 	MAP("unit", c->unit);
 	MAP("reading_type", c->reading_type);
 #undef MAP
@@ -82,13 +84,14 @@ int ecl__ingest_summary(ecl_ingest *g)
 	json_t *meta, *summary;
 	char *text;
 
-	meta = json_pack("{s:s, s:I, s:o, s:o, s:o}",
+	meta = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}",
 		"format", r->format,
+		"profile", r->profile,
 		"total_values_processed", (json_int_t)r->values_processed,
 		"column_mapping", column_mapping(g),
 		"unit_counts", unit_counts(g),
 		"meters", meter_checks(g));
-	summary = json_pack("{s:I, s:I, s:I, s:O, s:b, s:s, s:b, s:o, s:I, s:O, s:I, s:I, s:I, s:I, s:I}",
+	summary = json_pack("{s:I, s:I, s:I, s:O, s:b, s:s, s:b, s:o, s:I, s:O, s:I, s:I, s:I, s:I, s:I, s:s, s:I}",
 		"records_processed", (json_int_t)r->records_processed,
 		"records_imported", (json_int_t)r->records_imported,
 		"records_failed", (json_int_t)r->records_failed,
@@ -103,7 +106,9 @@ int ecl__ingest_summary(ecl_ingest *g)
 		"updated", (json_int_t)r->updated,
 		"unchanged", (json_int_t)r->unchanged,
 		"meters_created", (json_int_t)r->meters_created,
-		"negative_values", (json_int_t)r->negative_values);
+		"negative_values", (json_int_t)r->negative_values,
+		"profile", r->profile,
+		"records_skipped", (json_int_t)r->records_skipped);
 	text = summary ? json_dumps(summary, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(summary);
 	if (text == NULL)

@@ -16,7 +16,9 @@
 
 #include "eclectyc/job.h"
 #include "eclectyc/sys/backend.h"
+#include "ingest/profile_set.h"
 #include "job_internal.h"
+#include "meter_id.h"
 #include "retry_policy.h"
 #include "store_internal.h"
 #include "strutil.h"
@@ -176,7 +178,38 @@ static int check_job_options(const ecl_job_options *o, const char *who)
 			who, (long long)o->user_id);
 	if (o->filename != NULL && *o->filename == '\0')
 		return ecl_error_set(ECL_EINVALID, "%sfilename is empty", who);
+	if (o->version >= 2 && (unsigned)o->clock > ECL_CLOCK_UTC)
+		return ecl_error_set(ECL_EINVALID, "%sunknown clock %d (expected london, utc or profile)",
+			who, (int)o->clock);
 	return 0;
+}
+
+/* The profile and meter a job's file is read with, checked now so that a
+ * misspelt profile fails the create, not the job an hour later. A profile
+ * file is kept by its absolute path: the worker may run elsewhere. */
+static int read_with(ecl_job *row, const ecl_job_options *o, const char *who, const ecl_job *previous,
+                     const ecl_job_options *previous_opts)
+{
+	char id[ECL_METER_ID_MAX + 1];
+	int rc = 0;
+
+	if (o->version < 2)
+		return 0;
+	row->import_clock = o->clock;
+	if (o->meter != NULL && ecl__meter_id_normalise(id, sizeof(id), o->meter) != 0)
+		return ecl_error_set(ECL_EINVALID, "%smeter: %s", who, ecl_error_last());
+	if (o->meter != NULL && (row->import_meter = ecl__strdup(o->meter)) == NULL)
+		return ECL_ENOMEM;
+	if (o->profile == NULL)
+		return 0;
+	if (previous != NULL && previous_opts->version >= 2 && previous_opts->profile != NULL
+	    && strcmp(previous_opts->profile, o->profile) == 0)
+		row->import_profile = ecl__strdup(previous->import_profile);
+	else
+		rc = ecl__profile_check_name(&row->import_profile, o->profile, who);
+	if (rc == 0 && row->import_profile == NULL)
+		rc = ECL_ENOMEM;
+	return rc;
 }
 
 /* Fill one row from options. `previous` lets a batch of jobs for one file
@@ -194,6 +227,8 @@ static int build_row(ecl_job *row, const ecl_store *store, const ecl_job_options
 		rc = resolve_file(&row->file_path, store, o->file_path, who);
 	if (rc == 0 && row->file_path == NULL)
 		rc = ECL_ENOMEM;
+	if (rc == 0)
+		rc = read_with(row, o, who, previous, previous_opts);
 	if (rc == 0)
 		rc = normalise_json(&row->tags, o->tags, JSON_ARRAY, "tags", who);
 	if (rc == 0)

@@ -57,6 +57,9 @@ static json_t *job_object(const ecl_job *job)
 	ecl__json_put(o, "checkpoint", json_integer(job->checkpoint), &failed);
 	ecl__json_put(o, "file_sha256", ecl__json_text(job->file_sha256), &failed);
 	ecl__json_put(o, "error_class", ecl__json_text(job->error_class), &failed);
+	ecl__json_put(o, "import_profile", ecl__json_text(job->import_profile), &failed);
+	ecl__json_put(o, "import_meter", ecl__json_text(job->import_meter), &failed);
+	ecl__json_put(o, "import_clock", ecl__json_text(ecl_clock_mode_name(job->import_clock)), &failed);
 	ecl__json_put(o, "progress_percent", json_real(progress_percent(job)), &failed);
 	return ecl__json_done(o, failed);
 }

@@ -29,6 +29,8 @@ void ecl_job_clear(ecl_job *job)
 	free(job->worker_id);
 	free(job->file_sha256);
 	free(job->error_class);
+	free(job->import_profile);
+	free(job->import_meter);
 	memset(job, 0, sizeof(*job));
 }
 
@@ -100,6 +102,23 @@ int ecl_priority_parse(ecl_priority *out, const char *name)
 
 	if (rc == 0)
 		*out = (ecl_priority)value;
+	return rc;
+}
+
+const char *ecl_clock_mode_name(ecl_clock_mode clock)
+{
+	return clock == ECL_CLOCK_LONDON ? "london" : clock == ECL_CLOCK_UTC ? "utc" : NULL;
+}
+
+int ecl_clock_mode_parse(ecl_clock_mode *out, const char *name)
+{
+	static const char *const names[] = { "profile", "london", "utc" };
+	int value = 0;
+	int rc = parse_name(out ? &value : NULL, names, COUNT(names),
+		"clock (expected london, utc or profile)", name);
+
+	if (rc == 0)
+		*out = (ecl_clock_mode)value;
 	return rc;
 }
 

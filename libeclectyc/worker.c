@@ -127,6 +127,9 @@ static void ingest_options(const ecl_worker *w, const ecl_job *job, ecl_ingest_o
 	o->batch_size = w->opts.batch_size;
 	o->progress = on_progress;
 	o->progress_payload = (void *)w;
+	o->profile = job->import_profile;
+	o->meter = job->import_meter;
+	o->clock = job->import_clock;
 }
 
 static void log_outcome(ecl_worker *w, const ecl_job *job, const char *what, const char *detail)

@@ -295,5 +295,7 @@ int cmd_quality(cli_args *args);
 int cmd_monitor(cli_args *args);
 int cmd_cleanup(cli_args *args);
 int cmd_alert_test(cli_args *args);
+int cmd_profiles(cli_args *args);
+int cmd_detect(cli_args *args);
 
 #endif

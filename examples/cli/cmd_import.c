@@ -18,7 +18,7 @@
 
 enum {
 	OPT_TYPE, OPT_DRY_RUN, OPT_PRIORITY, OPT_TAG, OPT_NOTES, OPT_METADATA,
-	OPT_MAX_RETRIES, OPT_FILENAME, OPT_USER_ID, OPT_NOW
+	OPT_MAX_RETRIES, OPT_FILENAME, OPT_USER_ID, OPT_NOW, OPT_PROFILE, OPT_METER, OPT_CLOCK
 };
 
 static const cli_option import_options[] = {
@@ -32,6 +32,9 @@ static const cli_option import_options[] = {
 	{ "filename", 1, OPT_FILENAME },
 	{ "user-id", 1, OPT_USER_ID },
 	{ "now", 0, OPT_NOW },
+	{ "profile", 1, OPT_PROFILE },
+	{ "meter", 1, OPT_METER },
+	{ "clock", 1, OPT_CLOCK },
 	CLI_POLICY_OPTIONS,
 	{ NULL, 0, 0 }
 };
@@ -171,6 +174,21 @@ static int apply_option(import_request *req, int id, const char *value)
 	case OPT_NOW:
 		req->now = 1;
 		return CLI_CONTINUE;
+	case OPT_PROFILE:
+		if (value[0] == '\0')
+			return cli_usage_error("--profile needs a profile name or a path to a .json file");
+		req->job.profile = value;
+		return CLI_CONTINUE;
+	case OPT_METER:
+		if (value[0] == '\0')
+			return cli_usage_error("--meter needs a meter identifier");
+		req->job.meter = value;
+		return CLI_CONTINUE;
+	case OPT_CLOCK:
+		if (ecl_clock_mode_parse(&req->job.clock, value) < 0)
+			return cli_usage_error("invalid value '%s' for --clock (expected london, utc or profile)",
+			                       value);
+		return CLI_CONTINUE;
 	default:
 		return cli_failf("internal error: unhandled import option %d", id);
 	}
@@ -308,6 +326,9 @@ static int import_now(import_request *req, cli_session *session, int json)
 		return status;
 	opts.import_type = req->job.import_type;
 	opts.dry_run = req->job.dry_run;
+	opts.profile = req->job.profile;
+	opts.meter = req->job.meter;
+	opts.clock = req->job.clock;
 	cli_policy_to_ingest(&req->policy, &opts);
 	cli_progress_init(&progress);
 	if (progress.enabled) {

@@ -30,6 +30,8 @@ static const cli_command commands[] = {
 	{ "monitor", cmd_monitor },
 	{ "cleanup", cmd_cleanup },
 	{ "alert-test", cmd_alert_test },
+	{ "profiles", cmd_profiles },
+	{ "detect", cmd_detect },
 	{ NULL, NULL }
 };
 

@@ -31,13 +31,6 @@ typedef enum ecl_negative_policy {
 	ECL_NEGATIVE_REJECT = 1   /**< the value (and so its row) fails */
 } ecl_negative_policy;
 
-/** Which clock the times of a file are in. */
-typedef enum ecl_clock_mode {
-	ECL_CLOCK_PROFILE = 0,  /**< as the import profile says (London for the generic reader) */
-	ECL_CLOCK_LONDON = 1,   /**< Europe/London wall clock (GMT/BST) */
-	ECL_CLOCK_UTC = 2       /**< UTC */
-} ecl_clock_mode;
-
 /**
  * Progress of an import, called after each committed batch (and once at the
  * end). A non-zero return stops the import cleanly with ECL_ECANCELLED after

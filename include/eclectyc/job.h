@@ -47,6 +47,19 @@ typedef enum ecl_import_type {
 	ECL_IMPORT_DAILY = 1
 } ecl_import_type;
 
+/** Which clock the times of a file are in (docs/profiles.md). */
+typedef enum ecl_clock_mode {
+	ECL_CLOCK_PROFILE = 0,  /**< as the import profile says (London for the generic reader) */
+	ECL_CLOCK_LONDON = 1,   /**< Europe/London wall clock (GMT/BST) */
+	ECL_CLOCK_UTC = 2       /**< UTC */
+} ecl_clock_mode;
+
+/** "london" or "utc" for those clocks, NULL for ECL_CLOCK_PROFILE. */
+ECL_EXTERN const char *ecl_clock_mode_name(ecl_clock_mode clock);
+
+/** Parse "london", "utc" or "profile" (any case). @return 0 or ECL_EINVALID */
+ECL_EXTERN int ecl_clock_mode_parse(ecl_clock_mode *out, const char *text);
+
 /** How a failure is classed (stored in `error_class`). */
 typedef enum ecl_failure {
 	ECL_FAILURE_TRANSIENT = 0,  /**< may succeed later: retried by the backoff policy */
@@ -100,6 +113,9 @@ typedef struct ecl_job {
 	int64_t checkpoint;         /**< rows durably committed */
 	char *file_sha256;
 	char *error_class;          /**< "transient" or "permanent" after a failure */
+	char *import_profile;       /**< the import profile forced (a name or path), or NULL */
+	char *import_meter;         /**< the one meter of a file with no meter column, or NULL */
+	ecl_clock_mode import_clock; /**< the clock of the file's times */
 } ecl_job;
 
 /** Free a job record and its strings. Accepts NULL. */
@@ -118,12 +134,18 @@ typedef struct ecl_job_options {
 	const char *tags;           /**< JSON array text, or NULL */
 	const char *metadata;       /**< JSON object text, or NULL */
 	int max_retries;            /**< 0..ECL_MAX_RETRIES_LIMIT */
+	/* version 2 */
+	const char *profile;        /**< import profile to read the file with (a name, or a path to
+	                                 a .json file); NULL = detect it when the job runs */
+	const char *meter;          /**< the one meter of a file with no meter column, or NULL */
+	ecl_clock_mode clock;       /**< the clock of the file's times; ECL_CLOCK_PROFILE = as the
+	                                 profile says */
 } ecl_job_options;
 
-#define ECL_JOB_OPTIONS_VERSION 1
+#define ECL_JOB_OPTIONS_VERSION 2
 #define ECL_JOB_OPTIONS_INIT \
 	{ ECL_JOB_OPTIONS_VERSION, NULL, NULL, ECL_IMPORT_HH, 0, 0, NULL, \
-	  ECL_PRIORITY_NORMAL, NULL, NULL, ECL_DEFAULT_MAX_RETRIES }
+	  ECL_PRIORITY_NORMAL, NULL, NULL, ECL_DEFAULT_MAX_RETRIES, NULL, NULL, ECL_CLOCK_PROFILE }
 
 /** Initialise job options to the defaults. @return 0 or ECL_EINVALID for an unknown version */
 ECL_EXTERN int ecl_job_options_init(ecl_job_options *opts, unsigned int version);

@@ -157,7 +157,7 @@ static size_t matched_cells(const ecl_profile *p, const sample_record *r, const 
 		if (j < r->view.count)
 			n++;
 		else if (*first_missing == NULL)
-			*first_missing = p->signature.items[i];
+			*first_missing = p->signature_text.items[i];
 	}
 	return n;
 }
@@ -297,10 +297,19 @@ static int forced(ecl_detection *out, const sample *s, const ecl_detect_request 
 	}
 	if (!fit_profile(&f, s, p, req)) {
 		const sample_record *r = record_at(s, record_delimiter(s, p, f.record), f.record);
-		return ecl_error_set(ECL_EINVALID, "profile %s does not fit the file: %s%s%s%s (line %lld)",
-			p->name, f.missing ? "its header has no column \"" : "its columns do not map onto the header",
-			f.missing ? f.missing : "", f.missing ? "\"" : "", f.missing ? " where the profile expects it"
-			: "", r ? (long long)r->view.line : 0LL);
+		ecl_columns c;
+
+		if (r == NULL)
+			return ecl_error_set(ECL_EINVALID, "profile %s does not fit the file: it has no header line "
+				"where the profile expects one", p->name);
+		if (f.missing != NULL)
+			return ecl_error_set(ECL_EINVALID, "profile %s does not fit the file: its header has no "
+				"column \"%s\" (line %lld)", p->name, f.missing, (long long)r->view.line);
+		if (ecl__columns_map(&c, &r->view, p, req->type, req->clock, req->meter_given) == 0) {
+			ecl__columns_dispose(&c);
+			return ecl_error_set(ECL_EINVALID, "profile %s does not fit the file", p->name);
+		}
+		return ecl_error_set(ECL_EINVALID, "%s (line %lld)", ecl_error_last(), (long long)r->view.line);
 	}
 	choose(out, s, p, &f);
 	snprintf(out->reason, sizeof(out->reason), "forced: profile %s; header on line %lld", p->name,

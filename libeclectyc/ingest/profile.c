@@ -611,6 +611,8 @@ static int read_layout_keys(ecl_profile *p, const json_t *root, const pctx *cx)
 		rc = read_header(p, root, cx);
 	if (rc == 0 && (v = json_object_get(root, "signature")) != NULL)
 		rc = text_list(&p->signature, v, cx, "signature", 1, 0);
+	if (rc == 0 && v != NULL)
+		rc = text_list(&p->signature_text, v, cx, "signature", 0, 0);
 	if (rc == 0)
 		rc = read_meter(p, root, cx);
 	if (rc == 0)
@@ -732,6 +734,7 @@ void ecl__profile_free(ecl_profile *p)
 	free(p->origin);
 	free(p->json);
 	free_texts(&p->signature);
+	free_texts(&p->signature_text);
 	for (i = 0; i < p->meter_count; i++)
 		free_colref(&p->meters[i]);
 	free(p->meters);

@@ -55,6 +55,7 @@ typedef struct ecl_profile {
 	char delimiter;                       /* 0: sniffed */
 	int skip_lines, find_header, no_header;
 	ecl_textlist signature;               /* normalised */
+	ecl_textlist signature_text;          /* as written, for messages */
 	ecl_colref *meters;                   /* preference order */
 	size_t meter_count;
 	int meter_given;

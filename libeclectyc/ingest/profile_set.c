@@ -173,6 +173,32 @@ ecl_profile *ecl__profile_set_find(const ecl_profile_set *set, const char *name)
 	return NULL;
 }
 
+int ecl__profile_check_name(char **out, const char *name, const char *who)
+{
+	ecl_profile_set set;
+	ecl_profile *p = NULL;
+	int rc;
+
+	*out = NULL;
+	if (*name == '\0')
+		return ecl_error_set(ECL_EINVALID, "%sthe profile name is empty", who);
+	if (ecl__profile_is_path(name)) {
+		rc = ecl__profile_load_file(&p, name);
+		ecl__profile_free(p);
+		if (rc == 0 && (*out = realpath(name, NULL)) == NULL)
+			rc = ecl_error_set(ECL_EIO, "%scannot resolve profile %s: %s", who, name, strerror(errno));
+		return rc;
+	}
+	rc = ecl__profile_set_load(&set, NULL);
+	if (rc == 0 && ecl__profile_set_find(&set, name) == NULL)
+		rc = ecl_error_set(ECL_ENOTFOUND, "%sno import profile is named \"%s\" (eclectyc profiles "
+			"lists them)", who, name);
+	if (rc == 0 && (*out = strdup(name)) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory");
+	ecl__profile_set_dispose(&set);
+	return rc;
+}
+
 void ecl__profile_set_dispose(ecl_profile_set *set)
 {
 	size_t i;

@@ -32,6 +32,14 @@ int ecl__profile_is_path(const char *name);
 /* One profile from a file. 0, ECL_EIO, ECL_EINVALID, ECL_ENOMEM. */
 int ecl__profile_load_file(ecl_profile **out, const char *path);
 
+/*
+ * Check the profile a job names before it is queued: a name that the
+ * built-in profiles or $ECLECTYC_PROFILE_DIR have, or a file that loads.
+ * *out is what to store: the name, or the file's absolute path. `who`
+ * prefixes messages. 0, ECL_ENOTFOUND, ECL_EINVALID, ECL_EIO, ECL_ENOMEM.
+ */
+int ecl__profile_check_name(char **out, const char *name, const char *who);
+
 void ecl__profile_set_dispose(ecl_profile_set *set);
 
 #endif

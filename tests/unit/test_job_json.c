@@ -117,7 +117,8 @@ static void test_every_column_present(void **state)
 		"queued_at", "started_at", "completed_at", "error_message", "summary",
 		"retry_count", "max_retries", "retry_at", "last_error", "notes", "priority",
 		"tags", "metadata", "alert_sent", "alert_sent_at", "worker_id", "heartbeat_at",
-		"cancel_requested", "checkpoint", "file_sha256", "error_class", "progress_percent",
+		"cancel_requested", "checkpoint", "file_sha256", "error_class", "import_profile", "import_meter",
+		"import_clock", "progress_percent",
 	};
 	ecl_job job = sample_job();
 	json_t *root = to_json(&job);

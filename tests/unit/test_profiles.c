@@ -241,6 +241,234 @@ static void header_examples_detect_their_profile(void **state)
 	free(dir);
 }
 
+/* ---- refusals -------------------------------------------------------------- */
+
+typedef struct scratch {
+	char *dir;
+	ecl_test_db db;
+	int64_t now;
+} scratch;
+
+static void scratch_open(scratch *s)
+{
+	s->now = 1764000000;
+	s->dir = ecl_test_tmpdir("refusals");
+	assert_int_equal(ecl_test_db_open(&s->db, "refusals", &s->now, NULL), 0);
+}
+
+static void scratch_close(scratch *s)
+{
+	ecl_test_db_close(&s->db);
+	ecl_test_rmtree(s->dir);
+	free(s->dir);
+}
+
+static int stored_readings(const scratch *s)
+{
+	return (int)ecl_test_sql_number(s->db.path, "SELECT count(*) FROM hh_readings")
+		+ (int)ecl_test_sql_number(s->db.path, "SELECT count(*) FROM daily_readings");
+}
+
+/* The header of crown-hh, as its fixture has it. */
+static char *crown_header(void)
+{
+	char path[1024], line[8192];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/crown-hh/input.csv", ECL_TEST_PROFILES_DIR);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	return strdup(line);
+}
+
+static void two_equal_matches_name_both(void **state)
+{
+	scratch s;
+	char *header = crown_header(), *file, *profile_dir;
+	ecl_buf shown = ECL_BUF_INIT;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r = NULL;
+	json_t *copy;
+
+	(void)state;
+	scratch_open(&s);
+	/* A user profile that copies crown-hh under another name. */
+	assert_int_equal(ecl_profile_show(&shown, "crown-hh", NULL), 0);
+	copy = json_loads(shown.ptr, 0, NULL);
+	json_object_set_new(copy, "name", json_string("crown-copy"));
+	profile_dir = ecl_test_tmpdir("profile-dir");
+	{
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/crown-copy.json", profile_dir);
+		assert_int_equal(json_dump_file(copy, path, 0), 0);
+	}
+	file = ecl_test_write_file(s.dir, "crown.csv", header);
+	o.profile_dir = profile_dir;
+	assert_int_equal(ecl_ingest_file(&r, s.db.store, file, &o), ECL_EINVALID);
+	assert_non_null(strstr(ecl_error_last(), "crown-hh"));
+	assert_non_null(strstr(ecl_error_last(), "crown-copy"));
+	assert_non_null(strstr(ecl_error_last(), "--profile"));
+	/* Forcing one of them reads the file. */
+	o.profile = "crown-copy";
+	assert_int_equal(ecl_ingest_file(&r, s.db.store, file, &o), 0);
+	assert_string_equal(r->profile, "crown-copy");
+	ecl_ingest_report_free(r);
+	json_decref(copy);
+	ecl_buf_dispose(&shown);
+	ecl_test_rmtree(profile_dir);
+	free(profile_dir);
+	free(file);
+	free(header);
+	scratch_close(&s);
+}
+
+static void no_match_names_the_closest(void **state)
+{
+	scratch s;
+	char *file;
+	ecl_ingest_report *r = NULL;
+
+	(void)state;
+	scratch_open(&s);
+	/* crown-hh's meter and date columns, without its half hours. */
+	file = ecl_test_write_file(s.dir, "near.csv", "Site,MPAN Core,Meter Serial,Read Date,Total\n"
+		"School,1900012345671,X1,26/10/2025,1\n");
+	assert_int_equal(ecl_ingest_file(&r, s.db.store, file, NULL), ECL_EINVALID);
+	assert_non_null(strstr(ecl_error_last(), "Half-hourly CSV must include"));
+	assert_non_null(strstr(ecl_error_last(), "closest"));
+	assert_non_null(strstr(ecl_error_last(), "crown-hh"));
+	assert_int_equal(stored_readings(&s), 0);
+	free(file);
+	scratch_close(&s);
+}
+
+static void a_forced_profile_that_does_not_fit_writes_nothing(void **state)
+{
+	scratch s;
+	char *file, *good;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r = NULL;
+	char path[1200];
+
+	(void)state;
+	scratch_open(&s);
+	snprintf(path, sizeof(path), "%s/sse/input.csv", ECL_TEST_PROFILES_DIR);
+	good = path;
+	o.profile = "crown-hh";
+	assert_int_equal(ecl_ingest_file(&r, s.db.store, good, &o), ECL_EINVALID);
+	assert_non_null(strstr(ecl_error_last(), "profile crown-hh does not fit"));
+	assert_non_null(strstr(ecl_error_last(), "MPAN Core"));
+	assert_int_equal(stored_readings(&s), 0);
+	assert_int_equal((int)ecl_test_sql_number(s.db.path, "SELECT count(*) FROM meters"), 0);
+	o.profile = "no-such-profile";
+	assert_int_equal(ecl_ingest_file(&r, s.db.store, good, &o), ECL_ENOTFOUND);
+	file = NULL;
+	free(file);
+	scratch_close(&s);
+}
+
+static void a_profile_with_an_error_names_the_key(void **state)
+{
+	static const struct { const char *json; const char *key; } bad[] = {
+		{ "{\"eclectyc_profile\":1,\"name\":\"p\",\"description\":\"d\",\"source\":\"s\","
+		  "\"layout\":\"wide\",\"signature\":[\"MPAN\"],\"meter\":{\"columns\":[\"MPAN\"]},"
+		  "\"date\":{\"column\":\"Date\",\"formats\":[\"%d/%q\"]},\"periods\":{\"names\":\"numbered\"}}",
+		  "date.formats" },
+		{ "{\"eclectyc_profile\":1,\"name\":\"p\",\"description\":\"d\",\"source\":\"s\","
+		  "\"layout\":\"wide\",\"signature\":[\"MPAN\"],\"meter\":{\"columns\":[\"MPAN\"]},"
+		  "\"date\":{\"column\":\"Date\"},\"periods\":{\"names\":\"numbred\"}}", "names" },
+		{ "{\"eclectyc_profile\":1,\"name\":\"p\",\"description\":\"d\",\"source\":\"s\","
+		  "\"layout\":\"long\",\"signature\":[\"MPAN\"],\"meter\":{\"columns\":[\"MPAN\"]},"
+		  "\"timestamp\":{\"column\":\"T\"},\"valeu\":{\"column\":\"V\"}}", "valeu" },
+		{ "{\"eclectyc_profile\":2,\"name\":\"p\"}", "eclectyc_profile" },
+		{ "{\"eclectyc_profile\":1,\"name\":\"p\",\"description\":\"d\",\"source\":\"s\","
+		  "\"layout\":\"long\",\"signature\":[\"MPAN\"],\"meter\":{\"columns\":[\"MPAN\"]},"
+		  "\"value\":{\"column\":\"V\"}}", "timestamp" },
+		{ "{\"eclectyc_profile\":1,\"name\":\"p\",\"description\":\"d\",\"source\":\"s\","
+		  "\"layout\":\"long\",\"signature\":[\"MPAN\"],\"meter\":{\"columns\":[\"MPAN\"]},"
+		  "\"timestamp\":{\"column\":\"T\"},\"value\":{\"column\":\"V\"},"
+		  "\"skip_rows\":[{\"column\":\"X\",\"matches\":\"(\"}]}", "skip_rows" },
+		{ "{not json", "not valid JSON" },
+	};
+	scratch s;
+	size_t i;
+
+	(void)state;
+	scratch_open(&s);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *profile = ecl_test_write_file(s.dir, "p.json", bad[i].json);
+		char *file = ecl_test_write_file(s.dir, "f.csv", "MPAN,Date,HH01\n1900012345671,2025-01-01,1\n");
+		ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+		ecl_ingest_report *r = NULL;
+		ecl_buf list = ECL_BUF_INIT;
+
+		o.profile = profile;
+		assert_int_equal(ecl_ingest_file(&r, s.db.store, file, &o), ECL_EINVALID);
+		if (strstr(ecl_error_last(), bad[i].key) == NULL || strstr(ecl_error_last(), "p.json") == NULL)
+			fail_msg("profile %zu: \"%s\" does not name \"%s\" and the file", i, ecl_error_last(),
+				bad[i].key);
+		/* The same profile in the profile directory fails the listing. */
+		assert_int_equal(ecl_profile_list(&list, s.dir), ECL_EINVALID);
+		assert_non_null(strstr(ecl_error_last(), bad[i].key));
+		ecl_buf_dispose(&list);
+		free(profile);
+		free(file);
+	}
+	assert_int_equal(stored_readings(&s), 0);
+	scratch_close(&s);
+}
+
+/* A job carries its profile and meter to the worker. */
+static void a_job_imports_with_its_profile_and_meter(void **state)
+{
+	scratch s;
+	char batch[ECL_BATCH_ID_SIZE], path[1200];
+	ecl_job_options j = ECL_JOB_OPTIONS_INIT;
+	ecl_worker *w = NULL;
+	ecl_worker_report report;
+	ecl_job *job = NULL;
+
+	(void)state;
+	scratch_open(&s);
+	snprintf(path, sizeof(path), "%s/octopus-consumption/input.csv", ECL_TEST_PROFILES_DIR);
+	j.file_path = path;
+	/* Unknown profiles and invalid meters fail the create, not the job. */
+	j.profile = "no-such-profile";
+	assert_int_equal(ecl_job_create(batch, s.db.store, &j), ECL_ENOTFOUND);
+	j.profile = "octopus-consumption";
+	j.meter = "19\x01";
+	assert_int_equal(ecl_job_create(batch, s.db.store, &j), ECL_EINVALID);
+	/* Without the meter, the job fails permanently naming what it needs. */
+	j.meter = NULL;
+	assert_int_equal(ecl_job_create(batch, s.db.store, &j), 0);
+	assert_int_equal(ecl_worker_new(&w, s.db.store, NULL), 0);
+	memset(&report, 0, sizeof(report));
+	assert_int_equal(ecl_worker_process(w, 1, &report), 0);
+	assert_int_equal(ecl_job_get(&job, s.db.store, batch), 0);
+	assert_int_equal(job->status, ECL_JOB_FAILED);
+	assert_non_null(strstr(job->error_message, "--meter"));
+	ecl_job_free(job);
+	/* With it, the readings land under that meter. */
+	j.meter = "1900 0123 4567 1";
+	j.clock = ECL_CLOCK_PROFILE;
+	assert_int_equal(ecl_job_create(batch, s.db.store, &j), 0);
+	assert_int_equal(ecl_job_get(&job, s.db.store, batch), 0);
+	assert_string_equal(job->import_profile, "octopus-consumption");
+	assert_string_equal(job->import_meter, "1900 0123 4567 1");
+	ecl_job_free(job);
+	assert_int_equal(ecl_worker_process(w, 1, &report), 0);
+	assert_int_equal(ecl_job_get(&job, s.db.store, batch), 0);
+	assert_int_equal(job->status, ECL_JOB_COMPLETED);
+	assert_non_null(strstr(job->summary, "\"profile\":\"octopus-consumption\""));
+	ecl_job_free(job);
+	assert_true(ecl_test_sql_number(s.db.path, "SELECT count(*) FROM hh_readings r JOIN meters m "
+		"ON m.id = r.meter_id WHERE m.mpan = '1900012345671'") > 0);
+	ecl_worker_free(w);
+	scratch_close(&s);
+}
+
 static char **case_names(size_t *count)
 {
 	DIR *d = opendir(ECL_TEST_PROFILES_DIR);
@@ -264,7 +492,16 @@ int main(void)
 {
 	size_t count = 0, i;
 	char **names = case_names(&count);
-	struct CMUnitTest *tests = calloc(count + 1, sizeof(*tests));
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(header_examples_detect_their_profile),
+		cmocka_unit_test(two_equal_matches_name_both),
+		cmocka_unit_test(no_match_names_the_closest),
+		cmocka_unit_test(a_forced_profile_that_does_not_fit_writes_nothing),
+		cmocka_unit_test(a_profile_with_an_error_names_the_key),
+		cmocka_unit_test(a_job_imports_with_its_profile_and_meter),
+	};
+	size_t extra = sizeof(fixed) / sizeof(fixed[0]);
+	struct CMUnitTest *tests = calloc(count + extra, sizeof(*tests));
 	int failed;
 
 	for (i = 0; i < count; i++) {
@@ -272,9 +509,8 @@ int main(void)
 		tests[i].test_func = run_case;
 		tests[i].initial_state = names[i];
 	}
-	tests[count].name = "header_examples_detect_their_profile";
-	tests[count].test_func = header_examples_detect_their_profile;
-	failed = _cmocka_run_group_tests("profiles", tests, count + 1, NULL, NULL);
+	memcpy(tests + count, fixed, sizeof(fixed));
+	failed = _cmocka_run_group_tests("profiles", tests, count + extra, NULL, NULL);
 	for (i = 0; i < count; i++)
 		free(names[i]);
 	free(names);

@@ -14,7 +14,7 @@
 	"error_message, summary, retry_count, max_retries, " ECL_PG_EPOCH("retry_at") ", last_error, " \
 	"notes, priority, tags, metadata, alert_sent::int, " ECL_PG_EPOCH("alert_sent_at") ", " \
 	"worker_id, " ECL_PG_EPOCH("heartbeat_at") ", cancel_requested::int, checkpoint, " \
-	"file_sha256, error_class"
+	"file_sha256, error_class, import_profile, import_meter, import_clock"
 
 /* Claim order; must match idx_import_jobs_claim exactly so the index is used. */
 #define PRIORITY_RANK "(CASE priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
@@ -79,6 +79,11 @@ static int read_job(ecl_job *job, const PGresult *r, int i)
 	job->checkpoint = ecl__pg_get_int(r, i, 30);
 	job->file_sha256 = ecl__pg_get_text(r, i, 31, &oom);
 	job->error_class = ecl__pg_get_text(r, i, 32, &oom);
+	job->import_profile = ecl__pg_get_text(r, i, 33, &oom);
+	job->import_meter = ecl__pg_get_text(r, i, 34, &oom);
+	if (rc == 0 && !PQgetisnull(r, i, 35) && ecl_clock_mode_parse(&job->import_clock, PQgetvalue(r, i, 35)) != 0)
+		rc = ecl_error_set(ECL_ESCHEMA, "job %s has import clock \"%s\", which this library does not "
+			"know", job->batch_id, PQgetvalue(r, i, 35));
 	if (rc == 0 && oom)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading job %s", job->batch_id);
 	if (rc != 0)
@@ -120,12 +125,17 @@ static int insert_all(ecl_backend_conn *conn, void *opaque)
 		ecl__pg_text(&p, ecl_priority_name(j->priority));
 		ecl__pg_text(&p, j->tags);
 		ecl__pg_text(&p, j->metadata);
+		ecl__pg_text(&p, j->import_profile);
+		ecl__pg_text(&p, j->import_meter);
+		ecl__pg_text(&p, ecl_clock_mode_name(j->import_clock));
 		snprintf(doing, sizeof(doing), "inserting job %zu (%s)", i, j->batch_id);
 		rc = ecl__pg_command(conn,
 			"INSERT INTO import_jobs (batch_id, user_id, filename, file_path, import_type, status,"
-			" dry_run, total_rows, queued_at, max_retries, notes, priority, tags, metadata)"
+			" dry_run, total_rows, queued_at, max_retries, notes, priority, tags, metadata,"
+			" import_profile, import_meter, import_clock)"
 			" VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, 'queued', $6::boolean, NULL,"
-			" to_timestamp($7::bigint), $8::integer, $9::text, $10::text, $11::json, $12::json)",
+			" to_timestamp($7::bigint), $8::integer, $9::text, $10::text, $11::json, $12::json,"
+			" $13::text, $14::text, $15::text)",
 			&p, NULL, doing);
 	}
 	return rc;

@@ -12,7 +12,7 @@
 	"processed_rows, imported_rows, failed_rows, queued_at, started_at, completed_at, " \
 	"error_message, summary, retry_count, max_retries, retry_at, last_error, notes, priority, " \
 	"tags, metadata, alert_sent, alert_sent_at, worker_id, heartbeat_at, cancel_requested, " \
-	"checkpoint, file_sha256, error_class"
+	"checkpoint, file_sha256, error_class, import_profile, import_meter, import_clock"
 
 /* Claim order; must match idx_import_jobs_claim exactly so the index is used. */
 #define PRIORITY_RANK "(CASE priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
@@ -93,6 +93,12 @@ static int read_job(ecl_job *job, sqlite3_stmt *s)
 	job->checkpoint = sqlite3_column_int64(s, 30);
 	rc = rc ? rc : column_text(&job->file_sha256, s, 31);
 	rc = rc ? rc : column_text(&job->error_class, s, 32);
+	rc = rc ? rc : column_text(&job->import_profile, s, 33);
+	rc = rc ? rc : column_text(&job->import_meter, s, 34);
+	text = (const char *)sqlite3_column_text(s, 35);
+	if (rc == 0 && text != NULL && ecl_clock_mode_parse(&job->import_clock, text) != 0)
+		rc = ecl_error_set(ECL_ESCHEMA, "job %s has import clock \"%s\", which this library does not "
+			"know", job->batch_id, text);
 	if (rc == ECL_ENOMEM)
 		ecl_error_set(ECL_ENOMEM, "out of memory reading job %s", job->batch_id);
 	if (rc != 0)
@@ -114,8 +120,9 @@ static int insert_all(ecl_backend_conn *conn, void *opaque)
 	size_t i;
 	int rc = ecl__sqlite_prepare(&s, conn,
 		"INSERT INTO import_jobs (batch_id, user_id, filename, file_path, import_type, status, "
-		"dry_run, total_rows, queued_at, max_retries, notes, priority, tags, metadata) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12)");
+		"dry_run, total_rows, queued_at, max_retries, notes, priority, tags, metadata, "
+		"import_profile, import_meter, import_clock) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
 
 	for (i = 0; rc == 0 && i < ctx->count; i++) {
 		const ecl_job *j = &ctx->jobs[i];
@@ -136,6 +143,9 @@ static int insert_all(ecl_backend_conn *conn, void *opaque)
 		sqlite3_bind_text(s, 10, ecl_priority_name(j->priority), -1, SQLITE_STATIC);
 		ecl__sqlite_bind_text(s, 11, j->tags);
 		ecl__sqlite_bind_text(s, 12, j->metadata);
+		ecl__sqlite_bind_text(s, 13, j->import_profile);
+		ecl__sqlite_bind_text(s, 14, j->import_meter);
+		ecl__sqlite_bind_text(s, 15, ecl_clock_mode_name(j->import_clock));
 		step = sqlite3_step(s);
 		if (step != SQLITE_DONE) {
 			char doing[96];
