@@ -321,7 +321,7 @@ static int job_options(ecl_job_options *o, const char *import_type, const char *
 char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path,
                       const char *import_type, long long user_id, int dry_run, const char *notes,
                       const char *priority, const char *tags_json, const char *metadata_json,
-                      int max_retries)
+                      int max_retries, const char *profile, const char *meter, const char *clock)
 {
 	ecl_store *st = open_store(s);
 	ecl_job_options o;
@@ -337,6 +337,10 @@ char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path
 	o.tags = given(tags_json);
 	o.metadata = given(metadata_json);
 	o.max_retries = max_retries;
+	o.profile = given(profile);
+	o.meter = given(meter);
+	if (given(clock) != NULL && fail(ecl_clock_mode_parse(&o.clock, clock)) != 0)
+		return NULL;
 	if (fail(ecl_job_create(batch_id, st, &o)) != 0)
 		return NULL;
 	return dup_or_fail(batch_id);
@@ -552,8 +556,9 @@ static char *ingest_report(const ecl_ingest_report *r)
 {
 	json_t *summary = r->summary ? json_loads(r->summary, 0, NULL) : NULL;
 
-	return dump(json_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}",
-		"batch_id", r->batch_id, "format", r->format, "dry_run", r->dry_run,
+	return dump(json_pack("{s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+		"s:o*}",
+		"batch_id", r->batch_id, "format", r->format, "profile", r->profile, "dry_run", r->dry_run,
 		"successful", r->successful,
 		"records_processed", (json_int_t)r->records_processed,
 		"records_imported", (json_int_t)r->records_imported,
@@ -562,12 +567,14 @@ static char *ingest_report(const ecl_ingest_report *r)
 		"inserted", (json_int_t)r->inserted, "updated", (json_int_t)r->updated,
 		"unchanged", (json_int_t)r->unchanged, "meters_created", (json_int_t)r->meters_created,
 		"negative_values", (json_int_t)r->negative_values,
-		"error_count", (json_int_t)r->error_count, "summary", summary));
+		"error_count", (json_int_t)r->error_count,
+		"records_skipped", (json_int_t)r->records_skipped, "summary", summary));
 }
 
 char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int dry_run,
                   const char *unknown_meters, const char *negatives, int overwrite_actual,
-                  int month_first, int interval_end, int batch_size, eclb_callback *progress)
+                  int month_first, int interval_end, int batch_size, eclb_callback *progress,
+                  const char *profile, const char *meter, const char *clock)
 {
 	ecl_store *st = open_store(s);
 	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
@@ -577,6 +584,10 @@ char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int 
 
 	if (rc == 0 && given(import_type) != NULL)
 		rc = fail(ecl_import_type_parse(&o.import_type, import_type));
+	if (rc == 0 && given(clock) != NULL)
+		rc = fail(ecl_clock_mode_parse(&o.clock, clock));
+	o.profile = given(profile);
+	o.meter = given(meter);
 	if (rc != 0) {
 		eclb_callback_free(progress);
 		return NULL;
@@ -596,6 +607,46 @@ char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int 
 	ecl_ingest_report_free(r);
 	eclb_callback_free(progress);
 	return text;
+}
+
+/* ---- import profiles ---------------------------------------------------------------- */
+
+static char *buf_result(int rc, ecl_buf *b)
+{
+	char *text = fail(rc) == 0 ? take(b) : NULL;
+
+	ecl_buf_dispose(b);
+	return text;
+}
+
+char *eclb_profiles(const char *profile_dir)
+{
+	ecl_buf b = ECL_BUF_INIT;
+
+	return buf_result(ecl_profile_list(&b, given(profile_dir)), &b);
+}
+
+char *eclb_profile_show(const char *name, const char *profile_dir)
+{
+	ecl_buf b = ECL_BUF_INIT;
+
+	return buf_result(ecl_profile_show(&b, name, given(profile_dir)), &b);
+}
+
+char *eclb_detect(const char *path, const char *profile, const char *meter, const char *clock,
+                  int rows, int month_first, int interval_end, const char *profile_dir)
+{
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_buf b = ECL_BUF_INIT;
+
+	if (given(clock) != NULL && fail(ecl_clock_mode_parse(&o.clock, clock)) != 0)
+		return NULL;
+	o.profile = given(profile);
+	o.meter = given(meter);
+	o.month_first = month_first;
+	o.interval_end = interval_end;
+	o.profile_dir = given(profile_dir);
+	return buf_result(ecl_ingest_detect(&b, path, &o, rows), &b);
 }
 
 /* ---- aggregation, quality, health, cleanup -------------------------------------- */

@@ -92,7 +92,7 @@ char *eclb_alert_send(eclb_store *s, const char *type, const char *severity, con
 char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path,
                       const char *import_type, long long user_id, int dry_run, const char *notes,
                       const char *priority, const char *tags_json, const char *metadata_json,
-                      int max_retries);
+                      int max_retries, const char *profile, const char *meter, const char *clock);
 char *eclb_job_get(eclb_store *s, const char *batch_id);
 /* A JSON array, newest first; status and priority NULL or "" = any; limit 0
  * = no limit. */
@@ -116,7 +116,15 @@ void eclb_job_cancel(eclb_store *s, const char *batch_id);
  * over (freed when the call returns), like every callback passed in. */
 char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int dry_run,
                   const char *unknown_meters, const char *negatives, int overwrite_actual,
-                  int month_first, int interval_end, int batch_size, eclb_callback *progress);
+                  int month_first, int interval_end, int batch_size, eclb_callback *progress,
+                  const char *profile, const char *meter, const char *clock);
+
+/* Import profiles (eclectyc/profile.h): the list and one profile as JSON
+ * text, and a preview of how a file would be imported. NULL or "" = none. */
+char *eclb_profiles(const char *profile_dir);
+char *eclb_profile_show(const char *name, const char *profile_dir);
+char *eclb_detect(const char *path, const char *profile, const char *meter, const char *clock,
+                  int rows, int month_first, int interval_end, const char *profile_dir);
 char *eclb_aggregate(eclb_store *s, const char *range, const char *date, const char *until);
 char *eclb_quality(eclb_store *s, const char *date, const char *mpan, int record);
 /* Thresholds <= 0 take the defaults. */

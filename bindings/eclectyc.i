@@ -34,6 +34,9 @@
 %newobject eclb_store::cleanup;
 %newobject eclb_store::executions;
 %newobject eclb_worker::process;
+%newobject eclb_profiles;
+%newobject eclb_profile_show;
+%newobject eclb_detect;
 
 #if defined(SWIGPYTHON)
 %include "python/eclectyc_python.swg"
@@ -58,6 +61,11 @@
 %constant int ECANCELLED = ECL_ECANCELLED;
 
 const char *eclb_version(void);
+char *eclb_profiles(const char *profile_dir = NULL);
+char *eclb_profile_show(const char *name, const char *profile_dir = NULL);
+char *eclb_detect(const char *path, const char *profile = NULL, const char *meter = NULL,
+                  const char *clock = NULL, int rows = 10, int month_first = 0, int interval_end = 0,
+                  const char *profile_dir = NULL);
 
 /* ---- Store ------------------------------------------------------------------ */
 
@@ -95,9 +103,10 @@ struct eclb_store {};
 	char *create_job(const char *filename, const char *file_path, const char *import_type = "hh",
 	                 long long user_id = 0, int dry_run = 0, const char *notes = NULL,
 	                 const char *priority = "normal", const char *tags_json = NULL,
-	                 const char *metadata_json = NULL, int max_retries = 3) {
+	                 const char *metadata_json = NULL, int max_retries = 3,
+	                 const char *profile = NULL, const char *meter = NULL, const char *clock = NULL) {
 		ECLB_CALL($self, char *, eclb_job_create($self, filename, file_path, import_type, user_id,
-			dry_run, notes, priority, tags_json, metadata_json, max_retries));
+			dry_run, notes, priority, tags_json, metadata_json, max_retries, profile, meter, clock));
 	}
 	char *get_job(const char *batch_id) { ECLB_CALL($self, char *, eclb_job_get($self, batch_id)); }
 	/* priority (appended: existing callers are unchanged) NULL or "" = any. */
@@ -116,9 +125,11 @@ struct eclb_store {};
 	char *ingest(const char *path, const char *import_type = "hh", int dry_run = 0,
 	             const char *unknown_meters = "create", const char *negatives = "accept",
 	             int overwrite_actual = 0, int month_first = 0, int interval_end = 0,
-	             int batch_size = 0, eclb_callback *progress = NULL) {
+	             int batch_size = 0, eclb_callback *progress = NULL, const char *profile = NULL,
+	             const char *meter = NULL, const char *clock = NULL) {
 		ECLB_CALL($self, char *, eclb_ingest($self, path, import_type, dry_run, unknown_meters,
-			negatives, overwrite_actual, month_first, interval_end, batch_size, progress));
+			negatives, overwrite_actual, month_first, interval_end, batch_size, progress, profile,
+			meter, clock));
 	}
 	char *aggregate(const char *range = "daily", const char *date = NULL, const char *until = NULL) {
 		ECLB_CALL($self, char *, eclb_aggregate($self, range, date, until));

@@ -55,7 +55,7 @@ __all__ = [
     "StateError", "NotSupportedError", "StorageIOError", "BusyError", "SchemaError",
     "DatabaseError", "CancelledError", "ParseError",
     "LOG_DEBUG", "LOG_INFO", "LOG_WARN", "LOG_ERROR", "LOG_NONE",
-    "version", "__version__",
+    "version", "__version__", "profiles", "profile", "detect",
 ]
 
 #: The library's version at run time ("MAJOR.MINOR.PATCH").
@@ -65,6 +65,33 @@ __version__: str = _native.eclb_version()
 def version() -> str:
     """The version of the libeclectyc loaded."""
     return _native.eclb_version()
+
+
+def profiles(profile_dir: Optional[PathLike] = None) -> List[Dict[str, Any]]:
+    """The import profiles: built in, and those of ``profile_dir`` (default
+    ``$ECLECTYC_PROFILE_DIR``), as dicts ``{name, description, source,
+    layout, origin, header_example}``."""
+    return _loads(_native.eclb_profiles(_path(profile_dir, "profile_dir", optional=True)))
+
+
+def profile(name: PathLike, profile_dir: Optional[PathLike] = None) -> Dict[str, Any]:
+    """One profile, by name or path, as its JSON decoded."""
+    return _loads(_native.eclb_profile_show(_path(name, "name"),
+                                            _path(profile_dir, "profile_dir", optional=True)))
+
+
+def detect(path: PathLike, profile: Optional[PathLike] = None, meter: Optional[str] = None,
+           clock: Optional[str] = None, rows: int = 10, month_first: bool = False,
+           interval_end: bool = False, profile_dir: Optional[PathLike] = None) -> Dict[str, Any]:
+    """How ``path`` would be imported, writing nothing: ``{profile, reason,
+    format, column_mapping, readings: [{meter, start_utc, settlement_date,
+    period, kwh, estimated}], rows_read, rows_failed, rows_skipped, errors}``.
+    Raises :class:`InvalidError` when no profile reads the file (the message
+    names the closest) or two match equally."""
+    return _loads(_native.eclb_detect(
+        _path(path, "path"), _path(profile, "profile", optional=True), _text(meter, "meter"),
+        _text(clock, "clock"), _int(rows, "rows"), int(bool(month_first)), int(bool(interval_end)),
+        _path(profile_dir, "profile_dir", optional=True)))
 
 
 # Status codes (eclectyc/errors.h).
@@ -219,6 +246,10 @@ class Job:
     file_sha256: Optional[str]
     error_class: Optional[str]
     progress_percent: float
+    #: The import profile, meter and clock the job's file is read with (None: detected / the file's).
+    import_profile: Optional[str] = None
+    import_meter: Optional[str] = None
+    import_clock: Optional[str] = None
     #: Fields a newer library adds, until this class names them.
     extra: Dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
@@ -314,6 +345,8 @@ class IngestReport:
     negative_values: int
     error_count: int
     summary: Dict[str, Any]
+    profile: str = "generic"
+    records_skipped: int = 0
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "IngestReport":
@@ -458,14 +491,19 @@ class Store:
                    notes: Optional[str] = None, priority: str = "normal",
                    tags: Optional[Sequence[str]] = None,
                    metadata: Optional[Mapping[str, Any]] = None,
-                   max_retries: int = 3) -> str:
+                   max_retries: int = 3, *, profile: Optional[PathLike] = None,
+                   meter: Optional[str] = None, clock: Optional[str] = None) -> str:
         """Queue an import of ``file_path`` and return its batch id (a UUID v4).
 
         The parameters are the reference's ``createJob``: ``filename`` is the
         name to show (default: the path's last component), ``import_type``
         "hh" or "daily", ``priority`` "low", "normal" or "high", ``tags`` a
         list of strings, ``metadata`` a JSON-able dict, ``max_retries`` the
-        retries after a failure (attempts = max_retries + 1).
+        retries after a failure (attempts = max_retries + 1). ``profile``
+        names the import profile to read the file with (a name from
+        :func:`profiles`, or a path to a profile file; None: detected),
+        ``meter`` the one meter of a file with no meter column, ``clock``
+        "london" or "utc" to override the profile's.
         """
         if isinstance(tags, (str, bytes)) or (tags is not None and not isinstance(tags, Sequence)
                                               and not isinstance(tags, (set, frozenset))):
@@ -479,7 +517,8 @@ class Store:
             _text(filename, "filename"), _path(file_path, "file_path", optional=True),
             _text(import_type, "import_type"), 0 if user_id is None else _int(user_id, "user_id"),
             int(bool(dry_run)), _text(notes, "notes"), _text(priority, "priority"),
-            tags_json, metadata_json, _int(max_retries, "max_retries"))
+            tags_json, metadata_json, _int(max_retries, "max_retries"),
+            _path(profile, "profile", optional=True), _text(meter, "meter"), _text(clock, "clock"))
 
     def get_job(self, batch_id: str) -> Job:
         """The job with this batch id (:class:`NotFoundError` when there is none)."""
@@ -521,7 +560,8 @@ class Store:
                unknown_meters: str = "create", negatives: str = "accept",
                overwrite_actual: bool = False, month_first: bool = False,
                interval_end: bool = False, batch_size: int = 0,
-               progress: Optional[ProgressCallback] = None) -> IngestReport:
+               progress: Optional[ProgressCallback] = None, profile: Optional[PathLike] = None,
+               meter: Optional[str] = None, clock: Optional[str] = None) -> IngestReport:
         """Import a CSV file now, without a job.
 
         ``progress(processed, total, imported, failed)`` is called between
@@ -534,7 +574,8 @@ class Store:
             _path(path, "path"), _text(import_type, "import_type"), int(bool(dry_run)),
             _text(unknown_meters, "unknown_meters"), _text(negatives, "negatives"),
             int(bool(overwrite_actual)), int(bool(month_first)), int(bool(interval_end)),
-            _int(batch_size, "batch_size"), _callback(progress, "progress"))
+            _int(batch_size, "batch_size"), _callback(progress, "progress"),
+            _path(profile, "profile", optional=True), _text(meter, "meter"), _text(clock, "clock"))
         return IngestReport.from_dict(_loads(text))
 
     def aggregate(self, range: str = "daily", date: Optional[DateLike] = None,

@@ -10,6 +10,11 @@ __version__: str
 __all__: List[str]
 
 def version() -> str: ...
+def profiles(profile_dir: Optional[PathLike] = ...) -> List[Dict[str, Any]]: ...
+def profile(name: PathLike, profile_dir: Optional[PathLike] = ...) -> Dict[str, Any]: ...
+def detect(path: PathLike, profile: Optional[PathLike] = ..., meter: Optional[str] = ...,
+           clock: Optional[str] = ..., rows: int = ..., month_first: bool = ...,
+           interval_end: bool = ..., profile_dir: Optional[PathLike] = ...) -> Dict[str, Any]: ...
 
 # ---- errors -------------------------------------------------------------------
 
@@ -94,6 +99,9 @@ class Job:
     file_sha256: Optional[str]
     error_class: Optional[str]
     progress_percent: float
+    import_profile: Optional[str]
+    import_meter: Optional[str]
+    import_clock: Optional[str]
     extra: Dict[str, Any]
     @classmethod
     def from_dict(cls, row: Mapping[str, Any]) -> Job: ...
@@ -135,6 +143,8 @@ class IngestReport:
     negative_values: int
     error_count: int
     summary: Dict[str, Any]
+    profile: str
+    records_skipped: int
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> IngestReport: ...
     @property
@@ -176,7 +186,8 @@ class Store:
                    notes: Optional[str] = ..., priority: str = ...,
                    tags: Optional[Sequence[str]] = ...,
                    metadata: Optional[Mapping[str, Any]] = ...,
-                   max_retries: int = ...) -> str: ...
+                   max_retries: int = ..., *, profile: Optional[PathLike] = ...,
+                   meter: Optional[str] = ..., clock: Optional[str] = ...) -> str: ...
     def get_job(self, batch_id: str) -> Job: ...
     def list_jobs(self, status: Optional[str] = ..., limit: int = ...,
                   priority: Optional[str] = ...) -> List[Job]: ...
@@ -187,7 +198,8 @@ class Store:
     def ingest(self, path: PathLike, import_type: str = ..., dry_run: bool = ..., *,
                unknown_meters: str = ..., negatives: str = ..., overwrite_actual: bool = ...,
                month_first: bool = ..., interval_end: bool = ..., batch_size: int = ...,
-               progress: Optional[ProgressCallback] = ...) -> IngestReport: ...
+               progress: Optional[ProgressCallback] = ..., profile: Optional[PathLike] = ...,
+               meter: Optional[str] = ..., clock: Optional[str] = ...) -> IngestReport: ...
     def aggregate(self, range: str = ..., date: Optional[DateLike] = ...,
                   until: Optional[DateLike] = ...) -> Dict[str, Any]: ...
     def quality(self, date: Optional[DateLike] = ..., mpan: Optional[str] = ...,

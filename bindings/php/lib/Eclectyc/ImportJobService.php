@@ -54,10 +54,12 @@ class ImportJobService
         string $priority = 'normal',
         ?array $tags = null,
         ?array $metadata = null,
-        int $maxRetries = 3
+        int $maxRetries = 3,
+        ?string $profile = null,
+        ?string $meter = null
     ): string {
         return $this->store->createJob($filename, $filePath, $importType, $userId, $dryRun, $notes,
-            $priority, $tags, $metadata, $maxRetries);
+            $priority, $tags, $metadata, $maxRetries, $profile, $meter);
     }
 
     /**

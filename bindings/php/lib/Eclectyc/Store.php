@@ -97,7 +97,9 @@ final class Store
     public function createJob(string $filename, string $filePath, string $importType = 'hh',
                               ?int $userId = null, bool $dryRun = false, ?string $notes = null,
                               string $priority = 'normal', ?array $tags = null,
-                              ?array $metadata = null, int $maxRetries = 3): string
+                              ?array $metadata = null, int $maxRetries = 3,
+                              ?string $profile = null, ?string $meter = null,
+                              ?string $clock = null): string
     {
         if ($tags !== null && !array_is_list($tags)) {
             throw new \InvalidArgumentException('tags must be a list of strings');
@@ -112,7 +114,7 @@ final class Store
         }
         return $this->native->create_job($filename, $filePath, $importType, $userId ?? 0,
             (int)$dryRun, $notes, $priority, Json::encodeOptional($tags, 'tags'),
-            Json::encodeOptional($metadata, 'metadata'), $maxRetries);
+            Json::encodeOptional($metadata, 'metadata'), $maxRetries, $profile, $meter, $clock);
     }
 
     /** The job row (summary, tags and metadata decoded); NotFoundException when there is none. */
@@ -186,11 +188,32 @@ final class Store
                            string $unknownMeters = 'create', string $negatives = 'accept',
                            bool $overwriteActual = false, bool $monthFirst = false,
                            bool $intervalEnd = false, int $batchSize = 0,
-                           ?callable $progress = null): array
+                           ?callable $progress = null, ?string $profile = null,
+                           ?string $meter = null, ?string $clock = null): array
     {
         return Json::decode($this->native->ingest($path, $importType, (int)$dryRun, $unknownMeters,
             $negatives, (int)$overwriteActual, (int)$monthFirst, (int)$intervalEnd, $batchSize,
-            $progress));
+            $progress, $profile, $meter, $clock));
+    }
+
+    /**
+     * The import profiles (built in, and those of $profileDir, default
+     * ECLECTYC_PROFILE_DIR): a list of ['name', 'description', 'source',
+     * 'layout', 'origin', 'header_example'].
+     */
+    public static function profiles(?string $profileDir = null): array
+    {
+        return Json::decode(\eclb_profiles($profileDir));
+    }
+
+    /**
+     * How a file would be imported, writing nothing: the profile and why,
+     * the column mapping and the first $rows readings as they would be stored.
+     */
+    public static function detect(string $path, ?string $profile = null, ?string $meter = null,
+                                  ?string $clock = null, int $rows = 10, ?string $profileDir = null): array
+    {
+        return Json::decode(\eclb_detect($path, $profile, $meter, $clock, $rows, 0, 0, $profileDir));
     }
 
     /** @param string $range daily|weekly|monthly|annual; $date YYYY-MM-DD (default yesterday, London) */
