@@ -415,7 +415,7 @@ static int run(ecl_ingest_report **out, ecl_store *store, const char *path, cons
 	/* A direct import that reports progress counts the rows first, as the
 	 * worker does, so the caller can show a percentage and an ETA. */
 	if (rc == 0 && job == NULL && opts->progress != NULL
-	    && ecl__ingest_count_rows(&g.total_rows, path) != 0)
+	    && ecl__ingest_count_rows(&g.total_rows, path, opts) != 0)
 		g.total_rows = -1;
 	if (rc == 0 && (store->backend->version < 2 || store->backend->readings_write == NULL))
 		rc = ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend cannot store readings",
@@ -479,20 +479,28 @@ int ecl_ingest_file(ecl_ingest_report **out, ecl_store *store, const char *path,
 	return rc;
 }
 
-int ecl__ingest_count_rows(int64_t *rows, const char *path)
+int ecl__ingest_count_rows(int64_t *rows, const char *path, const ecl_ingest_options *opts)
 {
 	ecl_csv_options csv_opts = ECL_CSV_OPTIONS_INIT;
 	const ecl_csv_record *record;
+	ecl_detect_request req;
+	ecl_detection det;
 	ecl_csv *csv = NULL;
 	int64_t n = 0;
-	int rc = ecl__csv_open_file(&csv, path, &csv_opts);
+	int rc;
 
-	if (rc == 0) {
-		while ((rc = ecl__csv_next(csv, &record)) == 1)
-			n++;
-	}
+	/* The rows are the records after the header the import will use (a
+	 * file without one: every record), split as the import will split them. */
+	ecl__ingest_detect_request(&req, path, opts);
+	rc = ecl__detect(&det, &req);
+	csv_opts.delimiter = det.delimiter;
+	if (rc == 0)
+		rc = ecl__csv_open_file(&csv, path, &csv_opts);
+	while (rc == 0 && (rc = ecl__csv_next(csv, &record)) == 1)
+		n++;
 	ecl__csv_free(csv);
 	if (rc == 0)
-		*rows = n > 0 ? n - 1 : 0;
+		*rows = n > det.header_ordinal ? n - det.header_ordinal : 0;
+	ecl__detection_dispose(&det);
 	return rc;
 }

@@ -119,6 +119,6 @@ int ecl__ingest_preview(ecl_ingest_report **out, ecl_store *store, const char *p
                         const ecl_ingest_options *opts, ecl_ingest_capture *capture);
 
 /* The number of data records of a file (header excluded), for progress. */
-int ecl__ingest_count_rows(int64_t *rows, const char *path);
+int ecl__ingest_count_rows(int64_t *rows, const char *path, const ecl_ingest_options *opts);
 
 #endif

@@ -276,7 +276,7 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 		return record_failure(w, job, ECL_FAILURE_PERMANENT, message, report);
 	}
 	/* Counted first so that progress and ETA work from the first batch. */
-	if (ctx.total_rows < 0 && ecl__ingest_count_rows(&ctx.total_rows, path) != 0)
+	if (ctx.total_rows < 0 && ecl__ingest_count_rows(&ctx.total_rows, path, &o) != 0)
 		ctx.total_rows = -1;
 	rc = ecl__ingest_run(&r, w->store, path, &o, &ctx, &file_fault);
 	if (rc == 0)

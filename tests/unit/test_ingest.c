@@ -373,6 +373,70 @@ static void invalid_utf8_is_reported_not_fatal(void **state)
 	ecl_ingest_report_free(r);
 }
 
+/* The generic reader, extended: clock-time columns, lines above the header,
+ * a "sep=" line, the MPAN preferred to a serial number, a given meter and
+ * the UTC clock. */
+static void generic_reader_extensions(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r;
+	char content[8192], *mpan;
+	size_t used;
+	int m;
+
+	/* 00:30 .. 24:00 labels mark ends: on the spring day 01:00 and 01:30
+	 * do not exist, and 02:00 (BST) ends the half hour from 00:30 UTC. */
+	used = (size_t)snprintf(content, sizeof(content), "MPAN,Date");
+	for (m = 30; m <= 1440; m += 30)
+		used += (size_t)snprintf(content + used, sizeof(content) - used, ",%02d:%02d", m / 60, m % 60);
+	used += (size_t)snprintf(content + used, sizeof(content) - used, "\n1200012345678,2025-03-30");
+	for (m = 30; m <= 1440; m += 30)
+		used += (size_t)snprintf(content + used, sizeof(content) - used, ",%s",
+			m == 60 || m == 90 ? "" : "1");
+	snprintf(content + used, sizeof(content) - used, "\n");
+	r = import(f, "clock.csv", content, NULL);
+	assert_string_equal(r->profile, "generic");
+	assert_int_equal(r->inserted, 46);
+	ecl_ingest_report_free(r);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT period_number FROM hh_readings "
+		"WHERE period_start = strftime('%s', '2025-03-30 00:30:00')"), 2);
+
+	/* Lines above the header, and a first line "sep=;". */
+	r = import(f, "preamble.csv", "Half-hourly data for Riverside School\nExported 01/11/2025\n\n"
+		"MPAN,Date,HH01,HH02\n1200012345679,2025-11-03,1.5,2.5\n", NULL);
+	assert_int_equal(r->inserted, 2);
+	ecl_ingest_report_free(r);
+	r = import(f, "sep.csv", "sep=;\nMPAN;Date;HH01\n1200012345670;2025-11-03;3,5\n", NULL);
+	assert_int_equal(r->records_failed, 1);   /* a decimal comma is not a number */
+	ecl_ingest_report_free(r);
+
+	/* The MPAN, not the serial number that comes first. */
+	r = import(f, "serial.csv", "Meter Serial,MPAN,Date,HH01\nK12A34567,1200012345681,2025-11-03,1\n", NULL);
+	assert_int_equal(r->inserted, 1);
+	ecl_ingest_report_free(r);
+	mpan = ecl_test_sql_text(f->db.path, "SELECT mpan FROM meters WHERE mpan LIKE 'K12%' OR mpan = '1200012345681'");
+	assert_string_equal(mpan, "1200012345681");
+	free(mpan);
+
+	/* A file with no meter column, for the meter the caller names. */
+	assert_int_equal(import_fails(f, "nometer.csv", "Date,HH01\n2025-11-03,1\n", NULL), ECL_EINVALID);
+	o.meter = "1200012345692";
+	r = import(f, "nometer.csv", "Date,HH01\n2025-11-03,1\n", &o);
+	assert_int_equal(r->inserted, 1);
+	ecl_ingest_report_free(r);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM meters WHERE mpan = '1200012345692'"), 1);
+
+	/* The UTC clock: midnight is midnight UTC, an hour after BST midnight. */
+	o.meter = NULL;
+	o.clock = ECL_CLOCK_UTC;
+	r = import(f, "utc.csv", "MPAN,DateTime,Value\n1200012345703,2025-06-15 00:00,1\n", &o);
+	ecl_ingest_report_free(r);
+	assert_int_equal(ecl_test_sql_number(f->db.path, "SELECT count(*) FROM hh_readings h JOIN meters m "
+		"ON m.id = h.meter_id WHERE m.mpan = '1200012345703' AND h.period_start = "
+		"strftime('%s', '2025-06-15 00:00:00') AND h.period_number = 3"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(whole_file_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(gzip_files_are_read_transparently, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_utf8_is_reported_not_fatal, setup, teardown),
+		cmocka_unit_test_setup_teardown(generic_reader_extensions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
