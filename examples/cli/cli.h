@@ -296,6 +296,11 @@ int cmd_monitor(cli_args *args);
 int cmd_cleanup(cli_args *args);
 int cmd_alert_test(cli_args *args);
 int cmd_profiles(cli_args *args);
+/* Put ECLECTYC_PROFILE_DIR from the configuration (.env) into the
+ * environment, where the library looks for user profiles. */
+void cli_apply_profile_dir(const ecl_config *config);
+/* The same for commands that open no store: CLI_CONTINUE or an exit code. */
+int cli_load_profile_dir(const cli_globals *globals);
 int cmd_detect(cli_args *args);
 
 #endif

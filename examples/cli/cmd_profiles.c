@@ -71,6 +71,9 @@ int cmd_profiles(cli_args *args)
 		return cli_usage_error("unknown 'profiles' subcommand '%s' (expected show NAME)", words[0]);
 	if (n == 1)
 		return cli_usage_error("'profiles show' needs a profile NAME");
+	status = cli_load_profile_dir(args->globals);
+	if (status != CLI_CONTINUE)
+		return status;
 	rc = n == 2 ? ecl_profile_show(&buf, words[1], NULL) : ecl_profile_list(&buf, NULL);
 	if (rc < 0)
 		return cli_fail(rc);
@@ -208,6 +211,9 @@ int cmd_detect(cli_args *args)
 	if (req.file == NULL || req.file[0] == '\0')
 		return cli_usage_error("command 'detect' needs a FILE");
 	cli_policy_to_ingest(&req.policy, &req.opts);
+	status = cli_load_profile_dir(args->globals);
+	if (status != CLI_CONTINUE)
+		return status;
 	rc = ecl_ingest_detect(&buf, req.file, &req.opts, (int)req.rows);
 	if (rc < 0)
 		return cli_fail(rc);

@@ -6,6 +6,7 @@
  * database error about a missing column halfway through.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -96,6 +97,28 @@ static int require_current_schema(ecl_store *store)
 	return CLI_CONTINUE;
 }
 
+/* The library reads the user's profile directory from the environment
+ * (so a worker's jobs see it too): a .env file's value is put there. */
+void cli_apply_profile_dir(const ecl_config *config)
+{
+	const char *dir = ecl_config_get(config, "ECLECTYC_PROFILE_DIR");
+
+	if (dir != NULL && *dir != '\0')
+		setenv("ECLECTYC_PROFILE_DIR", dir, 1);
+}
+
+int cli_load_profile_dir(const cli_globals *globals)
+{
+	ecl_config *config = NULL;
+	int rc = ecl_config_load(&config, globals->env_file);
+
+	if (rc < 0)
+		return cli_fail(rc);
+	cli_apply_profile_dir(config);
+	ecl_config_free(config);
+	return CLI_CONTINUE;
+}
+
 int cli_session_open(cli_session *session, const cli_globals *globals, int schema)
 {
 	ecl_store_options opts = ECL_STORE_OPTIONS_INIT;
@@ -111,6 +134,7 @@ int cli_session_open(cli_session *session, const cli_globals *globals, int schem
 	if (rc < 0)
 		return cli_fail(rc);
 	session->config = config;
+	cli_apply_profile_dir(config);
 
 	uri = globals->db ? globals->db : ecl_config_get(session->config, "ECLECTYC_DB");
 	if (!uri)
