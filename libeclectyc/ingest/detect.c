@@ -358,12 +358,67 @@ static void closest(char *out, size_t size, const ecl_detection *det, const samp
 	}
 }
 
+/* Why nothing reads the file: the profile whose whole signature is there
+ * but whose columns do not map (a one-meter file without --meter), the
+ * tokenizer's refusal, or the generic reader's complaint and the closest
+ * profiles. */
+static int explain_no_match(ecl_detection *out, const sample *s, const ecl_detect_request *req)
+{
+	char near[400];
+	size_t i;
+	fit f;
+
+	for (i = 0; i < out->set.count; i++) {
+		ecl_profile *p = out->set.items[i];
+		const sample_record *r;
+		ecl_columns c;
+
+		if (p->layout == ECL_LAYOUT_READER || p->no_header || fit_profile(&f, s, p, req)
+		    || f.missing != NULL || f.matched != p->signature.count)
+			continue;
+		r = record_at(s, record_delimiter(s, p, f.record), f.record);
+		if (r == NULL)
+			continue;
+		if (ecl__columns_map(&c, &r->view, p, req->type, req->clock, req->meter_given) == 0) {
+			ecl__columns_dispose(&c);
+			continue;
+		}
+		return ecl_error_set(ECL_EINVALID, "the header on line %lld matches profile %s, but %s",
+			(long long)r->view.line, p->name, ecl_error_last());
+	}
+	/* A file the tokenizer refuses before its first lines are read: its
+	 * complaint ("line 1: NUL byte") is the one that helps. */
+	f.record = s->sep ? 1 : 0;
+	for (i = 0; i < DELIMITER_COUNT; i++) {
+		if (s->error[i] != 0 && s->count[i] <= f.record)
+			return ecl_error_set(s->error[i], "%s", s->message[i]);
+	}
+	/* The generic reader's own complaint about the first line, as the
+	 * reference gave it, then the profiles that came closest. */
+	f.delimiter = record_delimiter(s, NULL, f.record);
+	if (record_at(s, f.delimiter, f.record) == NULL)
+		return ecl_error_set(ECL_EINVALID, "CSV file must include a header row (the file is empty)");
+	{
+		ecl_columns c;
+		char message[600];
+
+		if (ecl__columns_map(&c, &record_at(s, f.delimiter, f.record)->view, out->generic, req->type,
+		                     req->clock, req->meter_given) == 0) {
+			ecl__columns_dispose(&c);
+			return ecl_error_set(ECL_EINVALID, "no import profile matches the file");
+		}
+		snprintf(message, sizeof(message), "%s", ecl_error_last());
+		closest(near, sizeof(near), out, s, req);
+		return ecl_error_set(ECL_EINVALID, "%s%s%s%s", message, near[0] ? ". No import profile matches "
+			"either; the closest: " : "", near, near[0] ? " (eclectyc detect FILE shows more)" : "");
+	}
+}
+
 static int automatic(ecl_detection *out, const sample *s, const ecl_detect_request *req)
 {
 	ecl_profile *best = NULL, *tie = NULL;
 	fit f, best_fit;
 	size_t i;
-	char near[400];
 
 	memset(&best_fit, 0, sizeof(best_fit));
 	for (i = 0; i < out->set.count; i++) {
@@ -395,32 +450,7 @@ static int automatic(ecl_detection *out, const sample *s, const ecl_detect_reque
 			"reads the header on line %lld", (long long)record_at(s, f.delimiter, f.record)->view.line);
 		return 0;
 	}
-	/* A file the tokenizer refuses before its first lines are read: its
-	 * complaint ("line 1: NUL byte") is the one that helps. */
-	f.record = s->sep ? 1 : 0;
-	for (i = 0; i < DELIMITER_COUNT; i++) {
-		if (s->error[i] != 0 && s->count[i] <= f.record)
-			return ecl_error_set(s->error[i], "%s", s->message[i]);
-	}
-	/* The generic reader's own complaint about the first line, as the
-	 * reference gave it, then the profiles that came closest. */
-	f.delimiter = record_delimiter(s, NULL, f.record);
-	if (record_at(s, f.delimiter, f.record) == NULL)
-		return ecl_error_set(ECL_EINVALID, "CSV file must include a header row (the file is empty)");
-	{
-		ecl_columns c;
-		char message[600];
-
-		if (ecl__columns_map(&c, &record_at(s, f.delimiter, f.record)->view, out->generic, req->type,
-		                     req->clock, req->meter_given) == 0) {
-			ecl__columns_dispose(&c);
-			return ecl_error_set(ECL_EINVALID, "no import profile matches the file");
-		}
-		snprintf(message, sizeof(message), "%s", ecl_error_last());
-		closest(near, sizeof(near), out, s, req);
-		return ecl_error_set(ECL_EINVALID, "%s%s%s%s", message, near[0] ? ". No import profile matches "
-			"either; the closest: " : "", near, near[0] ? " (eclectyc detect FILE shows more)" : "");
-	}
+	return explain_no_match(out, s, req);
 }
 
 int ecl__detect(ecl_detection *out, const ecl_detect_request *req)

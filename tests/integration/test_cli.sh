@@ -1294,6 +1294,77 @@ expect_json "the worker fails a queued job outside ECLECTYC_STORAGE_DIR for good
 	"d['status'] == 'failed' and d['error_class'] == 'permanent' and \
 'outside the storage root' in d['error_message']"
 
+# ---- import profiles -------------------------------------------------------
+
+PROFILES="$ROOT/tests/profiles"
+PDB=$(store_uri profiles)
+run --db "$PDB" migrate
+run profiles
+expect "profiles lists the built-in layouts" 0 "crown-hh +wide +Crown"
+run --json profiles
+expect_json "profiles --json" "len(d) >= 30 and all(set(p) >= {'name', 'description', 'source', \
+'layout', 'origin'} for p in d) and 'd0036' in [p['name'] for p in d]"
+run profiles show sse
+expect_json "profiles show NAME prints the profile" "d['name'] == 'sse' and d['layout'] == 'wide'"
+run profiles show no-such-profile
+expect "profiles show of an unknown name exits 1" 1 "" 'no import profile is named "no-such-profile"'
+run profiles list
+expect_usage "profiles with an unknown subcommand" "unknown 'profiles' subcommand"
+run detect "$PROFILES/crown-hh/input.csv" --rows 3
+expect "detect names the profile, why, and the first readings" 0 \
+	"Profile: +crown-hh.*" "^$"
+if ! grep -q "2025-10-25T23:00:00Z  2025-10-26 p1" <<<"$out"; then
+	fail "detect shows readings at their UTC start" "no 2025-10-25T23:00:00Z p1 line"
+else
+	pass "detect shows readings at their UTC start"
+fi
+run --json detect "$PROFILES/octopus-consumption/input.csv" --meter 1900012345671 --rows 2
+expect_json "detect --json of a one-meter file with --meter" "d['profile'] == 'octopus-consumption' and \
+len(d['readings']) == 2 and d['readings'][0]['meter'] == '1900012345671'"
+run detect "$PROFILES/octopus-consumption/input.csv"
+expect "detect of a one-meter file without --meter exits 1" 1 "" "give the meter \(--meter ID\)"
+run detect "$PROFILES/sse/input.csv" --profile crown-hh
+expect "detect --profile that does not fit exits 1" 1 "" "profile crown-hh does not fit the file"
+run detect "$PROFILES/d0010-refused/input.txt"
+expect "a D0010 is refused as register reads" 1 "" "register readings, not half-hourly consumption"
+printf 'Site,Notes\nA,B\n' >"$tmp/nothing.csv"
+run detect "$tmp/nothing.csv"
+expect "detect of a file no profile reads exits 1" 1 "" "meter identifier"
+# A user profile from ECLECTYC_PROFILE_DIR set in .env: a copy of crown-hh
+# makes crown files ambiguous until one is named.
+mkdir -p "$tmp/my-profiles"
+run profiles show crown-hh
+"$PY" -c 'import json, sys; p = json.load(sys.stdin); p["name"] = "my-crown"; print(json.dumps(p))' \
+	<<<"$out" >"$tmp/my-profiles/my-crown.json"
+printf 'ECLECTYC_PROFILE_DIR=%s\n' "$tmp/my-profiles" >"$tmp/profiles.env"
+run --env-file "$tmp/profiles.env" profiles
+expect "a user profile from ECLECTYC_PROFILE_DIR in .env is listed" 0 "my-crown"
+run --env-file "$tmp/profiles.env" --db "$PDB" import "$PROFILES/crown-hh/input.csv" --now
+expect "two equal matches are refused, naming both" 1 "" "crown-hh and my-crown|my-crown and crown-hh"
+run --env-file "$tmp/profiles.env" --db "$PDB" import "$PROFILES/crown-hh/input.csv" --now \
+	--profile my-crown --json
+expect_json "import --now --profile picks one" "d['profile'] == 'my-crown' and d['records_failed'] == 0"
+# Queued: the job keeps the profile and the meter; the worker uses them.
+run --db "$PDB" import "$PROFILES/n3rgy-consumption/input.csv" --profile no-such-profile
+expect "import --profile of an unknown profile exits 1" 1 "" 'no import profile is named'
+run --db "$PDB" import "$PROFILES/n3rgy-consumption/input.csv" --clock gmt
+expect_usage "import --clock with an unknown clock" "invalid value 'gmt' for --clock"
+run --db "$PDB" import "$PROFILES/n3rgy-consumption/input.csv" --profile n3rgy-consumption \
+	--meter "1900 0123 4567 1"
+expect "import --profile --meter queues the job" 0 "$UUID_RE"
+pjob=$out
+run --db "$PDB" --json job "$pjob"
+expect_json "the job keeps its profile and meter" "d['import_profile'] == 'n3rgy-consumption' and \
+d['import_meter'] == '1900 0123 4567 1'"
+run --db "$PDB" worker --once --limit 1
+run --db "$PDB" --json job "$pjob"
+expect_json "the worker imports it with them" "d['status'] == 'completed' and \
+d['summary']['profile'] == 'n3rgy-consumption' and d['summary']['records_failed'] == 0"
+expect_sql "its readings are stored under the given meter, at their UTC starts" profiles \
+	"SELECT count(*) FROM meter_readings r JOIN meters m ON m.id = r.meter_id WHERE m.mpan = '1900012345671' \
+AND r.import_batch_id = '$pjob'" \
+	"$(($(wc -l <"$PROFILES/n3rgy-consumption/expected.csv") - 1))"
+
 # ---- memory (opt-in) -------------------------------------------------------
 
 if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
@@ -1307,7 +1378,9 @@ if [ "${ECL_TEST_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
 	            "--db $ADB --json quality --date 2025-11-11" \
 	            "--db $CDB monitor --verbose --send-alerts" "--db $CDB --json monitor" \
 	            "--db $CDB cleanup --dry-run --verbose" "--db $MDB alert-test" \
-	            "--db $LDB worker --once --log-file $tmp/logs/vg.log"; do
+	            "--db $LDB worker --once --log-file $tmp/logs/vg.log" \
+	            "detect $ROOT/tests/profiles/d0036/input.txt" "--json profiles" \
+	            "import $ROOT/tests/profiles/crown-hh/input.csv --now"; do
 		# shellcheck disable=SC2086  # word splitting wanted
 		"${vg[@]}" "$ECL" --db "$DB" $args >/dev/null 2>"$tmp/stderr"
 		rc=$?
