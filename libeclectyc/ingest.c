@@ -487,7 +487,7 @@ int ecl__ingest_count_rows(int64_t *rows, const char *path, const ecl_ingest_opt
 	ecl_detection det;
 	ecl_csv *csv = NULL;
 	int64_t n = 0;
-	int rc;
+	int rc, next = 0;
 
 	/* The rows are the records after the header the import will use (a
 	 * file without one: every record), split as the import will split them. */
@@ -496,8 +496,10 @@ int ecl__ingest_count_rows(int64_t *rows, const char *path, const ecl_ingest_opt
 	csv_opts.delimiter = det.delimiter;
 	if (rc == 0)
 		rc = ecl__csv_open_file(&csv, path, &csv_opts);
-	while (rc == 0 && (rc = ecl__csv_next(csv, &record)) == 1)
+	while (rc == 0 && (next = ecl__csv_next(csv, &record)) == 1)
 		n++;
+	if (rc == 0 && next < 0)
+		rc = next;
 	ecl__csv_free(csv);
 	if (rc == 0)
 		*rows = n > det.header_ordinal ? n - det.header_ordinal : 0;

@@ -392,11 +392,17 @@ static int row_date(ecl_ingest *g, ecl_date *d)
 static int column_slot(slot_time *t, const ecl_ingest *g, const ecl_period_column *pc,
                        const ecl_date *d, int64_t day_start, int periods)
 {
-	int64_t utc_midnight = ecl__days_from_civil(d->year, d->month, d->day) * 86400;
-	int64_t utc;
+	int64_t utc_midnight = day_start, utc;
+	int start = pc->minutes - (g->columns.stamps_end ? 30 : 0);
 
+	if (g->columns.clock_utc)
+		utc_midnight = ecl__days_from_civil(d->year, d->month, d->day) * 86400;
+	if (pc->fold && periods != 50)
+		return 0;
+	/* Arithmetic, 48 of these a row, wherever the day keeps one offset: the
+	 * settlement periods themselves, and a clock whose midnight is the
+	 * settlement day's (London, or UTC in winter) on a 48-period day. */
 	if (!g->columns.clock_names && !g->columns.clock_utc) {
-		/* Settlement periods: arithmetic, 48 of these a row. */
 		if (pc->number > periods)
 			return 0;
 		t->utc = day_start + (int64_t)(pc->number - 1) * 1800;
@@ -405,20 +411,27 @@ static int column_slot(slot_time *t, const ecl_ingest *g, const ecl_period_colum
 		date_text(t->date, d);
 		return 1;
 	}
+	if (periods == 48 && utc_midnight == day_start && (g->columns.clock_names || pc->number <= 48)) {
+		if (!g->columns.clock_names)
+			start = (pc->number - 1) * 30;
+		t->utc = day_start + (int64_t)start * 60;
+		t->local_minutes = start;
+		t->period = start / 30 + 1;
+		date_text(t->date, d);
+		return 1;
+	}
+	/* Clock-change days, and UTC in summer: the calendar's own conversion. */
 	if (!g->columns.clock_names) {
 		if (pc->number > 48)
 			return 0;
 		utc = utc_midnight + (int64_t)(pc->number - 1) * 1800;
 	} else if (g->columns.clock_utc) {
-		utc = utc_midnight + (int64_t)pc->minutes * 60;
-	} else if (pc->fold && periods != 50) {
-		return 0;
+		utc = utc_midnight + (int64_t)start * 60;
 	} else if (ecl__local_to_utc(&utc, d, pc->minutes / 60, pc->minutes % 60, 0, pc->fold) != 0) {
 		return 0;   /* the spring hour that the clock skips */
+	} else if (g->columns.stamps_end) {
+		utc -= 1800;   /* a label that marks the end: the half hour before it */
 	}
-	/* A label that marks the end: the half hour before it. */
-	if (g->columns.clock_names && g->columns.stamps_end)
-		utc -= 1800;
 	return slot_of_instant(t, utc) == ROW_OK;
 }
 

@@ -3,7 +3,7 @@
 
     make_corpus.py OUTDIR
 
-writes OUTDIR/{csv,ingest,parse_date,parse_number,env}/ from the fixture
+writes OUTDIR/{csv,ingest,parse_date,parse_number,env,profile}/ from the fixture
 generator's files (tests/gen_fixtures.py, run into OUTDIR/fixtures) and the
 .env cases of tests/unit/test_config.c:
 
@@ -15,7 +15,10 @@ generator's files (tests/gen_fixtures.py, run into OUTDIR/fixtures) and the
   parse_number   the distinct value cells, each also with each unit seen
                  ("value\\nunit"), plus identifiers and reading-type flags;
   env            every .env text written by test_config.c, and each of its
-                 bad lines inside a small valid file.
+                 bad lines inside a small valid file;
+  profile        every built-in import profile (control byte 0), and each
+                 date format of them with a cell of tests/profiles (byte 1);
+                 the profile fixtures' input files are ingest seeds too.
 
 Deterministic; file names are content hashes, so re-running adds nothing.
 """
@@ -173,6 +176,32 @@ def env_seeds(out):
     return count
 
 
+def profile_seeds(out):
+    """The built-in profiles, their date patterns with sample cells, and the
+    profile fixtures' inputs for the ingest target."""
+    pdir = os.path.join(ROOT, "libeclectyc", "ingest", "profiles")
+    cells = ["26/10/2025", "2025-10-26", "26-Oct-25", "Oct 26 2025 12:00AM", "26 Oct 2025 01:30:00",
+             "2025-10-26T01:30:00+01:00", "530", "24:00", "30/03/25 01:00"]
+    for name in sorted(os.listdir(pdir)):
+        with open(os.path.join(pdir, name), "rb") as f:
+            data = f.read()
+        put(os.path.join(out, "profile"), b"\x00" + data)
+        profile = json.loads(data)
+        for key in ("date", "time", "timestamp"):
+            for pattern in profile.get(key, {}).get("formats", []):
+                for cell in cells:
+                    put(os.path.join(out, "profile"), b"\x01" + pattern.encode() + b"\n" + cell.encode())
+    cases = os.path.join(ROOT, "tests", "profiles")
+    for case in sorted(os.listdir(cases)):
+        spec = os.path.join(cases, case, "case.json")
+        if not os.path.exists(spec):
+            continue
+        with open(spec) as f:
+            source = json.load(f)["input"]
+        with open(os.path.join(cases, case, source), "rb") as f:
+            put(os.path.join(out, "ingest"), bytes([ingest_control({})]) + cut(f.read()))
+
+
 def main():
     if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
         print(__doc__.strip())
@@ -180,7 +209,8 @@ def main():
     out = sys.argv[1]
     dates, numbers = fixture_seeds(out)
     envs = env_seeds(out)
-    for name in ("csv", "ingest", "parse_date", "parse_number", "env"):
+    profile_seeds(out)
+    for name in ("csv", "ingest", "parse_date", "parse_number", "env", "profile"):
         print("%-13s %5d seeds" % (name, len(os.listdir(os.path.join(out, name)))))
     return 0
 

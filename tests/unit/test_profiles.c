@@ -462,6 +462,20 @@ static void a_job_imports_with_its_profile_and_meter(void **state)
 	assert_int_equal(ecl_job_get(&job, s.db.store, batch), 0);
 	assert_int_equal(job->status, ECL_JOB_COMPLETED);
 	assert_non_null(strstr(job->summary, "\"profile\":\"octopus-consumption\""));
+	/* The worker counted the rows below the header, for progress. */
+	assert_int_equal(job->total_rows, job->processed_rows);
+	assert_true(job->total_rows > 0);
+	ecl_job_free(job);
+	/* Lines above the header are not rows; rows skipped on purpose are. */
+	snprintf(path, sizeof(path), "%s/bryt-hh/input.csv", ECL_TEST_PROFILES_DIR);
+	j.profile = NULL;
+	j.meter = NULL;
+	assert_int_equal(ecl_job_create(batch, s.db.store, &j), 0);
+	assert_int_equal(ecl_worker_process(w, 1, &report), 0);
+	assert_int_equal(ecl_job_get(&job, s.db.store, batch), 0);
+	assert_int_equal(job->status, ECL_JOB_COMPLETED);
+	assert_non_null(strstr(job->summary, "\"records_skipped\":2"));
+	assert_int_equal(job->total_rows, job->processed_rows + 2);
 	ecl_job_free(job);
 	assert_true(ecl_test_sql_number(s.db.path, "SELECT count(*) FROM hh_readings r JOIN meters m "
 		"ON m.id = r.meter_id WHERE m.mpan = '1900012345671'") > 0);
