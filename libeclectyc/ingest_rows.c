@@ -600,16 +600,14 @@ static int single_value(ecl_ingest *g, double *kwh, int *estimated)
 	return rc;
 }
 
-static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
+/* The row's value at the half hour starting at `utc`. */
+static int value_at(ecl_ingest *g, ecl_meter_entry *meter, int64_t utc)
 {
 	slot_time t;
-	int64_t utc = 0;
 	double kwh = 0;
 	int estimated = 0;
-	int rc = interval_instant(g, meter, &utc);
+	int rc = slot_of_instant(&t, utc);
 
-	if (rc == ROW_OK)
-		rc = slot_of_instant(&t, utc);
 	if (rc == ROW_OK)
 		rc = single_value(g, &kwh, &estimated);
 	if (rc == ROW_OK)
@@ -617,16 +615,21 @@ static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
 	return rc;
 }
 
+static int interval_row(ecl_ingest *g, ecl_meter_entry *meter)
+{
+	int64_t utc = 0;
+	int rc = interval_instant(g, meter, &utc);
+
+	return rc == ROW_OK ? value_at(g, meter, utc) : rc;
+}
+
 /* A date and a settlement period number (London), or the nth half hour of
  * a UTC day. */
 static int period_row(ecl_ingest *g, ecl_meter_entry *meter)
 {
 	const char *text = field(g, g->columns.period);
-	slot_time t;
 	ecl_date d;
 	int64_t n = 0, utc = 0;
-	double kwh = 0;
-	int estimated = 0;
 	int rc = row_date(g, &d);
 
 	if (rc == ROW_OK && (ecl__parse_int64(&n, text) != 0 || n < 1 || n > ECL_MAX_PERIODS))
@@ -637,13 +640,7 @@ static int period_row(ecl_ingest *g, ecl_meter_entry *meter)
 		utc = ecl__days_from_civil(d.year, d.month, d.day) * 86400 + (n - 1) * 1800;
 	else if (rc == ROW_OK && ecl__period_start(&utc, &d, (int)n) != 0)
 		rc = ROW_FAILED;
-	if (rc == ROW_OK)
-		rc = slot_of_instant(&t, utc);
-	if (rc == ROW_OK)
-		rc = single_value(g, &kwh, &estimated);
-	if (rc == ROW_OK)
-		rc = add_interval(g, meter, &t, kwh, estimated);
-	return rc;
+	return rc == ROW_OK ? value_at(g, meter, utc) : rc;
 }
 
 static int daily_row(ecl_ingest *g, ecl_meter_entry *meter)

@@ -46,6 +46,9 @@ static int print_list(const char *text, int json)
 	printf("%-28s %-7s %s\n", "NAME", "LAYOUT", "DESCRIPTION");
 	json_array_foreach(list, i, p) {
 		printf("%-28s %-7s %s\n", text_of(p, "name"), text_of(p, "layout"), text_of(p, "description"));
+		printf("%-28s %-7s from: %s%s%s\n", "", "", text_of(p, "source"),
+		       strcmp(text_of(p, "origin"), "built-in") == 0 ? "" : "; file ",
+		       strcmp(text_of(p, "origin"), "built-in") == 0 ? "" : text_of(p, "origin"));
 	}
 	printf("\n%zu profiles. `eclectyc profiles show NAME` prints one; `eclectyc detect FILE` "
 	       "says which reads a file.\n", json_array_size(list));

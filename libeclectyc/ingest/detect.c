@@ -11,30 +11,37 @@
 #define CELL_MAX 96
 static const char delimiters[] = { ',', ';', '\t', '|' };
 #define DELIMITER_COUNT 4
+/* Detection reads a bounded sample whatever the file: at most this many
+ * cells of a record (a header wider than that is matched on its first
+ * ones) and this many bytes of text per delimiter. */
+#define SAMPLE_CELLS 512
+#define SAMPLE_BYTES (256 * 1024)
 
 /* The first records of the file, split by each candidate delimiter. */
 typedef struct sample_record {
 	ecl_csv_record view;          /* fields point into `cells` */
 	char **cells;
 	size_t *lengths;
-	char (*norm)[CELL_MAX];
+	char **norm;                  /* each cell normalised (a-z0-9, at most CELL_MAX - 1) */
 } sample_record;
 
 typedef struct sample {
 	sample_record records[DELIMITER_COUNT][ECL_DETECT_LINES];
 	size_t count[DELIMITER_COUNT];
+	size_t bytes[DELIMITER_COUNT];  /* cell text sampled */
 	int error[DELIMITER_COUNT];   /* the tokenizer's refusal that ended a sample, or 0 */
 	char message[DELIMITER_COUNT][256];
 	char sep;                     /* from a first line "sep=X", or 0 */
-	char first_line[128];         /* record 1 as split by '|' */
 } sample;
 
 static void free_record(sample_record *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->view.count; i++)
+	for (i = 0; i < r->view.count; i++) {
 		free(r->cells[i]);
+		free(r->norm[i]);
+	}
 	free(r->cells);
 	free(r->lengths);
 	free(r->norm);
@@ -50,9 +57,10 @@ static void free_sample(sample *s)
 			free_record(&s->records[d][i]);
 }
 
-static int copy_record(sample_record *r, const ecl_csv_record *rec)
+static int copy_record(sample_record *r, const ecl_csv_record *rec, size_t *bytes)
 {
-	size_t i, n = rec->count;
+	size_t i, n = rec->count < SAMPLE_CELLS ? rec->count : SAMPLE_CELLS;
+	char norm[CELL_MAX];
 
 	r->cells = calloc(n, sizeof(*r->cells));
 	r->lengths = calloc(n, sizeof(*r->lengths));
@@ -64,10 +72,16 @@ static int copy_record(sample_record *r, const ecl_csv_record *rec)
 	r->view.lengths = r->lengths;
 	r->view.count = 0;
 	for (i = 0; i < n; i++) {
-		if ((r->cells[i] = strdup(rec->fields[i])) == NULL)
+		ecl__normalise_name(norm, sizeof(norm), rec->fields[i]);
+		r->cells[i] = strdup(rec->fields[i]);
+		r->norm[i] = strdup(norm);
+		if (r->cells[i] == NULL || r->norm[i] == NULL) {
+			free(r->cells[i]);
+			free(r->norm[i]);
 			return ecl_error_set(ECL_ENOMEM, "out of memory sampling a file");
+		}
 		r->lengths[i] = rec->lengths[i];
-		ecl__normalise_name(r->norm[i], CELL_MAX, rec->fields[i]);
+		*bytes += rec->lengths[i] + strlen(norm) + 2;
 		r->view.count++;
 	}
 	return 0;
@@ -84,8 +98,9 @@ static int sample_by(sample *s, const char *path, int d)
 
 	o.delimiter = delimiters[d];
 	rc = ecl__csv_open_file(&csv, path, &o);
-	while (rc == 0 && s->count[d] < ECL_DETECT_LINES && (next = ecl__csv_next(csv, &rec)) == 1)
-		rc = copy_record(&s->records[d][s->count[d]++], rec);
+	while (rc == 0 && s->count[d] < ECL_DETECT_LINES && s->bytes[d] < SAMPLE_BYTES
+	       && (next = ecl__csv_next(csv, &rec)) == 1)
+		rc = copy_record(&s->records[d][s->count[d]++], rec, &s->bytes[d]);
 	if (rc == 0 && next < 0) {
 		s->error[d] = next;
 		snprintf(s->message[d], sizeof(s->message[d]), "%s", ecl_error_last());
@@ -106,8 +121,6 @@ static int take_sample(sample *s, const char *path)
 		if (strncmp(line, "sep=", 4) == 0 && strlen(line) == 5 && strchr(",;\t|", line[4]) != NULL)
 			s->sep = line[4];
 	}
-	if (rc == 0 && s->count[3] > 0)
-		snprintf(s->first_line, sizeof(s->first_line), "%s", s->records[3][0].cells[0]);
 	return rc;
 }
 

@@ -190,11 +190,13 @@ static int object_of(const json_t **out, const json_t *root, const char *key, co
 	return 0;
 }
 
-/* "key": {"column": C, "formats": [...]} */
-static int column_with_formats(ecl_colref *col, ecl_textlist *formats, const json_t *root,
-                               const char *key, int need, const pctx *cx)
+/* "key": {"column": C} or, where `formats` is given, {"column": C,
+ * "formats": [...]} whose patterns hold at least the `need` parts. */
+static int column_object(ecl_colref *col, ecl_textlist *formats, const json_t *root, const char *key,
+                         int need, const pctx *cx)
 {
-	static const char *const keys[] = { "column", "formats", NULL };
+	static const char *const with_formats[] = { "column", "formats", NULL };
+	static const char *const column_only[] = { "column", NULL };
 	const json_t *o = NULL, *v;
 	char where[64], why[160];
 	size_t i;
@@ -202,7 +204,7 @@ static int column_with_formats(ecl_colref *col, ecl_textlist *formats, const jso
 
 	if (rc != 0 || o == NULL)
 		return rc;
-	rc = known_keys(o, keys, cx, key);
+	rc = known_keys(o, formats != NULL ? with_formats : column_only, cx, key);
 	if (rc == 0 && (v = json_object_get(o, "column")) == NULL)
 		rc = bad(cx, key, "needs a \"column\"");
 	if (rc == 0)
@@ -221,26 +223,12 @@ static int column_with_formats(ecl_colref *col, ecl_textlist *formats, const jso
 	return rc;
 }
 
-static int plain_column(ecl_colref *col, const json_t *root, const char *key, const pctx *cx)
-{
-	static const char *const keys[] = { "column", NULL };
-	const json_t *o = NULL, *v;
-	int rc = object_of(&o, root, key, cx);
-
-	if (rc != 0 || o == NULL)
-		return rc;
-	rc = known_keys(o, keys, cx, key);
-	if (rc == 0 && (v = json_object_get(o, "column")) == NULL)
-		rc = bad(cx, key, "needs a \"column\"");
-	if (rc == 0)
-		rc = column_ref(col, v, cx, key);
-	return rc;
-}
-
 static int choice(int *out, const json_t *root, const char *key, const char *const *values, const pctx *cx)
 {
 	const json_t *v = json_object_get(root, key);
 	const char *text = json_string_value(v);
+	char expected[128];
+	size_t used = 0;
 	int i;
 
 	if (v == NULL)
@@ -251,8 +239,11 @@ static int choice(int *out, const json_t *root, const char *key, const char *con
 			return 0;
 		}
 	}
-	return bad(cx, key, "must be one of %s%s%s%s%s", values[0], values[1] ? ", " : "",
-		values[1] ? values[1] : "", values[1] && values[2] ? ", " : "", values[1] && values[2] ? values[2] : "");
+	expected[0] = '\0';
+	for (i = 0; values[i] != NULL && used < sizeof(expected); i++)
+		used += (size_t)snprintf(expected + used, sizeof(expected) - used, "%s\"%s\"",
+			i == 0 ? "" : values[i + 1] == NULL ? " or " : ", ", values[i]);
+	return bad(cx, key, "must be %s", expected);
 }
 
 /* ---- the sections ------------------------------------------------------------ */
@@ -616,16 +607,16 @@ static int read_layout_keys(ecl_profile *p, const json_t *root, const pctx *cx)
 	if (rc == 0)
 		rc = read_meter(p, root, cx);
 	if (rc == 0)
-		rc = column_with_formats(&p->date, &p->date_formats, root, "date", ECL_DATEFMT_DATE, cx);
+		rc = column_object(&p->date, &p->date_formats, root, "date", ECL_DATEFMT_DATE, cx);
 	if (rc == 0)
-		rc = column_with_formats(&p->time, &p->time_formats, root, "time", ECL_DATEFMT_TIME, cx);
+		rc = column_object(&p->time, &p->time_formats, root, "time", ECL_DATEFMT_TIME, cx);
 	if (rc == 0)
-		rc = column_with_formats(&p->timestamp, &p->timestamp_formats, root, "timestamp",
+		rc = column_object(&p->timestamp, &p->timestamp_formats, root, "timestamp",
 			ECL_DATEFMT_DATE | ECL_DATEFMT_TIME, cx);
 	if (rc == 0)
-		rc = plain_column(&p->period, root, "period", cx);
+		rc = column_object(&p->period, NULL, root, "period", 0, cx);
 	if (rc == 0)
-		rc = plain_column(&p->value, root, "value", cx);
+		rc = column_object(&p->value, NULL, root, "value", 0, cx);
 	if (rc == 0)
 		rc = read_periods(p, root, cx);
 	if (rc == 0)

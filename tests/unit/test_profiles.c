@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ingest/profile_set.h"
 
@@ -483,6 +484,42 @@ static void a_job_imports_with_its_profile_and_meter(void **state)
 	scratch_close(&s);
 }
 
+/* docs/ingestion.md lists every built-in profile, and each has a case. */
+static void every_profile_is_documented_and_tested(void **state)
+{
+	ecl_profile_set set;
+	char path[1200], *docs;
+	FILE *f;
+	long size;
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/../../docs/ingestion.md", ECL_TEST_PROFILES_DIR);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	docs = calloc(1, (size_t)size + 1);
+	assert_int_equal(fread(docs, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	assert_int_equal(ecl__profile_set_load(&set, NULL), 0);
+	for (i = 0; i < set.count; i++) {
+		char row[96];
+		struct stat st;
+
+		snprintf(row, sizeof(row), "| `%s` |", set.items[i]->name);
+		if (strstr(docs, row) == NULL)
+			fail_msg("docs/ingestion.md does not list the built-in profile %s", set.items[i]->name);
+		snprintf(path, sizeof(path), "%s/%s/case.json", ECL_TEST_PROFILES_DIR, set.items[i]->name);
+		if (stat(path, &st) != 0)
+			fail_msg("the built-in profile %s has no case in tests/profiles/%s", set.items[i]->name,
+				set.items[i]->name);
+	}
+	ecl__profile_set_dispose(&set);
+	free(docs);
+}
+
 static char **case_names(size_t *count)
 {
 	DIR *d = opendir(ECL_TEST_PROFILES_DIR);
@@ -508,6 +545,7 @@ int main(void)
 	char **names = case_names(&count);
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(header_examples_detect_their_profile),
+		cmocka_unit_test(every_profile_is_documented_and_tested),
 		cmocka_unit_test(two_equal_matches_name_both),
 		cmocka_unit_test(no_match_names_the_closest),
 		cmocka_unit_test(a_forced_profile_that_does_not_fit_writes_nothing),
