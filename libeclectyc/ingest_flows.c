@@ -77,6 +77,8 @@ static int period_value(ecl_ingest *g, flow_state *f, const char *flag, const ch
 		return flow_error("a period value before any settlement date (26B)%s", "");
 	if (!f->keep)
 		return ROW_SKIPPED;
+	if (f->meter == NULL)
+		return flow_error("a period value for a meter that could not be read (see the 25B record)%s", "");
 	if (++f->period > f->periods) {
 		ecl_error_set(ECL_EINVALID, "settlement date %04d-%02d-%02d has more than its %d periods",
 			f->date.year, f->date.month, f->date.day, f->periods);
@@ -183,6 +185,8 @@ static int df2_reading(ecl_ingest *g, flow_state *f)
 		return flow_error("a reading before any outstation (#O) line%s", "");
 	if (!f->keep)
 		return ROW_SKIPPED;
+	if (f->meter == NULL)
+		return flow_error("a reading for an outstation whose MPAN could not be read (see the #O line)%s", "");
 	if (g->record->count != 4)
 		return flow_error("a DF2 reading has 4 fields (date,time,value,status): \"%.60s\"", cell(g, 0));
 	rc = ecl__datefmt_parse(&ts, cell(g, 0), date_forms, 2, 0, "date");

@@ -118,7 +118,9 @@ static void check_report(const ecl_ingest_report *r, const ecl_ingest_options *o
 	else
 		CHECK(r->inserted + r->updated + r->unchanged == r->values_processed);
 	CHECK(strcmp(r->format, "hh-matrix") == 0 || strcmp(r->format, "hh-interval") == 0
+		|| strcmp(r->format, "hh-period") == 0 || strcmp(r->format, "hh-flow") == 0
 		|| strcmp(r->format, "daily") == 0);
+	CHECK(r->profile[0] != '\0' && r->records_skipped >= 0);
 	CHECK(r->summary != NULL);
 	summary = json_loads(r->summary, 0, &error);
 	if (summary == NULL)
@@ -128,6 +130,8 @@ static void check_report(const ecl_ingest_report *r, const ecl_ingest_options *o
 	CHECK(summary_int(summary, "records_imported") == r->records_imported);
 	CHECK(summary_int(summary, "records_failed") == r->records_failed);
 	CHECK(summary_int(summary, "error_count") == r->error_count);
+	CHECK(summary_int(summary, "records_skipped") == r->records_skipped);
+	CHECK(strcmp(json_string_value(json_object_get(summary, "profile")), r->profile) == 0);
 	CHECK(json_array_size(json_object_get(summary, "errors"))
 		== (size_t)(r->error_count < 50 ? r->error_count : 50));
 	json_decref(summary);

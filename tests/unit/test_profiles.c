@@ -421,6 +421,41 @@ static void a_profile_with_an_error_names_the_key(void **state)
 	scratch_close(&s);
 }
 
+/* Flow records out of place, or for a meter that cannot be read, are row
+ * errors that name what is wrong; the rest of the file still imports. */
+static void flow_faults_are_row_errors(void **state)
+{
+	scratch s;
+	char *file, content[4096];
+	size_t used;
+	ecl_ingest_report *r = NULL;
+	int p;
+
+	(void)state;
+	scratch_open(&s);
+	used = (size_t)snprintf(content, sizeof(content), "ZHV|F1|D0036001|C|HHDC|A|HHDA|20251027061500||||OPER|\n"
+		"66L|A|1.0|\n"                                   /* before any date */
+		"25B|\x01" "bad|AI|SUPP|\n26B|20251101|\n66L|A|1.0|\n" /* an unreadable MPAN */
+		"25B|2200012345671|AI|SUPP|\n26B|20251102|\n");
+	for (p = 1; p <= 47; p++)                          /* one period short */
+		used += (size_t)snprintf(content + used, sizeof(content) - used, "66L|%s|0.5|\n", p == 3 ? "E" : "A");
+	snprintf(content + used, sizeof(content) - used, "26B|20251103|\n66L|X|1|\nZZZ|1|\n");
+	file = ecl_test_write_file(s.dir, "flow.txt", content);
+	assert_int_equal(ecl_ingest_file(&r, s.db.store, file, NULL), 0);
+	assert_string_equal(r->profile, "d0036");
+	assert_int_equal(r->inserted, 47);
+	assert_non_null(strstr(r->summary, "before any settlement date"));
+	assert_non_null(strstr(r->summary, "invalid meter identifier"));
+	assert_non_null(strstr(r->summary, "could not be read"));
+	assert_non_null(strstr(r->summary, "2025-11-02 has 47 period values; it has 48 periods"));
+	assert_non_null(strstr(r->summary, "invalid actual/estimated indicator \\\"X\\\""));
+	assert_non_null(strstr(r->summary, "unknown record \\\"ZZZ\\\""));
+	assert_int_equal(ecl_test_sql_number(s.db.path, "SELECT count(*) FROM hh_readings WHERE estimated = 1"), 1);
+	ecl_ingest_report_free(r);
+	free(file);
+	scratch_close(&s);
+}
+
 /* A job carries its profile and meter to the worker. */
 static void a_job_imports_with_its_profile_and_meter(void **state)
 {
@@ -551,6 +586,7 @@ int main(void)
 		cmocka_unit_test(a_forced_profile_that_does_not_fit_writes_nothing),
 		cmocka_unit_test(a_profile_with_an_error_names_the_key),
 		cmocka_unit_test(a_job_imports_with_its_profile_and_meter),
+		cmocka_unit_test(flow_faults_are_row_errors),
 	};
 	size_t extra = sizeof(fixed) / sizeof(fixed[0]);
 	struct CMUnitTest *tests = calloc(count + extra, sizeof(*tests));
