@@ -204,8 +204,8 @@ static int flush(ecl_ingest *g)
 	int rc = 0;
 
 	if (g->capture != NULL)
-		return capture_batch(g);
-	if (!g->opts->dry_run)
+		rc = capture_batch(g);
+	else if (!g->opts->dry_run)
 		rc = write_batch(g);
 	g->meter_count = g->interval_count = g->daily_count = 0;
 	g->epoch++;

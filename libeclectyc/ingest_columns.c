@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer_internal.h"
 #include "eclectyc/sys/errors.h"
 #include "strutil.h"
 
@@ -52,7 +51,6 @@ typedef struct header_names {
 	char (*norm)[NAME_MAX_NORMALISED];
 	const ecl_csv_record *record;
 	size_t count;
-	const ecl_columns *columns;   /* for the ignored columns */
 	char *ignored;                /* 1 per column listed in the profile's ignore */
 } header_names;
 
