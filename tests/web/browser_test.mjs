@@ -12,9 +12,12 @@
 // filters it by priority and to failed jobs, opens the big queued job, starts
 // a real worker and watches the progress bar advance to completed without a
 // page reload (then its one attempt), retries the failed job with the Retry
-// button and sees it requeued (its attempt kept, the counts updated), checks that a job with
-// <script> in its filename and notes shows them as text, opens the health
-// page, and saves screenshots of the three pages.
+// button and sees it requeued (its attempt kept, the counts updated), clicks
+// Cancel job and declines the confirmation (which says rows already imported
+// stay): nothing is cancelled; checks that a job with <script> in its
+// filename and notes shows them as text, opens the health page, cancels the
+// requeued job accepting the confirmation, and saves screenshots of the
+// three pages.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,6 +46,9 @@ const FINAL = ['completed', 'failed', 'cancelled'];
 
 const problems = [];
 const screenshots = [];
+// Dialogs: none is expected unless dialogAnswer is 'accept' or 'dismiss'; those are recorded.
+let dialogAnswer = null;
+const dialogs = [];
 let context;
 let worker;
 let workerOutput = '';
@@ -100,7 +106,15 @@ async function main() {
   const page = context.pages()[0] ?? await context.newPage();
   page.setDefaultTimeout(20000);
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss().catch(() => {}); });
+  page.on('dialog', (d) => {
+    if (dialogAnswer === null) {
+      problems.push(`dialog: ${d.message()}`);
+      d.dismiss().catch(() => {});
+      return;
+    }
+    dialogs.push({ type: d.type(), message: d.message() });
+    (dialogAnswer === 'accept' ? d.accept() : d.dismiss()).catch(() => {});
+  });
   page.on('console', (m) => {
     const where = m.location()?.url ?? '';
     if (m.type() === 'error' && !where.endsWith('/favicon.ico')) {
@@ -257,6 +271,26 @@ async function main() {
   assert.match(await page.textContent('#last-error'), /meter identifier/, 'the last error is kept');
   assert.equal(await page.locator('#retry-form').count(), 0);
   assert.deepEqual(await attempts(page), failedAttempts, 'an operator\'s retry is not an attempt');
+
+  // ---- Cancel asks first, saying that rows already imported stay; declining cancels nothing.
+  step('cancel: the confirmation, declined');
+  const statusUrl = `${base}/admin/imports/status/${ids.failed}`;
+  dialogAnswer = 'dismiss';
+  await page.click('#cancel-button');
+  for (const until = Date.now() + 5000; dialogs.length === 0 && Date.now() < until;) {
+    await sleep(50);
+  }
+  await sleep(500);             // a form sent anyway would be loading its answer by now
+  dialogAnswer = null;
+  assert.equal(dialogs.length, 1, 'no confirmation before cancelling');
+  assert.equal(dialogs[0].type, 'confirm');
+  assert.match(dialogs[0].message, /^Cancel this import job\? Rows already imported stay in the store/);
+  assert.equal(page.url(), statusUrl);
+  assert.equal(await page.textContent('#job-status'), 'queued');
+  assert.match(await page.textContent('#flash'), /^Requeued/, 'the page was not reloaded');
+  await page.reload();
+  assert.equal(await page.textContent('#job-status'), 'queued', 'declining the confirmation cancelled the job');
+  assert.equal(await page.locator('#cancel-form').count(), 1);
   await page.goto(`${base}/admin/imports/jobs?status=queued`);
   assert.deepEqual(await rowIds(page), [ids.failed]);
   // The counts follow: the big job completed, the failed one requeued.
@@ -286,6 +320,18 @@ async function main() {
   assert.match(await page.textContent('#kpi-retry-rate'), /^\d[\d,.]* %$/);
   assert.ok(await page.locator('#executions-table tbody tr').count() >= 4, 'the big import\'s aggregations');
   await screenshot(page, 'health.png');
+
+  // ---- Cancel, accepting the confirmation: the job is cancelled.
+  step('cancel: the confirmation, accepted');
+  await page.goto(`${base}/admin/imports/status/${ids.failed}`);
+  dialogAnswer = 'accept';
+  await Promise.all([page.waitForURL(`${base}/admin/imports/status/${ids.failed}`, { waitUntil: 'load' }),
+                     page.waitForEvent('framenavigated'), page.click('#cancel-button')]);
+  await page.waitForSelector('#flash');
+  dialogAnswer = null;
+  assert.equal(dialogs.length, 2);
+  assert.equal(await page.textContent('#flash'), 'Cancelled.');
+  assert.equal(await page.textContent('#job-status'), 'cancelled');
 
   // ---- Sign out.
   step('sign out');

@@ -31,6 +31,7 @@ export ECLECTYC_DB="sqlite://$work/eclectyc.db"
 export ECLECTYC_ADMIN_USER=operator
 export ECLECTYC_ADMIN_PASSWORD="browser-$RANDOM-$RANDOM"
 export ECLECTYC_ADMIN_SESSION_DIR="$work/sessions"
+export ECLECTYC_STORAGE_DIR="$work"    # the jobs' files: the pages may show what was read from them
 mkdir -p "$ECLECTYC_ADMIN_SESSION_DIR" "$out"
 rm -f "$out"/*.png
 make_fixtures browser

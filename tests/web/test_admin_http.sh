@@ -7,17 +7,23 @@
 # security headers, the session login, the exact counts per status and the
 # priority filter against the store, the attempts tables (a failed job
 # retried from its page and run again lists two), and /api/ through the same
-# front controller.
+# front controller. Then issue 15's points: the figures of finished, failed
+# for good and resumed jobs; 404 for an id that names no job on the API;
+# anonymous GETs and Basic polling create no session file; failed sign-ins
+# logged and throttled (429); delay[] and Origin: null refused; nothing read
+# from a job's file shown unless it lies inside ECLECTYC_STORAGE_DIR; and the
+# app's own 503 page when the extension is not loaded (php -n).
 #   test_admin_http.sh PHP EXTENSION_SO SOURCE_DIR
 set -euo pipefail
 php=$1 ext=$2 src=$3
 work=$(mktemp -d "${ECL_TEST_TMPDIR:-/tmp}/web-http.XXXXXX")
+outside=$(mktemp -d "${ECL_TEST_TMPDIR:-/tmp}/web-http-outside.XXXXXX")   # a directory outside the storage root
 # shellcheck source=tests/web/lib.sh
 . "$src/tests/web/lib.sh"
 cleanup() {
 	local rc=$?
 	stop_servers
-	[ "$rc" -eq 0 ] && rm -rf "$work"
+	[ "$rc" -eq 0 ] && rm -rf "$work" "$outside"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -31,6 +37,8 @@ fail() {
 export ECLECTYC_DB="sqlite://$work/eclectyc.db"
 export ECLECTYC_API_TOKEN="api-$RANDOM$RANDOM"
 export ECLECTYC_ADMIN_SESSION_DIR="$work/sessions"
+# The jobs' files live in $work: the status pages may show what the worker read from them.
+export ECLECTYC_STORAGE_DIR="$work"
 mkdir -p "$ECLECTYC_ADMIN_SESSION_DIR"
 make_fixtures http
 # shellcheck disable=SC2154
@@ -290,6 +298,18 @@ for bad in abc -5 604801 1.5; do
 	req delay_bad 400 POST "/admin/imports/jobs/$failed_id/retry" "${auth[@]}" -b "$jar" -d "_csrf=$token&delay=$bad"
 	has delay_bad 'The delay must be a whole number of seconds'
 done
+# A list where one number is expected (delay[]=1) is refused, not read as 0 (issue 15).
+req delay_list 400 POST "/admin/imports/jobs/$failed_id/retry" "${auth[@]}" -b "$jar" -d "_csrf=$token&delay%5B%5D=1"
+has delay_list 'The delay must be a whole number of seconds from 0 to 604800, given once (not a list)'
+req delay_map 400 POST "/admin/imports/jobs/$failed_id/retry" "${auth[@]}" -b "$jar" -d "_csrf=$token&delay%5Ba%5D=600"
+# Origin: null (a sandboxed frame, a data: URL) is not this site (issue 15).
+req csrf_null 403 POST "/admin/imports/jobs/$failed_id/retry" "${auth[@]}" -b "$jar" -d "_csrf=$token&delay=0" \
+	-H 'Origin: null'
+req csrf_null_cancel 403 POST "/admin/imports/jobs/$queued_id/cancel" "${auth[@]}" -b "$jar" -d "_csrf=$token" \
+	-H 'Origin: null'
+expect_job "$failed_id" status '"failed"'
+expect_job "$failed_id" retry_count 0
+expect_job "$queued_id" status '"queued"'
 req post_unknown 404 POST /admin/imports/jobs/00000000-0000-4000-8000-000000000000/retry "${auth[@]}" -b "$jar" \
 	-d "_csrf=$token&delay=0"
 expect_job "$failed_id" status '"failed"'
@@ -332,7 +352,9 @@ jar2="$work/cookies2"
 req login_form 200 GET "/admin/login?next=%2Fadmin%2Fhealth" -c "$jar2"
 has login_form 'id="login-form"'
 has login_form 'name="next" value="/admin/health"'
-has_header login_form '^set-cookie: eclectyc_admin=[^;]+; path=/admin; httponly; samesite=strict'
+# The form's CSRF token is a cookie of its own: no session (and no session file) before signing in.
+has_header login_form '^set-cookie: eclectyc_login=[0-9a-f]{64}; path=/admin/login; httponly; samesite=strict'
+no_header login_form '^set-cookie: eclectyc_admin='
 ltoken=$(csrf_of login_form)
 sid_before=$(awk '$6 == "eclectyc_admin" {print $7}' "$jar2")
 req login_nocsrf 403 POST /admin/login -b "$jar2" --data-urlencode "user=$ECLECTYC_ADMIN_USER" \
@@ -373,6 +395,16 @@ has_header login3 '^location: /admin/imports/jobs\s*$'
 req api 200 GET /api/import/jobs -H "Authorization: Bearer $ECLECTYC_API_TOKEN"
 has api '"count": 5'
 req api_noauth 401 GET /api/import/jobs "${auth[@]}"
+# An id that names no job is 404, whether well formed or not; 400 only when it is missing (issue 15).
+bearer=(-H "Authorization: Bearer $ECLECTYC_API_TOKEN")
+for id in 00000000-0000-4000-8000-000000000000 not-a-batch-id "%27%20OR%201=1--" "${queued_id}x"; do
+	req api_unknown 404 GET "/api/import/jobs/$id" "${bearer[@]}"
+	has api_unknown '"error": "Import job not found"'
+done
+req api_missing 400 GET /api/import/jobs/ "${bearer[@]}"
+has api_missing '"error": "Batch ID is required"'
+req api_one 200 GET "/api/import/jobs/${queued_id^^}" "${bearer[@]}"
+has api_one "\"batch_id\": \"$queued_id\""
 
 # ---- A failed job retried from its page and run again: two attempts, the first one failed with its error.
 write_daily() { printf 'mpan,date,value\n1900000000001,2020-03-01,1.5\n1900000000002,2020-03-01,2.5\n' >"$1"; }
@@ -397,5 +429,234 @@ has_re r_done 'data-outcome="failed">\s*<td class="num">1</td>\s*<td class="work
 has_re r_done 'data-outcome="completed">\s*<td class="num">2</td>\s*<td class="worker">second-worker</td>.*<span class="badge badge-completed">completed</span></td>\s*<td class="num">2</td>\s*<td class="num">2</td>\s*<td class="num">0</td>\s*<td class="attempt-error">—</td>'
 has r_done 'Retries spent</dt><dd id="retries-spent">1 of 1'
 
+# ---- Issue 15: the figures a job really has.
+# A finished job never counted and without a summary says so, not "yet".
+req st_cancelled 200 GET "/admin/imports/status/$cancelled_id" "${auth[@]}"
+hasnt st_cancelled 'total not counted yet'
+has st_cancelled "id=\"progress-rows\">0 rows (the file's rows were never counted)</dd>"
+hasnt st_cancelled 'No summary yet'
+has st_cancelled 'id="no-summary">No summary: the job was cancelled before its import finished'
+hasnt st_cancelled ' left)'
+req st_failed2 200 GET "/admin/imports/status/$xss_id" "${auth[@]}"
+has st_failed2 'id="summary-records">52 processed,'
+# Failed for good with its retries unspent: none of them can run.
+perm_id=$(layer 'echo $s->createJob("perm.csv", $argv[1], "daily", maxRetries: 3);' "$work/bad.csv")
+layer '(new Eclectyc\Worker($s, "perm-worker", false))->process(10);' >/dev/null
+expect_job "$perm_id" status '"failed"'
+expect_job "$perm_id" error_class '"permanent"'
+req st_perm 200 GET "/admin/imports/status/$perm_id" "${auth[@]}"
+hasnt st_perm '3 left'
+has_re st_perm 'id="retries-spent">0 of 3\s*\(none will run: the error is permanent; an operator&apos;s retry still can\)</dd>'
+has st_perm 'id="failed-for-good"'
+has st_perm 'No summary: the job failed before its import finished'
+hasnt st_perm 'No summary yet'
+has st_perm 'id="retry-form"'
+# Still queued with retries: they are left.
+queued2_id=$(layer 'echo $s->createJob("queued2.csv", $argv[1], "daily", maxRetries: 3);' "$work/low.csv")
+req st_queued2 200 GET "/admin/imports/status/$queued2_id" "${auth[@]}"
+has_re st_queued2 'id="retries-spent">0 of 3\s*\(3 left\)</dd>'
+has st_queued2 'No summary yet: the worker stores it when the import finishes.'
+layer '$s->cancelJob($argv[1]);' "$queued2_id"    # out of the later workers' way
+# Handed back after 5,000 of 12,000 rows, then resumed and completed: the summary's readings are the
+# last attempt's (7,000), the records the job's (12,000), and the page says which is which.
+layer '$out = fopen($argv[1], "wb"); fwrite($out, "mpan,date,value\n");
+	for ($i = 0; $i < 12000; $i++) { fprintf($out, "%d,%s,%.2f\n", 1800000000000 + $i % 100,
+		gmdate("Y-m-d", 1577836800 + 86400 * intdiv($i, 100)), 2.5); }
+	fclose($out);' "$work/resumed.csv"
+resumed_id=$(layer 'echo $s->createJob("resumed.csv", $argv[1], "daily");' "$work/resumed.csv")
+layer '(new Eclectyc\Worker($s, "stopping-worker", false, fn (int $done): bool => $done >= 5000))->process(1);' >/dev/null
+expect_job "$resumed_id" status '"queued"'
+expect_job "$resumed_id" processed_rows 5000
+layer '(new Eclectyc\Worker($s, "resuming-worker", false))->process(1);' >/dev/null
+expect_job "$resumed_id" status '"completed"'
+expect_job "$resumed_id" imported_rows 12000
+[ "$(layer 'echo $s->getJob($argv[1])["summary"]["inserted"] ?? "none";' "$resumed_id")" = 7000 ] \
+	|| fail "the resumed job's summary no longer counts the last attempt only: update this test"
+req st_resumed 200 GET "/admin/imports/status/$resumed_id" "${auth[@]}"
+has st_resumed 'id="progress-rows">12,000 of 12,000 rows</dd>'
+has_re st_resumed 'id="summary-records">12,000 processed,\s*12,000 imported, 0 failed</dd>'
+has_re st_resumed '<dt>Readings \(last attempt\)</dt><dd id="summary-readings">7,000 inserted,\s*0 updated, 0 unchanged in rows 5,001 to 12,000 \(attempt 2\)</dd>'
+has_re st_resumed 'id="summary-resumed">Attempt 2 resumed at row 5,000, where the\s*attempt before it stopped'
+has_re st_resumed '<tr data-attempt="1" data-outcome="queued">.*<td class="worker">stopping-worker</td>'
+# A job run once from the first row has no such note.
+hasnt st_xss 'id="summary-resumed"'
+has st_xss '<dt>Readings</dt>'
+
+# ---- Issue 15: nothing read from a job's file is shown unless the file lies inside the storage root.
+printf 'TOPSECRET-%s,not-a-meter\nsecond line,x\n' "$RANDOM" >"$outside/secret.txt"
+ln -s "$outside/secret.txt" "$work/link.csv"
+secret=$(head -n 1 "$outside/secret.txt" | cut -d, -f1)
+link_id=$(layer 'echo $s->createJob("link.csv", $argv[1], "daily", maxRetries: 0);' "$work/link.csv")
+layer '(new Eclectyc\Worker($s, "link-worker", false))->process(10);' >/dev/null
+expect_job "$link_id" status '"failed"'
+job "$link_id" error_message | grep -qF "$secret" || fail "the worker no longer quotes the file's header: update this test"
+req st_link 200 GET "/admin/imports/status/$link_id" "${auth[@]}"
+hasnt st_link "$secret"
+hasnt st_link 'not-a-meter'
+has st_link 'id="job-error-hidden"'
+has st_link "not inside the storage root (ECLECTYC_STORAGE_DIR)"
+has_re st_link '<span class="error-class">permanent</span>: <span class="muted hidden-text">\(not shown\)</span>'
+# A file that is inside the root through a link inside the root is shown.
+ln -s "$work/bad.csv" "$work/inside-link.csv"
+inside_id=$(layer 'echo $s->createJob("inside.csv", $argv[1], "daily", maxRetries: 0);' "$work/inside-link.csv")
+layer '(new Eclectyc\Worker($s, "inside-worker", false))->process(10);' >/dev/null
+req st_inside 200 GET "/admin/imports/status/$inside_id" "${auth[@]}"
+has st_inside 'Headers detected: a, b'
+hasnt st_inside 'hidden-text'
+# A completed job whose file has become a link to a file outside: its summary's texts are hidden.
+cp "$work/low.csv" "$work/swapped.csv"
+swapped_id=$(layer 'echo $s->createJob("swapped.csv", $argv[1], "daily");' "$work/swapped.csv")
+layer '(new Eclectyc\Worker($s, "swap-worker", false))->process(10);' >/dev/null
+expect_job "$swapped_id" status '"completed"'
+rm "$work/swapped.csv"
+ln -s "$outside/secret.txt" "$work/swapped.csv"
+req st_swapped 200 GET "/admin/imports/status/$swapped_id" "${auth[@]}"
+has st_swapped 'id="column-mapping-hidden"'
+hasnt st_swapped 'id="column-mapping"'
+hasnt st_swapped 'The whole summary (JSON)'
+has st_swapped 'id="summary-format">daily</dd>'
+
+# ---- Issue 15: no session file for anonymous visits, nor for a script polling with HTTP Basic.
+sessions() { find "$ECLECTYC_ADMIN_SESSION_DIR" -maxdepth 1 -name 'sess_*' | wc -l; }
+before=$(sessions)
+for i in $(seq 1 15); do
+	req anon_login 200 GET "/admin/login?next=%2Fadmin%2Fhealth" "${html[@]}"
+	has_header anon_login '^set-cookie: eclectyc_login=[0-9a-f]{64}; path=/admin/login; httponly; samesite=strict'
+	no_header anon_login '^set-cookie: eclectyc_admin='
+	req anon_page 303 GET /admin/imports/jobs "${html[@]}"
+	req anon_stale 303 GET /admin/imports/jobs "${html[@]}" -b "eclectyc_admin=stale$i$RANDOM"
+	req basic_poll 200 GET "/admin/imports/status/$queued_id/progress" "${auth[@]}"
+	no_header basic_poll '^set-cookie: eclectyc_admin='
+done
+[ "$(sessions)" = "$before" ] || fail "60 anonymous or Basic-polling requests made $(( $(sessions) - before )) session files"
+# Signing in with the form makes exactly one, and signing out removes it.
+jar4="$work/cookies4"
+req login4_form 200 GET /admin/login -c "$jar4"
+req login4_null 403 POST /admin/login -b "$jar4" -d "_csrf=$(csrf_of login4_form)" -H 'Origin: null' \
+	--data-urlencode "user=$ECLECTYC_ADMIN_USER" --data-urlencode "password=$ECLECTYC_ADMIN_PASSWORD"
+req login4_wrongtoken 403 POST /admin/login -b "$jar4" -d "_csrf=$(printf '%064d' 0)" \
+	--data-urlencode "user=$ECLECTYC_ADMIN_USER" --data-urlencode "password=$ECLECTYC_ADMIN_PASSWORD"
+[ "$(sessions)" = "$before" ] || fail "a refused login made a session file"
+req login4 303 POST /admin/login -b "$jar4" -c "$jar4" -d "_csrf=$(csrf_of login4_form)" \
+	--data-urlencode "user=$ECLECTYC_ADMIN_USER" --data-urlencode "password=$ECLECTYC_ADMIN_PASSWORD"
+[ "$(sessions)" = $((before + 1)) ] || fail "a login made $(( $(sessions) - before )) session files, not 1"
+req s4_list 200 GET /admin/imports/jobs -b "$jar4"
+req s4_logout 303 POST /admin/logout -b "$jar4" -c "$jar4" -d "_csrf=$(csrf_of s4_list)"
+[ "$(sessions)" = "$before" ] || fail "signing out left the session file"
+
 grep -qiE 'PHP (Fatal|Warning|Notice|Deprecated)' "$work/server.log" && fail "PHP errors in the server log"
+grep -qF "$ECLECTYC_ADMIN_PASSWORD" "$work/server.log" && fail "the password is in the server log"
+grep -qF 'failed sign-in (HTTP Basic) from 127.0.0.1 as user "admin"' "$work/server.log" \
+	|| fail "no log line for the failed HTTP Basic sign-in"
+grep -qF 'failed sign-in (login form) from 127.0.0.1 as user "operator"' "$work/server.log" \
+	|| fail "no log line for the failed login form"
+stop_servers
+
+# ---- Issue 15: failed sign-ins throttled per address: 429 with Retry-After after 5 within 5 minutes.
+# A server of its own, with a session directory (where the throttle's file lives) of its own.
+export ECLECTYC_ADMIN_SESSION_DIR="$work/sessions-throttle"
+mkdir -p "$ECLECTYC_ADMIN_SESSION_DIR"
+start_server "$work/server-throttle.log"
+jar5="$work/cookies5"
+req t_form 200 GET /admin/login -c "$jar5"
+req t_login 303 POST /admin/login -b "$jar5" -c "$jar5" -d "_csrf=$(csrf_of t_form)" \
+	--data-urlencode "user=$ECLECTYC_ADMIN_USER" --data-urlencode "password=$ECLECTYC_ADMIN_PASSWORD"
+jar6="$work/cookies6"
+req t_form2 200 GET /admin/login -c "$jar6"
+wrong_pw="wrong-$RANDOM-secret"
+for i in 1 2 3; do
+	req t_basic 401 GET /admin/health -u "$ECLECTYC_ADMIN_USER:$wrong_pw$i"
+done
+for i in 4 5; do
+	req t_wrong_form 401 POST /admin/login -b "$jar6" -d "_csrf=$(csrf_of t_form2)" \
+		--data-urlencode "user=intruder$i" --data-urlencode "password=$wrong_pw$i"
+done
+# The sixth attempt is refused unchecked, even with the right password, by either way in.
+req t_429 429 GET /admin/health "${auth[@]}"
+has_header t_429 '^retry-after: [0-9]+\s*$'
+wait_s=$(grep -i '^retry-after:' "$work/t_429.h" | tr -dc 0-9)
+[ "$wait_s" -ge 290 ] && [ "$wait_s" -le 300 ] || fail "Retry-After: $wait_s"
+has t_429 'Too many failed sign-ins from this address'
+req t_429_form 429 POST /admin/login -b "$jar6" -d "_csrf=$(csrf_of t_form2)" \
+	--data-urlencode "user=$ECLECTYC_ADMIN_USER" --data-urlencode "password=$ECLECTYC_ADMIN_PASSWORD"
+has_header t_429_form '^retry-after: [0-9]+'
+req t_429_json 429 GET "/admin/imports/status/$queued_id/progress" "${auth[@]}"
+has t_429_json '{"error":"Too many failed sign-ins'
+# A session signed in before is not affected; a request without credentials is not a sign-in.
+req t_session 200 GET /admin/health -b "$jar5"
+req t_anon 401 GET /admin/health
+# One log line per failed attempt, with the address and the user name, never the password.
+[ "$(grep -c 'eclectyc admin: failed sign-in' "$work/server-throttle.log")" = 5 ] \
+	|| fail "not 5 failed sign-in log lines: $(grep 'failed sign-in' "$work/server-throttle.log")"
+[ "$(grep -cF 'failed sign-in (HTTP Basic) from 127.0.0.1 as user "operator"' "$work/server-throttle.log")" = 3 ] \
+	|| fail "the HTTP Basic failures are not logged with address and user"
+grep -qF 'failed sign-in (login form) from 127.0.0.1 as user "intruder5"' "$work/server-throttle.log" \
+	|| fail "the login form failures are not logged with address and user"
+grep -qF '5 failed sign-ins from 127.0.0.1 within 300 s' "$work/server-throttle.log" || fail "no log line for the throttle"
+grep -qF -e "$wrong_pw" -e "$ECLECTYC_ADMIN_PASSWORD" "$work/server-throttle.log" && fail "a password is in the log"
+[ -f "$ECLECTYC_ADMIN_SESSION_DIR/eclectyc-admin-throttle.json" ] || fail "no throttle file"
+grep -qiE 'PHP (Fatal|Warning|Notice|Deprecated)' "$work/server-throttle.log" && fail "PHP errors in the throttle server's log"
+stop_servers
+# The throttle itself, with an injected clock: the window, success, the bound, and no lost update
+# when many processes write at once (flock).
+"${PHP[@]}" -r 'require $argv[1]; use EclectycAdmin\Throttle;
+	$t = new Throttle($argv[2]);
+	$check = function (bool $ok, string $what): void { if (!$ok) { fwrite(STDERR, "throttle: $what\n"); exit(1); } };
+	for ($i = 0; $i < 4; $i++) { $check($t->failure("a", 1000 + $i) === 0, "locked before 5 failures"); }
+	$check($t->failure("a", 1010) === 290, "5th failure: wait 290 s");
+	$check($t->retryAfter("a", 1010) === 290 && $t->retryAfter("a", 1299) === 1, "the wait");
+	$check($t->retryAfter("a", 1300) === 0, "unlocked once the oldest failure is 300 s old");
+	$check($t->retryAfter("b", 1010) === 0, "another address is not throttled");
+	$t->success("a", 1011);
+	$check($t->retryAfter("a", 1011) === 0, "a success clears the failures");
+	$check(strlen(file_get_contents($argv[2])) < 100, "failures older than the window are dropped");' \
+	"$src/examples/php/admin/Throttle.php" "$work/throttle-unit.json" || fail "the throttle's unit checks"
+for p in 1 2 3 4 5 6; do
+	"${PHP[@]}" -r 'require $argv[1]; $t = new EclectycAdmin\Throttle($argv[2]);
+		for ($i = 0; $i < 40; $i++) { $t->failure("p{$argv[3]}-$i", time()); }' \
+		"$src/examples/php/admin/Throttle.php" "$work/throttle-race.json" "$p" &
+done
+wait
+clients=$("${PHP[@]}" -r 'echo count(json_decode(file_get_contents($argv[1]), true));' "$work/throttle-race.json")
+[ "$clients" = 240 ] || fail "6 processes x 40 failures at once: $clients clients recorded, not 240 (lost updates)"
+
+# ---- Issue 15: without the extension (php -n), the app's own page says what to add: 503, not a blank 500.
+export ECLECTYC_ADMIN_SESSION_DIR="$work/sessions"
+PHP_WITH_EXTENSION=("${PHP[@]}")
+PHP=("$php" -n)
+start_server "$work/server-noext.log"
+PHP=("${PHP_WITH_EXTENSION[@]}")
+req noext_jobs 503 GET /admin/imports/jobs "${html[@]}"
+has_header noext_jobs '^content-type: text/html; charset=utf-8'
+has_header noext_jobs "^content-security-policy: default-src 'none'"
+has noext_jobs '<h1>Error 503</h1>'
+has noext_jobs 'The eclectyc PHP extension is not loaded'
+has noext_jobs 'extension=eclectyc'
+has noext_jobs "$(printf '%s' '<link rel="stylesheet" href="/admin/assets/admin.css')"
+for path in /admin/login "/admin/imports/status/$queued_id" /admin/health; do
+	req noext_page 503 GET "$path" "${auth[@]}"
+	has noext_page 'extension=eclectyc'
+done
+req noext_progress 503 GET "/admin/imports/status/$queued_id/progress" "${auth[@]}"
+has noext_progress '{"error":"The eclectyc PHP extension is not loaded'
+req noext_api 503 GET /api/import/jobs "${bearer[@]}"
+has_header noext_api '^content-type: application/json'
+has noext_api 'extension=eclectyc'
+req noext_root 303 GET /
+req noext_css 200 GET /admin/assets/admin.css
+grep -qF 'the eclectyc extension is not loaded' "$work/server-noext.log" || fail "no log line for the missing extension"
+grep -qiE 'PHP (Fatal|Warning|Notice|Deprecated)|Uncaught' "$work/server-noext.log" && fail "PHP errors in the log without the extension"
+stop_servers
+
+# ---- Issue 15: without a storage root, nothing read from a job's file is shown at all.
+ECLECTYC_STORAGE_DIR='' start_server "$work/server-noroot.log"
+req nr_link 200 GET "/admin/imports/status/$link_id" "${auth[@]}"
+hasnt nr_link "$secret"
+has nr_link 'no storage root is set (ECLECTYC_STORAGE_DIR)'
+req nr_inside 200 GET "/admin/imports/status/$inside_id" "${auth[@]}"
+hasnt nr_inside 'Headers detected'
+has nr_inside 'id="job-error-hidden"'
+grep -qiE 'PHP (Fatal|Warning|Notice|Deprecated)' "$work/server-noroot.log" && fail "PHP errors in the log without a storage root"
+stop_servers
+
 echo "web admin HTTP: $n requests, all as expected"

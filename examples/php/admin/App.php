@@ -15,7 +15,10 @@
  *   GET  /admin/assets/admin.css|admin.js     static, no credentials needed
  *
  * Every other /admin path is 404; a known path with another method 405.
- * Without ECLECTYC_ADMIN_USER and ECLECTYC_ADMIN_PASSWORD every page is 503.
+ * Without ECLECTYC_ADMIN_USER and ECLECTYC_ADMIN_PASSWORD every page is 503,
+ * and so is every page when the eclectyc extension is not loaded (saying so).
+ * Five failed sign-ins from one address within five minutes: its sign-ins
+ * are refused with 429 and Retry-After for the rest of those five minutes.
  * Without credentials: a browser's page request is sent to the login form
  * (303), anything else gets 401 (HTTP Basic challenge). See
  * docs/operations.md, "Web pages for operators".
@@ -24,6 +27,7 @@ declare(strict_types=1);
 
 namespace EclectycAdmin;
 
+require_once __DIR__ . '/Throttle.php';
 require_once __DIR__ . '/Auth.php';
 require_once __DIR__ . '/View.php';
 
@@ -52,6 +56,11 @@ final class App
     public const MAX_DELAY = 604800;
     private const ASSETS = ['admin.css' => 'text/css; charset=utf-8', 'admin.js' => 'text/javascript; charset=utf-8'];
     private const UUID = '/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/';
+    public const NO_EXTENSION = 'The eclectyc PHP extension is not loaded, so these pages cannot reach the job store. '
+        . 'Add this line to the php.ini this PHP reads (or to an .ini file in its conf.d directory: '
+        . '`php --ini` lists them), then restart PHP-FPM or the web server: extension=eclectyc '
+        . '(with eclectyc.so in PHP\'s extension_dir, `php-config --extension-dir`; else give its full path: '
+        . 'extension=/full/path/to/eclectyc.so).';
 
     private ?JobBoard $board = null;
     private View $view;
@@ -67,7 +76,9 @@ final class App
 
     public static function fromEnvironment(): self
     {
-        return new self(Auth::fromEnvironment(), eclectyc_store_uri());
+        // eclectyc_store_uri() is bootstrap.php's, which needs the extension.
+        return new self(Auth::fromEnvironment(), function_exists('eclectyc_store_uri')
+            ? eclectyc_store_uri() : (getenv('ECLECTYC_DB') ?: 'sqlite://eclectyc.db'));
     }
 
     public function run(): void
@@ -79,9 +90,18 @@ final class App
             $this->dispatch();
         } catch (HttpError $e) {
             $this->error($e->getCode(), $e->getMessage(), $e->headers);
+        } catch (Throttled $e) {
+            $this->error(429, $e->getMessage(), ['Retry-After: ' . $e->retryAfter]);
         } catch (\EclectycException $e) {
             error_log('eclectyc admin: ' . $e->getMessage());
             $this->error(500, 'The job store is unavailable: see the server log.');
+        } catch (\Throwable $e) {
+            error_log('eclectyc admin: ' . get_class($e) . ': ' . $e->getMessage() . ' at '
+                . $e->getFile() . ':' . $e->getLine());
+            while (ob_get_level() > 0) {
+                ob_end_clean();
+            }
+            $this->error(500, 'Internal error: see the server log.');
         }
     }
 
@@ -120,6 +140,13 @@ final class App
         if (!preg_match('#^/admin(/|$)#', $this->path)) {
             throw new HttpError(404, 'Not found.');
         }
+        $this->json = str_ends_with($this->path, '/progress');
+        if (!extension_loaded('eclectyc')) {
+            error_log('eclectyc admin: the eclectyc extension is not loaded (php.ini: '
+                . (php_ini_loaded_file() ?: 'none') . ', extension_dir: ' . ini_get('extension_dir')
+                . '): add extension=eclectyc');
+            throw new HttpError(503, self::NO_EXTENSION);
+        }
         if ($this->auth === null) {
             error_log('eclectyc admin: refused: ECLECTYC_ADMIN_USER and ECLECTYC_ADMIN_PASSWORD are not set');
             throw new HttpError(503, 'The admin pages are disabled: set ECLECTYC_ADMIN_USER and '
@@ -130,7 +157,6 @@ final class App
             if (!preg_match($pattern, $this->path, $m)) {
                 continue;
             }
-            $this->json = str_ends_with($this->path, '/progress');
             if ($needsUser) {
                 $this->user = $this->auth->authenticate();
                 if ($this->user === null) {
@@ -196,17 +222,15 @@ final class App
 
     private function login(): void
     {
-        if (!$this->auth->checkCsrf()) {
+        if (!$this->auth->checkLoginCsrf()) {
             throw new HttpError(403, 'The form has expired or did not come from this site: reload the login page.');
         }
         $user = $_POST['user'] ?? '';
-        $password = $_POST['password'] ?? '';
-        if (!is_string($user) || !is_string($password) || !$this->auth->check($user, $password)) {
-            error_log('eclectyc admin: failed login from ' . ($_SERVER['REMOTE_ADDR'] ?? '?'));
+        if (!$this->auth->checkLogin($user, $_POST['password'] ?? '')) {
             $this->loginPage(401, 'Wrong user name or password.');
             return;
         }
-        $this->auth->login($user);
+        $this->auth->login((string)$user);
         $this->redirect(self::safeNext($_POST['next'] ?? null));
     }
 
@@ -214,7 +238,7 @@ final class App
     {
         $next = self::safeNext($_GET['next'] ?? $_POST['next'] ?? null);
         $this->view->page('login', ['title' => 'Sign in', 'error' => $error, 'next' => $next,
-                                    'csrf' => $this->auth->csrfToken()], $status);
+                                    'csrf' => $this->auth->loginToken()], $status);
     }
 
     private function logout(): void
@@ -248,10 +272,19 @@ final class App
     private function status(string $batchId): void
     {
         $job = $this->job($batchId);
+        $history = JobBoard::retryHistory($job, $this->board()->attempts($job['batch_id']));
+        // The row the last attempt started at: where the attempt before it left the job
+        // (its checkpoint). The summary's readings, values, units and errors are that
+        // attempt's only.
+        $attempts = $history['attempts'];
+        $resumedAt = count($attempts) >= 2 ? max(0, (int)($attempts[count($attempts) - 2]['processed_rows'] ?? 0)) : 0;
         $this->page('status', [
             'title' => 'Job ' . $job['filename'], 'nav' => 'jobs', 'job' => $job,
             'progress' => JobBoard::progress($job),
-            'history' => JobBoard::retryHistory($job, $this->board()->attempts($job['batch_id'])),
+            'history' => $history,
+            'resumedAt' => $resumedAt,
+            'lastAttempt' => $attempts ? (int)$attempts[count($attempts) - 1]['attempt'] : 0,
+            'fileHidden' => self::fileHidden($job),
             'maxDelay' => self::MAX_DELAY,
         ]);
     }
@@ -267,7 +300,11 @@ final class App
         $this->requireCsrf();
         $job = $this->job($batchId);
         $delay = $_POST['delay'] ?? '0';
-        $delay = is_string($delay) ? trim($delay) : '';
+        if (!is_string($delay)) {
+            throw new HttpError(400, 'The delay must be a whole number of seconds from 0 to ' . self::MAX_DELAY
+                . ', given once (not a list). Nothing was changed.');
+        }
+        $delay = trim($delay);
         $delay = $delay === '' ? 0 : filter_var($delay, FILTER_VALIDATE_INT,
             ['options' => ['min_range' => 0, 'max_range' => self::MAX_DELAY]]);
         if ($delay === false) {
@@ -322,6 +359,38 @@ final class App
             throw new HttpError(404, 'No such import job.');
         }
         return $job;
+    }
+
+    /**
+     * Why the page must show nothing read from the job's file (error texts
+     * that quote its header or rows, the column mapping, units, row errors),
+     * or null when it may: only when the file's real path (realpath) lies
+     * inside the storage root ECLECTYC_STORAGE_DIR and is a regular file.
+     * Else a job whose path is (or has become) a link could make the worker
+     * quote any file it can read, and this page show it.
+     */
+    public static function fileHidden(array $job): ?string
+    {
+        $root = getenv('ECLECTYC_STORAGE_DIR');
+        if (!is_string($root) || $root === '') {
+            return 'no storage root is set (ECLECTYC_STORAGE_DIR)';
+        }
+        $realRoot = realpath($root);
+        if ($realRoot === false || !is_dir($realRoot)) {
+            return 'the storage root (ECLECTYC_STORAGE_DIR) is not a directory';
+        }
+        $path = (string)($job['file_path'] ?? '');
+        $real = $path !== '' && $path[0] === '/' ? realpath($path) : false;
+        if ($real === false) {
+            return 'the job\'s file cannot be found';
+        }
+        if (!str_starts_with($real, rtrim($realRoot, '/') . '/')) {
+            return 'the job\'s file is not inside the storage root (ECLECTYC_STORAGE_DIR)';
+        }
+        if (!is_file($real)) {
+            return 'the job\'s file is not a regular file';
+        }
+        return null;
     }
 
     private function requireCsrf(): void

@@ -3,7 +3,11 @@
  * The reference's import-job JSON API over libeclectyc:
  *
  *   GET /api/import/jobs[?status=S&limit=N]   200 {"jobs": [...], "count": n}
- *   GET /api/import/jobs/{batchId}            200 <job> | 404 | 400
+ *   GET /api/import/jobs/{batchId}            200 <job> | 404 (unknown, or not a batch id)
+ *                                             | 400 (no id: /api/import/jobs/)
+ *
+ * Without the eclectyc extension every request is 503 with a JSON error
+ * saying what to add to php.ini.
  *
  * Unlike the reference, every request must carry the configured bearer token
  * (Authorization: Bearer $ECLECTYC_API_TOKEN), else 401. Responses are
@@ -15,9 +19,21 @@
  * or behind PHP-FPM with every /api/ path routed to this file.
  */
 declare(strict_types=1);
-require __DIR__ . '/../bootstrap.php';
 
 use Eclectyc\ImportJobService;
+
+if (!extension_loaded('eclectyc')) {
+    error_log('eclectyc API: the eclectyc extension is not loaded (php.ini: ' . (php_ini_loaded_file() ?: 'none')
+        . ', extension_dir: ' . ini_get('extension_dir') . '): add extension=eclectyc');
+    http_response_code(503);
+    header('Content-Type: application/json');
+    header('Access-Control-Allow-Origin: *');
+    header('Retry-After: 300');
+    echo json_encode(['error' => 'The eclectyc PHP extension is not loaded: add extension=eclectyc to php.ini '
+        . '(or extension=/full/path/to/eclectyc.so) and restart PHP'], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES), "\n";
+    return;
+}
+require __DIR__ . '/../bootstrap.php';
 
 /** @param array<mixed> $body */
 function respond(int $status, array $body, array $headers = []): void
@@ -98,13 +114,15 @@ try {
         respond(200, ['jobs' => $list, 'count' => count($list)]);
         return;
     }
-    // GET /api/import/jobs/{batchId}
+    // GET /api/import/jobs/{batchId}: 400 only when the id is missing; an id that is not
+    // a batch id names no job, like an unknown one (404).
     $batchId = trim($route[1], '/');
-    if ($batchId === '' || !preg_match('/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/', $batchId)) {
+    if ($batchId === '') {
         respond(400, ['error' => 'Batch ID is required']);
         return;
     }
-    $job = $jobs->getJob(strtolower($batchId));
+    $job = preg_match('/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/', $batchId)
+        ? $jobs->getJob(strtolower($batchId)) : null;
     if ($job === null) {
         respond(404, ['error' => 'Import job not found']);
         return;

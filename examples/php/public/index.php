@@ -21,7 +21,11 @@ if ($path === '/api' || str_starts_with($path, '/api/')) {
     return;
 }
 
-require __DIR__ . '/../bootstrap.php';
+// Without the extension the Eclectyc\ layer cannot load: the pages then answer
+// 503 with the app's own page saying what to add to php.ini (App::NO_EXTENSION).
+if (extension_loaded('eclectyc')) {
+    require __DIR__ . '/../bootstrap.php';
+}
 require __DIR__ . '/../admin/App.php';
 
 if ($path === '/') {

@@ -1,12 +1,23 @@
 /*
- * The operators' pages: the status page's progress bar follows a queued or
- * processing job by polling its JSON (/admin/imports/status/{id}/progress)
- * every second, without reloading the page; once the job reaches a final
- * state polling stops and the page is loaded once more for the summary.
+ * The operators' pages: a form with data-confirm (Cancel job) asks for
+ * confirmation first, and is not sent when the operator declines; the status
+ * page's progress bar follows a queued or processing job by polling its JSON
+ * (/admin/imports/status/{id}/progress) every second, without reloading the
+ * page; once the job reaches a final state polling stops and the page is
+ * loaded once more for the summary.
  * Served as a file: the Content-Security-Policy allows no inline script.
  */
 (function () {
   'use strict';
+
+  var forms = document.querySelectorAll('form[data-confirm]');
+  Array.prototype.forEach.call(forms, function (form) {
+    form.addEventListener('submit', function (event) {
+      if (!window.confirm(form.getAttribute('data-confirm'))) {
+        event.preventDefault();
+      }
+    });
+  });
 
   var box = document.getElementById('progress');
   if (!box || box.getAttribute('data-final') === '1') {
@@ -57,7 +68,7 @@
     }
     text('progress-rows', p.total_rows !== null
       ? num(p.processed_rows) + ' of ' + num(p.total_rows) + ' rows'
-      : num(p.processed_rows) + ' rows (total not counted yet)');
+      : num(p.processed_rows) + ' rows ' + (p.final ? '(the file\'s rows were never counted)' : '(total not counted yet)'));
     text('progress-imported', num(p.imported_rows));
     text('progress-failed', num(p.failed_rows));
     text('progress-rate', p.rows_per_second !== null ? num(p.rows_per_second, 1) + ' rows/s' : '\u2014');

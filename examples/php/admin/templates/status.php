@@ -1,16 +1,29 @@
 <?php
 namespace EclectycAdmin;
 
-/** @var array $job @var array $progress @var array $history @var string $csrf @var int $maxDelay */
+/**
+ * @var array $job @var array $progress @var array $history @var string $csrf @var int $maxDelay
+ * @var int $resumedAt the row the last attempt started at (0: the first row)
+ * @var int $lastAttempt the last attempt's number (0: none)
+ * @var ?string $fileHidden why nothing read from the job's file is shown (null: it is)
+ */
 $id = $job['batch_id'];
+$status = (string)$job['status'];
 $summary = is_array($job['summary'] ?? null) ? $job['summary'] : null;
 $meta = is_array($summary['meta'] ?? null) ? $summary['meta'] : [];
 $live = !$progress['final'];
+// Same wording as admin.js's render().
 $rowsText = static function (array $p): string {
-    return $p['total_rows'] !== null
-        ? num($p['processed_rows']) . ' of ' . num($p['total_rows']) . ' rows'
-        : num($p['processed_rows']) . ' rows (total not counted yet)';
+    if ($p['total_rows'] !== null) {
+        return num($p['processed_rows']) . ' of ' . num($p['total_rows']) . ' rows';
+    }
+    return num($p['processed_rows']) . ' rows ' . ($p['final'] ? '(the file\'s rows were never counted)' : '(total not counted yet)');
 };
+$hidden = static function (string $what) use ($fileHidden): string {
+    return '<span class="muted hidden-text">' . e($what) . ' not shown: it may quote the job\'s file, and '
+        . e($fileHidden) . '.</span>';
+};
+$resumed = $summary !== null && $resumedAt > 0;
 ?>
 <p class="crumbs"><a href="/admin/imports/jobs">Import jobs</a> › job</p>
 <h1 class="job-title"><span id="job-filename"><?= e($job['filename']) ?></span></h1>
@@ -48,10 +61,14 @@ $rowsText = static function (array $p): string {
 <?php if ($history['exhausted']): ?>
   <p class="muted small">Its retries are spent (<?= e($history['retries_spent']) ?> of <?= e($history['max_retries']) ?>):
     an operator's retry requeues it anyway and spends one more.</p>
+<?php elseif (($job['error_class'] ?? null) === 'permanent'): ?>
+  <p class="muted small" id="failed-for-good">It failed for good: the error is permanent (the file is at fault), so
+    no retry runs by itself. An operator's retry requeues it and spends one retry.</p>
 <?php endif; ?>
 <?php endif; ?>
 <?php if (in_array($job['status'], ['queued', 'processing'], true)): ?>
-  <form method="post" action="/admin/imports/jobs/<?= e(rawurlencode($id)) ?>/cancel" id="cancel-form" class="inline">
+  <form method="post" action="/admin/imports/jobs/<?= e(rawurlencode($id)) ?>/cancel" id="cancel-form" class="inline"
+        data-confirm="Cancel this import job? Rows already imported stay in the store: cancelling stops the import at its next batch, it does not remove what was imported.">
     <input type="hidden" name="_csrf" value="<?= e($csrf) ?>">
     <button type="submit" class="danger" id="cancel-button">Cancel job</button>
   </form>
@@ -64,7 +81,11 @@ $rowsText = static function (array $p): string {
 <?php if (($job['error_message'] ?? '') !== ''): ?>
 <section>
   <h2>Error</h2>
+<?php if ($fileHidden === null): ?>
   <pre class="error-text" id="job-error"><?= e($job['error_message']) ?></pre>
+<?php else: ?>
+  <p id="job-error-hidden"><?= $hidden('The error text is') ?></p>
+<?php endif; ?>
 </section>
 <?php endif; ?>
 
@@ -91,14 +112,26 @@ $rowsText = static function (array $p): string {
 <section id="summary">
   <h2>Summary</h2>
 <?php if ($summary === null): ?>
-  <p class="muted" id="no-summary">No summary yet: the worker stores it when the import finishes.</p>
+  <p class="muted" id="no-summary"><?= e(match ($status) {
+      'queued', 'processing' => 'No summary yet: the worker stores it when the import finishes.',
+      'failed' => 'No summary: the job failed before its import finished (a summary is stored only when an import completes).',
+      'cancelled' => 'No summary: the job was cancelled before its import finished (a summary is stored only when an import completes).',
+      default => 'No summary was stored for this job.',
+  }) ?></p>
 <?php else: ?>
+<?php if ($resumed): ?>
+  <p class="note" id="summary-resumed">Attempt <?= e($lastAttempt) ?> resumed at row <?= num($resumedAt) ?>, where the
+    attempt before it stopped: the readings, values, units, meters created, negative values and errors below are that
+    last attempt's only (rows <?= num($resumedAt + 1) ?> to <?= num($job['processed_rows']) ?>); those of the rows
+    before are not itemised. The records are the whole job's.</p>
+<?php endif; ?>
   <dl class="details">
     <div><dt>Format</dt><dd id="summary-format"><?= e($meta['format'] ?? '—') ?></dd></div>
-    <div><dt>Records</dt><dd><?= num($summary['records_processed'] ?? null) ?> processed,
-      <?= num($summary['records_imported'] ?? null) ?> imported, <?= num($summary['records_failed'] ?? null) ?> failed</dd></div>
-    <div><dt>Readings</dt><dd id="summary-readings"><?= num($summary['inserted'] ?? null) ?> inserted,
-      <?= num($summary['updated'] ?? null) ?> updated, <?= num($summary['unchanged'] ?? null) ?> unchanged</dd></div>
+    <div><dt>Records</dt><dd id="summary-records"><?= num($job['processed_rows'] ?? null) ?> processed,
+      <?= num($job['imported_rows'] ?? null) ?> imported, <?= num($job['failed_rows'] ?? null) ?> failed</dd></div>
+    <div><dt><?= $resumed ? 'Readings (last attempt)' : 'Readings' ?></dt><dd id="summary-readings"><?= num($summary['inserted'] ?? null) ?> inserted,
+      <?= num($summary['updated'] ?? null) ?> updated, <?= num($summary['unchanged'] ?? null) ?> unchanged<?= $resumed
+        ? ' in rows ' . num($resumedAt + 1) . ' to ' . num($job['processed_rows']) . ' (attempt ' . e($lastAttempt) . ')' : '' ?></dd></div>
     <div><dt>Values</dt><dd><?= num($meta['total_values_processed'] ?? null) ?></dd></div>
     <div><dt>Meters created</dt><dd><?= num($summary['meters_created'] ?? null) ?></dd></div>
     <div><dt>Negative values</dt><dd><?= num($summary['negative_values'] ?? null) ?></dd></div>
@@ -108,7 +141,9 @@ $rowsText = static function (array $p): string {
   <div class="columns">
     <div>
       <h3>Column mapping</h3>
-<?php if (!empty($meta['column_mapping']) && is_array($meta['column_mapping'])): ?>
+<?php if ($fileHidden !== null): ?>
+      <p id="column-mapping-hidden"><?= $hidden('The column mapping is') ?></p>
+<?php elseif (!empty($meta['column_mapping']) && is_array($meta['column_mapping'])): ?>
       <table class="compact" id="column-mapping">
         <thead><tr><th>Field</th><th>Header in the file</th></tr></thead>
         <tbody>
@@ -123,7 +158,9 @@ $rowsText = static function (array $p): string {
     </div>
     <div>
       <h3>Units</h3>
-<?php if (!empty($meta['unit_counts']) && is_array($meta['unit_counts'])): ?>
+<?php if ($fileHidden !== null): ?>
+      <p><?= $hidden('The units are') ?></p>
+<?php elseif (!empty($meta['unit_counts']) && is_array($meta['unit_counts'])): ?>
       <table class="compact" id="unit-counts">
         <thead><tr><th>Unit</th><th class="num">Values</th></tr></thead>
         <tbody>
@@ -154,7 +191,9 @@ $rowsText = static function (array $p): string {
 
   <h3>Errors<?= isset($summary['error_count']) ? ' (' . num($summary['error_count']) . ')' : '' ?></h3>
 <?php $details = is_array($summary['error_details'] ?? null) ? array_slice($summary['error_details'], 0, 20) : []; ?>
-<?php if ($details): ?>
+<?php if ($fileHidden !== null): ?>
+  <p id="summary-errors-hidden"><?= $hidden('The row errors are') ?></p>
+<?php elseif ($details): ?>
   <table class="compact" id="summary-errors">
     <thead><tr><th class="num">Row</th><th class="num">Line</th><th>Message</th></tr></thead>
     <tbody>
@@ -171,7 +210,9 @@ $rowsText = static function (array $p): string {
 <?php else: ?>
   <p class="muted" id="summary-no-errors">None.</p>
 <?php endif; ?>
+<?php if ($fileHidden === null): ?>
   <details><summary>The whole summary (JSON)</summary><pre><?= json($summary) ?></pre></details>
+<?php endif; ?>
 <?php endif; ?>
 </section>
 
@@ -179,13 +220,20 @@ $rowsText = static function (array $p): string {
   <h2>Attempts and retries</h2>
   <dl class="details">
     <div><dt>Retries spent</dt><dd id="retries-spent"><?= e($history['retries_spent']) ?> of <?= e($history['max_retries']) ?>
-      (<?= e($history['retries_left']) ?> left)</dd></div>
+      <?= e(match (true) {
+          // Only a queued or running job has retries that can still run by themselves.
+          in_array($status, ['queued', 'processing'], true) => '(' . $history['retries_left'] . ' left)',
+          $status === 'failed' && ($job['error_class'] ?? null) === 'permanent'
+              => '(none will run: the error is permanent; an operator\'s retry still can)',
+          $status === 'failed' => '(none left; an operator\'s retry still can)',
+          default => '',                // completed or cancelled: nothing is left to retry
+      }) ?></dd></div>
     <div><dt>Next attempt</dt><dd id="next-attempt"><?= $history['next_attempt_at'] !== null
         ? instant($history['next_attempt_at']) . ($history['waiting'] ? ' (waiting)' : ' (due)')
         : ($job['status'] === 'queued' ? 'as soon as a worker is free' : '—') ?></dd></div>
     <div><dt>Error class</dt><dd><?= e($history['error_class'] ?? '—') ?></dd></div>
-    <div class="wide"><dt>Last error</dt><dd id="last-error"><?= ($history['last_error'] ?? '') !== ''
-        ? '<pre class="error-text">' . e($history['last_error']) . '</pre>' : '—' ?></dd></div>
+    <div class="wide"><dt>Last error</dt><dd id="last-error"><?= ($history['last_error'] ?? '') === '' ? '—'
+        : ($fileHidden === null ? '<pre class="error-text">' . e($history['last_error']) . '</pre>' : $hidden('The error text is')) ?></dd></div>
   </dl>
   <h3>Attempts (<span id="attempt-count"><?= e(count($history['attempts'])) ?></span>)</h3>
 <?php if (!$history['attempts']): ?>
@@ -210,7 +258,7 @@ $rowsText = static function (array $p): string {
         <td class="num"><?= num($a['processed_rows']) ?></td>
         <td class="num"><?= num($a['imported_rows']) ?></td>
         <td class="num"><?= num($a['failed_rows']) ?></td>
-        <td class="attempt-error"><?php if (($a['error_message'] ?? '') !== ''): ?><span class="error-class"><?= e($a['error_class'] ?? 'error') ?></span>: <?= e($a['error_message']) ?><?php else: ?>—<?php endif; ?></td>
+        <td class="attempt-error"><?php if (($a['error_message'] ?? '') !== ''): ?><span class="error-class"><?= e($a['error_class'] ?? 'error') ?></span>: <?= $fileHidden === null ? e($a['error_message']) : '<span class="muted hidden-text">(not shown)</span>' ?><?php else: ?>—<?php endif; ?></td>
       </tr>
 <?php endforeach; ?>
     </tbody>
