@@ -277,6 +277,21 @@ static int add_file(run *x, int64_t age_days)
 	return 0;
 }
 
+/*
+ * For tests only: called between a file's judgement and its removal, where a
+ * job created by another process would race the cleanup (a test creates one
+ * there). Per thread, like the handles that run cleanups.
+ */
+void ecl__cleanup_set_race_hook(void (*hook)(const char *path, void *payload), void *payload);
+static __thread void (*race_hook)(const char *path, void *payload);
+static __thread void *race_payload;
+
+void ecl__cleanup_set_race_hook(void (*hook)(const char *path, void *payload), void *payload)
+{
+	race_hook = hook;
+	race_payload = payload;
+}
+
 /* One regular file, x->path, entry `name` of `dir_fd`. */
 static int judge_file(run *x, int dir_fd, const char *name, const struct stat *st)
 {
@@ -298,6 +313,24 @@ static int judge_file(run *x, int dir_fd, const char *name, const struct stat *s
 	}
 	if (is_protected(dir_fd, name))
 		return 0;
+	if (race_hook != NULL)
+		race_hook(x->path, race_payload);
+	/* A job may have been created for the file since it was judged (job
+	 * creation checks that the file exists, then inserts its row): ask again
+	 * right before the unlink, so the window left is between these two
+	 * calls rather than the whole judgement. A grace period on the file's
+	 * age would not do: the race is about old files (a file copied in with
+	 * its mtime kept is as old as it ever was), and the time the file
+	 * arrived (its ctime) is on the filesystem's clock, not the store's. */
+	if (!x->o->dry_run) {
+		rc = x->store->backend->file_referenced(x->store->conn, x->path, ECL_TIME_NONE, &referenced);
+		if (rc != 0)
+			return rc;
+		if (referenced) {
+			x->r->files_kept_referenced++;
+			return 0;
+		}
+	}
 	if (!x->o->dry_run && unlinkat(dir_fd, name, 0) != 0) {
 		int err = errno;
 		if (err == ENOENT)   /* removed by someone else meanwhile */

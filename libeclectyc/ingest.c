@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ingest/detect.h"
 #include "ingest_internal.h"
@@ -203,6 +204,12 @@ static int flush(ecl_ingest *g)
 {
 	int rc = 0;
 
+	/* Rows read from a file that changed since the import began may be cut
+	 * or belong to another version: none of this batch is written. */
+	if (g->capture == NULL && g->identity != NULL)
+		rc = ecl__file_unchanged(g->file_fd, g->path, g->identity);
+	if (rc != 0)
+		return rc;
 	if (g->capture != NULL)
 		rc = capture_batch(g);
 	else if (!g->opts->dry_run)
@@ -352,9 +359,46 @@ static int process_file(ecl_ingest *g, const char *path)
 	/* A malformed record is the file's fault too. */
 	if (rc < 0 && g->record_error)
 		g->file_fault = 1;
+	/* Every byte the file had, and no more: a file cut short or grown at
+	 * the end changed meanwhile, even if its times say otherwise. */
+	if (rc == 0 && g->capture == NULL && g->identity != NULL
+	    && ecl__csv_bytes_read(g->csv) != g->identity->size)
+		rc = ecl_error_set(ECL_EIO, "\"%s\" changed during the import: %llu bytes read of the %llu "
+			"it had; nothing read after the change is kept", path,
+			(unsigned long long)ecl__csv_bytes_read(g->csv), (unsigned long long)g->identity->size);
 	/* The last batch also commits the final counters and checkpoint. */
 	if (rc == 0)
 		rc = flush(g);
+	/* A file cut or rewritten under the import can also show as a malformed
+	 * record or header: the change is the cause, and the next attempt may
+	 * find the file whole, so it is no fault of the file's. */
+	if (rc < 0 && rc != ECL_ECANCELLED && rc != ECL_ESTATE && g->identity != NULL
+	    && ecl__file_unchanged(g->file_fd, g->path, g->identity) != 0) {
+		rc = ECL_EIO;
+		g->file_fault = 0;
+	}
+	return rc;
+}
+
+/* The file's identity before the first row: the worker's (it also holds
+ * the SHA-256), or taken now for a direct import or a preview. Refuses,
+ * without blocking, anything that is not a regular file. */
+static int take_identity(ecl_ingest *g, const char *path)
+{
+	int rc = 0;
+
+	g->path = path;
+	if (g->job != NULL && g->job->identity != NULL) {
+		g->identity = g->job->identity;
+		g->file_fd = g->job->fd;
+		return 0;
+	}
+	rc = ecl__file_identify(&g->file_fd, &g->own_identity, path, 0);
+	if (rc == 0) {
+		g->own_fd = 1;
+		g->identity = &g->own_identity;
+	}
+	g->file_fault = rc == ECL_EINVALID;
 	return rc;
 }
 
@@ -368,6 +412,7 @@ static int start(ecl_ingest *g, ecl_store *store, const ecl_ingest_options *opts
 	g->opts = opts;
 	g->job = job;
 	g->epoch = 1;
+	g->file_fd = -1;
 	g->report = calloc(1, sizeof(*g->report));
 	g->errors = json_array();
 	g->error_details = json_array();
@@ -389,6 +434,8 @@ static int start(ecl_ingest *g, ecl_store *store, const ecl_ingest_options *opts
 
 static void finish(ecl_ingest *g)
 {
+	if (g->own_fd && g->file_fd >= 0)
+		close(g->file_fd);
 	ecl__csv_free(g->csv);
 	ecl__columns_dispose(&g->columns);
 	ecl__ingest_flow_free(g);
@@ -412,6 +459,8 @@ static int run(ecl_ingest_report **out, ecl_store *store, const char *path, cons
 	*file_fault = 0;
 	rc = start(&g, store, opts, job);
 	g.capture = capture;
+	if (rc == 0)
+		rc = take_identity(&g, path);
 	/* A direct import that reports progress counts the rows first, as the
 	 * worker does, so the caller can show a percentage and an ETA. */
 	if (rc == 0 && job == NULL && opts->progress != NULL

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "csv.h"
+#include "input.h"
 #include "ingest/detect.h"
 #include "eclectyc/ingest.h"
 #include "eclectyc/sys/backend.h"
@@ -25,6 +26,10 @@ typedef struct ecl_ingest_job {
 	int64_t resume_imported;  /* the job's counters at that checkpoint */
 	int64_t resume_failed;
 	int64_t total_rows;       /* -1 while unknown */
+	/* The file as the worker found it before the first row (the descriptor
+	 * it opened then stays open): a change from it stops the import. */
+	int fd;
+	const ecl_file_identity *identity;
 } ecl_ingest_job;
 
 /* A preview (ecl_ingest_detect): the first readings, and how the file was
@@ -80,6 +85,13 @@ typedef struct ecl_ingest {
 	int64_t unit_counts[3];       /* kwh, wh, mwh */
 	int file_fault;               /* the failure lies in the file itself: retrying cannot help */
 	int record_error;             /* the last read of a record failed */
+	/* The file as it was before the first row: the job's, or taken here
+	 * (own_fd) for a direct import. Checked before every batch is written. */
+	const char *path;
+	const ecl_file_identity *identity;
+	ecl_file_identity own_identity;
+	int file_fd;
+	int own_fd;
 	json_t *errors;               /* "Row N: message", the first 50 */
 	json_t *error_details;        /* {row, line, message}, the first 50 */
 } ecl_ingest;

@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "eclectyc/sys/errors.h"
+#include "sha256.h"
 #include "strutil.h"
 
 #define GZIP_MAGIC0 0x1f
@@ -135,21 +136,62 @@ static int is_gzip_magic(const unsigned char *data, size_t len)
 	return len >= 2 && data[0] == GZIP_MAGIC0 && data[1] == GZIP_MAGIC1;
 }
 
+/* What a file that is not a regular one is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/*
+ * open(2) without blocking, then refuse what is not a regular file. A plain
+ * open of a FIFO waits for a writer, for ever and deaf to signals the host
+ * handles (a stopping worker); a device may never end. O_NONBLOCK returns
+ * at once, and is cleared again for the regular file that is kept.
+ */
+static int open_regular(int *out, struct stat *st, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int flags, rc = 0;
+
+	*out = -1;
+	if (fd < 0)
+		return ecl_error_set(ECL_EIO, "cannot open \"%s\": %s", path, strerror(errno));
+	if (fstat(fd, st) != 0)
+		rc = ecl_error_set(ECL_EIO, "cannot stat \"%s\": %s", path, strerror(errno));
+	/* read(2) on a directory fails with EISDIR later; say it plainly now. */
+	else if (S_ISDIR(st->st_mode))
+		rc = ecl_error_set(ECL_EIO, "cannot read \"%s\": %s", path, strerror(EISDIR));
+	else if (!S_ISREG(st->st_mode))
+		rc = ecl_error_set(ECL_EINVALID, "cannot import \"%s\": it is %s, not a regular file",
+			path, file_kind(st->st_mode));
+	else if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+		rc = ecl_error_set(ECL_EIO, "cannot open \"%s\": %s", path, strerror(errno));
+	if (rc == 0)
+		*out = fd;
+	else
+		close(fd);
+	return rc;
+}
+
 static int open_fd(ecl_input *in, const char *path)
 {
 	struct stat st;
+	int rc = open_regular(&in->fd, &st, path);
 
-	in->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0)
-		return ecl_error_set(ECL_EIO, "cannot open \"%s\": %s", path, strerror(errno));
-	if (fstat(in->fd, &st) != 0)
-		return ecl_error_set(ECL_EIO, "cannot stat \"%s\": %s", path, strerror(errno));
-	/* read(2) on a directory fails with EISDIR later; say it plainly now. */
-	if (S_ISDIR(st.st_mode))
-		return ecl_error_set(ECL_EIO, "cannot read \"%s\": %s", path, strerror(EISDIR));
-	if (S_ISREG(st.st_mode))
+	/* The tokenizer reports ECL_EIO for a file it cannot read, whatever it is. */
+	if (rc == ECL_EINVALID)
+		rc = ecl_error_set(ECL_EIO, "%s", ecl_error_last());
+	if (rc == 0)
 		in->size = (uint64_t)st.st_size;
-	return 0;
+	return rc;
 }
 
 int ecl__input_open_file(ecl_input **out, const char *path, size_t block_size)
@@ -379,4 +421,103 @@ void ecl__input_free(ecl_input *in)
 	free(in->raw);
 	free(in->name);
 	free(in);
+}
+
+/* ---- a file's identity ------------------------------------------------------ */
+
+static void identity_of(ecl_file_identity *id, const struct stat *st)
+{
+	id->size = (uint64_t)st->st_size;
+	id->mtime = (int64_t)st->st_mtim.tv_sec;
+	id->mtime_nsec = st->st_mtim.tv_nsec;
+	id->inode = (uint64_t)st->st_ino;
+	id->device = (uint64_t)st->st_dev;
+}
+
+/* The SHA-256 of the bytes open on `fd`, read from offset 0 (pread leaves
+ * the descriptor's own offset alone). */
+static int hash_file(ecl_file_identity *id, int fd, const char *path)
+{
+	unsigned char digest[ECL_SHA256_SIZE];
+	unsigned char *buf = malloc(ECL_INPUT_BLOCK_SIZE);
+	ecl_sha256 ctx;
+	off_t at = 0;
+	int rc = 0;
+
+	if (buf == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory fingerprinting \"%s\"", path);
+	ecl__sha256_init(&ctx);
+	for (;;) {
+		ssize_t n = pread(fd, buf, ECL_INPUT_BLOCK_SIZE, at);
+		if (n > 0) {
+			ecl__sha256_update(&ctx, buf, (size_t)n);
+			at += n;
+		} else if (n == 0) {
+			break;
+		} else if (errno != EINTR) {
+			rc = ecl_error_set(ECL_EIO, "cannot read \"%s\": %s", path, strerror(errno));
+			break;
+		}
+	}
+	free(buf);
+	if (rc == 0) {
+		ecl__sha256_final(&ctx, digest);
+		ecl__sha256_hex(digest, id->sha256);
+	}
+	return rc;
+}
+
+int ecl__file_identify(int *fd, ecl_file_identity *id, const char *path, int hash)
+{
+	struct stat st;
+	int rc;
+
+	if (fd == NULL || id == NULL || path == NULL)
+		return ecl_error_set(ECL_EINVALID, "file identity: NULL argument");
+	memset(id, 0, sizeof(*id));
+	rc = open_regular(fd, &st, path);
+	if (rc == 0)
+		identity_of(id, &st);
+	if (rc == 0 && hash)
+		rc = hash_file(id, *fd, path);
+	/* Read while being written: the fingerprint is of no single version. */
+	if (rc == 0 && hash)
+		rc = ecl__file_unchanged(*fd, path, id);
+	if (rc != 0 && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
+static int changed(const char *path, const char *how, unsigned long long before, unsigned long long after)
+{
+	return ecl_error_set(ECL_EIO, "\"%s\" changed during the import: %s (%llu, now %llu); "
+		"nothing read after the change is kept", path, how, before, after);
+}
+
+int ecl__file_unchanged(int fd, const char *path, const ecl_file_identity *id)
+{
+	ecl_file_identity now;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return ecl_error_set(ECL_EIO, "cannot stat \"%s\": %s", path, strerror(errno));
+	identity_of(&now, &st);
+	if (now.size != id->size)
+		return changed(path, "its size in bytes differs", (unsigned long long)id->size,
+			(unsigned long long)now.size);
+	if (now.mtime != id->mtime || now.mtime_nsec != id->mtime_nsec)
+		return changed(path, "it was written to (modification time, Unix seconds)",
+			(unsigned long long)id->mtime, (unsigned long long)now.mtime);
+	/* The descriptor still shows the file it was opened on; the path may
+	 * name another one by now (renamed over, or removed), which the
+	 * tokenizer, opening the path itself, may have read instead. */
+	if (stat(path, &st) != 0)
+		return ecl_error_set(ECL_EIO, "\"%s\" changed during the import: %s", path,
+			errno == ENOENT ? "it was removed" : strerror(errno));
+	if ((uint64_t)st.st_ino != id->inode || (uint64_t)st.st_dev != id->device)
+		return changed(path, "it was replaced by another file (inode)",
+			(unsigned long long)id->inode, (unsigned long long)st.st_ino);
+	return 0;
 }

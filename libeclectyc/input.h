@@ -58,4 +58,35 @@ size_t ecl__input_footprint(const ecl_input *in);
 /* Close and release; accepts NULL. */
 void ecl__input_free(ecl_input *in);
 
+/* ---- a file's identity ----------------------------------------------------- */
+
+/* What says that a file is still the one an import started on. */
+typedef struct ecl_file_identity {
+	uint64_t size;
+	int64_t mtime;                /* Unix seconds */
+	long mtime_nsec;
+	uint64_t inode;
+	uint64_t device;
+	char sha256[65];              /* lower-case hex, "" when not computed */
+} ecl_file_identity;
+
+/*
+ * Open `path` for an import and describe it, never blocking: opened with
+ * O_NONBLOCK, so a FIFO with no writer or a device returns at once, and
+ * anything that is not a regular file is refused before a byte is read.
+ * With `hash`, the whole file is read for its SHA-256. On success *fd holds
+ * the open descriptor (the caller closes it), which the import keeps to
+ * notice the file changing under it. 0; ECL_EINVALID when `path` is not a
+ * regular file (naming it and what it is: retrying cannot help); ECL_EIO when
+ * it cannot be opened or read (path and reason); ECL_ENOMEM.
+ */
+int ecl__file_identify(int *fd, ecl_file_identity *id, const char *path, int hash);
+
+/*
+ * 0 when the file open on `fd` still has the size, mtime and inode of `id`,
+ * and `path` still names it; otherwise ECL_EIO, the message naming the path
+ * and what changed ("changed during the import: ...").
+ */
+int ecl__file_unchanged(int fd, const char *path, const ecl_file_identity *id);
+
 #endif

@@ -60,6 +60,11 @@ static json_t *job_object(const ecl_job *job)
 	ecl__json_put(o, "import_profile", ecl__json_text(job->import_profile), &failed);
 	ecl__json_put(o, "import_meter", ecl__json_text(job->import_meter), &failed);
 	ecl__json_put(o, "import_clock", ecl__json_text(ecl_clock_mode_name(job->import_clock)), &failed);
+	ecl__json_put(o, "file_size", job->file_size < 0 ? json_null() : json_integer(job->file_size),
+		&failed);
+	ecl__json_put(o, "file_mtime", ecl__json_instant(job->file_mtime), &failed);
+	ecl__json_put(o, "file_inode", job->file_inode < 0 ? json_null() : json_integer(job->file_inode),
+		&failed);
 	ecl__json_put(o, "progress_percent", json_real(progress_percent(job)), &failed);
 	return ecl__json_done(o, failed);
 }

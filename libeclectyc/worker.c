@@ -240,12 +240,95 @@ static char *confined_path(ecl_worker *w, const ecl_job *job, ecl_worker_report 
 	return real;
 }
 
+/*
+ * The file's identity on the job, before its first row is read. At the first
+ * attempt it is recorded. A later attempt that finds other bytes (another
+ * size or SHA-256: the file was replaced or rewritten since) must not resume
+ * at a checkpoint that counted the rows of the old one, so the attempt
+ * restarts from row 0: the new identity, zero counters and checkpoint are
+ * written in one conditional update, so a crash right after leaves a job
+ * that restarts again rather than one that resumes into the wrong file. The
+ * same bytes under another mtime or inode (copied back, restored) resume,
+ * the identity refreshed. A job checkpointed before the identity was kept
+ * (schema migration 7) cannot be verified: it resumes as before.
+ */
+static int check_identity(ecl_worker *w, const ecl_job *job, const ecl_file_identity *id,
+                          ecl_ingest_job *ctx)
+{
+	int other = job->file_sha256 != NULL && (strcmp(job->file_sha256, id->sha256) != 0
+		|| (job->file_size >= 0 && (uint64_t)job->file_size != id->size));
+	ecl_job_update u;
+	ecl_job_found found;
+	int rc;
+
+	if (!other && job->file_sha256 != NULL && job->file_size == (int64_t)id->size
+	    && job->file_mtime == id->mtime && job->file_inode == (int64_t)id->inode)
+		return 0;   /* the file as recorded */
+	memset(&u, 0, sizeof(u));
+	u.batch_id = job->batch_id;
+	u.from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_PROCESSING);
+	u.expect_worker_id = w->id;
+	u.expect_retry_count = -1;
+	u.set = ECL_JOB_SET_FILE_IDENTITY;
+	u.now = ecl_store_now(w->store);
+	u.file_size = (int64_t)id->size;
+	u.file_mtime = id->mtime;
+	u.file_inode = (int64_t)id->inode;
+	u.file_sha256 = id->sha256;
+	if (other) {
+		u.set |= ECL_JOB_SET_COUNTERS | ECL_JOB_SET_CHECKPOINT;
+		ecl__log(&w->store->logger, ECL_LOG_WARN, "worker %s: job %s: its file %s is not the one "
+			"recorded at its first attempt (%lld bytes, SHA-256 %.12s…; now %llu bytes, %.12s…): "
+			"restarting from row 0 instead of resuming at row %lld", w->id, job->batch_id,
+			job->file_path, (long long)job->file_size, job->file_sha256,
+			(unsigned long long)id->size, id->sha256, (long long)job->checkpoint);
+		ctx->resume_rows = 0;
+		ctx->resume_imported = 0;
+		ctx->resume_failed = 0;
+		ctx->total_rows = -1;   /* the old file's count: counted again */
+	}
+	memset(&found, 0, sizeof(found));
+	rc = w->store->backend->job_update(w->store->conn, &u, &found);
+	if (rc == ECL_ESTATE)
+		rc = ecl_error_set(ECL_ESTATE, "job %s is now %s (held by \"%s\"): not started",
+			job->batch_id, ecl_job_status_name(found.status) ? ecl_job_status_name(found.status)
+			: "unknown", found.worker_id);
+	return rc;
+}
+
+/* Open and fingerprint the job's file, and reconcile it with the job: 1 to
+ * go on with *fd open, or 0 with the outcome recorded and *rc set. */
+static int identify_file(ecl_worker *w, const ecl_job *job, const char *path, int *fd,
+                         ecl_file_identity *id, ecl_ingest_job *ctx, ecl_worker_report *report,
+                         int *rc)
+{
+	int failed = ecl__file_identify(fd, id, path, 1);
+
+	/* Not a regular file (a FIFO, a device): no attempt can ever read it;
+	 * a read error may pass. */
+	if (failed != 0) {
+		*rc = record_failure(w, job, failed == ECL_EINVALID ? ECL_FAILURE_PERMANENT
+			: ECL_FAILURE_TRANSIENT, ecl_error_last(), report);
+		return 0;
+	}
+	failed = check_identity(w, job, id, ctx);
+	if (failed != 0) {
+		close(*fd);
+		*fd = -1;
+		*rc = settle_failure(w, job, failed, 0, report);
+		return 0;
+	}
+	return 1;
+}
+
 static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *report)
 {
 	ecl_ingest_report *r = NULL;
 	ecl_ingest_options o;
 	ecl_ingest_job ctx;
+	ecl_file_identity identity;
 	char *confined = NULL;
+	int fd = -1;
 	const char *path;
 	int file_fault = 0;
 	int rc = 0;
@@ -275,10 +358,18 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 		free(confined);
 		return record_failure(w, job, ECL_FAILURE_PERMANENT, message, report);
 	}
+	/* Before the first row: the file's identity, on the job. */
+	if (!identify_file(w, job, path, &fd, &identity, &ctx, report, &rc)) {
+		free(confined);
+		return rc;
+	}
+	ctx.fd = fd;
+	ctx.identity = &identity;
 	/* Counted first so that progress and ETA work from the first batch. */
 	if (ctx.total_rows < 0 && ecl__ingest_count_rows(&ctx.total_rows, path, &o) != 0)
 		ctx.total_rows = -1;
 	rc = ecl__ingest_run(&r, w->store, path, &o, &ctx, &file_fault);
+	close(fd);
 	if (rc == 0)
 		rc = complete(w, job, r, report);
 	else

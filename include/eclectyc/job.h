@@ -116,6 +116,13 @@ typedef struct ecl_job {
 	char *import_profile;       /**< the import profile forced (a name or path), or NULL */
 	char *import_meter;         /**< the one meter of a file with no meter column, or NULL */
 	ecl_clock_mode import_clock; /**< the clock of the file's times */
+	/* The identity of the job's file, recorded by the worker before the first
+	 * row of an attempt is read (with file_sha256, the SHA-256 of its bytes):
+	 * an attempt that finds other bytes restarts from row 0 rather than
+	 * resuming at the checkpoint (docs/reliability.md). */
+	int64_t file_size;          /**< bytes; -1 while not recorded */
+	int64_t file_mtime;         /**< modification instant; ECL_TIME_NONE while not recorded */
+	int64_t file_inode;         /**< inode number; -1 while not recorded */
 } ecl_job;
 
 /** Free a job record and its strings. Accepts NULL. */

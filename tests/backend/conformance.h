@@ -45,5 +45,7 @@ extern const struct CMUnitTest conf_operations_tests[];
 extern const size_t conf_operations_test_count;
 extern const struct CMUnitTest conf_history_tests[];
 extern const size_t conf_history_test_count;
+extern const struct CMUnitTest conf_file_tests[];
+extern const size_t conf_file_test_count;
 
 #endif

@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 	                                  NULL, NULL);
 	snprintf(title, sizeof(title), "job history on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_history_tests, conf_history_test_count, NULL, NULL);
+	snprintf(title, sizeof(title), "job files on %s", argv[1]);
+	failed += _cmocka_run_group_tests(title, conf_file_tests, conf_file_test_count, NULL, NULL);
 	ecl_test_rmtree(run_dir);
 	free(run_dir);
 	free(expanded);

@@ -646,6 +646,68 @@ static void test_orphan_files(void **state)
 }
 
 /* The dry run changes nothing and lists exactly what the real run deletes. */
+/* ---- cleanup racing job creation (issue 15) ------------------------------- */
+
+void ecl__cleanup_set_race_hook(void (*hook)(const char *path, void *payload), void *payload);
+
+typedef struct race {
+	fixture *f;
+	const char *target;
+	char id[ECL_BATCH_ID_SIZE];
+	int fired;
+} race;
+
+/* Another process queues a job for the file at the worst moment: after the
+ * cleanup judged it an orphan, before it removes it. */
+static void queue_job_elsewhere(const char *path, void *payload)
+{
+	race *r = payload;
+	ecl_store_options so = ECL_STORE_OPTIONS_INIT;
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+	ecl_store *other = NULL;
+
+	if (r->fired || strcmp(path, r->target) != 0)
+		return;
+	r->fired = 1;
+	so.clock = ecl_test_clock;
+	so.clock_payload = &r->f->now;
+	so.log_level = ECL_LOG_NONE;
+	ecl_assert_ok(ecl_store_open(&other, r->f->uri, &so));
+	o.file_path = path;
+	ecl_assert_ok(ecl_job_create(r->id, other, &o));
+	ecl_store_free(other);
+}
+
+/* The file of a job queued while the cleanup runs stays; it used to be
+ * removed when the job appeared between the judgement and the unlink. */
+static void test_job_queued_meanwhile_keeps_its_file(void **state)
+{
+	fixture *f = *state;
+	char *queued = make_file_at(f->storage, "incoming/queued.csv", CUTOFF - 100 * DAY);
+	char *orphan = make_file_at(f->storage, "incoming/orphan.csv", CUTOFF - 100 * DAY);
+	ecl_cleanup_options o = options(f, 0, f->storage);
+	ecl_cleanup_report *r;
+	race x;
+
+	memset(&x, 0, sizeof(x));
+	x.f = f;
+	x.target = queued;
+	ecl__cleanup_set_race_hook(queue_job_elsewhere, &x);
+	r = cleanup(f, &o);
+	ecl__cleanup_set_race_hook(NULL, NULL);
+	assert_true(x.fired);
+	assert_true(exists(queued));
+	assert_false(exists(orphan));
+	assert_true(job_exists(f, x.id));
+	assert_int_equal(r->files_deleted, 1);
+	assert_int_equal(r->files_kept_referenced, 1);
+	assert_non_null(report_file(r, orphan));
+	assert_null(report_file(r, queued));
+	ecl_cleanup_report_free(r);
+	free(queued);
+	free(orphan);
+}
+
 static void test_dry_run_predicts(void **state)
 {
 	fixture *f = *state;
@@ -952,6 +1014,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmigrated_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_queued_meanwhile_keeps_its_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

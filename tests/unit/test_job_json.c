@@ -44,6 +44,9 @@ static ecl_job sample_job(void)
 	job.checkpoint = 1;
 	job.file_sha256 = NULL;
 	job.error_class = (char *)"transient";
+	job.file_size = 1234;
+	job.file_mtime = 1700000000;
+	job.file_inode = 98765;
 	return job;
 }
 
@@ -118,7 +121,7 @@ static void test_every_column_present(void **state)
 		"retry_count", "max_retries", "retry_at", "last_error", "notes", "priority",
 		"tags", "metadata", "alert_sent", "alert_sent_at", "worker_id", "heartbeat_at",
 		"cancel_requested", "checkpoint", "file_sha256", "error_class", "import_profile", "import_meter",
-		"import_clock", "progress_percent",
+		"import_clock", "file_size", "file_mtime", "file_inode", "progress_percent",
 	};
 	ecl_job job = sample_job();
 	json_t *root = to_json(&job);
@@ -170,6 +173,9 @@ static void test_values(void **state)
 	assert_int_key(root, "checkpoint", 1);
 	assert_null_key(root, "file_sha256");
 	assert_str(root, "error_class", "transient");
+	assert_int_key(root, "file_size", 1234);
+	assert_str(root, "file_mtime", "2023-11-14 22:13:20");
+	assert_int_key(root, "file_inode", 98765);
 
 	/* Stored JSON is decoded, not nested as a string. */
 	v = json_object_get(root, "tags");
@@ -204,6 +210,8 @@ static void test_unset_values_are_null(void **state)
 	memset(&job, 0, sizeof(job));
 	strcpy(job.batch_id, "00000000-0000-4000-8000-000000000000");
 	job.total_rows = -1;
+	job.file_size = -1;
+	job.file_inode = -1;
 	job.status = ECL_JOB_QUEUED;
 	job.priority = ECL_PRIORITY_LOW;
 	job.import_type = ECL_IMPORT_HH;
@@ -222,6 +230,9 @@ static void test_unset_values_are_null(void **state)
 	assert_null_key(root, "metadata");
 	assert_null_key(root, "worker_id");
 	assert_null_key(root, "error_class");
+	assert_null_key(root, "file_size");
+	assert_null_key(root, "file_mtime");
+	assert_null_key(root, "file_inode");
 	assert_str(root, "status", "queued");
 	assert_str(root, "priority", "low");
 	assert_str(root, "import_type", "hh");

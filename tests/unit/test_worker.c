@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "sha256.h"
 
 #define ROWS 40          /* meters x days of the wide file */
 #define PERIODS 48
@@ -453,6 +456,128 @@ static void bad_arguments(void **state)
 	ecl_worker_stop(NULL);
 }
 
+/* A FIFO in place of a job's file (issue 15): refused at once, a permanent
+ * failure naming it, and a direct import of it refused too. open(2) of a
+ * FIFO used to block the worker for ever, deaf to SIGTERM: the worker runs
+ * in a child under an alarm, so that behaviour fails the test, not hangs it. */
+static void fifo_in_place_of_the_file_fails_at_once(void **state)
+{
+	fixture *f = *state;
+	char *path = ecl_test_write_file(f->dir, "pipe.csv", "MPAN,Date,HH01\n");
+	int status = 0;
+	pid_t pid;
+	ecl_job *j;
+
+	enqueue(f, path, ECL_IMPORT_HH);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	/* The child opens its own connection. */
+	ecl_store_free(f->store);
+	f->store = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ecl_worker_report report = { 0, 0, 0, 0, 0, 0 };
+		ecl_ingest_report *direct = NULL;
+		ecl_worker *w = NULL;
+		int rc;
+
+		alarm(20);
+		rc = open_store(f) != 0 || ecl_worker_new(&w, f->store, NULL) != 0
+			|| ecl_worker_process(w, 1, &report) != 0 || report.failed != 1 ? 3 : 0;
+		if (rc == 0 && (ecl_ingest_file(&direct, f->store, path, NULL) != ECL_EINVALID
+		                || strstr(ecl_error_last(), "FIFO") == NULL))
+			rc = 4;
+		ecl_worker_free(w);
+		ecl_store_free(f->store);
+		free(path);
+		_exit(rc);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status))
+		fail_msg("the worker did not return (signal %d): blocked on the FIFO", WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	ecl_assert_ok(open_store(f));
+	j = job(f);
+	assert_int_equal(j->status, ECL_JOB_FAILED);
+	assert_string_equal(j->error_class, "permanent");
+	assert_int_equal(j->retry_count, 0);
+	assert_non_null(strstr(j->error_message, path));
+	assert_non_null(strstr(j->error_message, "FIFO"));
+	ecl_job_free(j);
+	free(path);
+}
+
+typedef struct cutter {
+	const char *path;
+	int batches;
+} cutter;
+
+static int cut_after_first_batch(int64_t processed, int64_t total, int64_t imported, int64_t failed,
+                                 void *payload)
+{
+	cutter *c = payload;
+	struct stat st;
+
+	(void)processed; (void)total; (void)imported; (void)failed;
+	if (c->batches++ == 0 && stat(c->path, &st) == 0)
+		assert_int_equal(truncate(c->path, st.st_size - 30), 0);
+	return 0;
+}
+
+/* A direct import whose file is cut under it fails (ECL_EIO, saying so)
+ * rather than storing the cut last row; what was written before stays. */
+static void direct_import_of_a_file_cut_meanwhile_fails(void **state)
+{
+	fixture *f = *state;
+	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
+	ecl_ingest_report *r = NULL;
+	cutter c = { f->wide, 0 };
+
+	o.batch_size = PERIODS * 4;
+	o.progress = cut_after_first_batch;
+	o.progress_payload = &c;
+	ecl_assert_fails(ECL_EIO, ecl_ingest_file(&r, f->store, f->wide, &o));
+	ecl_assert_error_contains("changed during the import");
+	ecl_assert_error_contains(f->wide);
+	assert_null(r);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM meter_readings"), 4 * PERIODS);
+}
+
+/* The fingerprint is the standard SHA-256 (FIPS 180-4 examples), fed in
+ * uneven pieces. */
+static void sha256_matches_the_standard(void **state)
+{
+	static const struct { const char *text; const char *hex; } vectors[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	unsigned char digest[ECL_SHA256_SIZE];
+	char hex[ECL_SHA256_HEX_SIZE], chunk[997];
+	ecl_sha256 ctx;
+	size_t i, done;
+
+	(void)state;
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		ecl__sha256_init(&ctx);
+		ecl__sha256_update(&ctx, vectors[i].text, strlen(vectors[i].text));
+		ecl__sha256_final(&ctx, digest);
+		ecl__sha256_hex(digest, hex);
+		assert_string_equal(hex, vectors[i].hex);
+	}
+	memset(chunk, 'a', sizeof(chunk));
+	ecl__sha256_init(&ctx);
+	for (done = 0; done < 1000000; done += i) {
+		i = 1000000 - done < sizeof(chunk) ? 1000000 - done : 1 + done % sizeof(chunk);
+		ecl__sha256_update(&ctx, chunk, i);
+	}
+	ecl__sha256_final(&ctx, digest);
+	ecl__sha256_hex(digest, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +590,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(killed_worker_loses_and_doubles_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(dry_run_changes_nothing_but_the_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(fifo_in_place_of_the_file_fails_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(direct_import_of_a_file_cut_meanwhile_fails, setup, teardown),
+		cmocka_unit_test(sha256_matches_the_standard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,7 +49,9 @@ enum {
 	ECL_JOB_SET_CANCEL_REQUESTED = 1u << 14,
 	ECL_JOB_SET_ERROR_CLASS = 1u << 15,
 	ECL_JOB_SET_ALERT_SENT = 1u << 16,   /**< alert_sent = 1, alert_sent_at (version 4) */
-	ECL_JOB_SET_ALL_ = (1u << 17) - 1
+	ECL_JOB_SET_FILE_IDENTITY = 1u << 17, /**< file_size, file_mtime, file_inode, file_sha256
+	                                          (schema migration 7) */
+	ECL_JOB_SET_ALL_ = (1u << 18) - 1
 };
 
 /** The bit of a status in ecl_job_update.from_statuses. */
@@ -95,6 +97,12 @@ typedef struct ecl_job_update {
 	/** The instant of the change: with ECL_JOB_SET_STATUS the backend
 	 *  stores it as status_changed_at, which dates the job's attempts. */
 	int64_t now;
+	/* ---- ECL_JOB_SET_FILE_IDENTITY ---- */
+	/** The job's file as the worker found it before reading its first row. */
+	int64_t file_size;            /**< bytes */
+	int64_t file_mtime;           /**< Unix seconds */
+	int64_t file_inode;
+	const char *file_sha256;      /**< 64 lower-case hex digits */
 } ecl_job_update;
 
 /** What a refused update found, so the core can say why. */

@@ -14,7 +14,8 @@
 	"error_message, summary, retry_count, max_retries, " ECL_PG_EPOCH("retry_at") ", last_error, " \
 	"notes, priority, tags, metadata, alert_sent::int, " ECL_PG_EPOCH("alert_sent_at") ", " \
 	"worker_id, " ECL_PG_EPOCH("heartbeat_at") ", cancel_requested::int, checkpoint, " \
-	"file_sha256, error_class, import_profile, import_meter, import_clock"
+	"file_sha256, error_class, import_profile, import_meter, import_clock, file_size, " \
+	ECL_PG_EPOCH("file_mtime") ", file_inode"
 
 /* Claim order; must match idx_import_jobs_claim exactly so the index is used. */
 #define PRIORITY_RANK "(CASE priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
@@ -84,6 +85,9 @@ static int read_job(ecl_job *job, const PGresult *r, int i)
 	if (rc == 0 && !PQgetisnull(r, i, 35) && ecl_clock_mode_parse(&job->import_clock, PQgetvalue(r, i, 35)) != 0)
 		rc = ecl_error_set(ECL_ESCHEMA, "job %s has import clock \"%s\", which this library does not "
 			"know", job->batch_id, PQgetvalue(r, i, 35));
+	job->file_size = PQgetisnull(r, i, 36) ? -1 : ecl__pg_get_int(r, i, 36);
+	job->file_mtime = column_time(r, i, 37);
+	job->file_inode = PQgetisnull(r, i, 38) ? -1 : ecl__pg_get_int(r, i, 38);
 	if (rc == 0 && oom)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading job %s", job->batch_id);
 	if (rc != 0)
@@ -398,6 +402,12 @@ static void walk_columns(update_walk *w)
 	if (u->set & ECL_JOB_SET_ALERT_SENT) {
 		walk_text(w, "alert_sent", "true", "boolean");
 		walk_time(w, "alert_sent_at", u->alert_sent_at);
+	}
+	if (u->set & ECL_JOB_SET_FILE_IDENTITY) {
+		walk_int(w, "file_size", u->file_size);
+		walk_time(w, "file_mtime", u->file_mtime);
+		walk_int(w, "file_inode", u->file_inode);
+		walk_text(w, "file_sha256", u->file_sha256, "text");
 	}
 	if (w->columns == 0)
 		walk_sql(w, "status = status");

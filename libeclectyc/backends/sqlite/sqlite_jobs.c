@@ -12,7 +12,8 @@
 	"processed_rows, imported_rows, failed_rows, queued_at, started_at, completed_at, " \
 	"error_message, summary, retry_count, max_retries, retry_at, last_error, notes, priority, " \
 	"tags, metadata, alert_sent, alert_sent_at, worker_id, heartbeat_at, cancel_requested, " \
-	"checkpoint, file_sha256, error_class, import_profile, import_meter, import_clock"
+	"checkpoint, file_sha256, error_class, import_profile, import_meter, import_clock, " \
+	"file_size, file_mtime, file_inode"
 
 /* Claim order; must match idx_import_jobs_claim exactly so the index is used. */
 #define PRIORITY_RANK "(CASE priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
@@ -99,6 +100,9 @@ static int read_job(ecl_job *job, sqlite3_stmt *s)
 	if (rc == 0 && text != NULL && ecl_clock_mode_parse(&job->import_clock, text) != 0)
 		rc = ecl_error_set(ECL_ESCHEMA, "job %s has import clock \"%s\", which this library does not "
 			"know", job->batch_id, text);
+	job->file_size = sqlite3_column_type(s, 36) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 36);
+	job->file_mtime = column_time(s, 37);
+	job->file_inode = sqlite3_column_type(s, 38) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 38);
 	if (rc == ECL_ENOMEM)
 		ecl_error_set(ECL_ENOMEM, "out of memory reading job %s", job->batch_id);
 	if (rc != 0)
@@ -400,6 +404,12 @@ static void walk_set(update_walk *w)
 	if (u->set & ECL_JOB_SET_ALERT_SENT) {
 		walk_int(w, "alert_sent", 1, 0);
 		walk_int(w, "alert_sent_at", u->alert_sent_at, 1);
+	}
+	if (u->set & ECL_JOB_SET_FILE_IDENTITY) {
+		walk_int(w, "file_size", u->file_size, 0);
+		walk_int(w, "file_mtime", u->file_mtime, 1);
+		walk_int(w, "file_inode", u->file_inode, 0);
+		walk_text(w, "file_sha256", u->file_sha256);
 	}
 }
 
