@@ -63,7 +63,9 @@ static int apply_global(cli_args *args, int id, const char *value)
 		args->globals->json = 1;
 		return CLI_CONTINUE;
 	case GLOBAL_HELP:
-		cli_print_usage(stdout);
+		/* After a command, that command's help; the whole text is long. */
+		if (args->command == NULL || cli_print_command_usage(stdout, args->command) != 0)
+			cli_print_usage(stdout);
 		return stop(args, CLI_EXIT_OK);
 	default:
 		cli_print_version(stdout);

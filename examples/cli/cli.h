@@ -190,7 +190,10 @@ int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- help text (usage.c) --------------------------------------------- */
 
+/* The whole help text (`eclectyc --help`). */
 void cli_print_usage(FILE *to);
+/* One command's help (`eclectyc COMMAND --help`); -1 for an unknown command. */
+int cli_print_command_usage(FILE *to, const char *command);
 void cli_print_version(FILE *to);
 
 /* ---- configuration and store (session.c) ----------------------------- */
@@ -200,13 +203,19 @@ typedef struct cli_session {
 	ecl_store *store;
 } cli_session;
 
-/* Whether cli_session_open() insists on an up-to-date schema. */
-enum { CLI_SCHEMA_ANY = 0, CLI_SCHEMA_CURRENT = 1 };
+/*
+ * What cli_session_open() insists on: CLI_SCHEMA_CURRENT, an existing store
+ * with an up-to-date schema (every command but migrate); CLI_SCHEMA_ANY, an
+ * existing store (migrate --check); CLI_SCHEMA_CREATE, none (migrate, which
+ * creates a missing SQLite file).
+ */
+enum { CLI_SCHEMA_ANY = 0, CLI_SCHEMA_CURRENT = 1, CLI_SCHEMA_CREATE = 2 };
 
 /*
  * Load the configuration (defaults, --env-file, environment) and open the
- * store it names. Returns CLI_CONTINUE, or an exit status after printing why.
- * Close with cli_session_close() in every case.
+ * store it names. A SQLite file that does not exist is refused, naming it,
+ * unless CLI_SCHEMA_CREATE. Returns CLI_CONTINUE, or an exit status after
+ * printing why. Close with cli_session_close() in every case.
  */
 int cli_session_open(cli_session *session, const cli_globals *globals, int schema);
 void cli_session_close(cli_session *session);
@@ -252,6 +261,20 @@ void cli_log_write(cli_log *log, ecl_log_level level, const char *fmt, ...)
 void cli_log_cb(ecl_log_level level, const char *message, void *payload);
 
 /* ---- output (output.c) ----------------------------------------------- */
+
+/* Whether out_text() lets line breaks and tabs through. */
+enum { CLI_TEXT_FLAT = 0, CLI_TEXT_LINES = 1 };
+/*
+ * Write text that came from files, jobs or the store (NULL: "-") so that
+ * nothing in it can drive a terminal: C0 and C1 control characters, DEL and
+ * bytes that are not UTF-8 are shown as "\xHH" (ESC as "\x1b"); line
+ * breaks and tabs too unless CLI_TEXT_LINES. Everything else is unchanged.
+ */
+void out_text(FILE *to, const char *text, int keep_lines);
+/* The same for `len` bytes of `text`. */
+void out_text_n(FILE *to, const char *text, size_t len, int keep_lines);
+/* How many bytes out_text() writes for `text`. */
+size_t out_text_width(const char *text, int keep_lines);
 
 /* Format an instant as UTC "YYYY-MM-DD HH:MM:SS", or "-" when unset. */
 void out_time(char buf[32], int64_t instant);

@@ -209,10 +209,7 @@ static int parse_aggregate(aggregate_request *req, cli_args *args)
  * the terminal. */
 static void put_clean(FILE *to, const char *text)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)text; *p; p++)
-		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, to);
+	out_text(to, text, CLI_TEXT_FLAT);
 }
 
 static void print_report_text(const ecl_aggregate_report *r, int verbose)

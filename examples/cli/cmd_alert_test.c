@@ -7,12 +7,13 @@
  * Channels: email (MAIL_HOST and ADMIN_EMAIL), Slack (SLACK_WEBHOOK_URL) and
  * the log (always: the store's log, stderr by default).
  *
- * Exit status: 0 when every configured channel accepted the alert (with
- * neither email nor Slack configured, that is the log alone); 1 when any
- * configured channel failed, or the alert could not be sent at all. The
- * point of the command is to find out whether alerts reach people, so a
- * failed Slack is a failure even though the log took the alert (the worker
- * and monitor treat that alert as delivered). 2 for a usage error.
+ * Exit status: 0 when every configured channel accepted the alert; 1 when
+ * any configured channel failed, when neither email nor Slack is configured
+ * (the log alone reaches nobody: the message says which settings to set),
+ * or when the alert could not be sent at all. The point of the command is
+ * to find out whether alerts reach people, so a failed Slack is a failure
+ * even though the log took the alert (the worker and monitor treat that
+ * alert as delivered). 2 for a usage error.
  *
  * Nothing printed names the webhook URL or a password: the library keeps
  * them out of its reasons, and this command blanks them again should one
@@ -111,12 +112,16 @@ static int print_text(const channel_outcome *c, int failed, int configured)
 
 	for (i = 0; i < CHANNELS; i++) {
 		printf("  %s: ", c[i].name);
-		if (!c[i].configured)
+		if (!c[i].configured) {
 			printf("not configured (%s)\n", c[i].reason);
-		else if (c[i].ok)
+		} else if (c[i].ok) {
 			puts("ok");
-		else
-			printf("failed (%s)\n", c[i].reason);
+		} else {
+			/* A server's reply may be quoted in the reason. */
+			fputs("failed (", stdout);
+			out_text(stdout, c[i].reason, CLI_TEXT_FLAT);
+			puts(")");
+		}
 	}
 	printf("Test alert accepted by %d of %d configured channel(s).\n", configured - failed,
 	       configured);
@@ -207,6 +212,10 @@ static int send_test(cli_session *session, int json)
 		return status;
 	if (failed > 0)
 		return cli_failf("the test alert failed on %d of %d channel(s)", failed, configured);
+	if (!channels[0].configured && !channels[1].configured)
+		return cli_failf("no alert channel reaches anyone: set MAIL_HOST and ADMIN_EMAIL "
+		                 "(email) or SLACK_WEBHOOK_URL (Slack), in the environment or the "
+		                 "--env-file; the test alert went to the log only");
 	return CLI_EXIT_OK;
 }
 

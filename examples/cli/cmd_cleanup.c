@@ -103,12 +103,10 @@ static const char *storage_dir(const ecl_config *config, int *defaulted_missing)
 
 /* ---- text output ---------------------------------------------------------- */
 
+/* Names and paths from the store and the disk, escaped (out_text). */
 static void put_clean(const char *text)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)(text ? text : "-"); *p; p++)
-		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+	out_text(stdout, text, CLI_TEXT_FLAT);
 }
 
 static void print_jobs(const ecl_cleanup_report *r, int list)
@@ -178,7 +176,7 @@ static void print_text(const ecl_cleanup_report *r, const cleanup_request *req,
 		print_files(r, list);
 	for (i = 0; i < r->message_count; i++) {
 		fputs("eclectyc: ", stderr);
-		fputs(r->messages[i], stderr);
+		out_text(stderr, r->messages[i], CLI_TEXT_FLAT);
 		fputc('\n', stderr);
 	}
 	putchar('\n');

@@ -287,10 +287,9 @@ static int enqueue(import_request *req, cli_session *session, int json)
 
 static void print_report_text(const char *file, const ecl_ingest_report *report)
 {
-	if (report->dry_run)
-		printf("Checked %s (dry run: nothing was written)\n", file);
-	else
-		printf("Imported %s\n", file);
+	fputs(report->dry_run ? "Checked " : "Imported ", stdout);
+	out_text(stdout, file, CLI_TEXT_FLAT);
+	puts(report->dry_run ? " (dry run: nothing was written)" : "");
 	printf("%-19s %s\n", "Batch ID:", report->batch_id);
 	if (out_summary(report->summary, ""))
 		return;

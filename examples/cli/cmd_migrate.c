@@ -38,8 +38,10 @@ static int print_report_text(const ecl_schema_report *report)
 		printf("Schema OK (version %d)\n", report->current_version);
 		return CLI_CONTINUE;
 	}
-	for (i = 0; i < report->count; i++)
-		printf("%s\n", report->problems[i]);
+	for (i = 0; i < report->count; i++) {
+		out_text(stdout, report->problems[i], CLI_TEXT_FLAT);
+		putchar('\n');
+	}
 	return CLI_CONTINUE;
 }
 
@@ -92,7 +94,8 @@ int cmd_migrate(cli_args *args)
 		check = 1;
 	}
 
-	status = cli_session_open(&session, args->globals, CLI_SCHEMA_ANY);
+	/* --check inspects: it never creates the store it was asked about. */
+	status = cli_session_open(&session, args->globals, check ? CLI_SCHEMA_ANY : CLI_SCHEMA_CREATE);
 	if (status == CLI_CONTINUE)
 		status = check ? check_schema(session.store, args->globals->json)
 		               : apply_migrations(session.store, args->globals->json);

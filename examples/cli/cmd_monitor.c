@@ -109,10 +109,7 @@ static int thresholds(ecl_health_options *opts, const ecl_config *config)
 /* A string from the database, control characters shown as '?'. */
 static void put_clean(const char *text)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)(text ? text : "-"); *p; p++)
-		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+	out_text(stdout, text, CLI_TEXT_FLAT);
 }
 
 static void print_metrics(const ecl_health_metrics *m, int hours)

@@ -45,10 +45,16 @@ static int print_list(const char *text, int json)
 		return out_json(list) == CLI_CONTINUE ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 	printf("%-28s %-7s %s\n", "NAME", "LAYOUT", "DESCRIPTION");
 	json_array_foreach(list, i, p) {
-		printf("%-28s %-7s %s\n", text_of(p, "name"), text_of(p, "layout"), text_of(p, "description"));
-		printf("%-28s %-7s from: %s%s%s\n", "", "", text_of(p, "source"),
-		       strcmp(text_of(p, "origin"), "built-in") == 0 ? "" : "; file ",
-		       strcmp(text_of(p, "origin"), "built-in") == 0 ? "" : text_of(p, "origin"));
+		/* A user's profile supplies these texts: escaped like any file's. */
+		printf("%-28s %-7s ", text_of(p, "name"), text_of(p, "layout"));
+		out_text(stdout, text_of(p, "description"), CLI_TEXT_FLAT);
+		printf("\n%-28s %-7s from: ", "", "");
+		out_text(stdout, text_of(p, "source"), CLI_TEXT_FLAT);
+		if (strcmp(text_of(p, "origin"), "built-in") != 0) {
+			printf("; file ");
+			out_text(stdout, text_of(p, "origin"), CLI_TEXT_FLAT);
+		}
+		putchar('\n');
 	}
 	printf("\n%zu profiles. `eclectyc profiles show NAME` prints one; `eclectyc detect FILE` "
 	       "says which reads a file.\n", json_array_size(list));
@@ -90,6 +96,14 @@ int cmd_profiles(cli_args *args)
 	return status;
 }
 
+/* "Label:     text\n", the text escaped: it comes from files. */
+static void labelled(const char *label, const char *text)
+{
+	printf("%-12s ", label);
+	out_text(stdout, text, CLI_TEXT_FLAT);
+	putchar('\n');
+}
+
 /* ---- detect ---------------------------------------------------------------------- */
 
 static void print_mapping(json_t *mapping)
@@ -98,7 +112,9 @@ static void print_mapping(json_t *mapping)
 	json_t *value;
 
 	json_object_foreach(mapping, key, value) {
-		printf("  %-14s <- \"%s\"\n", key, json_string_value(value) ? json_string_value(value) : "");
+		printf("  %-14s <- \"", key);
+		out_text(stdout, json_string_value(value) ? json_string_value(value) : "", CLI_TEXT_FLAT);
+		printf("\"\n");
 	}
 }
 
@@ -108,13 +124,17 @@ static void print_readings(json_t *readings)
 	size_t i;
 
 	json_array_foreach(readings, i, r) {
+		printf("  ");
+		out_text(stdout, text_of(r, "meter"), CLI_TEXT_FLAT);
+		printf("%*s", (int)(out_text_width(text_of(r, "meter"), CLI_TEXT_FLAT) < 16
+			? 16 - out_text_width(text_of(r, "meter"), CLI_TEXT_FLAT) : 0), "");
 		if (json_object_get(r, "start_utc") != NULL)
-			printf("  %-16s %s  %s p%-2lld %12.6f %s\n", text_of(r, "meter"), text_of(r, "start_utc"),
+			printf(" %s  %s p%-2lld %12.6f %s\n", text_of(r, "start_utc"),
 			       text_of(r, "settlement_date"), (long long)json_integer_value(json_object_get(r, "period")),
 			       json_real_value(json_object_get(r, "kwh")),
 			       json_is_true(json_object_get(r, "estimated")) ? "estimated" : "actual");
 		else
-			printf("  %-16s %s %12.6f %s\n", text_of(r, "meter"), text_of(r, "date"),
+			printf(" %s %12.6f %s\n", text_of(r, "date"),
 			       json_real_value(json_object_get(r, "kwh")),
 			       json_is_true(json_object_get(r, "estimated")) ? "estimated" : "actual");
 	}
@@ -130,12 +150,14 @@ static int print_detection(const char *text, int json)
 		return cli_failf("the detection result is not valid JSON");
 	if (json)
 		return out_json(d) == CLI_CONTINUE ? CLI_EXIT_OK : CLI_EXIT_ERROR;
-	printf("%-12s %s\n", "File:", text_of(d, "file"));
-	printf("%-12s %s%s%s\n", "Profile:", text_of(d, "profile"), json_is_string(json_object_get(d, "description"))
-	       ? " - " : "", text_of(d, "description"));
+	labelled("File:", text_of(d, "file"));
+	printf("%-12s %s%s", "Profile:", text_of(d, "profile"),
+	       json_is_string(json_object_get(d, "description")) ? " - " : "");
+	out_text(stdout, text_of(d, "description"), CLI_TEXT_FLAT);
+	putchar('\n');
 	if (json_is_string(json_object_get(d, "source")))
-		printf("%-12s %s\n", "Source:", text_of(d, "source"));
-	printf("%-12s %s\n", "Why:", text_of(d, "reason"));
+		labelled("Source:", text_of(d, "source"));
+	labelled("Why:", text_of(d, "reason"));
 	printf("%-12s %s, delimiter '%s', header %s%lld\n", "Read as:", text_of(d, "format"),
 	       text_of(d, "delimiter"), json_is_integer(json_object_get(d, "header_line")) ? "on line " : "none",
 	       (long long)json_integer_value(json_object_get(d, "header_line")));
@@ -151,7 +173,9 @@ static int print_detection(const char *text, int json)
 	       (long long)json_integer_value(json_object_get(d, "rows_skipped")));
 	errors = json_object_get(d, "errors");
 	json_array_foreach(errors, i, e) {
-		printf("  %s\n", json_string_value(e));
+		printf("  ");
+		out_text(stdout, json_string_value(e), CLI_TEXT_FLAT);
+		putchar('\n');
 	}
 	json_decref(d);
 	return CLI_EXIT_OK;

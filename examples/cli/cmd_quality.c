@@ -68,10 +68,7 @@ static int parse_quality(quality_request *req, cli_args *args)
 /* An MPAN comes from the store, which took it from an upload. */
 static void put_clean(const char *text)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)text; *p; p++)
-		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+	out_text(stdout, text, CLI_TEXT_FLAT);
 }
 
 /* Ascending period numbers as ranges: 5-7,12. */

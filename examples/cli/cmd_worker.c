@@ -122,10 +122,12 @@ static void say(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* Both escape what a file name could carry (out_text). */
 	if (lines_to_log) {
 		cli_log_message(&worker_log, ECL_LOG_INFO, line);
 	} else {
-		puts(line);
+		out_text(stdout, line, CLI_TEXT_FLAT);
+		putchar('\n');
 		fflush(stdout);
 	}
 }

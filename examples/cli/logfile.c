@@ -136,17 +136,19 @@ static void reopen_if_asked(cli_log *log)
 }
 
 /* One line per line of `message`, each with the stamp; control characters
- * other than the line breaks shown as '?', so a file name cannot forge a
- * log line or drive a terminal. */
+ * other than the line breaks escaped (out_text), so a file name cannot forge
+ * a log line or drive a terminal. */
 static void put_lines(FILE *to, const char *stamp, ecl_log_level level, const char *message)
 {
-	const unsigned char *p = (const unsigned char *)message;
+	const char *p = message;
 
 	do {
+		size_t len = strcspn(p, "\n");
+
 		fprintf(to, "%s %s ", stamp, level_tag(level));
-		for (; *p && *p != '\n'; p++)
-			fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, to);
+		out_text_n(to, p, len, CLI_TEXT_FLAT);
 		fputc('\n', to);
+		p += len;
 		if (*p == '\n')
 			p++;
 	} while (*p);

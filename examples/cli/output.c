@@ -2,8 +2,9 @@
  * output.c - printing jobs and results as text for people or JSON for scripts.
  *
  * Text output passes strings from the database (file names, notes, errors)
- * through sanitising writers: they may come from uploads, and a control
- * character in them must not be able to drive the operator's terminal.
+ * through out_text(): they may come from uploads, and a control character
+ * in them must not be able to drive the operator's terminal, so it is shown
+ * escaped ("\x1b"), as is every command's text from files and jobs.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,9 +16,9 @@
 
 #include "cli.h"
 
-/* Whether sanitised text keeps line breaks and tabs (multi-line notes in
- * `job`) or flattens them (one row per job in `jobs`). */
-enum { FLATTEN = 0, KEEP_LINES = 1 };
+/* Whether escaped text keeps line breaks and tabs (multi-line notes in
+ * `job`) or escapes them too (one row per job in `jobs`). */
+enum { FLATTEN = CLI_TEXT_FLAT, KEEP_LINES = CLI_TEXT_LINES };
 
 void out_time(char buf[32], int64_t instant)
 {
@@ -33,16 +34,107 @@ void out_time(char buf[32], int64_t instant)
 		snprintf(buf, 32, "@%" PRId64, instant);
 }
 
-/* Write `text` with every control character shown as '?'. */
+/*
+ * The length of the UTF-8 sequence at `p` (at most `left` bytes), or 0 when
+ * it is not well-formed (overlong forms, surrogates and code points above
+ * U+10FFFF included): such bytes are escaped one by one.
+ */
+static size_t utf8_length(const unsigned char *p, size_t left)
+{
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (len > left || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Walk `len` bytes of `text`, handing each piece to `put`: runs of safe
+ * bytes as they are, and each byte that could drive a terminal as "\xHH" -
+ * C0 controls and DEL (ESC starts every escape sequence), the C1 controls
+ * U+0080..U+009F (U+009B is a one-character CSI for some terminals) and
+ * bytes that are not UTF-8 (a C1 control on a Latin-1 terminal). Line
+ * breaks and tabs pass when keep_lines. Returns the bytes written.
+ */
+static size_t escape_walk(FILE *to, const char *text, size_t len, int keep_lines)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0, written = 0;
+
+	while (i < len) {
+		size_t seq = 1;
+		int unsafe;
+
+		if (p[i] < 0x80) {
+			unsafe = (p[i] < 0x20 || p[i] == 0x7f) &&
+			         !(keep_lines && (p[i] == '\n' || p[i] == '\t'));
+		} else {
+			seq = utf8_length(p + i, len - i);
+			unsafe = seq == 0 || (p[i] == 0xc2 && p[i + 1] < 0xa0);
+			if (seq == 0)
+				seq = 1;
+		}
+		if (unsafe) {
+			size_t k;
+
+			for (k = 0; k < seq; k++) {
+				if (to)
+					fprintf(to, "\\x%02x", p[i + k]);
+				written += 4;
+			}
+		} else {
+			if (to)
+				fwrite(p + i, 1, seq, to);
+			written += seq;
+		}
+		i += seq;
+	}
+	return written;
+}
+
+void out_text_n(FILE *to, const char *text, size_t len, int keep_lines)
+{
+	escape_walk(to, text, len, keep_lines);
+}
+
+void out_text(FILE *to, const char *text, int keep_lines)
+{
+	if (text == NULL)
+		text = "-";
+	escape_walk(to, text, strlen(text), keep_lines);
+}
+
+size_t out_text_width(const char *text, int keep_lines)
+{
+	if (text == NULL)
+		text = "-";
+	return escape_walk(NULL, text, strlen(text), keep_lines);
+}
+
+/* Text from the store on stdout, escaped. */
 static void put_clean(const char *text, int keep_lines)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)text; *p; p++) {
-		int allowed = keep_lines && (*p == '\n' || *p == '\t');
-
-		putchar((*p < 0x20 || *p == 0x7f) && !allowed ? '?' : *p);
-	}
+	out_text(stdout, text, keep_lines);
 }
 
 static const char *or_dash(const char *text)
@@ -123,8 +215,8 @@ static int filename_width(const ecl_job_array *jobs)
 	size_t i;
 
 	for (i = 0; i < jobs->count; i++) {
-		const char *name = or_dash(jobs->jobs[i].filename);
-		int len = strlen(name) > 60 ? 60 : (int)strlen(name);
+		size_t shown = out_text_width(or_dash(jobs->jobs[i].filename), FLATTEN);
+		int len = shown > 60 ? 60 : (int)shown;
 
 		if (len > width)
 			width = len;
@@ -134,7 +226,7 @@ static int filename_width(const ecl_job_array *jobs)
 
 static void print_filename_cell(const char *name, int width)
 {
-	int len = (int)strlen(name);
+	int len = (int)out_text_width(name, FLATTEN);
 
 	put_clean(name, FLATTEN);
 	for (; len < width; len++)
@@ -175,11 +267,23 @@ void out_job_table(const ecl_job_array *jobs)
 
 /* ---- the `job` details --------------------------------------------------- */
 
-static void field_text(const char *label, const char *value)
+static void field_line(const char *label, const char *value, int keep_lines)
 {
 	printf("%-17s ", label);
-	put_clean(or_dash(value), KEEP_LINES);
+	put_clean(or_dash(value), keep_lines);
 	putchar('\n');
+}
+
+/* A one-line field: a line break or tab in it (a file name) is escaped. */
+static void field_text(const char *label, const char *value)
+{
+	field_line(label, value, FLATTEN);
+}
+
+/* A field that may span lines: notes, errors, a summary that is not JSON. */
+static void field_lines(const char *label, const char *value)
+{
+	field_line(label, value, KEEP_LINES);
 }
 
 static void field_time(const char *label, int64_t instant)
@@ -357,7 +461,7 @@ static void print_summary(const char *summary)
 	json_t *parsed = parse_summary(summary);
 
 	if (!parsed) {
-		field_text("Summary:", summary);
+		field_lines("Summary:", summary);
 		return;
 	}
 	puts("Summary:");
@@ -367,13 +471,13 @@ static void print_summary(const char *summary)
 
 static void print_outcome(const ecl_job *job)
 {
-	field_text("Error:", job->error_message);
-	field_text("Last error:", job->last_error);
+	field_lines("Error:", job->error_message);
+	field_lines("Last error:", job->last_error);
 	field_text("Error class:", job->error_class);
 	field_yes_no("Cancel requested:", job->cancel_requested);
 	field_yes_no("Alert sent:", job->alert_sent);
 	field_time("Alert sent at:", job->alert_sent_at);
-	field_text("Notes:", job->notes);
+	field_lines("Notes:", job->notes);
 	field_text("Tags:", job->tags);
 	field_text("Metadata:", job->metadata);
 	print_summary(job->summary);
@@ -392,15 +496,21 @@ void out_job_details(const ecl_job *job)
 static void print_attempt(const ecl_job_attempt *a)
 {
 	char started[32], ended[32];
+	int pad = 20 - (int)out_text_width(or_dash(a->worker_id), FLATTEN);
 
 	out_time(started, a->started_at);
 	out_time(ended, a->ended_at);
-	printf("  %-3d %-20s %s .. %-19s %-10s %" PRId64 " rows (%" PRId64 " imported, %" PRId64
-	       " failed)\n", a->attempt, or_dash(a->worker_id), started,
+
+	printf("  %-3d ", a->attempt);
+	put_clean(or_dash(a->worker_id), FLATTEN);
+	printf("%*s %s .. %-19s %-10s %" PRId64 " rows (%" PRId64 " imported, %" PRId64
+	       " failed)\n", pad > 0 ? pad : 0, "", started,
 	       a->ended_at == ECL_TIME_NONE ? "running" : ended, ecl_job_status_name(a->outcome),
 	       a->processed_rows, a->imported_rows, a->failed_rows);
 	if (a->error_message != NULL) {
-		printf("      %s: ", a->error_class ? a->error_class : "error");
+		fputs("      ", stdout);
+		put_clean(a->error_class ? a->error_class : "error", FLATTEN);
+		fputs(": ", stdout);
 		put_clean(a->error_message, FLATTEN);
 		putchar('\n');
 	}

@@ -130,11 +130,43 @@ run --db
 expect_usage "--db without a value exits 2" "'--db' requires a value"
 dbrun --json=yes jobs
 expect_usage "a flag given a value exits 2" "'--json' takes no value"
+# `eclectyc COMMAND --help` is that command's help, not the whole text.
+run --help
+full_lines=$(wc -l <<<"$out")
+if [ "$full_lines" -ge 140 ]; then pass "--help alone prints the whole text"; else fail "--help alone prints the whole text" "$full_lines lines"; fi
+for cmd in migrate import profiles detect jobs job retry cancel worker aggregate quality monitor \
+           cleanup alert-test; do
+	run "$cmd" --help
+	lines=$(wc -l <<<"$out")
+	if [ "$rc" -eq 0 ] && grep -Eq "^Usage: eclectyc \[GLOBAL OPTIONS\] $cmd( |$)" <<<"$out" \
+		&& grep -Eq "^  $cmd( |$)" <<<"$out" && grep -q -- "--db URI" <<<"$out" \
+		&& grep -q "^Exit status" <<<"$out" && [ "$lines" -lt 60 ] \
+		&& ! grep -q "^Configuration keys" <<<"$out"; then
+		pass "$cmd --help prints its own help ($lines lines)"
+	else
+		fail "$cmd --help prints its own help" "$lines lines, or not its entry"
+	fi
+done
+run jobs --help
+if grep -Eq "^  (aggregate|worker|monitor) " <<<"$out"; then fail "jobs --help leaves other commands out" "listed"; else pass "jobs --help leaves other commands out"; fi
+expect "jobs --help has no import policy" 0 "list jobs, newest first"
+if grep -q -- "--unknown-meters" <<<"$out"; then fail "jobs --help has no import policy" "listed"; fi
+run worker --help
+expect "worker --help has the import policy and its options" 0 "--unknown-meters create"
+expect "worker --help says how a worker exits" 0 "^Exit status: 0 when it ends normally"
+run monitor --help
+expect "monitor --help gives the health exit codes" 0 "^Exit status: 0 healthy, 1 degraded, 2 critical"
+run --db "$DB" jobs -h
+expect "-h after a command is that command's help" 0 "^Usage: eclectyc \[GLOBAL OPTIONS\] jobs"
+run --help jobs
+expect "--help before the command is the whole text" 0 "^Configuration keys"
 
 # ---- migrate ---------------------------------------------------------------
 
 dbrun migrate --check
-expect "migrate --check on a fresh database exits 1" 1 "." "problem"
+# SQLite: the file does not exist, and --check does not create it to inspect it.
+expect "migrate --check on a fresh database exits 1" 1 "" "$(by_backend "does not exist" "problem")"
+if store_exists x; then fail "migrate --check creates no store" "$(store_uri x) exists"; else pass "migrate --check creates no store"; fi
 n=$(store_tables x)
 if [ "$n" = 0 ]; then
 	pass "migrate --check creates no tables$(by_backend "" " (nor the schema)")"
@@ -161,6 +193,36 @@ expect_sql "migrate recorded every migration once" x \
 	"$version|$version|$version"
 dbrun migrate now
 expect_usage "migrate with an argument exits 2" "unexpected argument 'now'"
+
+# Only migrate creates a store: every other command refuses one that does
+# not exist (SQLite would create an empty file), says to run migrate and,
+# on SQLite, names the file; nothing is left behind.
+NEVER=$(store_uri never)
+nobody=00000000-0000-4000-8000-000000000000
+for cmd in "jobs" "job $nobody" "monitor" "quality" "aggregate" "cleanup --dry-run" "alert-test" \
+           "worker --once" "retry $nobody" "cancel $nobody" "import $tmp/readings.csv"; do
+	# shellcheck disable=SC2086  # the command and its arguments
+	run --db "$NEVER" $cmd
+	if [ "$rc" -eq 0 ] || ! grep -q "eclectyc migrate" <<<"$err"; then
+		fail "$cmd on a store that does not exist fails, saying to migrate" "exit $rc"
+	elif [ "$STORE_KIND" = sqlite ] && ! grep -qF "$tmp/never.db" <<<"$err"; then
+		fail "$cmd on a store that does not exist names it" "no $tmp/never.db"
+	elif store_exists never; then
+		fail "$cmd on a store that does not exist creates none" "$NEVER exists"
+	else
+		pass "$cmd on a store that does not exist fails, names it, creates none"
+	fi
+done
+if [ "$STORE_KIND" = sqlite ]; then
+	# The default store, sqlite://eclectyc.db, in a directory without one.
+	mkdir "$tmp/no-store"
+	pushd "$tmp/no-store" >/dev/null
+	run jobs
+	popd >/dev/null
+	expect "jobs without a store names eclectyc.db and the directory" 1 "" \
+		"eclectyc\.db.*does not exist in $tmp/no-store; run \`eclectyc migrate\`"
+	if [ -e "$tmp/no-store/eclectyc.db" ]; then fail "jobs leaves no eclectyc.db behind" "created"; else pass "jobs leaves no eclectyc.db behind"; fi
+fi
 
 DRIFT=$(store_uri drift)
 run --db "$DRIFT" migrate
@@ -353,6 +415,42 @@ dbrun job
 expect_usage "job without an id exits 2" "needs a job ID"
 dbrun job "$first" "$unknown"
 expect_usage "job with two ids exits 2" "unexpected argument"
+
+# Control characters in what a job holds (the file name comes from an
+# upload) reach the terminal only escaped: ESC as "\x1b", a tab as "\x09",
+# the C1 CSI U+009B as "\xc2\x9b". In a store of its own (the counts above).
+EDB=$(store_uri esc)
+run --db "$EDB" migrate
+esc_name=$'evil\e[2J\tname\xc2\x9b.csv'
+esc_shown='evil\x1b[2J\x09name\xc2\x9b.csv'
+cp "$tmp/readings.csv" "$tmp/$esc_name"
+# expect_escaped DESC: exit 0 or 1, the escaped name on stdout or stderr,
+# and no raw ESC, tab or C1 byte in either.
+expect_escaped() {
+	if ! grep -qF -- "$esc_shown" <<<"$out$err"; then
+		fail "$1" "no $esc_shown"
+	elif LC_ALL=C grep -q $'[\e\t]\|\xc2\x9b' <<<"$out$err"; then
+		fail "$1" "a raw control character"
+	else
+		pass "$1"
+	fi
+}
+run --db "$EDB" import "$tmp/$esc_name"
+esc_id=$out
+run --db "$EDB" jobs
+expect_escaped "jobs shows a file name's control characters escaped"
+run --db "$EDB" job "$esc_id"
+expect_escaped "job shows a file name's control characters escaped"
+run --db "$EDB" worker --once
+expect_escaped "worker shows a file name's control characters escaped"
+run --db "$EDB" import "$tmp/missing-$esc_name"
+expect "import of a missing file with control characters exits 1" 1
+expect_escaped "an error message shows a file name's control characters escaped"
+mkdir "$tmp/esc-daily"
+printf 'MPAN,Date,Reading\n1200012345678,2024-01-01,4\n' >"$tmp/esc-daily/$esc_name"
+run --db "$EDB" import --now --type daily "$tmp/esc-daily/$esc_name"
+expect "import --now of a file named with control characters" 0 "^Imported "
+expect_escaped "import --now shows a file name's control characters escaped"
 
 # ---- retry and cancel ------------------------------------------------------
 
@@ -1178,10 +1276,13 @@ atrun() {
 	run --db "$MDB" "$@"
 }
 atrun alert-test
-expect "alert-test with no channels configured uses the log (exit 0)" 0 "^  log: ok$"
-expect "alert-test says email is not configured" 0 "^  email: not configured \\(set MAIL_HOST and ADMIN_EMAIL\\)$"
-expect "alert-test says Slack is not configured" 0 "^  slack: not configured"
-expect "alert-test's alert reaches the log" 0 "" "ALERT \\[test\\] Eclectyc alert test"
+# The log alone reaches nobody: exit 1, saying what to set.
+expect "alert-test with no channels configured uses the log (exit 1)" 1 "^  log: ok$"
+expect "alert-test with no channels says what to set" 1 "" \
+	"no alert channel.*MAIL_HOST and ADMIN_EMAIL.*SLACK_WEBHOOK_URL"
+expect "alert-test says email is not configured" 1 "^  email: not configured \\(set MAIL_HOST and ADMIN_EMAIL\\)$"
+expect "alert-test says Slack is not configured" 1 "^  slack: not configured"
+expect "alert-test's alert reaches the log" 1 "" "ALERT \\[test\\] Eclectyc alert test"
 expect_sql "alert-test records the alert" monitor \
 	"select count(*) from alerts where alert_type = 'test' and subject = 'Eclectyc alert test'" "1"
 SLACK_WEBHOOK_URL="http://127.0.0.1:$closed_port/services/T000/B000/sekrit-token" atrun alert-test
@@ -1203,6 +1304,13 @@ MAIL_PORT=many atrun alert-test
 expect "alert-test with a bad MAIL_PORT exits 1 naming it" 1 "" "MAIL_PORT"
 atrun alert-test now
 expect_usage "alert-test with an argument exits 2" "unexpected argument 'now'"
+atrun --json alert-test
+if [ "$rc" -eq 1 ] && json_true "[c['configured'] for c in d['channels']] == [False, False, True]" \
+	&& grep -q "SLACK_WEBHOOK_URL" <<<"$err"; then
+	pass "alert-test --json with no channel exits 1 saying what to set"
+else
+	fail "alert-test --json with no channel exits 1 saying what to set" "exit $rc or no message"
+fi
 
 # ---- worker log file -------------------------------------------------------
 
