@@ -10,38 +10,78 @@
 
 /* ---- status ---------------------------------------------------------------- */
 
-static __thread int last_code;
-static __thread int last_stopped;
-static __thread char last_message[1024];
+/* The thread's status frames, by nesting depth: frames[0] serves calls made
+ * outside any eclb_begin(); beyond the last one, nested calls share it. An
+ * array, not a list through the callers' stacks, so a frame that never ended
+ * (PHP's bailout longjmps out of a fatal error in a callback) leaves nothing
+ * pointing into a dead stack frame. */
+#define STATUS_DEPTH 64
+static __thread eclb_status frames[STATUS_DEPTH];
+static __thread int depth;
+
+static eclb_status *status(void)
+{
+	return &frames[depth < STATUS_DEPTH ? depth : STATUS_DEPTH - 1];
+}
+
+static void status_clear(eclb_status *st)
+{
+	st->code = 0;
+	st->stopped = 0;
+	st->message[0] = '\0';
+}
+
+int eclb_begin(void)
+{
+	depth++;
+	if (depth < STATUS_DEPTH)
+		status_clear(&frames[depth]);
+	return depth;
+}
+
+void eclb_end(int token, eclb_status *out)
+{
+	if (out != NULL)
+		*out = *status();
+	/* Back to the frame of the call that began before this one, even when
+	 * a frame above was never ended. */
+	depth = token > 0 ? token - 1 : 0;
+}
+
+void eclb_reset(void)
+{
+	depth = 0;
+	status_clear(&frames[0]);
+}
 
 void eclb_clear(void)
 {
-	last_code = 0;
-	last_stopped = 0;
-	last_message[0] = '\0';
+	status_clear(status());
 }
 
 int eclb_failed(void)
 {
-	return last_code;
+	return status()->code;
 }
 
 const char *eclb_message(void)
 {
-	return last_message;
+	return status()->message;
 }
 
 int eclb_stopped_by_callback(void)
 {
-	return last_stopped;
+	return status()->stopped;
 }
 
 /* Record a failure: the library's code and message. Returns `rc`. */
 static int fail(int rc)
 {
-	if (rc < 0 && last_code == 0) {
-		last_code = rc;
-		snprintf(last_message, sizeof(last_message), "%s", ecl_error_last());
+	eclb_status *st = status();
+
+	if (rc < 0 && st->code == 0) {
+		st->code = rc;
+		snprintf(st->message, sizeof(st->message), "%s", ecl_error_last());
 	}
 	return rc;
 }
@@ -49,11 +89,35 @@ static int fail(int rc)
 /* Record a failure of the binding itself. */
 static int fail_with(int rc, const char *message)
 {
-	if (last_code == 0) {
-		last_code = rc;
-		snprintf(last_message, sizeof(last_message), "%s", message);
+	eclb_status *st = status();
+
+	if (st->code == 0) {
+		st->code = rc;
+		snprintf(st->message, sizeof(st->message), "%s", message);
 	}
 	return rc;
+}
+
+/* The library's own per-thread error, kept aside while a host callback runs:
+ * a call the callback makes (failing or not) must not replace the message
+ * of the library call that is calling back, should it read it afterwards. */
+typedef struct saved_error {
+	int code;
+	char message[1024];
+} saved_error;
+
+static void save_error(saved_error *saved)
+{
+	saved->code = ecl_error_last_code();
+	snprintf(saved->message, sizeof(saved->message), "%s", ecl_error_last());
+}
+
+static void restore_error(const saved_error *saved)
+{
+	if (saved->code == 0 && saved->message[0] == '\0')
+		ecl_error_clear();
+	else
+		ecl_error_set(saved->code, "%s", saved->message);
 }
 
 static char *dup_or_fail(const char *text)
@@ -106,22 +170,33 @@ static int on_progress(int64_t processed, int64_t total, int64_t imported, int64
 {
 	eclb_callback *cb = payload;
 
+	int frame = depth;
+	saved_error saved;
+	int stop;
+
 	if (cb == NULL || cb->progress == NULL)
 		return 0;
-	if (cb->progress(cb->host, (long long)processed, (long long)total, (long long)imported,
-	                 (long long)failed) != 0) {
-		last_stopped = 1;
-		return 1;
-	}
-	return 0;
+	save_error(&saved);
+	stop = cb->progress(cb->host, (long long)processed, (long long)total, (long long)imported,
+	                    (long long)failed);
+	restore_error(&saved);
+	/* The frame of the call that runs the import: calls the callback made
+	 * had (and ended) frames of their own above it. */
+	if (stop != 0)
+		frames[frame < STATUS_DEPTH ? frame : STATUS_DEPTH - 1].stopped = 1;
+	return stop != 0;
 }
 
 static void on_log(ecl_log_level level, const char *message, void *payload)
 {
 	eclb_callback *cb = payload;
+	saved_error saved;
 
-	if (cb != NULL && cb->log != NULL)
-		cb->log(cb->host, (int)level, message);
+	if (cb == NULL || cb->log == NULL)
+		return;
+	save_error(&saved);
+	cb->log(cb->host, (int)level, message);
+	restore_error(&saved);
 }
 
 /* ---- stores ------------------------------------------------------------------ */
@@ -834,6 +909,15 @@ void eclb_worker_stop(eclb_worker *w)
 {
 	if (w != NULL)
 		ecl_worker_stop(w->worker);
+}
+
+char *eclb_uri_mask(const char *uri)
+{
+	ecl_buf b = ECL_BUF_INIT;
+
+	if (uri == NULL)
+		return fail_with(ECL_EINVALID, "a URI is required"), NULL;
+	return buf_result(ecl_store_uri_mask(&b, uri), &b);
 }
 
 const char *eclb_version(void)

@@ -17,11 +17,32 @@
 
 /* ---- status of the last call (per thread) ------------------------------- */
 
-/* Forget the last failure (called before every wrapped call). */
+/*
+ * The status of one wrapped call. A call made from inside a host callback
+ * (a log line, a progress report) runs while the outer call is still
+ * going, so each wrapped call gets a frame of its own: eclb_begin() opens a
+ * cleared one (the thread's current status from then on) and returns its
+ * token; eclb_end(token, out) copies it to `out` (may be NULL) and goes
+ * back to the outer call's frame, untouched by whatever the nested call did
+ * (a failure the callback caught does not fail the outer call). Without a
+ * frame, calls share one per thread. eclb_reset() forgets every frame (a
+ * PHP request starts afresh even if the last one bailed out mid-call).
+ */
+typedef struct eclb_status {
+	int code;
+	int stopped;
+	char message[1024];
+} eclb_status;
+
+int eclb_begin(void);
+void eclb_end(int token, eclb_status *out);
+void eclb_reset(void);
+
+/* Forget the current frame's failure. */
 void eclb_clear(void);
-/* 0, or the ECL_E* code of the last call's failure. */
+/* 0, or the ECL_E* code of the current frame's failure. */
 int eclb_failed(void);
-/* Its message (ecl_error_last() at the time). */
+/* Its message (ecl_error_last() at the time); valid until the frame ends. */
 const char *eclb_message(void);
 /* 1 when the failure came from a host callback that asked to stop (the
  * language layer re-raises the callback's own exception). */
@@ -145,6 +166,10 @@ const char *eclb_worker_id(const eclb_worker *w);
 /* {"claimed", "completed", "failed", "requeued", "cancelled", "released"} */
 char *eclb_worker_process(eclb_worker *w, int limit);
 void eclb_worker_stop(eclb_worker *w);
+
+/* `uri` with its password (user:PASSWORD@, password=… parameters) replaced
+ * by "***", for messages and reprs. */
+char *eclb_uri_mask(const char *uri);
 
 const char *eclb_version(void);
 

@@ -37,6 +37,7 @@
 %newobject eclb_profiles;
 %newobject eclb_profile_show;
 %newobject eclb_detect;
+%newobject eclb_uri_mask;
 
 #if defined(SWIGPYTHON)
 %include "python/eclectyc_python.swg"
@@ -61,6 +62,8 @@
 %constant int ECANCELLED = ECL_ECANCELLED;
 
 const char *eclb_version(void);
+/* The URI with its password masked ("postgresql://user:***@host/db"). */
+char *eclb_uri_mask(const char *uri);
 char *eclb_profiles(const char *profile_dir = NULL);
 char *eclb_profile_show(const char *name, const char *profile_dir = NULL);
 char *eclb_detect(const char *path, const char *profile = NULL, const char *meter = NULL,

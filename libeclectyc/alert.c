@@ -3,23 +3,43 @@
  * keyed alerts, and the record of every alert in the `alerts` table.
  *
  * A channel that fails is named in the result and the record and never
- * stops the others; network channels have their timeout, so an alert costs
- * a worker at most that long per channel. Secrets stay in the copy held
+ * stops the others; network channels have their timeout, and one that could
+ * not be reached is skipped for a while after (send_network), so alerting
+ * costs a worker at most that timeout once per channel per backoff. Secrets stay in the copy held
  * here: nothing in this file formats a password or the webhook URL.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert_channels.h"
+#include "alert_curl.h"
 #include "eclectyc/sys/errors.h"
 #include "store_internal.h"
 #include "strutil.h"
+
+/* How long a network channel that could not be reached (timed out, refused,
+ * no such host) is skipped before it is tried again. */
+#define CHANNEL_BACKOFF_SECONDS 300
+
+/* A network channel's circuit breaker. In process, per store: kept with the
+ * store's alerting, reset when it is configured again. Not in the database:
+ * reachability is a property of this host's network path (another worker's
+ * may be fine), and every worker process learns it itself at the cost of one
+ * timeout per channel per backoff. */
+typedef struct channel_state {
+	int64_t skip_until;     /* skipped while now < this; 0: tried */
+	char why[128];          /* why it was last unreachable */
+} channel_state;
+
+enum { CHANNEL_EMAIL, CHANNEL_SLACK, CHANNEL_COUNT };
 
 /* The options with every string copied (so the caller's may go away). */
 typedef struct ecl_alerting {
 	ecl_alert_options opts;
 	char *copies[10];
+	channel_state channels[CHANNEL_COUNT];
 } ecl_alerting;
 
 static const ecl_alert_options default_options = ECL_ALERT_OPTIONS_INIT;
@@ -183,19 +203,60 @@ static void note(ecl_alert_result *r, const char *channel, int ok, const char *w
 	}
 }
 
+typedef int (*channel_send)(const ecl_alert_options *opts, const ecl_alert *alert, int64_t now,
+                            char *why, size_t why_size);
+
+static const char *utc(char out[32], int64_t t)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&secs, &tm) == NULL || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)t);
+	return out;
+}
+
+/* Send through one network channel, unless it was unreachable less than
+ * CHANNEL_BACKOFF_SECONDS ago: then it is skipped (and the skip logged and
+ * reported as its failure), so a server that hangs costs a worker its
+ * timeout once per backoff, not once per alert. */
+static void send_network(ecl_alert_result *r, ecl_store *store, const ecl_alert_options *o,
+                         const ecl_alert *alert, int64_t now, int which, const char *name,
+                         channel_send send)
+{
+	channel_state *state = store->alerting ? &store->alerting->channels[which] : NULL;
+	char why[256], until[32];
+
+	int ok = 0;
+
+	why[0] = '\0';
+	if (state != NULL && now < state->skip_until) {
+		snprintf(why, sizeof(why), "skipped until %s: unreachable (%s)",
+			utc(until, state->skip_until), state->why);
+		ecl__log(&store->logger, ECL_LOG_WARN, "alert channel %s skipped for \"%s\" until %s: "
+			"it was unreachable (%s)", name, alert->type, until, state->why);
+	} else {
+		(void)ecl__curl_unreachable();   /* forget an earlier channel's transfer */
+		ok = send(o, alert, now, why, sizeof(why)) == 0;
+		if (ok && state != NULL) {
+			state->skip_until = 0;
+		} else if (!ok && state != NULL && ecl__curl_unreachable()) {
+			state->skip_until = now + CHANNEL_BACKOFF_SECONDS;
+			ecl__strlcpy(state->why, why, sizeof(state->why));
+			ecl__log(&store->logger, ECL_LOG_WARN, "alert channel %s unreachable (%s): "
+				"skipped until %s", name, why, utc(until, state->skip_until));
+		}
+	}
+	note(r, name, ok, why);
+}
+
 static void send_channels(ecl_alert_result *r, ecl_store *store, const ecl_alert_options *o,
                           const ecl_alert *alert, int64_t now)
 {
-	char why[256];
-
-	if (o->smtp_host != NULL && o->mail_to != NULL) {
-		why[0] = '\0';
-		note(r, "email", ecl__alert_smtp_send(o, alert, now, why, sizeof(why)) == 0, why);
-	}
-	if (o->slack_webhook_url != NULL) {
-		why[0] = '\0';
-		note(r, "slack", ecl__alert_slack_send(o, alert, now, why, sizeof(why)) == 0, why);
-	}
+	if (o->smtp_host != NULL && o->mail_to != NULL)
+		send_network(r, store, o, alert, now, CHANNEL_EMAIL, "email", ecl__alert_smtp_send);
+	if (o->slack_webhook_url != NULL)
+		send_network(r, store, o, alert, now, CHANNEL_SLACK, "slack", ecl__alert_slack_send);
 	if (o->log_channel) {
 		ecl__log(&store->logger, alert->severity == ECL_ALERT_CRITICAL ? ECL_LOG_ERROR : ECL_LOG_WARN,
 			"ALERT [%s] %s", alert->type, alert->subject);

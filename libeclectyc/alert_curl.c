@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alert_channels.h"
 #include "eclectyc/sys/errors.h"
@@ -11,6 +12,8 @@
 #include "strutil.h"
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+/* Per thread, as each thread's transfers are its own (ecl__curl_unreachable). */
+static __thread int last_unreachable;
 static CURLcode global_rc = CURLE_FAILED_INIT;
 
 static void global_init(void)
@@ -131,6 +134,7 @@ int ecl__curl_open(ecl__curl_call *call, const char *url, const char *protocols,
 {
 	int rc = ecl__curl_global();
 
+	last_unreachable = 0;
 	memset(call, 0, sizeof(*call));
 	call->timeout_ms = timeout_ms > 0 ? (long)timeout_ms : ECL_ALERT_TIMEOUT_MS_DEFAULT;
 	if (rc == 0) {
@@ -186,4 +190,169 @@ void ecl__curl_reason(const ecl__curl_call *call, CURLcode code, const char *sec
 	else
 		snprintf(text, sizeof(text), "%s", call->error[0] ? call->error : curl_easy_strerror(code));
 	ecl__alert_why(why, why_size, text, secret, curl_easy_strerror(code));
+}
+
+CURLcode ecl__curl_perform(ecl__curl_call *call)
+{
+	CURLcode code = curl_easy_perform(call->curl);
+
+	last_unreachable = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_COULDNT_CONNECT
+		|| code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY
+		|| code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
+	return code;
+}
+
+int ecl__curl_unreachable(void)
+{
+	int unreachable = last_unreachable;
+
+	last_unreachable = 0;
+	return unreachable;
+}
+
+/* ---- scrubbing a server's reply ---- */
+
+static int base64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+static int is_base64_char(int c)
+{
+	return base64_value(c) >= 0 || c == '=';
+}
+
+/* Decode a base64 word of `len` characters into `out` (at least len * 3 / 4
+ * + 1 bytes); its length, or -1 when it is not base64 (padded, as SASL
+ * sends it). */
+static long base64_decode(const char *word, size_t len, unsigned char *out)
+{
+	size_t i, n = 0, pad = 0;
+	unsigned int acc = 0;
+
+	if (len == 0 || len % 4 != 0)
+		return -1;
+	while (pad < 2 && word[len - 1 - pad] == '=')
+		pad++;
+	for (i = 0; i < len - pad; i++) {
+		int v = base64_value((unsigned char)word[i]);
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned int)v;
+		if (i % 4 == 3) {
+			out[n++] = (unsigned char)(acc >> 16);
+			out[n++] = (unsigned char)(acc >> 8);
+			out[n++] = (unsigned char)acc;
+			acc = 0;
+		}
+	}
+	if (pad == 1) {
+		out[n++] = (unsigned char)(acc >> 10);
+		out[n++] = (unsigned char)(acc >> 2);
+	} else if (pad == 2) {
+		out[n++] = (unsigned char)(acc >> 4);
+	}
+	return (long)n;
+}
+
+static int contains(const unsigned char *data, size_t len, const char *needle)
+{
+	size_t n = needle ? strlen(needle) : 0, i;
+
+	for (i = 0; n > 0 && i + n <= len; i++)
+		if (memcmp(data + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether the base64 word decodes to something a client sent to log in. */
+static int is_credential(const char *word, size_t len, const char *username, const char *password)
+{
+	unsigned char decoded[256];
+	long n;
+
+	if (len < 4)
+		return 0;
+	if (len > 300)        /* a base64 run that long can only be a token */
+		return 1;
+	n = base64_decode(word, len, decoded);
+	return n > 0 && (memchr(decoded, '\0', (size_t)n) != NULL
+		|| contains(decoded, (size_t)n, username) || contains(decoded, (size_t)n, password));
+}
+
+/* Replace text[at, at + len) by "***" in place. */
+static void mask_span(char *text, size_t at, size_t len)
+{
+	size_t tail = strlen(text + at + len);
+
+	if (len >= 3) {
+		memcpy(text + at, "***", 3);
+		memmove(text + at + 3, text + at + len, tail + 1);
+	} else {
+		/* Growing: the text's buffer is not known, so shorten what follows
+		 * rather than write past it. */
+		memset(text + at, '*', len);
+	}
+}
+
+static int word_is(const char *text, size_t at, size_t len, const char *word)
+{
+	return len == strlen(word) && strncasecmp(text + at, word, len) == 0;
+}
+
+void ecl__alert_scrub(char *text, const char *username, const char *password)
+{
+	size_t at = 0;
+	char *hit;
+
+	if (text == NULL)
+		return;
+	while (text[at] != '\0') {
+		size_t len = 0;
+
+		while (text[at + len] != '\0' && is_base64_char((unsigned char)text[at + len]))
+			len++;
+		if (len == 0) {
+			at++;
+			continue;
+		}
+		if (word_is(text, at, len, "AUTH")) {
+			/* Keep "AUTH <mechanism>"; what follows is the exchange. */
+			size_t mech = at + len;
+
+			while (text[mech] == ' ')
+				mech++;
+			while (text[mech] != '\0' && text[mech] != ' ')
+				mech++;
+			len = strlen(text + mech);
+			if (len >= 4) {
+				memcpy(text + mech, " ***", 5);
+				break;
+			}
+			if (len > 1)          /* too short for " ***": mask in place */
+				memset(text + mech + 1, '*', len - 1);
+			at = mech;
+			continue;
+		}
+		if (is_credential(text + at, len, username, password)) {
+			mask_span(text, at, len);
+			at += len >= 3 ? 3 : len;
+		} else {
+			at += len;
+		}
+	}
+	for (at = 0; password != NULL && *password != '\0' && (hit = strstr(text + at, password));) {
+		size_t n = strlen(password);
+
+		at = (size_t)(hit - text);
+		mask_span(text, at, n);
+		at += n >= 3 ? 3 : n;
+	}
 }

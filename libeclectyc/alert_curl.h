@@ -39,6 +39,31 @@ int ecl__curl_open(ecl__curl_call *call, const char *url, const char *protocols,
 /* Release the handle. Accepts a call that failed to open. */
 void ecl__curl_close(ecl__curl_call *call);
 
+/* curl_easy_perform() on the call, remembering for ecl__curl_unreachable()
+ * whether the server could not be reached or did not answer in time. */
+CURLcode ecl__curl_perform(ecl__curl_call *call);
+
+/*
+ * 1 when this thread's last ecl__curl_perform() ended because the server
+ * could not be reached (no such host, connection refused or reset) or did
+ * not answer within the timeout; 0 after a success, a refusal (an HTTP or
+ * SMTP error), or when the last transfer never started. Reading it forgets
+ * it, so a later send that fails before any transfer reads 0. Alerting backs off
+ * from such a channel for a while (alert.c), so a hanging server costs a
+ * worker its timeout once, not once per alert.
+ */
+int ecl__curl_unreachable(void);
+
+/*
+ * Scrub a server's reply, kept for an error message and the alerts table,
+ * of credentials an SMTP server may echo back, in place: every base64 word
+ * that decodes to text holding `username` or `password` (AUTH LOGIN sends
+ * each alone) or a NUL byte (AUTH PLAIN's "\0user\0password"), whatever
+ * follows "AUTH <mechanism>" in it, and `password` itself, each become
+ * "***". NULL or "" credentials are not looked for.
+ */
+void ecl__alert_scrub(char *text, const char *username, const char *password);
+
 /*
  * A few words on why the transfer ended with `code` ("timed out after 1500
  * ms", "connection refused", curl's detail otherwise). A reason that would

@@ -25,6 +25,36 @@ static void appendf(ecl_buf *b, const char *format, ...)
 	free(text);
 }
 
+/* A file name as alerts show it: its control characters written out
+ * ("\r", "\n", "\x1b"), since a line break in a name would split the
+ * subject (and end a mail header) or pass in the body for a field of its
+ * own. Returns `out`, truncated to `size` (never in the middle of an
+ * escape). */
+static const char *shown_name(char *out, size_t size, const char *name)
+{
+	const unsigned char *p;
+	size_t n = 0;
+
+	for (p = (const unsigned char *)(name ? name : ""); *p != '\0'; p++) {
+		char piece[8];
+		size_t len;
+
+		if (*p >= 0x20 && *p != 0x7f)
+			piece[0] = (char)*p, piece[1] = '\0';
+		else if (*p == '\r' || *p == '\n' || *p == '\t')
+			snprintf(piece, sizeof(piece), "\\%c", *p == '\r' ? 'r' : *p == '\n' ? 'n' : 't');
+		else
+			snprintf(piece, sizeof(piece), "\\x%02x", *p);
+		len = strlen(piece);
+		if (n + len + 1 > size)
+			break;
+		memcpy(out + n, piece, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 static const char *when(char out[32], int64_t t)
 {
 	time_t secs = (time_t)t;
@@ -99,11 +129,12 @@ static int claim_alert(ecl_store *store, const char *batch_id)
 
 static void job_details(ecl_buf *body, const ecl_job *j)
 {
-	char t[32];
+	char t[32], name[1024];
 
 	appendf(body, "Import job has failed after %d retries.\n\nDetails:\n", j->retry_count);
-	appendf(body, "Batch ID: %s\nFilename: %s\nImport Type: %s\n", j->batch_id, j->filename,
-		ecl_import_type_name(j->import_type));
+
+	appendf(body, "Batch ID: %s\nFilename: %s\nImport Type: %s\n", j->batch_id,
+		shown_name(name, sizeof(name), j->filename), ecl_import_type_name(j->import_type));
 	appendf(body, "Queued At: %s\n", when(t, j->queued_at));
 	if (j->started_at != ECL_TIME_NONE)
 		appendf(body, "Started At: %s\n", when(t, j->started_at));
@@ -128,7 +159,10 @@ int ecl__alert_job_failed(ecl_store *store, const char *batch_id, ecl_alert_resu
 	else
 		return rc;
 	if (rc == 0) {
-		snprintf(subject, sizeof(subject), "Import Job Failed: %.250s", job->filename);
+		char name[251];
+
+		snprintf(subject, sizeof(subject), "Import Job Failed: %s",
+			shown_name(name, sizeof(name), job->filename));
 		job_details(&body, job);
 		rc = deliver(store, "job_failed", ECL_ALERT_CRITICAL, NULL, subject, &body, result);
 	}
@@ -149,7 +183,10 @@ int ecl__alert_jobs_failed(ecl_store *store, const ecl_job_array *jobs, int64_t 
 		const ecl_job *j = &jobs->jobs[i];
 
 		if ((rc = claim_alert(store, j->batch_id)) == 1) {
-			appendf(&body, "%s (%s)\nError: %s\nRetries: %d/%d\n\n", j->filename, j->batch_id,
+			char name[1024];
+
+			appendf(&body, "%s (%s)\nError: %s\nRetries: %d/%d\n\n",
+				shown_name(name, sizeof(name), j->filename), j->batch_id,
 				j->error_message ? j->error_message : "(none recorded)", j->retry_count,
 				j->max_retries);
 			(*sent)++;
@@ -169,13 +206,14 @@ int ecl__alert_stuck(ecl_store *store, const ecl_stuck_job *stuck, size_t count,
                      ecl_alert_result *result)
 {
 	ecl_buf body = ECL_BUF_INIT;
-	char subject[96], t[32];
+	char subject[96], t[32], name[1024];
 	size_t i;
 
 	snprintf(subject, sizeof(subject), "Import Jobs Stuck in Processing (%zu jobs)", count);
 	for (i = 0; i < count; i++)
 		appendf(&body, "%s (%s)\nStuck for: %lld minutes\nStarted at: %s\nWorker: %s\n\n",
-			stuck[i].job->filename, stuck[i].job->batch_id, (long long)stuck[i].minutes_stuck,
+			shown_name(name, sizeof(name), stuck[i].job->filename), stuck[i].job->batch_id,
+			(long long)stuck[i].minutes_stuck,
 			when(t, stuck[i].job->started_at),
 			stuck[i].job->worker_id ? stuck[i].job->worker_id : "-");
 	return deliver(store, "stuck_jobs", ECL_ALERT_WARNING, "stuck_jobs", subject, &body, result);

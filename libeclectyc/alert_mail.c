@@ -61,10 +61,9 @@ const char *ecl__mail_problem(const ecl_alert_options *opts, const ecl_alert *al
 	const char *from = ecl__mail_sender(opts);
 	const char *problem = NULL;
 
+	(void)alert;   /* its subject may hold anything: put_subject escapes it */
 	if (opts->mail_to == NULL || *opts->mail_to == '\0')
 		problem = "no recipient is set (ADMIN_EMAIL)";
-	else if (alert->subject != NULL && has_line_break(alert->subject))
-		problem = "the subject contains a line break";
 	else if (has_line_break(sender_name(opts)))
 		problem = "the sender name contains a line break";
 	else if (!is_plain_address(from, strlen(from)))
@@ -333,16 +332,46 @@ static int put_header(ecl_buf *out, const char *name, const char *value)
 	return rc;
 }
 
+/* `text` with every control character written out ("\r", "\n", "\t",
+ * "\x1b"): a subject quotes file names, which may hold a line break, and
+ * one must neither end the header (adding "Bcc: …") nor stop the alert. */
+static int put_escaped(ecl_buf *out, const char *text)
+{
+	const unsigned char *p;
+	int rc = 0;
+
+	for (p = (const unsigned char *)text; rc == 0 && *p != '\0'; p++) {
+		char escape[8];
+
+		if (*p >= 0x20 && *p != 0x7f) {
+			rc = ecl__buf_put(out, (const char *)p, 1);
+			continue;
+		}
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			snprintf(escape, sizeof(escape), "\\%c", *p == '\r' ? 'r' : *p == '\n' ? 'n' : 't');
+		else
+			snprintf(escape, sizeof(escape), "\\x%02x", *p);
+		rc = ecl__buf_puts(out, escape);
+	}
+	return rc;
+}
+
 static int put_subject(ecl_buf *out, const char *subject)
 {
-	int rc = ecl__buf_puts(out, "Subject: ");
+	ecl_buf text = ECL_BUF_INIT;
+	int rc = ecl__buf_set(&text, "");
 
-	if (rc == 0 && is_ascii_text(subject) && strlen(subject) <= MAX_PLAIN_HEADER_TEXT)
-		rc = ecl__buf_puts(out, subject);
+	if (rc == 0)
+		rc = put_escaped(&text, subject);
+	if (rc == 0)
+		rc = ecl__buf_puts(out, "Subject: ");
+	if (rc == 0 && is_ascii_text(text.ptr) && text.size <= MAX_PLAIN_HEADER_TEXT)
+		rc = ecl__buf_puts(out, text.ptr);
 	else if (rc == 0)
-		rc = put_encoded_words(out, subject);
+		rc = put_encoded_words(out, text.ptr);
 	if (rc == 0)
 		rc = ecl__buf_puts(out, "\r\n");
+	ecl_buf_dispose(&text);
 	return rc;
 }
 

@@ -22,8 +22,10 @@ const char *ecl__mail_sender(const ecl_alert_options *opts);
 
 /*
  * Why `alert` cannot be written as a message from `opts`, or NULL: no
- * recipient list, a line break in the subject or the sender's name, or a
- * sender address that is not plain (see below). The recipients themselves
+ * recipient list, a line break in the sender's name, or a sender address
+ * that is not plain (see below). These are settings; the alert's own text
+ * is never a reason not to send it: control characters in its subject (a
+ * file name with a CR/LF) are written out as "\r", "\n", "\xHH". The recipients themselves
  * are left to ecl__mail_recipients_problem(), so that a transport can check
  * its own settings in between and keep the order its reasons come in.
  */
@@ -51,8 +53,8 @@ int ecl__mail_each_recipient(const char *list, ecl__mail_recipient_fn each, void
 
 /*
  * Append the message to `out`: Date (from `now`, UTC), Message-ID (random,
- * @ the sender's domain), From, To, Subject (RFC 2047 encoded words when
- * not ASCII or very long), MIME-Version, Content-Type, Content-Transfer-
+ * @ the sender's domain), From, To, Subject (control characters escaped;
+ * RFC 2047 encoded words when not ASCII or very long), MIME-Version, Content-Type, Content-Transfer-
  * Encoding (8bit, or base64 when a line would pass 998 octets) and
  * Auto-Submitted, then the body with CRLF line ends. Refuses what the two
  * checks above refuse. 0, ECL_EINVALID (a check, or a `now` outside the

@@ -161,7 +161,7 @@ static int post(const char *url, const ecl_buf *payload, int timeout_ms, char *w
 	if (rc == 0)
 		code = configure(call.curl, headers, payload);
 	if (rc == 0 && code == CURLE_OK)
-		code = curl_easy_perform(call.curl);
+		code = ecl__curl_perform(&call);
 	if (rc == 0)
 		rc = outcome(&call, code, secret, why, why_size);
 	else

@@ -23,6 +23,7 @@ typedef struct smtp_plan {
 	int port;
 	int starttls;               /* "tls": STARTTLS or nothing */
 	const char *from;
+	const char *username;       /* scrubbed out of what the server says */
 	const char *password;       /* never shown; masked out of reasons */
 	struct curl_slist *rcpt;    /* "<address>" for each recipient */
 } smtp_plan;
@@ -111,6 +112,7 @@ static int plan_send(smtp_plan *plan, const ecl_alert_options *opts, const ecl_a
 	int rc = 0;
 
 	plan->from = ecl__mail_sender(opts);
+	plan->username = opts->smtp_username;
 	plan->password = opts->smtp_password;
 	if (opts->smtp_host == NULL || *opts->smtp_host == '\0')
 		rc = invalid(why, why_size, "no SMTP host is set (MAIL_HOST)");
@@ -186,7 +188,11 @@ static int transfer_failed(const ecl__curl_call *call, CURLcode code, const smtp
 	/* The server's refusal ("server said: 554 5.7.1 rejected") is the most
 	 * useful thing to report, once the session got that far. */
 	if (!timed_out && code != CURLE_COULDNT_CONNECT && call->refusal[0] != '\0') {
+		/* A server may echo the AUTH exchange in its refusal ("535 AUTH
+		 * PLAIN AGFsaWNl... rejected"): that goes into the alerts table, so
+		 * the credentials are scrubbed out first. */
 		snprintf(said, sizeof(said), "server said: %s", call->refusal);
+		ecl__alert_scrub(said, plan->username, plan->password);
 		ecl__alert_why(reason, sizeof(reason), said, plan->password, curl_easy_strerror(code));
 	} else
 		ecl__curl_reason(call, code, plan->password, reason, sizeof(reason));
@@ -209,7 +215,7 @@ static int transfer(const smtp_plan *plan, const ecl_alert_options *opts, const 
 	if (rc == 0)
 		code = configure(call.curl, plan, opts, &up);
 	if (rc == 0 && code == CURLE_OK)
-		code = curl_easy_perform(call.curl);
+		code = ecl__curl_perform(&call);
 	if (rc == 0 && code != CURLE_OK)
 		rc = transfer_failed(&call, code, plan, why, why_size);
 	else if (rc != 0)

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "eclectyc/buffer.h"
+
 #define SCHEME_MAX 32
 #define REGISTRY_SIZE 16
 
@@ -105,8 +107,14 @@ const ecl_backend *ecl__backend_for_uri(const char *uri)
 	size_t len;
 
 	if (colon == NULL || !scheme_is_valid(uri, (size_t)(colon - uri))) {
+		ecl_buf masked = ECL_BUF_INIT;
+
+		/* Quoted with its password masked: "//user:pw@host" is a typo,
+		 * not a reason to print the password. */
 		ecl_error_set(ECL_EINVALID,
-			"store URI \"%s\" has no scheme (expected e.g. sqlite:///path.db)", uri);
+			"store URI \"%s\" has no scheme (expected e.g. sqlite:///path.db)",
+			ecl_store_uri_mask(&masked, uri) == 0 ? masked.ptr : "(hidden)");
+		ecl_buf_dispose(&masked);
 		return NULL;
 	}
 	len = (size_t)(colon - uri);

@@ -445,27 +445,60 @@ static const char *prepare_line(char *line, size_t len, int first)
 	return text;
 }
 
+/* The longest line a .env file may have, its line ending included: far
+ * beyond any real setting, and a bound on what one line can make us
+ * allocate (a file with no newline at all is not read whole). */
+#define ENV_LINE_MAX 65536
+
+/* Read one line (its '\n' kept) into `line` (ENV_LINE_MAX + 1 bytes):
+ * its length, 0 at the end of the file, -1 on a read error, or
+ * ENV_LINE_MAX + 1 when the line is longer than the limit (the rest of it
+ * is not read). */
+static long read_line(FILE *file, char *line)
+{
+	long len = 0;
+	int c;
+
+	while (len < ENV_LINE_MAX && (c = getc(file)) != EOF) {
+		line[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (len == ENV_LINE_MAX && line[len - 1] != '\n') {
+		/* Exactly at the limit, a final line without '\n' is fine. */
+		if ((c = getc(file)) != EOF)
+			return ENV_LINE_MAX + 1;
+	}
+	line[len] = '\0';
+	return len == 0 && ferror(file) ? -1 : len;
+}
+
 static int read_env_file(pending_list *pending, const char *path)
 {
 	FILE *file = fopen(path, "rb");
-	char *line = NULL;
+	char *line;
 	const char *text;
-	size_t capacity = 0;
 	size_t line_no = 0;
-	ssize_t len;
+	long len;
 	int rc = 0;
 	int err;
 
 	if (file == NULL)
 		return ecl_error_set(ECL_EIO, "%s: cannot open: %s", path, strerror(errno));
+	if ((line = malloc(ENV_LINE_MAX + 1)) == NULL) {
+		fclose(file);
+		return ecl_error_set(ECL_ENOMEM, "%s: out of memory for a line buffer", path);
+	}
 	while (rc == 0) {
 		errno = 0;
-		len = getline(&line, &capacity, file);
-		if (len < 0)
+		len = read_line(file, line);
+		if (len <= 0)
 			break;
 		line_no++;
-		text = prepare_line(line, (size_t)len, line_no == 1);
-		if (text == NULL)
+		if (len > ENV_LINE_MAX)
+			rc = ecl_error_set(ECL_EPARSE, "%s:%zu: line is longer than %d bytes (a value "
+				"cannot be that long; is this a .env file?)", path, line_no, ENV_LINE_MAX);
+		else if ((text = prepare_line(line, (size_t)len, line_no == 1)) == NULL)
 			rc = ecl_error_set(ECL_EPARSE, "%s:%zu: line contains a NUL byte", path, line_no);
 		else
 			rc = parse_line(pending, path, line_no, text);
@@ -473,8 +506,6 @@ static int read_env_file(pending_list *pending, const char *path)
 	err = errno;
 	if (rc == 0 && ferror(file))
 		rc = ecl_error_set(ECL_EIO, "%s: cannot read: %s", path, strerror(err ? err : EIO));
-	else if (rc == 0 && !feof(file))
-		rc = ecl_error_set(ECL_ENOMEM, "%s:%zu: out of memory reading a line", path, line_no + 1);
 	free(line);
 	fclose(file);
 	return rc;

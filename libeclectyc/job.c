@@ -18,6 +18,7 @@
 #include "eclectyc/sys/backend.h"
 #include "ingest/profile_set.h"
 #include "job_internal.h"
+#include "json_util.h"
 #include "meter_id.h"
 #include "retry_policy.h"
 #include "store_internal.h"
@@ -108,6 +109,9 @@ static int normalise_json(char **out, const char *text, json_type want, const ch
 	if (json_typeof(value) != want)
 		rc = ecl_error_set(ECL_EINVALID, "%s%s must be a JSON %s", who, field,
 			want == JSON_ARRAY ? "array" : "object");
+	else if (ecl__json_deeper_than(value, ECL_JSON_MAX_DEPTH))
+		rc = ecl_error_set(ECL_EINVALID, "%s%s nests arrays and objects more than %d levels "
+			"deep", who, field, ECL_JSON_MAX_DEPTH);
 	else if (want == JSON_ARRAY)
 		rc = check_strings(value, field, who);
 	if (rc == 0 && json_size(value) > 0) {

@@ -94,3 +94,27 @@ int ecl__json_to_buf(ecl_buf *out, json_t *object, const char *what)
 	free(text);
 	return rc;
 }
+
+int ecl__json_deeper_than(const json_t *value, int max)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (!json_is_array(value) && !json_is_object(value))
+		return 0;
+	if (max < 1)
+		return 1;
+	/* Recursion is bounded: jansson itself parses at most 2048 levels, and
+	 * this returns as soon as `max` levels are exceeded. */
+	if (json_is_array(value)) {
+		json_array_foreach(value, i, item)
+			if (ecl__json_deeper_than(item, max - 1))
+				return 1;
+	} else {
+		json_object_foreach((json_t *)value, key, item)
+			if (ecl__json_deeper_than(item, max - 1))
+				return 1;
+	}
+	return 0;
+}

@@ -7,6 +7,16 @@
 
 #include "eclectyc/buffer.h"
 
+/* The deepest nesting of arrays and objects a job's tags or metadata may
+ * have (the outer object or array counts as 1). Deeper values are refused
+ * when the job is created: every reader (PHP's json_decode at 512, Python's
+ * recursion limit, a page that renders the tree) must get what it can read. */
+#define ECL_JSON_MAX_DEPTH 32
+
+/* 1 when `value` nests arrays and objects deeper than `max` levels (a
+ * scalar is depth 0); stops looking as soon as it knows. */
+int ecl__json_deeper_than(const json_t *value, int max);
+
 /* "YYYY-MM-DD HH:MM:SS" (UTC) of an instant; null for ECL_TIME_NONE. */
 json_t *ecl__json_instant(int64_t t);
 

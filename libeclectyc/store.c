@@ -1,14 +1,17 @@
 #include "store_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "backend_registry.h"
+#include "buffer_internal.h"
 #include "strutil.h"
 
 static const ecl_store_options default_options = ECL_STORE_OPTIONS_INIT;
@@ -100,6 +103,149 @@ int ecl__store_check_confined(const ecl_store *store, const char *real_path, con
 			who, path, root, real_path);
 	return ecl_error_set(ECL_EINVALID, "%sfile \"%s\" is outside the storage root \"%s\"",
 		who, path, root);
+}
+
+/* ---- masking a URI's secrets ------------------------------------------------ */
+
+/* A key whose value is a secret: password, sslpassword, PASSWORD … */
+static int is_secret_key(const char *key, size_t len)
+{
+	return len >= 8 && strncasecmp(key + len - 8, "password", 8) == 0;
+}
+
+/* Copy `len` bytes of a URI query ("a=1&password=x"), every secret value
+ * replaced by "***". */
+static int mask_query(ecl_buf *out, const char *text, size_t len)
+{
+	size_t pos = 0;
+	int rc = 0;
+
+	while (rc == 0 && pos < len) {
+		const char *item = text + pos;
+		const char *amp = memchr(item, '&', len - pos);
+		size_t item_len = amp ? (size_t)(amp - item) : len - pos;
+		const char *eq = memchr(item, '=', item_len);
+
+		if (eq != NULL && is_secret_key(item, (size_t)(eq - item))) {
+			rc = ecl__buf_put(out, item, (size_t)(eq - item) + 1);
+			if (rc == 0)
+				rc = ecl__buf_puts(out, "***");
+		} else {
+			rc = ecl__buf_put(out, item, item_len);
+		}
+		pos += item_len;
+		if (rc == 0 && amp != NULL) {
+			rc = ecl__buf_put(out, "&", 1);
+			pos++;
+		}
+	}
+	return rc;
+}
+
+/* Copy a key=value connection string ("host=h password='a b'"), every secret
+ * value replaced by "***" (quoted values as libpq reads them). */
+static int mask_keywords(ecl_buf *out, const char *text)
+{
+	const char *p = text;
+	int rc = 0, after_secret = 0;
+
+	while (rc == 0 && *p != '\0') {
+		const char *key = p, *value;
+		size_t key_len;
+
+		while (*p != '\0' && *p != '=' && !isspace((unsigned char)*p))
+			p++;
+		key_len = (size_t)(p - key);
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p != '=') {
+			/* A lone word: after a secret it is likely the rest of an
+			 * unquoted password with a space in it ("password=a b"). */
+			if (!after_secret)
+				rc = ecl__buf_put(out, key, (size_t)(p - key));
+			continue;
+		}
+		after_secret = is_secret_key(key, key_len);
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		value = p;
+		if (*p == '\'') {
+			for (p++; *p != '\0' && *p != '\''; p++)
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+			if (*p == '\'')
+				p++;
+		} else {
+			while (*p != '\0' && !isspace((unsigned char)*p))
+				p++;
+		}
+		if (after_secret) {
+			rc = ecl__buf_put(out, key, (size_t)(value - key));
+			if (rc == 0)
+				rc = ecl__buf_puts(out, "***");
+		} else {
+			rc = ecl__buf_put(out, key, (size_t)(p - key));
+		}
+		while (rc == 0 && isspace((unsigned char)*p))
+			rc = ecl__buf_put(out, p++, 1);
+	}
+	return rc;
+}
+
+/* Where the user:password part of an authority that starts at `start`
+ * ends (its '@'), or NULL. Masking must cover whatever a URI parser could
+ * take for the password, so it is the later of libpq's reading (the first
+ * '@' before any '/') and the last '@' before the query: a password holding
+ * an unencoded '/' or '@' is masked whole, not up to the character that
+ * confused the parser. */
+static const char *userinfo_end(const char *start, const char *query)
+{
+	const char *first = start + strcspn(start, "@/");
+	const char *last = NULL, *p;
+
+	for (p = start; p < query; p++)
+		if (*p == '@')
+			last = p;
+	if (*first != '@')
+		first = NULL;
+	if (first != NULL && (last == NULL || first > last))
+		return first;
+	return last;
+}
+
+int ecl_store_uri_mask(ecl_buf *out, const char *uri)
+{
+	const char *slashes, *start, *query, *at, *colon;
+	int rc;
+
+	if (out == NULL || uri == NULL)
+		return ecl_error_set(ECL_EINVALID, "URI or output buffer is NULL");
+	rc = ecl__buf_set(out, "");
+	slashes = strstr(uri, "//");
+	if (rc == 0 && slashes == NULL && strchr(uri, '=') != NULL) {
+		/* A key=value string: the password is a value like the others. */
+		rc = mask_keywords(out, uri);
+		return rc == 0 ? 0 : ecl_error_set(ECL_ENOMEM, "out of memory masking a URI");
+	}
+	start = slashes ? slashes + 2 : uri;
+	query = start + strcspn(start, "?");
+	at = userinfo_end(start, query);
+	if (at != NULL && at >= query)       /* a '?' inside the password: mask past it */
+		query = at + strcspn(at, "?");
+	colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+	if (rc == 0 && colon != NULL) {
+		rc = ecl__buf_put(out, uri, (size_t)(colon + 1 - uri));
+		if (rc == 0)
+			rc = ecl__buf_puts(out, "***");
+		if (rc == 0)
+			rc = ecl__buf_put(out, at, (size_t)(query - at));
+	} else if (rc == 0) {
+		rc = ecl__buf_put(out, uri, (size_t)(query - uri));
+	}
+	if (rc == 0 && *query == '?')
+		rc = mask_query(out, query, strlen(query));
+	return rc == 0 ? 0 : ecl_error_set(ECL_ENOMEM, "out of memory masking a URI");
 }
 
 int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_options *opts)

@@ -21,7 +21,8 @@ $worker = new Eclectyc\Worker($store, $opts['id'] ?? null, true,
             usleep($throttleMs * 1000);     // this batch is committed: readers see its progress
         }
     });
-echo 'worker ', $worker->id(), ' on ', $store->uri(), "\n";
+// The masked URI: a PostgreSQL password must not reach the terminal or a log.
+echo 'worker ', $worker->id(), ' on ', $store->maskedUri(), "\n";
 
 if (isset($opts['once'])) {
     $r = $worker->process($limit);

@@ -50,7 +50,8 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    print("worker %s on %s: waiting for jobs" % (worker.id, args.db), flush=True)
+    # The masked URI: a PostgreSQL password must not reach the terminal or a log.
+    print("worker %s on %s: waiting for jobs" % (worker.id, store.masked_uri), flush=True)
 
     totals = {"claimed": 0, "completed": 0, "failed": 0, "requeued": 0, "cancelled": 0,
               "released": 0}

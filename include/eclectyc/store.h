@@ -16,6 +16,7 @@
 #ifndef ECLECTYC_STORE_H
 #define ECLECTYC_STORE_H
 
+#include "buffer.h"
 #include "common.h"
 #include "clock.h"
 #include "log.h"
@@ -79,6 +80,16 @@ ECL_EXTERN int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_
 
 /** Close a store and free it. Accepts NULL. */
 ECL_EXTERN void ecl_store_free(ecl_store *store);
+
+/**
+ * Copy `uri` into `out` with its password masked: the user:password part
+ * ("postgresql://app:***@db/energy") and password= / sslpassword= values (a
+ * URI's query or a key=value string) become "***". What every library
+ * message shows of a store URI; for hosts that log or print one.
+ *
+ * @return 0; ECL_EINVALID for a NULL argument; ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_store_uri_mask(ecl_buf *out, const char *uri);
 
 /** The name of the store's backend ("sqlite", …). */
 ECL_EXTERN const char *ecl_store_backend_name(const ecl_store *store);

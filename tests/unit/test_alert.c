@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alert_hook.h"
@@ -95,6 +96,197 @@ static int closed_port(void)
 	port = ntohs(addr.sin_port);
 	close(fd);
 	return port;
+}
+
+/* A loopback port that accepts connections (the kernel completes them) and
+ * never answers: a hanging SMTP server or webhook. Close *fd when done. */
+static int hanging_port(int *fd)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(*fd >= 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(*fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(*fd, 64), 0);
+	assert_int_equal(getsockname(*fd, (struct sockaddr *)&addr, &len), 0);
+	return ntohs(addr.sin_port);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void use_hanging_channels(fixture *f, int port, char *url, size_t url_size, int timeout_ms)
+{
+	ecl_alert_options a = ECL_ALERT_OPTIONS_INIT;
+
+	snprintf(url, url_size, "http://127.0.0.1:%d/services/T0/B0/hook", port);
+	a.smtp_host = "127.0.0.1";
+	a.smtp_port = port;
+	a.smtp_encryption = "none";
+	a.mail_to = "ops@example.com";
+	a.slack_webhook_url = url;
+	a.timeout_ms = timeout_ms;
+	a.callback = on_alert;
+	a.callback_payload = f;
+	a.log_channel = 0;
+	ecl_assert_ok(ecl_store_set_alerting(f->db.store, &a));
+}
+
+/* Alert channels that hang used to cost every alert (every failing job)
+ * their full timeout. After a channel times out it is skipped for 300 s of
+ * the store's clock, each skip logged and reported; then it is tried again. */
+static void hanging_channel_is_skipped_for_a_while(void **state)
+{
+	fixture *f = *state;
+	ecl_alert alert = { "job_failed", ECL_ALERT_CRITICAL, "Down", "body", NULL };
+	ecl_alert_result r;
+	struct timespec start;
+	char url[128];
+	char *row;
+	int fd, port = hanging_port(&fd);
+
+	use_hanging_channels(f, port, url, sizeof(url), 300);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));   /* the callback took it */
+	assert_true(seconds_since(&start) >= 0.55);                 /* both channels timed out */
+	assert_int_equal(r.channels_failed, 2);
+	assert_string_equal(r.channels[0].reason, "timed out after 300 ms");
+	assert_string_equal(r.channels[1].reason, "timed out after 300 ms");
+	assert_non_null(strstr(f->log, "alert channel email unreachable (timed out after 300 ms): "
+		"skipped until 2026-01-01 00:05:00 UTC"));
+	assert_non_null(strstr(f->log, "alert channel slack unreachable"));
+
+	/* Within the backoff: skipped at once, and said so. */
+	f->now += 299;
+	f->log[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));
+	assert_true(seconds_since(&start) < 0.3);    /* less than one channel's timeout */
+	assert_int_equal(r.channels_ok, 1);
+	assert_int_equal(r.channels_failed, 2);
+	assert_string_equal(r.channels[0].reason, "skipped until 2026-01-01 00:05:00 UTC: "
+		"unreachable (timed out after 300 ms)");
+	assert_non_null(strstr(f->log, "alert channel email skipped for \"job_failed\" until "
+		"2026-01-01 00:05:00 UTC: it was unreachable (timed out after 300 ms)"));
+	assert_non_null(strstr(f->log, "alert channel slack skipped"));
+	assert_int_equal(f->delivered, 2);
+	row = ecl_test_sql_text(f->db.path, "SELECT channels_failed || '|' || failure_detail "
+		"FROM alerts ORDER BY id DESC LIMIT 1");
+	assert_non_null(row);
+	assert_non_null(strstr(row, "email,slack|email: skipped until"));
+	free(row);
+
+	/* The backoff over: tried (and timed out) again. */
+	f->now += 1;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));
+	assert_true(seconds_since(&start) >= 0.55);
+	assert_string_equal(r.channels[0].reason, "timed out after 300 ms");
+
+	/* Configuring the channels again starts afresh. */
+	f->now += 1;
+	use_hanging_channels(f, port, url, sizeof(url), 300);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ecl_assert_ok(ecl_alert_send(&r, f->db.store, &alert));
+	assert_true(seconds_since(&start) >= 0.55);
+	close(fd);
+}
+
+static int count_lines(const char *log, const char *needle)
+{
+	const char *p = log;
+	int n = 0;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	return n;
+}
+
+/* A worker whose jobs fail one after another pays a hanging channel's
+ * timeout once, not once per job. */
+static void failing_jobs_pay_a_hanging_channel_once(void **state)
+{
+	fixture *f = *state;
+	ecl_job_options jo = ECL_JOB_OPTIONS_INIT;
+	ecl_worker_options wo = ECL_WORKER_OPTIONS_INIT;
+	ecl_worker_report wr;
+	ecl_worker *w = NULL;
+	struct timespec start;
+	char id[ECL_BATCH_ID_SIZE], url[128];
+	char *path = ecl_test_write_file(f->db.dir, "broken.csv", "no header we know\n1,2\n");
+	double took;
+	int fd, port = hanging_port(&fd), i;
+
+	use_hanging_channels(f, port, url, sizeof(url), 500);
+	jo.file_path = path;
+	jo.max_retries = 0;
+	for (i = 0; i < 4; i++)
+		ecl_assert_ok(ecl_job_create(id, f->db.store, &jo));
+	ecl_assert_ok(ecl_worker_new(&w, f->db.store, &wo));
+	memset(&wr, 0, sizeof(wr));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ecl_assert_ok(ecl_worker_process(w, 4, &wr));
+	took = seconds_since(&start);
+	assert_int_equal(wr.failed, 4);
+	assert_int_equal(f->delivered, 4);
+	/* Each channel tried (and timed out) once, skipped for the other three. */
+	assert_int_equal(count_lines(f->log, "alert channel email unreachable"), 1);
+	assert_int_equal(count_lines(f->log, "alert channel slack unreachable"), 1);
+	assert_int_equal(count_lines(f->log, "alert channel email skipped"), 3);
+	assert_int_equal(count_lines(f->log, "alert channel slack skipped"), 3);
+	/* Two channels x 0.5 s once; four times over would be 4 s. */
+	if (took >= 3.9)
+		print_error("4 failed jobs took %.2f s\n", took);
+	assert_true(took >= 0.95 && took < 3.9);
+	ecl_worker_free(w);
+	free(path);
+	close(fd);
+}
+
+/* A CR/LF in a file name used to stop the failure e-mail (the subject
+ * quotes it): the name is written out with its control characters escaped,
+ * in the subject and the body, and the alert goes out. */
+static void file_name_line_break_is_escaped(void **state)
+{
+	fixture *f = *state;
+	ecl_job_options jo = ECL_JOB_OPTIONS_INIT;
+	ecl_worker_options wo = ECL_WORKER_OPTIONS_INIT;
+	ecl_worker_report wr;
+	ecl_worker *w = NULL;
+	char id[ECL_BATCH_ID_SIZE];
+	char *path = ecl_test_write_file(f->db.dir, "broken.csv", "no header we know\n1,2\n");
+	char *body;
+
+	use_callback(f, 1);
+	jo.file_path = path;
+	jo.filename = "evil\r\nBcc: victim@example.com\x1b[2J.csv";
+	jo.max_retries = 0;
+	ecl_assert_ok(ecl_job_create(id, f->db.store, &jo));
+	ecl_assert_ok(ecl_worker_new(&w, f->db.store, &wo));
+	memset(&wr, 0, sizeof(wr));
+	ecl_assert_ok(ecl_worker_process(w, 1, &wr));
+	assert_int_equal(wr.failed, 1);
+	assert_int_equal(f->delivered, 1);
+	assert_string_equal(f->subject,
+		"Import Job Failed: evil\\r\\nBcc: victim@example.com\\x1b[2J.csv");
+	body = ecl_test_sql_text(f->db.path, "SELECT body FROM alerts");
+	assert_non_null(body);
+	assert_non_null(strstr(body, "\nFilename: evil\\r\\nBcc: victim@example.com\\x1b[2J.csv\n"));
+	assert_null(strstr(body, "\nBcc:"));
+	free(body);
+	ecl_worker_free(w);
+	free(path);
 }
 
 static void delivered_through_log_and_callback(void **state)
@@ -303,6 +495,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(job_failure_alert_goes_out_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(aggregation_failure_is_alerted, setup, teardown),
 		cmocka_unit_test_setup_teardown(options_are_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(hanging_channel_is_skipped_for_a_while, setup, teardown),
+		cmocka_unit_test_setup_teardown(failing_jobs_pay_a_hanging_channel_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(file_name_line_break_is_escaped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

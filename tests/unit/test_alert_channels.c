@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "alert_channels.h"
+#include "alert_curl.h"
 
 #ifndef ECL_TEST_SUPPORT_DIR
 #define ECL_TEST_SUPPORT_DIR "/work/main/tests/support"
@@ -93,7 +94,10 @@ static void exec_sink(int out_fd, const char *script, const char *events, const 
 	char path[1024];
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", ECL_TEST_SUPPORT_DIR, script);
+	if (script[0] == '/')    /* a script the test wrote itself */
+		snprintf(path, sizeof(path), "%s", script);
+	else
+		snprintf(path, sizeof(path), "%s/%s", ECL_TEST_SUPPORT_DIR, script);
 	argv[n++] = "python3";
 	argv[n++] = path;
 	argv[n++] = events;
@@ -614,12 +618,8 @@ static void test_smtp_refuses_header_injection(void **state)
 
 	start_sink(s, "smtp_sink.py", NULL);
 	opts = smtp_options(s->port);
-	alert.subject = "Import Job Failed\r\nBcc: victim@example.com";
-	ecl_assert_fails(ECL_EINVALID, smtp_send(s, &opts, &alert));
-	assert_contains(s->why, "subject");
-	alert.subject = "Import Job Failed\nBcc: victim@example.com";
-	ecl_assert_fails(ECL_EINVALID, smtp_send(s, &opts, &alert));
-
+	/* The settings below are refused; the alert's own text never is (see
+	 * test_smtp_subject_line_break_escaped). */
 	alert = failed_job;
 	opts.mail_from_name = "Eclectyc\r\nBcc: victim@example.com";
 	ecl_assert_fails(ECL_EINVALID, smtp_send(s, &opts, &alert));
@@ -643,6 +643,173 @@ static void test_smtp_refuses_header_injection(void **state)
 		assert_int_equal(json_array_size(events), 0);
 		json_decref(events);
 	}
+}
+
+/* A file name with a CR/LF (the subject quotes it) used to stop the failure
+ * e-mail; it must go out, with the line break written out in the Subject
+ * (no header added) and the message otherwise intact. */
+static void test_smtp_subject_line_break_escaped(void **state)
+{
+	sink *s = *state;
+	ecl_alert_options opts;
+	ecl_alert alert = failed_job;
+	json_t *events, *message, *headers, *rcpt;
+	char *head;
+	const char *body;
+
+	start_sink(s, "smtp_sink.py", NULL);
+	opts = smtp_options(s->port);
+	alert.subject = "Import Job Failed: evil\r\nBcc: victim@example.com\r\n\r\nbody.csv";
+	ecl_assert_ok(smtp_send(s, &opts, &alert));
+	alert.subject = "Import Job Failed: a\nb\x1b[31m.csv";
+	ecl_assert_ok(smtp_send(s, &opts, &alert));
+
+	events = read_events(s);
+	message = find_event(events, "message", 0);
+	assert_non_null(message);
+	headers = json_object_get(message, "headers");
+	assert_string_equal(member(headers, "subject"),
+		"Import Job Failed: evil\\r\\nBcc: victim@example.com\\r\\n\\r\\nbody.csv");
+	assert_null(json_object_get(headers, "bcc"));
+	rcpt = json_object_get(message, "rcpt_to");
+	assert_int_equal(json_array_size(rcpt), 1);
+	split_message(member(message, "data"), &head, &body);
+	assert_contains(head, "\r\nSubject: Import Job Failed: evil\\r\\nBcc: victim@example.com"
+		"\\r\\n\\r\\nbody.csv\r\n");
+	assert_lacks(head, "\r\nBcc:");
+	assert_contains(body, "Import job has failed after 3 retries.");
+	free(head);
+	message = find_event(events, "message", 1);
+	assert_non_null(message);
+	assert_string_equal(member(json_object_get(message, "headers"), "subject"),
+		"Import Job Failed: a\\nb\\x1b[31m.csv");
+	json_decref(events);
+}
+
+/* A server that echoes the AUTH exchange in its refusal: written here, as
+ * the shared sink never does. argv: events file, mechanism (plain, login
+ * or text: the decoded password in clear). */
+static const char echo_sink[] =
+	"import socket, sys, threading\n"
+	"mode = sys.argv[2]\n"
+	"srv = socket.socket()\n"
+	"srv.bind(('127.0.0.1', 0))\n"
+	"srv.listen(5)\n"
+	"srv.settimeout(30)\n"
+	"print(srv.getsockname()[1], flush=True)\n"
+	"def session(c):\n"
+	"    f = c.makefile('rb')\n"
+	"    send = lambda line: c.sendall(line.encode() + b'\\r\\n')\n"
+	"    read = lambda: f.readline().decode('latin-1').strip()\n"
+	"    send('220 echo sink')\n"
+	"    while True:\n"
+	"        cmd = read()\n"
+	"        if not cmd:\n"
+	"            return\n"
+	"        words = cmd.split(' ')\n"
+	"        verb = words[0].upper()\n"
+	"        if verb in ('EHLO', 'HELO'):\n"
+	"            send('250-echo')\n"
+	"            send('250 AUTH ' + ('LOGIN' if mode == 'login' else 'PLAIN'))\n"
+	"        elif verb == 'AUTH' and words[1].upper() == 'PLAIN':\n"
+	"            answer = words[2] if len(words) > 2 else None\n"
+	"            if answer is None:\n"
+	"                send('334 ')\n"
+	"                answer = read()\n"
+	"            if mode == 'text':\n"
+	"                import base64\n"
+	"                user, pw = base64.b64decode(answer).split(b'\\0')[1:]\n"
+	"                send('535 5.7.8 bad login ' + user.decode() + ' / ' + pw.decode())\n"
+	"            else:\n"
+	"                send('535 5.7.8 AUTH PLAIN ' + answer + ' rejected')\n"
+	"        elif verb == 'AUTH':\n"
+	"            user = words[2] if len(words) > 2 else None\n"
+	"            if user is None:\n"
+	"                send('334 VXNlcm5hbWU6')\n"
+	"                user = read()\n"
+	"            send('334 UGFzc3dvcmQ6')\n"
+	"            pw = read()\n"
+	"            send('535 5.7.8 Authentication failed: ' + user + ' ' + pw)\n"
+	"        elif verb == 'QUIT':\n"
+	"            send('221 bye')\n"
+	"            return\n"
+	"        else:\n"
+	"            send('250 ok')\n"
+	"while True:\n"
+	"    try:\n"
+	"        c, _ = srv.accept()\n"
+	"    except (socket.timeout, OSError):\n"
+	"        break\n"
+	"    threading.Thread(target=session, args=(c,), daemon=True).start()\n";
+
+/* The password as AUTH sends it: base64 of "\0mailer\0" PASSWORD (PLAIN),
+ * of PASSWORD alone and of "mailer" (LOGIN). */
+#define PLAIN_RESPONSE "AG1haWxlcgBzM2NyZXQtcGE1NXcwcmQ="
+#define LOGIN_PASSWORD "czNjcmV0LXBhNTV3MHJk"
+#define LOGIN_USERNAME "bWFpbGVy"
+
+static void assert_no_credentials(const char *text)
+{
+	assert_lacks(text, PLAIN_RESPONSE);
+	assert_lacks(text, LOGIN_PASSWORD);
+	assert_lacks(text, LOGIN_USERNAME);
+	assert_lacks(text, PASSWORD);
+	assert_lacks(text, "cjcmV0");   /* any part of the encoded password */
+}
+
+static void test_smtp_echoed_auth_is_scrubbed(void **state)
+{
+	static const char *const modes[] = { "plain", "login", "text" };
+	sink *s = *state;
+	char *script = ecl_test_write_file(s->dir, "echo_sink.py", echo_sink);
+	size_t i;
+
+	assert_non_null(script);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *args[] = { modes[i], NULL };
+		ecl_alert_options opts;
+
+		start_sink(s, script, args);
+		opts = smtp_options(s->port);
+		opts.smtp_username = "mailer";
+		opts.smtp_password = PASSWORD;
+		ecl_assert_fails(ECL_EIO, smtp_send(s, &opts, &failed_job));
+		/* The refusal is still reported, what it echoed is not. */
+		assert_contains(s->why, "server said: 535 5.7.8 ");
+		assert_no_credentials(s->why);
+		assert_no_credentials(ecl_error_last());
+		if (i == 0)
+			assert_contains(s->why, "AUTH PLAIN ***");
+		stop_sink(s);
+	}
+	free(script);
+}
+
+/* The scrubber itself, on replies servers have been seen to send. */
+static void test_scrub_rules(void **state)
+{
+	char text[256];
+
+	(void)state;
+	snprintf(text, sizeof(text), "535 5.7.8 AUTH PLAIN " PLAIN_RESPONSE " rejected");
+	ecl__alert_scrub(text, "mailer", PASSWORD);
+	assert_string_equal(text, "535 5.7.8 AUTH PLAIN ***");
+	snprintf(text, sizeof(text), "535 5.7.8 failed: " LOGIN_USERNAME " " LOGIN_PASSWORD ".");
+	ecl__alert_scrub(text, "mailer", PASSWORD);
+	assert_string_equal(text, "535 5.7.8 failed: *** ***.");
+	/* Without knowing the credentials: a base64 word holding a NUL (PLAIN). */
+	snprintf(text, sizeof(text), "535 " PLAIN_RESPONSE);
+	ecl__alert_scrub(text, NULL, NULL);
+	assert_string_equal(text, "535 ***");
+	snprintf(text, sizeof(text), "535 5.7.8 Username and Password not accepted " PASSWORD);
+	ecl__alert_scrub(text, "mailer", PASSWORD);
+	assert_string_equal(text, "535 5.7.8 Username and Password not accepted ***");
+	snprintf(text, sizeof(text), "554 5.7.1 message rejected by sink");
+	ecl__alert_scrub(text, "mailer", PASSWORD);
+	assert_string_equal(text, "554 5.7.1 message rejected by sink");
+	snprintf(text, sizeof(text), "535 AUTH");
+	ecl__alert_scrub(text, "mailer", "*");
+	assert_string_equal(text, "535 AUTH");
 }
 
 static void test_smtp_invalid_settings(void **state)
@@ -868,6 +1035,9 @@ int main(void)
 		T(test_smtp_non_ascii_subject_and_name),
 		T(test_smtp_long_line_goes_base64),
 		T(test_smtp_refuses_header_injection),
+		T(test_smtp_subject_line_break_escaped),
+		T(test_smtp_echoed_auth_is_scrubbed),
+		cmocka_unit_test(test_scrub_rules),
 		T(test_smtp_invalid_settings),
 		T(test_slack_payload),
 		T(test_slack_colours),

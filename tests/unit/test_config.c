@@ -637,7 +637,8 @@ static void test_null_arguments(void **state)
 static void test_long_value(void **state)
 {
 	fixture *f = *state;
-	const size_t len = 100 * 1024;
+	/* Long, but within the 64 KiB a line may have (quotes included). */
+	const size_t len = 60 * 1024;
 	char *value = malloc(len + 1);
 	char *content = malloc(2 * len + 64);
 	char *path;
@@ -668,6 +669,56 @@ static void test_long_value(void **state)
 	free(value);
 }
 
+/* A line may be 64 KiB long, line ending included; a longer one (a binary
+ * file given by mistake, a file with no newline at all) is refused naming
+ * the line, without reading it whole. */
+static void test_line_length_bounded(void **state)
+{
+	fixture *f = *state;
+	const size_t limit = 64 * 1024;
+	char *content = malloc(3 * limit);
+	char *path, prefix[4096];
+	size_t n;
+
+	assert_non_null(content);
+	/* "A=" and a value filling the line to exactly the limit with its '\n'. */
+	n = (size_t)sprintf(content, "FIRST=1\nA=");
+	memset(content + n, 'x', limit - 3);
+	n += limit - 3;
+	content[n++] = '\n';
+	content[n] = '\0';
+	path = write_env(f, "at-limit.env", content);
+	ecl_assert_ok(ecl_config_load_file(f->config, path));
+	assert_int_equal(strlen(ecl_config_get(f->config, "A")), limit - 3);
+	free(path);
+
+	/* One byte more. */
+	n = (size_t)sprintf(content, "FIRST=2\nB=");
+	memset(content + n, 'y', limit - 2);
+	n += limit - 2;
+	sprintf(content + n, "\nAFTER=1\n");
+	path = write_env(f, "too-long.env", content);
+	ecl_assert_fails(ECL_EPARSE, ecl_config_load_file(f->config, path));
+	snprintf(prefix, sizeof(prefix), "%s:2: line is longer than 65536 bytes", path);
+	ecl_assert_error_contains(prefix);
+	/* Nothing of the file was applied. */
+	assert_value(f->config, "FIRST", "1", ECL_CONFIG_FILE);
+	assert_value(f->config, "AFTER", NULL, ECL_CONFIG_UNSET);
+	free(path);
+
+	/* A last line with no newline at all, far longer. */
+	memset(content, 'z', 3 * limit - 1);
+	content[0] = 'C';
+	content[1] = '=';
+	content[3 * limit - 1] = '\0';
+	path = write_env(f, "no-newline.env", content);
+	ecl_assert_fails(ECL_EPARSE, ecl_config_load_file(f->config, path));
+	snprintf(prefix, sizeof(prefix), "%s:1: line is longer", path);
+	ecl_assert_error_contains(prefix);
+	free(path);
+	free(content);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_is_secret),
 		cmocka_unit_test_setup_teardown(test_null_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_length_bounded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -721,6 +721,188 @@ static void test_version(void **state)
 	assert_string_equal(ecl_version(NULL, NULL, NULL), ECL_VERSION);
 }
 
+/* ---- JSON nesting of a job's tags and metadata -------------------------------- */
+
+/* `depth` objects nested: {"a":{"a":…{"a":1}…}}. */
+static char *nested_object(int depth)
+{
+	char *text = malloc((size_t)depth * 6 + 2);
+	size_t n = 0;
+	int i;
+
+	assert_non_null(text);
+	for (i = 0; i < depth; i++)
+		memcpy(text + n, "{\"a\":", 5), n += 5;
+	text[n++] = '1';
+	for (i = 0; i < depth; i++)
+		text[n++] = '}';
+	text[n] = '\0';
+	return text;
+}
+
+/* Metadata nested 600 deep used to be stored, then broke every reader of
+ * the job list (PHP's json_decode stops at 512, Python at its recursion
+ * limit): it is refused when the job is created. */
+static void test_job_json_depth_bounded(void **state)
+{
+	char *dir = abs_tmpdir("test_store_depth");
+	char *csv = ecl_test_write_file(dir, "a.csv", "MPAN,Date,HH01\n1,2024-01-01,1\n");
+	char batch_id[ECL_BATCH_ID_SIZE];
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+	ecl_store *store = NULL;
+	ecl_job_array *jobs = NULL;
+	char *deep;
+
+	(void)state;
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	ecl_assert_ok(ecl_store_migrate(store));
+	o.file_path = csv;
+
+	deep = nested_object(32);            /* at the limit: accepted */
+	o.metadata = deep;
+	ecl_assert_ok(ecl_job_create(batch_id, store, &o));
+	free(deep);
+
+	deep = nested_object(33);
+	o.metadata = deep;
+	ecl_assert_fails(ECL_EINVALID, ecl_job_create(batch_id, store, &o));
+	ecl_assert_error_contains("metadata nests arrays and objects more than 32 levels deep");
+	free(deep);
+
+	deep = nested_object(600);
+	o.metadata = deep;
+	ecl_assert_fails(ECL_EINVALID, ecl_job_create(batch_id, store, &o));
+	ecl_assert_error_contains("metadata");
+	free(deep);
+
+	o.metadata = NULL;
+	o.tags = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"x\"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]";
+	ecl_assert_fails(ECL_EINVALID, ecl_job_create(batch_id, store, &o));
+	ecl_assert_error_contains("tags nests arrays and objects more than 32 levels deep");
+
+	/* One of many names its index. */
+	{
+		ecl_job_options many[2] = { ECL_JOB_OPTIONS_INIT, ECL_JOB_OPTIONS_INIT };
+
+		deep = nested_object(40);
+		many[0].file_path = csv;
+		many[1].file_path = csv;
+		many[1].metadata = deep;
+		ecl_assert_fails(ECL_EINVALID, ecl_job_create_many(NULL, store, many, 2));
+		ecl_assert_error_contains("job 1: metadata nests");
+		free(deep);
+	}
+
+	/* Only the job at the limit was stored. */
+	ecl_assert_ok(ecl_job_list(&jobs, store, NULL));
+	assert_int_equal(jobs->count, 1);
+	ecl_job_array_free(jobs);
+	ecl_store_free(store);
+	free(csv);
+	ecl_test_rmtree(dir);
+	free(dir);
+}
+
+/* ---- URIs with a password never reach a message -------------------------------- */
+
+static void assert_masked(const char *uri, const char *expected)
+{
+	ecl_buf b = ECL_BUF_INIT;
+
+	ecl_assert_ok(ecl_store_uri_mask(&b, uri));
+	if (strcmp(b.ptr, expected) != 0)
+		print_error("mask(%s) = %s, expected %s\n", uri, b.ptr, expected);
+	assert_string_equal(b.ptr, expected);
+	ecl_buf_dispose(&b);
+}
+
+static void test_uri_mask(void **state)
+{
+	ecl_buf b = ECL_BUF_INIT;
+
+	(void)state;
+	assert_masked("postgresql://app:S3cret@db:5432/energy", "postgresql://app:***@db:5432/energy");
+	assert_masked("postgresql://app@db/energy", "postgresql://app@db/energy");
+	assert_masked("postgres://app:Pa%ss@db/e?sslmode=require&password=x&sslpassword=y",
+		"postgres://app:***@db/e?sslmode=require&password=***&sslpassword=***");
+	/* However a parser would split a malformed user:password part, all of
+	 * it is masked: an unencoded '/', '@' or '?' in the password. */
+	assert_masked("postgres://u:Pa/ss@h/db", "postgres://u:***@h/db");
+	assert_masked("postgres://u:p@ss@h/db?x=a@b", "postgres://u:***@h/db?x=a@b");
+	assert_masked("postgres://u:pa?ss@h/db", "postgres://u:***@h/db");
+	assert_masked("postgresql://u:S3cret@[::1/db", "postgresql://u:***@[::1/db");
+	assert_masked("//u:S3cret@h", "//u:***@h");
+	assert_masked("postgresql:host=h password='a b' dbname=d", "postgresql:host=h password=*** dbname=d");
+	assert_masked("postgresql:host=h password=a b dbname=d", "postgresql:host=h password=*** dbname=d");
+	assert_masked("sqlite:///srv/a@b.db", "sqlite:///srv/a@b.db");
+	assert_masked("sqlite::memory:", "sqlite::memory:");
+	assert_masked("", "");
+	ecl_assert_fails(ECL_EINVALID, ecl_store_uri_mask(&b, NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_store_uri_mask(NULL, "sqlite::memory:"));
+}
+
+/* Every fragment of the passwords used below. */
+static void assert_no_secret(const char *uri)
+{
+	static const char *const fragments[] = { "S3c", "cret", "Pa%", "%ss", "Qw3", "rty" };
+	const char *msg = ecl_error_last();
+	size_t i;
+
+	for (i = 0; i < sizeof(fragments) / sizeof(fragments[0]); i++) {
+		if (strstr(msg, fragments[i]) != NULL)
+			print_error("opening %s: the message quotes the password: %s\n", uri, msg);
+		assert_null(strstr(msg, fragments[i]));
+	}
+}
+
+/* libpq quotes the whole URI (or the token at fault) when it cannot parse
+ * it; the library says what is wrong in its own words, the URI masked. No
+ * server is needed: each of these fails before a connection is tried, or
+ * against a closed port. */
+static void test_pgsql_errors_hide_password(void **state)
+{
+	static const struct {
+		const char *uri;
+		int code;
+		const char *says;
+	} cases[] = {
+		{ "postgresql://user:Pa%ss@localhost/db", ECL_EINVALID,
+		  "\"postgresql://user:***@localhost/db\": a \"%\" not followed by two hexadecimal" },
+		{ "postgresql://user:S3cret@[::1/db", ECL_EINVALID,
+		  "\"postgresql://user:***@[::1/db\": an IPv6 host address opened with \"[\"" },
+		{ "postgresql://user:S3cret@[]/db", ECL_EINVALID, "empty IPv6 host address" },
+		{ "postgres://user:S3/cret@localhost/db", ECL_EINVALID,
+		  "\"postgres://user:***@localhost/db\": the user name or password holds an unencoded" },
+		{ "postgres://user:S3c@ret@localhost/db", ECL_EINVALID, "%40" },
+		{ "postgresql://user:S3cret@localhost/db?sslmode=require&a&password=Qw3rty", ECL_EINVALID,
+		  "password=***\": a query parameter without \"=\"" },
+		{ "postgresql:host=localhost password=S3c ret", ECL_EINVALID,
+		  "key=value form, not shown" },
+		{ "postgresql:host=localhost password='S3cret", ECL_EINVALID,
+		  "a quoted value without its closing quote" },
+		{ "postgresql://user:S3cret@127.0.0.1:1/db?password=Qw3rty&connect_timeout=5", ECL_EIO,
+		  "127.0.0.1:1/db" },
+		{ "//user:S3cret@localhost/db", ECL_EINVALID, "\"//user:***@localhost/db\" has no scheme" },
+	};
+	ecl_store *store = NULL;
+	size_t i;
+
+	(void)state;
+	if (ecl_store_open(&store, "postgresql://u@127.0.0.1:1/db?connect_timeout=1", NULL)
+	    == ECL_ENOTSUPPORTED)
+		skip();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = ecl_store_open(&store, cases[i].uri, NULL);
+
+		if (rc != cases[i].code)
+			print_error("%s -> %d (%s)\n", cases[i].uri, rc, ecl_error_last());
+		assert_int_equal(rc, cases[i].code);
+		assert_null(store);
+		ecl_assert_error_contains(cases[i].says);
+		assert_no_secret(cases[i].uri);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +927,9 @@ int main(void)
 		cmocka_unit_test(test_backend_helpers),
 		cmocka_unit_test(test_register_replaces),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_job_json_depth_bounded),
+		cmocka_unit_test(test_uri_mask),
+		cmocka_unit_test(test_pgsql_errors_hide_password),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

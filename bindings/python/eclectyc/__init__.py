@@ -55,7 +55,7 @@ __all__ = [
     "StateError", "NotSupportedError", "StorageIOError", "BusyError", "SchemaError",
     "DatabaseError", "CancelledError", "ParseError",
     "LOG_DEBUG", "LOG_INFO", "LOG_WARN", "LOG_ERROR", "LOG_NONE",
-    "version", "__version__", "profiles", "profile", "detect",
+    "version", "__version__", "profiles", "profile", "detect", "mask_uri",
 ]
 
 #: The library's version at run time ("MAJOR.MINOR.PATCH").
@@ -65,6 +65,13 @@ __version__: str = _native.eclb_version()
 def version() -> str:
     """The version of the libeclectyc loaded."""
     return _native.eclb_version()
+
+
+def mask_uri(uri: str) -> str:
+    """``uri`` with its password replaced by ``***`` (the user:password part
+    of a URI, ``password=`` parameters): ``postgresql://app:***@db/energy``.
+    What the library itself prints; use it to show a store URI anywhere."""
+    return _native.eclb_uri_mask(_text(uri, "uri", optional=False))
 
 
 def profiles(profile_dir: Optional[PathLike] = None) -> List[Dict[str, Any]]:
@@ -204,7 +211,7 @@ def _instant(value: Any) -> Optional[_dt.datetime]:
 # ---- records ----------------------------------------------------------------
 
 _JOB_TIMES = ("queued_at", "started_at", "completed_at", "retry_at", "alert_sent_at",
-              "heartbeat_at")
+              "heartbeat_at", "file_mtime")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,6 +257,11 @@ class Job:
     import_profile: Optional[str] = None
     import_meter: Optional[str] = None
     import_clock: Optional[str] = None
+    #: The identity of the job's file recorded before its first row was read
+    #: (None until then): size in bytes, modification time, inode.
+    file_size: Optional[int] = None
+    file_mtime: Optional[_dt.datetime] = None
+    file_inode: Optional[int] = None
     #: Fields a newer library adds, until this class names them.
     extra: Dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
@@ -451,12 +463,19 @@ class Store:
 
     def __repr__(self) -> str:
         state = "open" if self.is_open else "closed"
-        return f"<eclectyc.Store {self._uri!r} {state}>"
+        return f"<eclectyc.Store {self.masked_uri!r} {state}>"
 
     @property
     def uri(self) -> str:
-        """The URI the store was opened with."""
+        """The URI the store was opened with (password included: print
+        :attr:`masked_uri` instead)."""
         return self._uri
+
+    @property
+    def masked_uri(self) -> str:
+        """The URI with its password replaced by ``***``
+        (``postgresql://user:***@host/db``), for messages and logs."""
+        return mask_uri(self._uri)
 
     @property
     def is_open(self) -> bool:
@@ -702,4 +721,4 @@ class Worker:
         return totals
 
     def __repr__(self) -> str:
-        return f"<eclectyc.Worker {self.id!r} on {self._store.uri!r}>"
+        return f"<eclectyc.Worker {self.id!r} on {self._store.masked_uri!r}>"

@@ -488,3 +488,24 @@ def test_error_code_constants():
     assert eclectyc.EINVALID == -2 and eclectyc.ENOTFOUND == -4
     assert eclectyc.ESTATE == -6 and eclectyc.EIO == -8 and eclectyc.ECANCELLED == -12
     assert eclectyc.EPARSE == -13 and eclectyc.ERROR == -1
+
+
+def _nested(depth):
+    value = {}
+    cur = value
+    for _ in range(depth - 1):
+        cur["a"] = {}
+        cur = cur["a"]
+    return value
+
+
+def test_metadata_nesting_is_bounded(store, hh_file):
+    """Metadata nested 600 deep used to be stored, then list_jobs() raised
+    RecursionError (and the PHP job list answered 500)."""
+    store.create_job(file_path=hh_file, metadata=_nested(32))
+    for depth in (33, 600):
+        with pytest.raises(eclectyc.InvalidError,
+                           match="metadata nests arrays and objects more than 32 levels deep"):
+            store.create_job(file_path=hh_file, metadata=_nested(depth))
+    jobs = store.list_jobs()
+    assert len(jobs) == 1

@@ -287,3 +287,64 @@ def test_native_close_from_a_callback_is_deferred(db_uri, big_hh_file):
     assert len(calls) >= 2           # the import went on after the close was asked
     with pytest.raises(eclectyc.InvalidError, match="closed"):
         store.list_jobs()
+
+
+# ---- calls made from a callback keep their own status -----------------------
+
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+def test_failed_call_caught_in_progress_callback(store, big_hh_file):
+    """A call that fails inside the callback, caught there, used to make the
+    outer call raise its error (the per-thread status was shared)."""
+    caught = []
+
+    def progress(*args):
+        try:
+            store.get_job(MISSING)
+        except eclectyc.NotFoundError as e:
+            caught.append(str(e))
+
+    report = store.ingest(big_hh_file, progress=progress)
+    assert report.records_imported == 240
+    assert caught and all(MISSING in text for text in caught)
+
+
+def test_failed_call_caught_in_log_callback(db_uri, hh_file):
+    caught = []
+    holder = {}
+
+    def log(level, message):
+        if "store" in holder:
+            try:
+                holder["store"].cancel_job(MISSING)
+            except eclectyc.NotFoundError:
+                caught.append(message)
+
+    with eclectyc.Store(db_uri, log=log, log_level="debug") as store:
+        holder["store"] = store
+        report = store.ingest(hh_file)
+        assert report.successful
+        batch = store.create_job(file_path=hh_file)
+        assert eclectyc.Worker(store, aggregate_after_import=False).process(1).completed == 1
+        assert store.get_job(batch).status == "completed"
+    assert caught
+
+
+def test_failing_outer_call_keeps_its_own_error(store, big_hh_file):
+    """The other way round: a nested call that succeeds does not clear the
+    failure of the call that runs the callback."""
+    def progress(*args):
+        store.job_counts()
+        return True   # stop: the outer call fails with CancelledError
+
+    with pytest.raises(eclectyc.CancelledError):
+        store.ingest(big_hh_file, progress=progress)
+
+
+def test_uncaught_nested_failure_propagates(store, big_hh_file):
+    def progress(*args):
+        store.get_job(MISSING)
+
+    with pytest.raises(eclectyc.NotFoundError, match=MISSING):
+        store.ingest(big_hh_file, progress=progress)

@@ -231,3 +231,52 @@ def test_message_survives_later_calls(store):
                     "both classes and their codes are checked by test_hierarchy")
 def test_out_of_memory_and_exists():
     pass
+
+
+# ---- a URI's password never reaches a message or a repr ---------------------
+
+SECRET_URIS = [
+    # libpq cannot parse these, and its own message quotes the URI or token.
+    ("postgresql://app:Pa%ss@localhost/energy", "\"postgresql://app:***@localhost/energy\""),
+    ("postgresql://app:S3cret@[::1/energy", "\"postgresql://app:***@[::1/energy\""),
+    ("postgres://app:S3c/ret@localhost/energy", "percent-encode"),
+    ("postgresql:host=localhost password=S3c ret", "not shown"),
+]
+
+
+@pytest.mark.parametrize("uri,says", SECRET_URIS)
+def test_pgsql_uri_error_hides_password(uri, says):
+    try:
+        eclectyc.Store(uri)
+    except eclectyc.NotSupportedError:
+        pytest.skip("built without PostgreSQL")
+    except eclectyc.InvalidError as e:
+        text = str(e)
+        assert says in text
+        for fragment in ("Pa%ss", "S3c", "ret@", "cret"):
+            assert fragment not in text, text
+    else:
+        pytest.fail("opened %s" % uri)
+
+
+def test_mask_uri():
+    assert eclectyc.mask_uri("postgresql://app:S3cret@db:5432/energy?password=x") == \
+        "postgresql://app:***@db:5432/energy?password=***"
+    assert eclectyc.mask_uri("postgresql://app@db/energy") == "postgresql://app@db/energy"
+    assert eclectyc.mask_uri("postgresql:host=db password='a b'") == "postgresql:host=db password=***"
+    assert eclectyc.mask_uri("sqlite::memory:") == "sqlite::memory:"
+    with pytest.raises(TypeError):
+        eclectyc.mask_uri(None)
+
+
+def test_repr_masks_password(tmpdir_path):
+    # An SQLite file whose name looks like credentials stands in for a
+    # PostgreSQL store (no server needed): what repr prints is masked alike.
+    uri = "sqlite://" + os.path.join(tmpdir_path, "app:S3cret@store.db")
+    with eclectyc.Store(uri) as store:
+        worker = eclectyc.Worker(store)
+        assert "S3cret" not in repr(store)
+        assert "app:***@store.db" in repr(store)
+        assert "S3cret" not in repr(worker)
+        assert store.masked_uri.endswith("app:***@store.db")
+        assert store.uri == uri   # the URI itself is the caller's, unchanged

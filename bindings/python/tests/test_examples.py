@@ -115,3 +115,26 @@ def test_worker_loop_example(db_uri, tmpdir_path):
         output = f.read()
     assert "Received SIGTERM, shutting down gracefully..." in output
     assert re.search(r"stopped: claimed 2, completed 2, failed 0", output), output
+
+
+def test_worker_loop_masks_password(tmpdir_path):
+    """The example printed its --db URI as given, password included. An
+    SQLite file named like credentials stands in for a PostgreSQL URI."""
+    db_uri = "sqlite://" + os.path.join(tmpdir_path, "app:S3cret@loop.db")
+    eclectyc.Store(db_uri).close()
+    out_path = os.path.join(tmpdir_path, "worker.out")
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen([sys.executable, example("worker_loop.py"), "--db", db_uri,
+                                 "--poll", "0.2"], stdout=out, stderr=subprocess.STDOUT, env=env())
+    try:
+        assert wait_for(lambda: "waiting for jobs" in open(out_path).read())
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with open(out_path) as f:
+        output = f.read()
+    assert "app:***@loop.db: waiting for jobs" in output, output
+    assert "S3cret" not in output

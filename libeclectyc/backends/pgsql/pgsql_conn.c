@@ -414,12 +414,40 @@ static int configure(ecl_backend_conn *conn)
 	return rc;
 }
 
+/* Replace every occurrence of `secret` in the string `msg` (of `size`
+ * bytes) by "***", in place, truncating when that would not fit. */
+static void scrub(char *msg, size_t size, const char *secret)
+{
+	size_t n = secret ? strlen(secret) : 0;
+	char *from = msg, *hit;
+
+	while (n > 0 && (hit = strstr(from, secret)) != NULL) {
+		size_t at = (size_t)(hit - msg), tail = strlen(hit + n);
+
+		if (at + 4 > size) {
+			*hit = '\0';
+			break;
+		}
+		if (tail > size - at - 4)
+			tail = size - at - 4;
+		memmove(hit + 3, hit + n, tail);
+		hit[3 + tail] = '\0';
+		memcpy(hit, "***", 3);
+		from = hit + 3;
+	}
+}
+
 static int connect_error(ecl_backend_conn *conn, const char *doing)
 {
 	char msg[512];
 	size_t len;
 
 	snprintf(msg, sizeof(msg), "%s", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
+	/* Once the URI parsed, libpq's messages name the host, port, user and
+	 * database, never the password; should one ever quote it (or the one
+	 * from ~/.pgpass), it is masked here all the same. */
+	if (conn->pg != NULL)
+		scrub(msg, sizeof(msg), PQpass(conn->pg));
 	len = strlen(msg);
 	while (len > 0 && isspace((unsigned char)msg[len - 1]))
 		msg[--len] = '\0';
@@ -665,6 +693,108 @@ static int parse_uri(ecl_backend_conn *conn, const char *uri)
 	return 0;
 }
 
+static const char *or_unknown(const char *text)
+{
+	return text != NULL ? text : "?";
+}
+
+/* ECL_EINVALID "invalid PostgreSQL URI "<uri, password masked>": <what>". */
+static int uri_error(const char *uri, const char *what)
+{
+	ecl_buf masked = ECL_BUF_INIT;
+	int rc;
+
+	/* A key=value string that libpq cannot split is not quoted at all: where
+	 * a value ends is exactly what is in doubt ("password=a b"), so masking
+	 * cannot be sure to cover the whole password. */
+	if (strstr(uri, "//") == NULL)
+		rc = ecl_error_set(ECL_EINVALID, "invalid PostgreSQL connection string (key=value "
+			"form, not shown as it may hold a password): %s", what);
+	else
+		rc = ecl_error_set(ECL_EINVALID, "invalid PostgreSQL URI \"%s\": %s",
+			ecl_store_uri_mask(&masked, uri) == 0 ? masked.ptr : "(hidden)", what);
+	ecl_buf_dispose(&masked);
+	return rc;
+}
+
+/* What libpq's parse error means, in words that quote nothing: libpq's own
+ * messages quote the URI or the token at fault, password included, so they
+ * are never passed on. Unknown (or translated) messages get the last line. */
+static const char *parse_problem(const char *libpq_message)
+{
+	static const struct {
+		const char *start;
+		const char *says;
+	} known[] = {
+		{ "invalid percent-encoded token",
+		  "a \"%\" not followed by two hexadecimal digits (write a literal \"%\" as %25)" },
+		{ "forbidden value %00", "a percent-encoded NUL byte (%00)" },
+		{ "end of string reached when looking for matching \"]\"",
+		  "an IPv6 host address opened with \"[\" but not closed with \"]\"" },
+		{ "IPv6 host address may not be empty", "an empty IPv6 host address \"[]\"" },
+		{ "unexpected character", "an unexpected character after the host (expected \":PORT\" "
+		  "or \"/DATABASE\")" },
+		{ "extra key/value separator", "a query parameter with a second \"=\"" },
+		{ "missing key/value separator", "a query parameter without \"=\"" },
+		{ "invalid URI query parameter", "an unknown query parameter" },
+		{ "invalid connection option", "an unknown connection option" },
+		{ "missing \"=\" after", "a word without \"=\" (quote a value that holds spaces: "
+		  "password='a b')" },
+		{ "unterminated quoted string", "a quoted value without its closing quote" },
+	};
+	size_t i;
+
+	for (i = 0; libpq_message != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strncmp(libpq_message, known[i].start, strlen(known[i].start)) == 0)
+			return known[i].says;
+	return "libpq cannot parse it";
+}
+
+/* An unencoded '@' or '/' in the user name or password: libpq (which ends
+ * the user:password part at the first '@' or '/') would take part of the
+ * password for the host, port or database and quote it in its messages,
+ * while masking hides up to the last '@'. */
+static int userinfo_is_ambiguous(const char *uri)
+{
+	const char *start = strstr(uri, "//"), *query, *last = NULL, *p;
+
+	if (start == NULL)
+		return 0;
+	start += 2;
+	query = start + strcspn(start, "?");
+	for (p = start; p < query; p++)
+		if (*p == '@')
+			last = p;
+	return last != NULL && strcspn(start, "@/") < (size_t)(last - start);
+}
+
+/* Check, before libpq connects, that it reads the connection string as
+ * written; refuse it in our own words otherwise (see parse_problem). A
+ * string with no "=" and no "//" is a bare database name to libpq. */
+static int check_conninfo(const ecl_backend_conn *conn, const char *uri)
+{
+	PQconninfoOption *options;
+	char *err = NULL;
+	int rc = 0;
+
+	if (strncmp(conn->conninfo, "postgresql://", 13) != 0 && strchr(conn->conninfo, '=') == NULL)
+		return 0;
+	if (userinfo_is_ambiguous(uri))
+		return uri_error(uri, "the user name or password holds an unencoded \"@\" or \"/\" "
+			"(percent-encode them: %40 and %2F)");
+	options = PQconninfoParse(conn->conninfo, &err);
+	if (options == NULL && err == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory parsing a PostgreSQL URI");
+	else if (options == NULL)
+		rc = uri_error(uri, parse_problem(err));
+	PQconninfoFree(options);
+	if (err != NULL) {
+		memset(err, 0, strlen(err));   /* it quotes the password */
+		PQfreemem(err);
+	}
+	return rc;
+}
+
 static void pg_close(ecl_backend_conn *conn)
 {
 	if (conn == NULL)
@@ -690,13 +820,16 @@ static int pg_open(ecl_backend_conn **out, const char *uri, const ecl_store_opti
 		return ecl_error_set(ECL_ENOMEM, "out of memory opening a PostgreSQL store");
 	conn->busy_timeout_ms = opts->busy_timeout_ms;
 	rc = parse_uri(conn, uri);
+	if (rc == 0)
+		rc = check_conninfo(conn, uri);
 	if (rc == 0) {
 		char where[320];
 
 		values[2] = conn->conninfo;
 		conn->pg = PQconnectdbParams(keywords, values, 1);
-		snprintf(where, sizeof(where), "%s:%s/%s%s%s", conn->pg ? PQhost(conn->pg) : "?",
-			conn->pg ? PQport(conn->pg) : "?", conn->pg ? PQdb(conn->pg) : "?",
+		snprintf(where, sizeof(where), "%s:%s/%s%s%s", or_unknown(conn->pg ? PQhost(conn->pg) : NULL),
+			or_unknown(conn->pg ? PQport(conn->pg) : NULL),
+			or_unknown(conn->pg ? PQdb(conn->pg) : NULL),
 			conn->schema ? " schema " : "", conn->schema ? conn->schema : "");
 		conn->where = ecl__strdup(where);
 		if (conn->pg == NULL || PQstatus(conn->pg) != CONNECTION_OK)

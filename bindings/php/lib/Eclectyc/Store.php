@@ -30,17 +30,52 @@ final class Store
      *                                (stderr at warn); exceptions it throws are ignored
      * @param int           $logLevel the lowest level passed to $log (LOG_*)
      */
-    public function __construct(string $uri, bool $migrate = true, ?callable $log = null,
-                                int $logLevel = self::LOG_WARN)
+    public function __construct(#[\SensitiveParameter] string $uri, bool $migrate = true,
+                                ?callable $log = null, int $logLevel = self::LOG_WARN)
     {
         $this->uri = $uri;
         $this->native = new \EclectycStore($uri, (int)$migrate, $log, $logLevel);
     }
 
     /** A Store as given, or one opened from a URI. */
-    public static function of(Store|string $store): Store
+    public static function of(#[\SensitiveParameter] Store|string $store): Store
     {
         return $store instanceof Store ? $store : new Store($store);
+    }
+
+    /**
+     * $uri with its password replaced by "***" (postgresql://app:***@db/energy):
+     * what the library's own messages show; use it wherever a URI is printed or logged.
+     */
+    public static function maskUri(#[\SensitiveParameter] string $uri): string
+    {
+        return (string)\eclb_uri_mask($uri);
+    }
+
+    /** This store's URI, password masked (see maskUri()). */
+    public function maskedUri(): string
+    {
+        return self::maskUri($this->uri);
+    }
+
+    /** var_dump()/print_r() show the masked URI, never the password. */
+    public function __debugInfo(): array
+    {
+        return ['uri' => $this->maskedUri(), 'open' => $this->isOpen()];
+    }
+
+    /** A store is an open connection: serialize its URI (and open it again) instead. */
+    public function __serialize(): array
+    {
+        throw new \LogicException('an Eclectyc\\Store holds an open connection and cannot be '
+            . 'serialized; keep its URI and open a new Store instead');
+    }
+
+    /** @param array<mixed> $data */
+    public function __unserialize(array $data): void
+    {
+        throw new \LogicException('an Eclectyc\\Store cannot be unserialized; open a new Store '
+            . 'from its URI instead');
     }
 
     /** The library version, e.g. "0.1.0". */
@@ -55,6 +90,7 @@ final class Store
         return $this->native;
     }
 
+    /** The URI as given, password included: print maskedUri() instead. */
     public function uri(): string
     {
         return $this->uri;

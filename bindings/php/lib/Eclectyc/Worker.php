@@ -20,7 +20,7 @@ final class Worker
      *                                per batch of the running import; truthy return or an
      *                                exception stops that import (it is handed back)
      */
-    public function __construct(Store|string $store, ?string $workerId = null,
+    public function __construct(#[\SensitiveParameter] Store|string $store, ?string $workerId = null,
                                 bool $aggregateAfterImport = true, ?callable $progress = null)
     {
         $this->store = Store::of($store);
@@ -31,6 +31,20 @@ final class Worker
     public function id(): string
     {
         return (string)$this->native->id();
+    }
+
+    /** A worker holds an open store: create a new one where it is needed instead. */
+    public function __serialize(): array
+    {
+        throw new \LogicException('an Eclectyc\\Worker holds an open store and cannot be '
+            . 'serialized; create a new Worker instead');
+    }
+
+    /** @param array<mixed> $data */
+    public function __unserialize(array $data): void
+    {
+        throw new \LogicException('an Eclectyc\\Worker cannot be unserialized; create a new '
+            . 'Worker instead');
     }
 
     public function store(): Store
