@@ -278,18 +278,95 @@ static int add_file(run *x, int64_t age_days)
 }
 
 /*
- * For tests only: called between a file's judgement and its removal, where a
- * job created by another process would race the cleanup (a test creates one
- * there). Per thread, like the handles that run cleanups.
+ * For tests only: called where a job created by another process would race
+ * the cleanup, with `claimed` 0 after a file was judged an orphan (before it
+ * is claimed) and 1 once it is claimed (renamed aside, before the store is
+ * asked again). Per thread, like the handles that run cleanups.
  */
-void ecl__cleanup_set_race_hook(void (*hook)(const char *path, void *payload), void *payload);
-static __thread void (*race_hook)(const char *path, void *payload);
+void ecl__cleanup_set_race_hook(void (*hook)(const char *path, int claimed, void *payload), void *payload);
+static __thread void (*race_hook)(const char *path, int claimed, void *payload);
 static __thread void *race_payload;
 
-void ecl__cleanup_set_race_hook(void (*hook)(const char *path, void *payload), void *payload)
+void ecl__cleanup_set_race_hook(void (*hook)(const char *path, int claimed, void *payload), void *payload)
 {
 	race_hook = hook;
 	race_payload = payload;
+}
+
+/* The name a file has while a cleanup holds it: hidden, beside it. */
+#define CLAIM_SUFFIX ".eclectyc-cleanup"
+
+static int claim_name(char *out, size_t size, const char *name)
+{
+	return (size_t)snprintf(out, size, ".%s" CLAIM_SUFFIX, name) < size ? 0 : -1;
+}
+
+/*
+ * Remove an orphan without racing a job created for it meanwhile: the file
+ * is first renamed aside, so that job creation, which checks the file again
+ * after its insert (job.c), finds it missing and waits; only then is the
+ * store asked. A job that refers to it now gets its file back; otherwise it
+ * is gone. 1 when removed, 0 when kept, or a negative code.
+ */
+static int claim_and_remove(run *x, int dir_fd, const char *name)
+{
+	char claimed[NAME_MAX + 32];
+	int referenced = 0, rc;
+
+	if (claim_name(claimed, sizeof(claimed), name) != 0)
+		return 0;   /* a name too long to claim is kept */
+	if (renameat(dir_fd, name, dir_fd, claimed) != 0) {
+		int err = errno;
+		if (err == ENOENT)   /* removed by someone else meanwhile */
+			return 0;
+		x->r->file_errors++;
+		return add_message(x, "cannot delete %s: %s", x->path, strerror(err));
+	}
+	if (race_hook != NULL)
+		race_hook(x->path, 1, race_payload);
+	rc = x->store->backend->file_referenced(x->store->conn, x->path, ECL_TIME_NONE, &referenced);
+	if (rc != 0 || referenced) {
+		if (renameat(dir_fd, claimed, dir_fd, name) != 0) {
+			x->r->file_errors++;
+			return add_message(x, "cannot put %s back after it was claimed: %s", x->path,
+				strerror(errno));
+		}
+		if (rc == 0)
+			x->r->files_kept_referenced++;
+		return rc;
+	}
+	if (unlinkat(dir_fd, claimed, 0) != 0 && errno != ENOENT) {
+		x->r->file_errors++;
+		return add_message(x, "cannot delete %s: %s", x->path, strerror(errno));
+	}
+	return 1;
+}
+
+/* A file a cleanup claimed and never settled (it was killed meanwhile):
+ * put back when a job refers to it, else removed. */
+static int settle_claimed(run *x, int dir_fd, const char *name)
+{
+	size_t len = strlen(name), suffix = strlen(CLAIM_SUFFIX), saved = 0;
+	char original[NAME_MAX + 1];
+	int referenced = 0, rc;
+
+	if (x->o->dry_run || len <= suffix + 1 || len - suffix - 1 > NAME_MAX)
+		return 0;
+	memcpy(original, name + 1, len - suffix - 1);
+	original[len - suffix - 1] = '\0';
+	/* The store knows the file by its own name. */
+	if ((rc = path_push(x, original, &saved)) != 0)
+		return rc;
+	rc = x->store->backend->file_referenced(x->store->conn, x->path, ECL_TIME_NONE, &referenced);
+	if (rc == 0 && referenced && renameat(dir_fd, name, dir_fd, original) != 0) {
+		x->r->file_errors++;
+		rc = add_message(x, "cannot put %s back: %s", x->path, strerror(errno));
+	} else if (rc == 0 && !referenced && unlinkat(dir_fd, name, 0) != 0 && errno != ENOENT) {
+		x->r->file_errors++;
+		rc = add_message(x, "cannot delete the claimed copy of %s: %s", x->path, strerror(errno));
+	}
+	path_pop(x, saved);
+	return rc;
 }
 
 /* One regular file, x->path, entry `name` of `dir_fd`. */
@@ -313,31 +390,13 @@ static int judge_file(run *x, int dir_fd, const char *name, const struct stat *s
 	}
 	if (is_protected(dir_fd, name))
 		return 0;
+	if (x->o->dry_run)
+		return add_file(x, (x->now - mtime) / SECONDS_PER_DAY);
 	if (race_hook != NULL)
-		race_hook(x->path, race_payload);
-	/* A job may have been created for the file since it was judged (job
-	 * creation checks that the file exists, then inserts its row): ask again
-	 * right before the unlink, so the window left is between these two
-	 * calls rather than the whole judgement. A grace period on the file's
-	 * age would not do: the race is about old files (a file copied in with
-	 * its mtime kept is as old as it ever was), and the time the file
-	 * arrived (its ctime) is on the filesystem's clock, not the store's. */
-	if (!x->o->dry_run) {
-		rc = x->store->backend->file_referenced(x->store->conn, x->path, ECL_TIME_NONE, &referenced);
-		if (rc != 0)
-			return rc;
-		if (referenced) {
-			x->r->files_kept_referenced++;
-			return 0;
-		}
-	}
-	if (!x->o->dry_run && unlinkat(dir_fd, name, 0) != 0) {
-		int err = errno;
-		if (err == ENOENT)   /* removed by someone else meanwhile */
-			return 0;
-		x->r->file_errors++;
-		return add_message(x, "cannot delete %s: %s", x->path, strerror(err));
-	}
+		race_hook(x->path, 0, race_payload);
+	rc = claim_and_remove(x, dir_fd, name);
+	if (rc != 1)
+		return rc;
 	return add_file(x, (x->now - mtime) / SECONDS_PER_DAY);
 }
 
@@ -368,6 +427,12 @@ static int walk(run *x, int fd, int depth)
 			break;
 		}
 		name = e->d_name;
+		if (name[0] == '.' && has_suffix(name, CLAIM_SUFFIX)
+		    && fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+			if ((rc = settle_claimed(x, dirfd(dir), name)) != 0)
+				break;
+			continue;
+		}
 		if (name[0] == '.')   /* ".", "..", and hidden entries (.htaccess, .gitkeep) */
 			continue;
 		if ((rc = path_push(x, name, &saved)) != 0)

@@ -41,6 +41,9 @@ int ecl_job_options_init(ecl_job_options *opts, unsigned int version)
 	return 0;
 }
 
+static int apply_update(ecl_store *store, const ecl_job_update *u, const char *action,
+                        const char *expected);
+
 static int check_store(ecl_store *store)
 {
 	if (store == NULL)
@@ -270,6 +273,84 @@ static int assign_batch_ids(ecl_job *rows, size_t count)
 	return rc;
 }
 
+/*
+ * A cleanup renames an orphan file aside before it asks the store whether a
+ * job refers to it (cleanup.c), and puts it back when one does. So a file
+ * missing right after our insert is held by a cleanup that will put it back
+ * (it sees our job: our insert committed first) or has deleted it (it asked
+ * before). Waiting a little tells which; a file still missing then fails
+ * its jobs at once, with the reason, instead of their first attempt later.
+ */
+#define FILE_SETTLE_TRIES 50
+#define FILE_SETTLE_MICROSECONDS 20000
+
+static int file_still_there(const char *path)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < FILE_SETTLE_TRIES; i++) {
+		if (stat(path, &st) == 0 || errno != ENOENT)
+			return 1;   /* another error is the worker's to report */
+		usleep(FILE_SETTLE_MICROSECONDS);
+	}
+	return 0;
+}
+
+static int fail_queued(ecl_store *store, const ecl_job *row, const char *message)
+{
+	ecl_job_update u;
+
+	memset(&u, 0, sizeof(u));
+	u.batch_id = row->batch_id;
+	u.from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_QUEUED);
+	u.expect_retry_count = -1;
+	u.set = ECL_JOB_SET_STATUS | ECL_JOB_SET_COMPLETED_AT | ECL_JOB_SET_ERROR_MESSAGE
+		| ECL_JOB_SET_LAST_ERROR | ECL_JOB_SET_ERROR_CLASS;
+	u.status = ECL_JOB_FAILED;
+	u.completed_at = ecl_store_now(store);
+	u.error_message = message;
+	u.last_error = message;
+	u.error_class = "permanent";
+	return apply_update(store, &u, "fail", "queued");
+}
+
+/* For tests only: called after the insert, before the files are checked
+ * again, where a cleanup would claim a file (per thread). */
+void ecl__job_set_insert_hook(void (*hook)(const char *path, void *payload), void *payload);
+static __thread void (*insert_hook)(const char *path, void *payload);
+static __thread void *insert_payload;
+
+void ecl__job_set_insert_hook(void (*hook)(const char *path, void *payload), void *payload)
+{
+	insert_hook = hook;
+	insert_payload = payload;
+}
+
+/* Each distinct file of the rows just inserted is still there, or its jobs
+ * fail now and so does the call. */
+static int confirm_files(ecl_store *store, const ecl_job *rows, size_t count)
+{
+	char message[600];
+	size_t i, j;
+	int rc = 0;
+
+	if (insert_hook != NULL)
+		insert_hook(rows[0].file_path, insert_payload);
+	for (i = 0; rc == 0 && i < count; i++) {
+		if ((i > 0 && strcmp(rows[i].file_path, rows[i - 1].file_path) == 0)
+		    || file_still_there(rows[i].file_path))
+			continue;
+		snprintf(message, sizeof(message), "File not found: %s was removed while the job was being "
+			"queued", rows[i].file_path);
+		for (j = i; rc == 0 && j < count && strcmp(rows[j].file_path, rows[i].file_path) == 0; j++)
+			rc = fail_queued(store, &rows[j], message);
+		if (rc == 0)
+			rc = ecl_error_set(ECL_EIO, "%s (job %s is failed)", message, rows[i].batch_id);
+	}
+	return rc;
+}
+
 int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options *jobs,
                         size_t count)
 {
@@ -296,6 +377,8 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 		rc = assign_batch_ids(rows, count);
 	if (rc == 0)
 		rc = store->backend->job_insert(store->conn, rows, count);
+	if (rc == 0)
+		rc = confirm_files(store, rows, count);
 	for (i = 0; rc == 0 && batch_ids != NULL && i < count; i++)
 		memcpy(batch_ids + i * ECL_BATCH_ID_SIZE, rows[i].batch_id, ECL_BATCH_ID_SIZE);
 	if (rc == ECL_ENOMEM && ecl_error_last_code() != ECL_ENOMEM)

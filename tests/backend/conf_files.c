@@ -309,7 +309,7 @@ static void file_rewritten_during_import_is_retried(void **state)
 
 /* ---- cleanup racing job creation ------------------------------------------ */
 
-void ecl__cleanup_set_race_hook(void (*hook)(const char *path, void *payload), void *payload);
+void ecl__cleanup_set_race_hook(void (*hook)(const char *path, int claimed, void *payload), void *payload);
 
 typedef struct race {
 	conf_fixture *f;
@@ -319,13 +319,13 @@ typedef struct race {
 } race;
 
 /* Another process queues a job for the file at the worst moment: after the
- * cleanup found it unreferenced, before it is removed. */
-static void queue_job_now(const char *path, void *payload)
+ * cleanup found it unreferenced, before it claims it to remove it. */
+static void queue_job_now(const char *path, int claimed, void *payload)
 {
 	race *r = payload;
 	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
 
-	if (r->fired || strcmp(path, r->target) != 0)
+	if (r->fired || claimed || strcmp(path, r->target) != 0)
 		return;
 	r->fired = 1;
 	o.file_path = path;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #ifdef __linux__
 #include <linux/fs.h>
+#include <pthread.h>
 #endif
 #include <stdio.h>
 #include <stdlib.h>
@@ -648,25 +649,30 @@ static void test_orphan_files(void **state)
 /* The dry run changes nothing and lists exactly what the real run deletes. */
 /* ---- cleanup racing job creation (issue 15) ------------------------------- */
 
-void ecl__cleanup_set_race_hook(void (*hook)(const char *path, void *payload), void *payload);
+void ecl__cleanup_set_race_hook(void (*hook)(const char *path, int claimed, void *payload), void *payload);
+void ecl__job_set_insert_hook(void (*hook)(const char *path, void *payload), void *payload);
 
 typedef struct race {
 	fixture *f;
 	const char *target;
+	int stage;                /* the hook's `claimed` to act at */
 	char id[ECL_BATCH_ID_SIZE];
-	int fired;
+	int fired, created;       /* created: what ecl_job_create returned */
+	char message[512];
 } race;
 
 /* Another process queues a job for the file at the worst moment: after the
- * cleanup judged it an orphan, before it removes it. */
-static void queue_job_elsewhere(const char *path, void *payload)
+ * cleanup judged it an orphan, before it claims it (r->stage 0), or once it
+ * has claimed it (1), when the file is not where the job says. */
+static void queue_job_elsewhere(const char *path, int claimed, void *payload)
 {
 	race *r = payload;
 	ecl_store_options so = ECL_STORE_OPTIONS_INIT;
 	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
 	ecl_store *other = NULL;
+	int rc;
 
-	if (r->fired || strcmp(path, r->target) != 0)
+	if (r->fired || claimed != r->stage || strcmp(path, r->target) != 0)
 		return;
 	r->fired = 1;
 	so.clock = ecl_test_clock;
@@ -674,7 +680,10 @@ static void queue_job_elsewhere(const char *path, void *payload)
 	so.log_level = ECL_LOG_NONE;
 	ecl_assert_ok(ecl_store_open(&other, r->f->uri, &so));
 	o.file_path = path;
-	ecl_assert_ok(ecl_job_create(r->id, other, &o));
+	rc = ecl_job_create(r->id, other, &o);
+	r->created = rc;
+	if (rc != 0)
+		snprintf(r->message, sizeof(r->message), "%s", ecl_error_last());
 	ecl_store_free(other);
 }
 
@@ -696,6 +705,7 @@ static void test_job_queued_meanwhile_keeps_its_file(void **state)
 	r = cleanup(f, &o);
 	ecl__cleanup_set_race_hook(NULL, NULL);
 	assert_true(x.fired);
+	ecl_assert_ok(x.created);
 	assert_true(exists(queued));
 	assert_false(exists(orphan));
 	assert_true(job_exists(f, x.id));
@@ -706,6 +716,93 @@ static void test_job_queued_meanwhile_keeps_its_file(void **state)
 	ecl_cleanup_report_free(r);
 	free(queued);
 	free(orphan);
+}
+
+/* A job asked for while the cleanup holds the file (renamed aside, before
+ * it asks the store again) is refused at once: the file is not there, and
+ * no queued job is left pointing at a file about to go. */
+static void test_job_asked_for_a_claimed_file_is_refused(void **state)
+{
+	fixture *f = *state;
+	char *claimed = make_file_at(f->storage, "incoming/claimed.csv", CUTOFF - 100 * DAY);
+	ecl_cleanup_options o = options(f, 0, f->storage);
+	ecl_cleanup_report *r;
+	race x;
+
+	memset(&x, 0, sizeof(x));
+	x.f = f;
+	x.target = claimed;
+	x.stage = 1;
+	ecl__cleanup_set_race_hook(queue_job_elsewhere, &x);
+	r = cleanup(f, &o);
+	ecl__cleanup_set_race_hook(NULL, NULL);
+	assert_true(x.fired);
+	assert_int_equal(x.created, ECL_EIO);
+	assert_false(exists(claimed));
+	assert_int_equal(r->files_deleted, 1);
+	assert_int_equal(job_count(f), 0);
+	ecl_cleanup_report_free(r);
+	free(claimed);
+}
+
+/* The other order: a job inserted while a cleanup holds its file. The job
+ * creation finds the file missing after its insert and waits: put back (the
+ * cleanup saw the job), it succeeds; gone, the job fails at once, saying why. */
+typedef struct hold {
+	char path[4096], aside[4200];
+	int put_back;
+	pthread_t thread;
+} hold;
+
+static void *put_back_later(void *payload)
+{
+	hold *h = payload;
+
+	usleep(150000);
+	if (rename(h->aside, h->path) != 0)
+		perror("put back");
+	return NULL;
+}
+
+static void claim_like_a_cleanup(const char *path, void *payload)
+{
+	hold *h = payload;
+
+	snprintf(h->path, sizeof(h->path), "%s", path);
+	snprintf(h->aside, sizeof(h->aside), "%s.aside", path);
+	assert_int_equal(rename(h->path, h->aside), 0);
+	if (h->put_back)
+		assert_int_equal(pthread_create(&h->thread, NULL, put_back_later, h), 0);
+	else
+		assert_int_equal(unlink(h->aside), 0);
+}
+
+static void test_job_creation_waits_for_a_claimed_file(void **state)
+{
+	fixture *f = *state;
+	char *file = make_file_at(f->storage, "incoming/held.csv", CUTOFF - 100 * DAY);
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+	char id[ECL_BATCH_ID_SIZE];
+	hold h;
+
+	memset(&h, 0, sizeof(h));
+	h.put_back = 1;
+	o.file_path = file;
+	ecl__job_set_insert_hook(claim_like_a_cleanup, &h);
+	ecl_assert_ok(ecl_job_create(id, f->store, &o));
+	pthread_join(h.thread, NULL);
+	assert_true(exists(file));
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM import_jobs WHERE status = 'queued'"), 1);
+
+	/* Removed for good: the call fails, and its job is failed, not queued. */
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(ecl_job_create(id, f->store, &o), ECL_EIO);
+	ecl__job_set_insert_hook(NULL, NULL);
+	assert_non_null(strstr(ecl_error_last(), "was removed while the job was being queued"));
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM import_jobs WHERE status = 'failed' "
+		"AND error_class = 'permanent'"), 1);
+	assert_int_equal(ecl_test_sql_number(f->db_path, "SELECT count(*) FROM import_jobs WHERE status = 'queued'"), 1);
+	free(file);
 }
 
 static void test_dry_run_predicts(void **state)
@@ -1015,6 +1112,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmigrated_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_queued_meanwhile_keeps_its_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_asked_for_a_claimed_file_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_job_creation_waits_for_a_claimed_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
