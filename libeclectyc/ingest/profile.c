@@ -718,7 +718,7 @@ void ecl__profile_free(ecl_profile *p)
 {
 	size_t i;
 
-	if (p == NULL)
+	if (p == NULL || p->shared)
 		return;
 	free(p->description);
 	free(p->source);

@@ -50,6 +50,8 @@ typedef struct ecl_profile {
 	char name[ECL_PROFILE_NAME_MAX + 1];
 	char *description, *source, *origin;  /* origin: "built-in" or the file it came from */
 	char *json;                           /* the text it was parsed from */
+	int shared;                           /* a built-in one, parsed once per process:
+	                                       * ecl__profile_free() leaves it alone */
 	ecl_layout layout;
 	ecl_reader_kind reader;
 	char delimiter;                       /* 0: sniffed */
@@ -89,6 +91,7 @@ int ecl__profile_parse(ecl_profile **out, const char *json, size_t len, const ch
 /* The generic reader as a profile (the reference's alias table, extended). */
 int ecl__profile_generic(ecl_profile **out);
 
+/* Free a profile (not a shared built-in one). Accepts NULL. */
 void ecl__profile_free(ecl_profile *profile);
 
 /* "wide", "long", … for listings. */

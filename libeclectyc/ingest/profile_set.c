@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,19 +140,50 @@ static int load_dir(ecl_profile_set *set, const char *dir)
 	return rc;
 }
 
+/*
+ * The built-in profiles, parsed once per process: every import detects its
+ * layout, and parsing forty profiles each time cost more than the detection.
+ * They are read-only once parsed (regexec() may be shared between threads)
+ * and live as long as the process; a set holds them without owning them.
+ */
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+static ecl_profile **builtin;
+static size_t builtin_count;
+static int builtin_rc;
+static char builtin_error[512];
+
+static void parse_builtins(void)
+{
+	size_t n = 0, i;
+
+	while (ecl_builtin_profiles[n] != NULL)
+		n++;
+	builtin = calloc(n ? n : 1, sizeof(*builtin));
+	if (builtin == NULL)
+		builtin_rc = ecl_error_set(ECL_ENOMEM, "out of memory loading the built-in profiles");
+	for (i = 0; builtin_rc == 0 && i < n; i++) {
+		builtin_rc = ecl__profile_parse(&builtin[i], ecl_builtin_profiles[i],
+			strlen(ecl_builtin_profiles[i]), "built-in");
+		if (builtin_rc == 0) {
+			builtin[i]->shared = 1;
+			builtin_count++;
+		}
+	}
+	if (builtin_rc != 0)
+		snprintf(builtin_error, sizeof(builtin_error), "%s", ecl_error_last());
+}
+
 int ecl__profile_set_load(ecl_profile_set *set, const char *dir)
 {
 	size_t i;
 	int rc = 0;
 
 	memset(set, 0, sizeof(*set));
-	for (i = 0; rc == 0 && ecl_builtin_profiles[i] != NULL; i++) {
-		ecl_profile *p = NULL;
-
-		rc = ecl__profile_parse(&p, ecl_builtin_profiles[i], strlen(ecl_builtin_profiles[i]), "built-in");
-		if (rc == 0)
-			rc = add(set, p);
-	}
+	pthread_once(&builtin_once, parse_builtins);
+	if (builtin_rc != 0)
+		rc = ecl_error_set(builtin_rc, "%s", builtin_error);
+	for (i = 0; rc == 0 && i < builtin_count; i++)
+		rc = add(set, builtin[i]);
 	if (dir == NULL)
 		dir = getenv("ECLECTYC_PROFILE_DIR");
 	if (rc == 0 && dir != NULL && *dir != '\0')
