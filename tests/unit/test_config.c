@@ -80,7 +80,6 @@ static void test_defaults(void **state)
 		{ "ECLECTYC_FAILURE_RATE_CRITICAL", "50" },
 		{ "ECLECTYC_BACKLOG_THRESHOLD", "100" },
 		{ "ECLECTYC_ALERT_COOLDOWN_SECONDS", "3600" },
-		{ "ECLECTYC_TIMEZONE", "Europe/London" },
 		{ "MAIL_PORT", "587" },
 		{ "MAIL_ENCRYPTION", "tls" },
 		{ "MAIL_FROM_NAME", "Eclectyc Energy" },
@@ -254,7 +253,7 @@ static void test_source_of_each_layer(void **state)
 	ecl_assert_ok(ecl_config_set(f->config, "ECLECTYC_LAYER_SET", "s"));
 
 	assert_int_equal(ecl_config_source_of(f->config, "LAYER_UNSET"), ECL_CONFIG_UNSET);
-	assert_int_equal(ecl_config_source_of(f->config, "ECLECTYC_TIMEZONE"), ECL_CONFIG_DEFAULT);
+	assert_int_equal(ecl_config_source_of(f->config, "ECLECTYC_PEAK_START"), ECL_CONFIG_DEFAULT);
 	assert_int_equal(ecl_config_source_of(f->config, "LAYER_FILE"), ECL_CONFIG_FILE);
 	assert_int_equal(ecl_config_source_of(f->config, "ECLECTYC_LAYER_ENV"), ECL_CONFIG_ENVIRONMENT);
 	assert_int_equal(ecl_config_source_of(f->config, "ECLECTYC_LAYER_SET"), ECL_CONFIG_SETTER);
