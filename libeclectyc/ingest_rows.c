@@ -366,6 +366,17 @@ static int row_value(ecl_ingest *g, double *kwh, const char *text, const ecl_uni
 	return ROW_OK;
 }
 
+/* A source that dates a day's readings by the day after (the profile's
+ * date_shift, -1) names the day they belong to once shifted. */
+static int shift_date(const ecl_ingest *g, ecl_date *d)
+{
+	int shift = g->columns.profile->date_shift;
+
+	if (shift != 0)
+		ecl__civil_from_days(ecl__days_from_civil(d->year, d->month, d->day) + shift, d);
+	return ROW_OK;
+}
+
 static int row_date(ecl_ingest *g, ecl_date *d)
 {
 	const ecl_textlist *formats = &g->columns.profile->date_formats;
@@ -382,7 +393,7 @@ static int row_date(ecl_ingest *g, ecl_date *d)
 	if (ts.seconds != 0)
 		return row_error("the date \"%s\" has a time that is not midnight", text);
 	*d = ts.date;
-	return ROW_OK;
+	return shift_date(g, d);
 }
 
 /* ---- formats -------------------------------------------------------------- */
@@ -538,6 +549,8 @@ static int read_stamp(ecl_ingest *g, ecl_timestamp *ts)
 	else
 		rc = ecl__datefmt_parse(ts, field(g, g->columns.date), p->date_formats.items,
 			p->date_formats.count, 0, "date");
+	if (rc == 0)
+		shift_date(g, &ts->date);
 	if (rc == 0 && is_blank(field(g, g->columns.time)))
 		return row_error("Missing time");
 	if (rc == 0 && p->time_formats.count == 0)

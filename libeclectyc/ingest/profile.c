@@ -633,6 +633,11 @@ static int read_layout_keys(ecl_profile *p, const json_t *root, const pctx *cx)
 		rc = read_ignore(p, root, cx);
 	if (rc == 0 && (v = json_object_get(root, "missing")) != NULL)
 		rc = text_list(&p->missing, v, cx, "missing", 0, 0);
+	if (rc == 0 && (v = json_object_get(root, "date_shift")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < -7 || json_integer_value(v) > 7)
+			return bad(cx, "date_shift", "must be a whole number of days, -7..7");
+		p->date_shift = (int)json_integer_value(v);
+	}
 	if (rc == 0)
 		rc = check_layout(p, cx);
 	return rc;
@@ -643,7 +648,7 @@ static int read_profile(ecl_profile *p, const json_t *root, pctx *cx)
 	static const char *const keys[] = { "eclectyc_profile", "name", "description", "source", "layout",
 		"header_example", "delimiter", "header", "signature", "meter", "date", "time", "timestamp",
 		"period", "value", "periods", "stamps", "clock", "units", "flag", "quantity", "skip_rows",
-		"ignore", "missing", "notes", NULL };
+		"ignore", "missing", "notes", "date_shift", NULL };
 	int rc;
 
 	if (!json_is_object(root))

@@ -70,6 +70,7 @@ typedef struct ecl_profile {
 	int count;                            /* with first */
 	ecl_colref repeated[2];
 	int stamps_end, clock_utc;
+	int date_shift;                       /* days added to the date column's date */
 	int fixed_unit;                       /* 0 none (kWh), else 1 kWh, 2 Wh, 3 MWh */
 	ecl_colref flag;
 	int flag_each_value;                  /* 1: the column after each value, -1: before, 0: none */

@@ -391,6 +391,10 @@ static void a_profile_with_an_error_names_the_key(void **state)
 		  "\"layout\":\"long\",\"signature\":[\"MPAN\"],\"meter\":{\"columns\":[\"MPAN\"]},"
 		  "\"timestamp\":{\"column\":\"T\"},\"value\":{\"column\":\"V\"},"
 		  "\"skip_rows\":[{\"column\":\"X\",\"matches\":\"(\"}]}", "skip_rows" },
+		{ "{\"eclectyc_profile\":1,\"name\":\"p\",\"description\":\"d\",\"source\":\"s\","
+		  "\"layout\":\"wide\",\"signature\":[\"MPAN\"],\"meter\":{\"columns\":[\"MPAN\"]},"
+		  "\"date\":{\"column\":\"Date\"},\"periods\":{\"names\":\"numbered\"},\"date_shift\":9}",
+		  "date_shift" },
 		{ "{not json", "not valid JSON" },
 	};
 	scratch s;
