@@ -170,16 +170,7 @@ static int mask_keywords(ecl_buf *out, const char *text)
 		while (isspace((unsigned char)*p))
 			p++;
 		value = p;
-		if (*p == '\'') {
-			for (p++; *p != '\0' && *p != '\''; p++)
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-			if (*p == '\'')
-				p++;
-		} else {
-			while (*p != '\0' && !isspace((unsigned char)*p))
-				p++;
-		}
+		p = ecl__conninfo_value_end(p);
 		if (after_secret) {
 			rc = ecl__buf_put(out, key, (size_t)(value - key));
 			if (rc == 0)

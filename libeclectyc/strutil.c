@@ -1,5 +1,6 @@
 #include "strutil.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +107,18 @@ void ecl__utf8_sanitise(char *text)
 		else
 			p += len;
 	}
+}
+
+const char *ecl__conninfo_value_end(const char *p)
+{
+	if (*p != '\'') {
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		return p;
+	}
+	for (p++; *p != '\0' && *p != '\''; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	}
+	return *p == '\'' ? p + 1 : p;
 }

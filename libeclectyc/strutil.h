@@ -19,6 +19,11 @@ int ecl__parse_int64(int64_t *out, const char *text);
 /* Copy at most size-1 bytes and always NUL-terminate. */
 void ecl__strlcpy(char *dst, const char *src, size_t size);
 
+/* The end of a libpq keyword=value connection string's value starting at
+ * `p`: past its closing quote when quoted ('a b', with \' escapes), else at
+ * the first white space or the end. */
+const char *ecl__conninfo_value_end(const char *p);
+
 /* Length of the valid UTF-8 sequence at `p` (1..4), or 0 when it is not one:
  * overlong forms, surrogates and code points over U+10FFFF included. */
 size_t ecl__utf8_sequence(const unsigned char *p);

@@ -637,17 +637,8 @@ static int split_keywords(ecl_backend_conn *conn, const char *rest)
 		while (isspace((unsigned char)*p))
 			p++;
 		value = p;
-		if (*p == '\'') {
-			quoted = 1;
-			for (p++; *p != '\0' && *p != '\''; p++)
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-			if (*p == '\'')
-				p++;
-		} else {
-			while (*p != '\0' && !isspace((unsigned char)*p))
-				p++;
-		}
+		quoted = *p == '\'';
+		p = ecl__conninfo_value_end(p);
 		if (strncmp(start, "schema", 6) == 0 && (start[6] == '=' || isspace((unsigned char)start[6]))) {
 			size_t len = (size_t)(p - value);
 
