@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "parse.h"
+#include "ingest/parse.h"
 
 /* What a pattern holds, so a profile can be checked when it is loaded. */
 enum {

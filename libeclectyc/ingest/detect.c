@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "ingest/csv.h"
 #include "eclectyc/sys/errors.h"
-#include "ingest_columns.h"
+#include "ingest/ingest_columns.h"
 
 #define CELL_MAX 96
 static const char delimiters[] = { ',', ';', '\t', '|' };

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buffer_internal.h"
+#include "util/buffer_internal.h"
 #include "eclectyc/profile.h"
 #include "eclectyc/store.h"
-#include "ingest_internal.h"
-#include "json_util.h"
+#include "ingest/ingest_internal.h"
+#include "util/json_util.h"
 #include "profile_set.h"
 
 static json_t *describe(const ecl_profile *p)

@@ -14,7 +14,7 @@
 
 #include "datefmt.h"
 #include "eclectyc/sys/errors.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 typedef struct pctx {
 	const char *origin;

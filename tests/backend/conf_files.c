@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "util/sha256.h"
 
 #define PERIODS 48
 #define SMALL 20             /* rows of the file that gets replaced */

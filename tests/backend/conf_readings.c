@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #define T0 INT64_C(1762473600)  /* 2025-11-07 00:00 UTC = local midnight (GMT) */
 

@@ -3,8 +3,8 @@
  * gzip). Built by tests/fuzz/CMakeLists.txt (-DECL_FUZZ=ON, clang); by hand:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/include \
- *     -Ilibeclectyc tests/fuzz/fuzz_csv.c libeclectyc/csv.c libeclectyc/input.c \
- *     libeclectyc/error.c libeclectyc/buffer.c libeclectyc/strutil.c -lz -o fuzz_csv
+ *     -Ilibeclectyc tests/fuzz/fuzz_csv.c libeclectyc/ingest/csv.c libeclectyc/ingest/input.c \
+ *     libeclectyc/util/error.c libeclectyc/util/buffer.c libeclectyc/util/strutil.c -lz -o fuzz_csv
  *
  * The first byte picks a read size and small limits; the rest is the input.
  * Each input is parsed twice, in one block and in the picked block size, and
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "ingest/csv.h"
 #include "eclectyc/errors.h"
 
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "check failed: %s\n", #cond); abort(); } } while (0)

@@ -29,8 +29,8 @@
 
 #include "eclectyc.h"
 #include "backends/sqlite/sqlite_internal.h"
-#include "store_internal.h"
-#include "strutil.h"
+#include "store/store_internal.h"
+#include "util/strutil.h"
 
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "check failed: %s\n", #cond); abort(); } } while (0)
 

@@ -7,8 +7,8 @@
  * UTC and back to the same settlement day.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/include \
- *     -Ilibeclectyc tests/fuzz/fuzz_parse_date.c libeclectyc/parse.c libeclectyc/settlement.c \
- *     libeclectyc/error.c libeclectyc/strutil.c -o fuzz_parse_date && ./fuzz_parse_date
+ *     -Ilibeclectyc tests/fuzz/fuzz_parse_date.c libeclectyc/ingest/parse.c libeclectyc/util/settlement.c \
+ *     libeclectyc/util/error.c libeclectyc/util/strutil.c -o fuzz_parse_date && ./fuzz_parse_date
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "eclectyc/errors.h"
-#include "parse.h"
-#include "settlement.h"
+#include "ingest/parse.h"
+#include "util/settlement.h"
 
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "check failed: %s\n", #cond); abort(); } } while (0)
 

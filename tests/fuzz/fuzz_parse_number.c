@@ -4,8 +4,8 @@
  * clang); by hand:
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ibuild/include \
- *     -Ilibeclectyc tests/fuzz/fuzz_parse_number.c libeclectyc/parse.c libeclectyc/settlement.c \
- *     libeclectyc/meter_id.c libeclectyc/error.c libeclectyc/strutil.c -o fuzz_parse_number
+ *     -Ilibeclectyc tests/fuzz/fuzz_parse_number.c libeclectyc/ingest/parse.c libeclectyc/util/settlement.c \
+ *     libeclectyc/ingest/meter_id.c libeclectyc/util/error.c libeclectyc/util/strutil.c -o fuzz_parse_number
  *
  * The input is a value, optionally followed by a newline and a unit. Besides
  * crashes it checks that an accepted decimal prints back to the same value,
@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "eclectyc/errors.h"
-#include "meter_id.h"
-#include "parse.h"
+#include "ingest/meter_id.h"
+#include "ingest/parse.h"
 
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "check failed: %s\n", #cond); abort(); } } while (0)
 

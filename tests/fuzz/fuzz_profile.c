@@ -17,8 +17,8 @@
 #include "eclectyc/errors.h"
 #include "ingest/datefmt.h"
 #include "ingest/profile.h"
-#include "ingest_columns.h"
-#include "settlement.h"
+#include "ingest/ingest_columns.h"
+#include "util/settlement.h"
 
 #define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "check failed: %s\n", #cond); abort(); } } while (0)
 

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alert_hook.h"
+#include "ops/alert_hook.h"
 
 typedef struct fixture {
 	ecl_test_db db;

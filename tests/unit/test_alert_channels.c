@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alert_channels.h"
-#include "alert_curl.h"
+#include "ops/alert_channels.h"
+#include "ops/alert_curl.h"
 
 #ifndef ECL_TEST_SUPPORT_DIR
 #define ECL_TEST_SUPPORT_DIR "/work/main/tests/support"

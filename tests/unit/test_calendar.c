@@ -2,7 +2,7 @@
  * week, month or year that holds a date. */
 #include "ecl_test.h"
 
-#include "calendar.h"
+#include "aggregate/calendar.h"
 
 static void parses_only_real_dates(void **state)
 {

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "buffer_internal.h"
-#include "csv.h"
+#include "util/buffer_internal.h"
+#include "ingest/csv.h"
 #include "eclectyc/sys/errors.h"
 
 /* Every in-memory case runs with each of these read sizes, so a record, a

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log_internal.h"
+#include "util/log_internal.h"
 
 #define MAX_CAPTURED 16
 

@@ -1,6 +1,6 @@
 #include "ecl_test.h"
 
-#include "meter_id.h"
+#include "ingest/meter_id.h"
 
 static void assert_normalised(const char *text, const char *expected)
 {

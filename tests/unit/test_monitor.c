@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job_internal.h"
+#include "queue/job_internal.h"
 
 typedef struct fixture {
 	ecl_test_db db;

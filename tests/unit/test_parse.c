@@ -1,6 +1,6 @@
 #include "ecl_test.h"
 
-#include "parse.h"
+#include "ingest/parse.h"
 
 /* ---- dates ------------------------------------------------------------ */
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer_internal.h"
+#include "util/buffer_internal.h"
 
 #define MPAN_A "1200012345678"
 #define MPAN_B "1200012345679"

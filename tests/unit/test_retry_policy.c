@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "retry_policy.h"
+#include "queue/retry_policy.h"
 
 static void test_default_schedule(void **state)
 {

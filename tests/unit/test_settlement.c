@@ -1,6 +1,6 @@
 #include "ecl_test.h"
 
-#include "settlement.h"
+#include "util/settlement.h"
 
 /* A UTC instant from its parts; days_from_civil is pinned to known values
  * in test_days_known_values, so the helper can rely on it. */

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_registry.h"
+#include "store/backend_registry.h"
 #include "eclectyc/sys/backend.h"
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uuid_internal.h"
+#include "util/uuid_internal.h"
 
 /* Check the canonical v4 form independently of ecl_uuid_is_valid(). */
 static void assert_canonical_v4(const char *id)

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "util/sha256.h"
 
 #define ROWS 40          /* meters x days of the wide file */
 #define PERIODS 48

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "pgsql_internal.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 /* $1: meter ids (NULL = every active meter). */
 #define SCOPE_METERS \

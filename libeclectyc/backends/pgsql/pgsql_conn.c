@@ -16,10 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "backend_registry.h"
-#include "buffer_internal.h"
+#include "store/backend_registry.h"
+#include "util/buffer_internal.h"
 #include "pgsql_internal.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 /* ---- parameters ------------------------------------------------------------ */
 

@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer_internal.h"
+#include "util/buffer_internal.h"
 #include "pgsql_internal.h"
-#include "settlement.h"
+#include "util/settlement.h"
 
 #define COPY_HH_SQL \
 	"COPY hh_readings (meter_id, period_start, reading_date, local_minutes, period_number," \

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer_internal.h"
+#include "util/buffer_internal.h"
 #include "pgsql_internal.h"
 
 /* $1, $2: the day's UTC bounds [start, end); $3 its date. The period number

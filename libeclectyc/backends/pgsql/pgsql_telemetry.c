@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "pgsql_internal.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 static const char *date_or_null(const char *date)
 {

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 #define SCOPE_SQL \
 	"CREATE TEMP TABLE IF NOT EXISTS ecl_agg_all (id INTEGER PRIMARY KEY, mpan TEXT, " \

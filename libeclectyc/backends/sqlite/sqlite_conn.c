@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend_registry.h"
+#include "store/backend_registry.h"
 #include "sqlite_internal.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 
 

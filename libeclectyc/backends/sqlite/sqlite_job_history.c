@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 int ecl__sqlite_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out)
 {

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer_internal.h"
+#include "util/buffer_internal.h"
 #include "sqlite_internal.h"
-#include "strutil.h"
+#include "util/strutil.h"
 
 #define JOB_COLUMNS \
 	"id, batch_id, user_id, filename, file_path, import_type, status, dry_run, total_rows, " \

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buffer_internal.h"
+#include "util/buffer_internal.h"
 #include "sqlite_internal.h"
 
 /*

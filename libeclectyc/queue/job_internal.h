@@ -1,0 +1,18 @@
+/* Job transitions the library makes on its own (not public API). */
+#ifndef ECL_JOB_INTERNAL_H
+#define ECL_JOB_INTERNAL_H
+
+#include "eclectyc/job.h"
+#include "store/store_internal.h"
+
+/*
+ * Recover a job whose worker stopped beating: requeue it spending a retry
+ * (after the backoff delay), or fail it for good when none is left. Applied
+ * only while the job is still processing by the same worker, with the same
+ * retry count and a heartbeat before `cutoff`, so a worker that beat
+ * meanwhile keeps its job (ECL_ESTATE). `*status` gets the new status.
+ */
+int ecl__job_recover_stuck(ecl_job_status *status, ecl_store *store, const ecl_job *job,
+                           int64_t cutoff, const char *message);
+
+#endif

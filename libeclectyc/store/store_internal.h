@@ -1,0 +1,37 @@
+/* The store handle, shared by the modules that work on a store. */
+#ifndef ECL_STORE_INTERNAL_H
+#define ECL_STORE_INTERNAL_H
+
+#include "eclectyc/store.h"
+#include "eclectyc/sys/backend.h"
+#include "util/log_internal.h"
+
+struct ecl_store {
+	const ecl_backend *backend;
+	ecl_backend_conn *conn;
+	ecl_store_options opts;
+	ecl_logger logger;
+	int schema_ready;  /* the schema was seen at the expected version */
+	struct ecl_alerting *alerting;  /* channels set by ecl_store_set_alerting(), or NULL */
+	char *storage_root;  /* the resolved storage root (owned), or NULL for none */
+};
+
+/* Free the store's alerting configuration (alert.c). Accepts NULL. */
+void ecl__alerting_free(struct ecl_alerting *alerting);
+
+/* ECL_ESCHEMA (telling the user to migrate) unless the schema is current.
+ * Cached once it is, so the check costs one query per store, not per call. */
+int ecl__store_require_schema(ecl_store *store);
+
+/* 0 when the store has no storage root or `real_path` (a path resolved by
+ * realpath()) lies inside it; else ECL_EINVALID "<who>file "<path>" is
+ * outside the storage root "<root>"", naming what it resolves to when that
+ * differs from `path`. */
+int ecl__store_check_confined(const ecl_store *store, const char *real_path, const char *path,
+                              const char *who);
+
+/* ECL_ENOTSUPPORTED naming `what` unless the store's backend implements
+ * interface version `version`; else as ecl__store_require_schema(). */
+int ecl__store_require(ecl_store *store, unsigned int version, const char *what);
+
+#endif
