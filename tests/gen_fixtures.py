@@ -10,7 +10,7 @@ OUTDIR/manifest.json, a list of cases:
      "expect": {...}, "known_bug": "..." (optional)}
 
 The expectations are NOT obtained by running the library: they come from the
-small model of the import rules below (docs: DESIGN.md section 6,
+small model of the import rules below (docs/ingestion.md,
 include/eclectyc/ingest.h). The model works on the logical cells of each
 row; the same cells are rendered to CSV bytes (delimiters, quoting, BOM,
 CRLF, gzip), so a difference between the library and the model is either a
@@ -248,7 +248,7 @@ def normalise_id(text):
 
 
 # ---------------------------------------------------------------------------
-# Header mapping (reference-behaviour section 2.4 aliases).
+# Header mapping (the PHP system's aliases, docs/compatibility.md).
 
 ALIASES = {
     "mpan": ["mpan", "mpancore", "mpan_core", "metercode", "meter_code", "meter", "meterid",

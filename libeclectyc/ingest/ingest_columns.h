@@ -2,7 +2,8 @@
  * record, or to a file with no header, gives the columns of every field and
  * the half hour each period column stands for. The generic reader is the
  * profile with layout ECL_LAYOUT_AUTO: the reference's alias table
- * (reference-behaviour.md §2.4) extended, which chooses the format (§2.5). */
+ * (docs/compatibility.md, "Column aliases") extended, which chooses the
+ * format ("Date formats"). */
 #ifndef ECL_INGEST_COLUMNS_H
 #define ECL_INGEST_COLUMNS_H
 

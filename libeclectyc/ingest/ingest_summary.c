@@ -1,4 +1,4 @@
-/* The job summary JSON: the reference's keys (reference-behaviour.md §2.19)
+/* The job summary JSON: the PHP system's keys (docs/compatibility.md, "Job summary")
  * with what a user of a correct importer also wants to know. */
 #include <stdlib.h>
 

@@ -708,7 +708,7 @@ int ecl__profile_generic(ecl_profile **out)
 	p->find_header = 1;
 	p->description = ecl__strdup("The generic reader: meter, date and HH01..HH50 or clock-time "
 		"columns, or a timestamp and a value, by the reference's column aliases");
-	p->source = ecl__strdup("reference-behaviour.md 2.4 (aliases) and 2.5 (formats), extended");
+	p->source = ecl__strdup("the PHP system's column aliases and date formats, extended (docs/compatibility.md)");
 	p->origin = ecl__strdup("built-in");
 	p->json = ecl__strdup("{}");
 	if (p->description == NULL || p->source == NULL || p->origin == NULL || p->json == NULL) {

@@ -1,5 +1,5 @@
 -- Migration 1: the import-job queue.
--- Columns keep the reference's names (reference-behaviour.md §1.1); the last
+-- Columns keep the PHP system's names (docs/compatibility.md); the last
 -- six are what a correct queue needs. Instants are INTEGER Unix seconds (UTC).
 CREATE TABLE import_jobs (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
