@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "binding.h"
 #include "eclectyc/sys/errors.h"
@@ -139,16 +138,6 @@ static char *take(ecl_buf *b)
 	return text;
 }
 
-static char *dump(json_t *value)
-{
-	char *text = value ? json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
-
-	json_decref(value);
-	if (text == NULL)
-		fail_with(ECL_ENOMEM, "out of memory encoding JSON");
-	return text;
-}
-
 static const char *given(const char *text)
 {
 	return text != NULL && *text != '\0' ? text : NULL;
@@ -207,6 +196,20 @@ struct eclb_store {
 	int refs;          /* the language object, and each worker */
 	int calls;         /* wrapped calls running on it (callbacks may nest more) */
 	int close_pending; /* closed from inside a call: freed when the calls end */
+	char *uri;         /* as opened (ECLECTYC_DB when none was given) */
+	/* The configuration applied at open (NULL when the host opted out) and
+	 * what the library read from it: the defaults of every later call, so
+	 * that a call's "not given" means what the command line would use.
+	 * Strings in the options point into `config`. */
+	ecl_config *config;
+	ecl_store_options store_opts;
+	ecl_job_options job_opts;
+	ecl_ingest_options ingest_opts;
+	ecl_worker_options worker_opts;
+	ecl_aggregate_options aggregate_opts;
+	ecl_health_options health_opts;
+	ecl_cleanup_options cleanup_opts;
+	ecl_alert_options alert_opts;
 };
 
 static ecl_store *open_store(eclb_store *s)
@@ -218,11 +221,94 @@ static ecl_store *open_store(eclb_store *s)
 	return s->store;
 }
 
-eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, int log_level)
+static void store_free(eclb_store *s)
 {
-	ecl_store_options o = ECL_STORE_OPTIONS_INIT;
-	eclb_store *s = calloc(1, sizeof(*s));
+	ecl_store_free(s->store);
+	eclb_callback_free(s->log);
+	ecl_config_free(s->config);
+	free(s->uri);
+	free(s);
+}
+
+/* Every call's defaults: the library's, then (unless the host opted out)
+ * the configuration's, read by the library as for the command line. */
+static int read_defaults(eclb_store *s)
+{
+	ecl_config *c = s->config;
 	int rc = 0;
+
+	ecl_store_options_init(&s->store_opts, ECL_STORE_OPTIONS_VERSION);
+	ecl_job_options_init(&s->job_opts, ECL_JOB_OPTIONS_VERSION);
+	ecl_ingest_options_init(&s->ingest_opts, ECL_INGEST_OPTIONS_VERSION);
+	ecl_worker_options_init(&s->worker_opts, ECL_WORKER_OPTIONS_VERSION);
+	ecl_aggregate_options_init(&s->aggregate_opts, ECL_AGGREGATE_OPTIONS_VERSION);
+	ecl_health_options_init(&s->health_opts, ECL_HEALTH_OPTIONS_VERSION);
+	ecl_cleanup_options_init(&s->cleanup_opts, ECL_CLEANUP_OPTIONS_VERSION);
+	ecl_alert_options_init(&s->alert_opts, ECL_ALERT_OPTIONS_VERSION);
+	if (c == NULL)
+		return 0;
+	rc = fail(ecl_store_options_from_config(&s->store_opts, c));
+	if (rc == 0)
+		rc = fail(ecl_job_options_from_config(&s->job_opts, c));
+	if (rc == 0)
+		rc = fail(ecl_ingest_options_from_config(&s->ingest_opts, c));
+	if (rc == 0)
+		rc = fail(ecl_worker_options_from_config(&s->worker_opts, &s->aggregate_opts, c));
+	if (rc == 0)
+		rc = fail(ecl_aggregate_options_from_config(&s->aggregate_opts, c));
+	if (rc == 0)
+		rc = fail(ecl_health_options_from_config(&s->health_opts, c));
+	if (rc == 0)
+		rc = fail(ecl_cleanup_options_from_config(&s->cleanup_opts, c));
+	if (rc == 0)
+		rc = fail(ecl_alert_options_from_config(&s->alert_opts, c));
+	return rc;
+}
+
+/* Load the configuration as the command line does: defaults, the .env file
+ * when one is given, then the environment. A .env file's
+ * ECLECTYC_PROFILE_DIR is put in the environment, where the library (and a
+ * worker's jobs) look for user profiles, as the command line does. */
+static int load_config(eclb_store *s, int use_config, const char *env_file)
+{
+	const char *dir;
+	int rc;
+
+	if (!use_config)
+		return given(env_file) ? fail_with(ECL_EINVALID, "an env_file was given but the "
+			"configuration is switched off") : 0;
+	rc = fail(ecl_config_load(&s->config, given(env_file)));
+	dir = rc == 0 ? ecl_config_get(s->config, "ECLECTYC_PROFILE_DIR") : NULL;
+	if (dir != NULL && *dir != '\0')
+		setenv("ECLECTYC_PROFILE_DIR", dir, 1);
+	return rc;
+}
+
+static int open_with(eclb_store *s, const char *uri, eclb_callback *log, int log_level)
+{
+	ecl_store_options o = s->store_opts;
+
+	if (uri == NULL && s->config != NULL)
+		uri = ecl_config_get(s->config, "ECLECTYC_DB");
+	if (uri == NULL)
+		return fail_with(ECL_EINVALID, "a store URI is required");
+	if ((s->uri = dup_or_fail(uri)) == NULL)
+		return ECL_ENOMEM;
+	if (log_level >= 0)
+		o.log_level = (ecl_log_level)log_level;
+	if (log != NULL) {
+		o.log = on_log;
+		o.log_payload = log;
+	}
+	s->store_opts.log_level = o.log_level;
+	return fail(ecl_store_open(&s->store, uri, &o));
+}
+
+eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, int log_level,
+                            int use_config, const char *env_file)
+{
+	eclb_store *s = calloc(1, sizeof(*s));
+	int rc;
 
 	if (s == NULL) {
 		eclb_callback_free(log);
@@ -231,21 +317,19 @@ eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, in
 	}
 	s->refs = 1;
 	s->log = log;
-	if (log != NULL) {
-		o.log = on_log;
-		o.log_payload = log;
-		o.log_level = (ecl_log_level)log_level;
-	}
-	if (uri == NULL)
-		rc = fail_with(ECL_EINVALID, "a store URI is required");
+	rc = load_config(s, use_config, env_file);
 	if (rc == 0)
-		rc = fail(ecl_store_open(&s->store, uri, &o));
+		rc = read_defaults(s);
+	if (rc == 0)
+		rc = open_with(s, uri, log, log_level);
 	if (rc == 0 && migrate)
 		rc = fail(ecl_store_migrate(s->store));
+	/* The channels the command line's alerting commands set up, so that a
+	 * host's failed jobs and health checks alert the same way. */
+	if (rc == 0 && s->config != NULL)
+		rc = fail(ecl_store_set_alerting(s->store, &s->alert_opts));
 	if (rc != 0) {
-		ecl_store_free(s->store);
-		eclb_callback_free(s->log);
-		free(s);
+		store_free(s);
 		s = NULL;
 	}
 	return s;
@@ -285,9 +369,7 @@ void eclb_store_release(eclb_store *s)
 {
 	if (s == NULL || --s->refs > 0)
 		return;
-	ecl_store_free(s->store);
-	eclb_callback_free(s->log);
-	free(s);
+	store_free(s);
 }
 
 int eclb_store_is_open(const eclb_store *s)
@@ -300,6 +382,75 @@ const char *eclb_store_backend(const eclb_store *s)
 	return s && s->store ? ecl_store_backend_name(s->store) : NULL;
 }
 
+const char *eclb_store_uri(const eclb_store *s)
+{
+	return s ? s->uri : NULL;
+}
+
+int eclb_store_configured(const eclb_store *s)
+{
+	return s != NULL && s->config != NULL;
+}
+
+/* "HH:MM" of minutes after midnight. */
+static json_t *clock_json(int minutes)
+{
+	char text[16];
+
+	snprintf(text, sizeof(text), "%02d:%02d", minutes / 60, minutes % 60);
+	return json_string(text);
+}
+
+static json_t *path_json(const char *path)
+{
+	return path ? json_string(path) : json_null();
+}
+
+/* What the store's calls use when the host leaves a value out: the options
+ * the library read from the configuration (or its defaults), a view for
+ * hosts and tests, not a record of the library's. */
+static json_t *settings_object(const eclb_store *s, const char *masked_uri)
+{
+	const ecl_store_options *so = &s->store_opts;
+	const ecl_health_options *h = &s->health_opts;
+	const ecl_alert_options *a = &s->alert_opts;
+
+	return json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:i, s:i, s:i, s:b, s:o, s:o, "
+		"s:i, s:f, s:f, s:I, s:i, s:o, s:b, s:b, s:i}",
+		"configured", s->config != NULL, "uri", masked_uri,
+		"log_level", ecl_log_level_name(so->log_level), "busy_timeout_ms", so->busy_timeout_ms,
+		"retry_base_seconds", so->retry_base_seconds, "retry_cap_seconds", so->retry_cap_seconds,
+		"retry_jitter_percent", so->retry_jitter_percent, "storage_root", path_json(so->storage_root),
+		"max_retries", s->job_opts.max_retries, "batch_size", s->ingest_opts.batch_size,
+		"worker_poll_ms", s->worker_opts.idle_poll_ms,
+		"aggregate_after_import", s->worker_opts.aggregate_after_import,
+		"peak_start", clock_json(s->aggregate_opts.peak_start_minutes),
+		"peak_end", clock_json(s->aggregate_opts.peak_end_minutes),
+		"stuck_minutes", h->stuck_minutes, "failure_rate_warning", h->failure_rate_warning,
+		"failure_rate_critical", h->failure_rate_critical,
+		"backlog_threshold", (json_int_t)h->backlog_threshold,
+		"cleanup_days", s->cleanup_opts.days, "cleanup_storage_dir", path_json(s->cleanup_opts.storage_dir),
+		"alert_email", a->smtp_host != NULL && a->mail_to != NULL,
+		"alert_slack", a->slack_webhook_url != NULL, "alert_cooldown_seconds", a->cooldown_seconds);
+}
+
+char *eclb_store_settings(eclb_store *s)
+{
+	ecl_buf masked = ECL_BUF_INIT;
+	char *text = NULL;
+	json_t *o;
+
+	if (open_store(s) == NULL || fail(ecl_store_uri_mask(&masked, s->uri)) != 0)
+		return NULL;
+	o = settings_object(s, masked.ptr);
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	ecl_buf_dispose(&masked);
+	if (text == NULL)
+		fail_with(ECL_ENOMEM, "out of memory encoding the settings");
+	return text;
+}
+
 void eclb_migrate(eclb_store *s)
 {
 	ecl_store *st = open_store(s);
@@ -308,21 +459,24 @@ void eclb_migrate(eclb_store *s)
 		fail(ecl_store_migrate(st));
 }
 
+/* Hand over the text of `b` when `rc` is 0 (recording a failure otherwise). */
+static char *buf_result(int rc, ecl_buf *b)
+{
+	char *text = fail(rc) == 0 ? take(b) : NULL;
+
+	ecl_buf_dispose(b);
+	return text;
+}
+
 char *eclb_schema(eclb_store *s)
 {
 	ecl_store *st = open_store(s);
 	ecl_schema_report *r = NULL;
-	json_t *problems;
+	ecl_buf b = ECL_BUF_INIT;
 	char *text = NULL;
-	size_t i;
 
-	if (st == NULL || fail(ecl_store_check(&r, st)) != 0)
-		return NULL;
-	problems = json_array();
-	for (i = 0; problems != NULL && i < r->count; i++)
-		json_array_append_new(problems, json_string(r->problems[i]));
-	text = dump(json_pack("{s:i, s:i, s:o*}", "current", r->current_version,
-	                      "expected", r->expected_version, "problems", problems));
+	if (st != NULL && fail(ecl_store_check(&r, st)) == 0)
+		text = buf_result(ecl_schema_report_to_json(&b, r), &b);
 	ecl_schema_report_free(r);
 	return text;
 }
@@ -341,51 +495,31 @@ void eclb_configure_alerting(eclb_store *s, const char *env_file)
 	ecl_config_free(config);
 }
 
-static int severity_of(ecl_alert_severity *out, const char *name)
-{
-	if (name == NULL || strcmp(name, "warning") == 0)
-		*out = ECL_ALERT_WARNING;
-	else if (strcmp(name, "critical") == 0)
-		*out = ECL_ALERT_CRITICAL;
-	else if (strcmp(name, "info") == 0)
-		*out = ECL_ALERT_INFO;
-	else
-		return fail(ecl_error_set(ECL_EINVALID, "unknown severity \"%.20s\" (info, warning, "
-			"critical)", name));
-	return 0;
-}
-
 char *eclb_alert_send(eclb_store *s, const char *type, const char *severity, const char *subject,
                       const char *body, const char *key)
 {
 	ecl_store *st = open_store(s);
 	ecl_alert a = { type, ECL_ALERT_WARNING, subject, body, given(key) };
 	ecl_alert_result r;
-	json_t *channels;
-	size_t i;
-	int rc = st ? severity_of(&a.severity, severity) : -1;
+	ecl_buf b = ECL_BUF_INIT;
+	int rc;
 
-	if (rc != 0)
+	if (st == NULL || (severity != NULL && fail(ecl_alert_severity_parse(&a.severity, severity)) != 0))
 		return NULL;
 	rc = ecl_alert_send(&r, st, &a);
 	if (rc != 0 && rc != ECL_EIO)   /* every channel failing is reported, not raised */
 		return fail(rc), NULL;
-	channels = json_array();
-	for (i = 0; channels != NULL && i < r.channel_count; i++)
-		json_array_append_new(channels, json_pack("{s:s, s:b, s:s}", "name", r.channels[i].name,
-			"ok", r.channels[i].ok, "reason", r.channels[i].reason));
-	return dump(json_pack("{s:b, s:i, s:i, s:o*}", "suppressed", r.suppressed,
-	                      "channels_ok", r.channels_ok, "channels_failed", r.channels_failed,
-	                      "channels", channels));
+	return buf_result(ecl_alert_result_to_json(&b, &r), &b);
 }
 
 /* ---- jobs ----------------------------------------------------------------- */
 
-static int job_options(ecl_job_options *o, const char *import_type, const char *priority)
+static int job_options(ecl_job_options *o, const eclb_store *s, const char *import_type,
+                       const char *priority)
 {
 	int rc = 0;
 
-	ecl_job_options_init(o, ECL_JOB_OPTIONS_VERSION);
+	*o = s->job_opts;
 	if (given(import_type) != NULL)
 		rc = fail(ecl_import_type_parse(&o->import_type, import_type));
 	if (rc == 0 && given(priority) != NULL)
@@ -402,7 +536,7 @@ char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path
 	ecl_job_options o;
 	char batch_id[ECL_BATCH_ID_SIZE];
 
-	if (st == NULL || job_options(&o, import_type, priority) != 0)
+	if (st == NULL || job_options(&o, s, import_type, priority) != 0)
 		return NULL;
 	o.filename = given(filename);
 	o.file_path = file_path;
@@ -411,7 +545,8 @@ char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path
 	o.notes = given(notes);
 	o.tags = given(tags_json);
 	o.metadata = given(metadata_json);
-	o.max_retries = max_retries;
+	if (max_retries != ECLB_DEFAULT)
+		o.max_retries = max_retries;
 	o.profile = given(profile);
 	o.meter = given(meter);
 	if (given(clock) != NULL && fail(ecl_clock_mode_parse(&o.clock, clock)) != 0)
@@ -436,30 +571,12 @@ char *eclb_job_get(eclb_store *s, const char *batch_id)
 	return text;
 }
 
-/* The jobs' JSON objects joined into one array. */
-static char *jobs_array(const ecl_job_array *jobs)
-{
-	json_t *array = json_array();
-	ecl_buf b = ECL_BUF_INIT;
-	size_t i;
-
-	for (i = 0; array != NULL && i < jobs->count; i++) {
-		if (fail(ecl_job_to_json(&b, &jobs->jobs[i])) != 0) {
-			json_decref(array);
-			array = NULL;
-		} else {
-			json_array_append_new(array, json_loads(b.ptr, 0, NULL));
-		}
-	}
-	ecl_buf_dispose(&b);
-	return array ? dump(array) : NULL;
-}
-
 char *eclb_job_list(eclb_store *s, const char *status, int limit, const char *priority)
 {
 	ecl_store *st = open_store(s);
 	ecl_job_list_options o = ECL_JOB_LIST_OPTIONS_INIT;
 	ecl_job_array *jobs = NULL;
+	ecl_buf b = ECL_BUF_INIT;
 	ecl_job_status wanted;
 	ecl_priority level;
 	char *text = NULL;
@@ -469,11 +586,12 @@ char *eclb_job_list(eclb_store *s, const char *status, int limit, const char *pr
 		o.status = (int)wanted;
 	if (rc == 0 && given(priority) != NULL && (rc = fail(ecl_priority_parse(&level, priority))) == 0)
 		o.priority = (int)level;
-	if (rc == 0 && limit < 0)
+	if (rc == 0 && limit != ECLB_DEFAULT && limit < 0)
 		rc = fail_with(ECL_EINVALID, "limit must be >= 0");
-	o.limit = limit > 0 ? (size_t)limit : 0;
+	if (limit != ECLB_DEFAULT)
+		o.limit = (size_t)limit;
 	if (rc == 0 && fail(ecl_job_list(&jobs, st, &o)) == 0)
-		text = jobs_array(jobs);
+		text = buf_result(ecl_job_array_to_json(&b, jobs), &b);
 	ecl_job_array_free(jobs);
 	return text;
 }
@@ -482,108 +600,24 @@ char *eclb_job_counts(eclb_store *s)
 {
 	ecl_store *st = open_store(s);
 	ecl_job_status_counts c;
+	ecl_buf b = ECL_BUF_INIT;
 
 	if (st == NULL || fail(ecl_job_count_by_status(&c, st)) != 0)
 		return NULL;
-	return dump(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
-		"queued", (json_int_t)c.queued, "processing", (json_int_t)c.processing,
-		"completed", (json_int_t)c.completed, "failed", (json_int_t)c.failed,
-		"cancelled", (json_int_t)c.cancelled, "total", (json_int_t)c.total));
-}
-
-/* An instant as the job records show it: "YYYY-MM-DD HH:MM:SS" (UTC), null
- * when unset. */
-static json_t *instant_json(int64_t t)
-{
-	char text[32];
-	struct tm tm;
-	time_t secs = (time_t)t;
-
-	if (t == ECL_TIME_NONE || gmtime_r(&secs, &tm) == NULL
-	    || strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		return json_null();
-	return json_string(text);
-}
-
-/* A string from the store (null for NULL). Text that is not UTF-8 (a
- * worker id or a message quoting raw file bytes) keeps its ASCII and gets
- * U+FFFD for every other byte, rather than failing the whole call. */
-static json_t *text_json(const char *text)
-{
-	json_t *value;
-	char *clean, *out;
-	const unsigned char *p;
-
-	if (text == NULL)
-		return json_null();
-	if ((value = json_string(text)) != NULL)
-		return value;
-	clean = malloc(strlen(text) * 3 + 1);
-	if (clean == NULL)
-		return NULL;
-	for (p = (const unsigned char *)text, out = clean; *p != '\0'; p++) {
-		if (*p < 0x80) {
-			*out++ = (char)*p;
-		} else {
-			memcpy(out, "\xef\xbf\xbd", 3);
-			out += 3;
-		}
-	}
-	*out = '\0';
-	value = json_string(clean);
-	free(clean);
-	return value;
-}
-
-/* obj[key] = value, taken over; any failure (a NULL value included) clears *ok. */
-static void put(json_t *obj, const char *key, json_t *value, int *ok)
-{
-	if (json_object_set_new(obj, key, value) != 0)
-		*ok = 0;
-}
-
-static json_t *attempt_json(const ecl_job_attempt *a)
-{
-	const char *outcome = ecl_job_status_name(a->outcome);
-	json_t *obj = json_object();
-	int ok = obj != NULL;
-
-	put(obj, "attempt", json_integer(a->attempt), &ok);
-	put(obj, "worker_id", text_json(a->worker_id), &ok);
-	put(obj, "started_at", instant_json(a->started_at), &ok);
-	put(obj, "ended_at", instant_json(a->ended_at), &ok);
-	put(obj, "outcome", outcome ? json_string(outcome) : json_null(), &ok);
-	put(obj, "error_message", text_json(a->error_message), &ok);
-	put(obj, "error_class", text_json(a->error_class), &ok);
-	put(obj, "processed_rows", json_integer((json_int_t)a->processed_rows), &ok);
-	put(obj, "imported_rows", json_integer((json_int_t)a->imported_rows), &ok);
-	put(obj, "failed_rows", json_integer((json_int_t)a->failed_rows), &ok);
-	if (!ok) {
-		json_decref(obj);
-		obj = NULL;
-	}
-	return obj;
+	return buf_result(ecl_job_status_counts_to_json(&b, &c), &b);
 }
 
 char *eclb_job_attempts(eclb_store *s, const char *batch_id)
 {
 	ecl_store *st = open_store(s);
 	ecl_job_attempt_array *attempts = NULL;
-	json_t *array, *item;
-	size_t i;
+	ecl_buf b = ECL_BUF_INIT;
+	char *text = NULL;
 
-	if (st == NULL || fail(ecl_job_attempts(&attempts, st, batch_id)) != 0)
-		return NULL;
-	array = json_array();
-	for (i = 0; array != NULL && i < attempts->count; i++) {
-		item = attempt_json(&attempts->attempts[i]);
-		if (item == NULL || json_array_append_new(array, item) != 0) {
-			json_decref(array);
-			array = NULL;
-		}
-	}
+	if (st != NULL && fail(ecl_job_attempts(&attempts, st, batch_id)) == 0)
+		text = buf_result(ecl_job_attempt_array_to_json(&b, attempts), &b);
 	ecl_job_attempt_array_free(attempts);
-	return dump(array);
+	return text;
 }
 
 void eclb_job_retry(eclb_store *s, const char *batch_id, long long delay_seconds)
@@ -604,46 +638,16 @@ void eclb_job_cancel(eclb_store *s, const char *batch_id)
 
 /* ---- ingestion -------------------------------------------------------------- */
 
+/* The policies by the library's names; not given: the library's defaults. */
 static int policy(ecl_ingest_options *o, const char *unknown_meters, const char *negatives)
 {
 	int rc = 0;
 
-	if (given(unknown_meters) == NULL || strcmp(unknown_meters, "create") == 0)
-		o->unknown_meters = ECL_UNKNOWN_METER_CREATE;
-	else if (strcmp(unknown_meters, "reject-row") == 0)
-		o->unknown_meters = ECL_UNKNOWN_METER_REJECT_ROW;
-	else if (strcmp(unknown_meters, "reject-file") == 0)
-		o->unknown_meters = ECL_UNKNOWN_METER_REJECT_FILE;
-	else
-		rc = fail(ecl_error_set(ECL_EINVALID, "unknown_meters \"%.20s\" is not create, reject-row "
-			"or reject-file", unknown_meters));
-	if (rc == 0 && (given(negatives) == NULL || strcmp(negatives, "accept") == 0))
-		o->negatives = ECL_NEGATIVE_ACCEPT;
-	else if (rc == 0 && strcmp(negatives, "reject") == 0)
-		o->negatives = ECL_NEGATIVE_REJECT;
-	else if (rc == 0)
-		rc = fail(ecl_error_set(ECL_EINVALID, "negatives \"%.20s\" is not accept or reject",
-			negatives));
+	if (given(unknown_meters) != NULL)
+		rc = fail(ecl_unknown_meter_policy_parse(&o->unknown_meters, unknown_meters));
+	if (rc == 0 && given(negatives) != NULL)
+		rc = fail(ecl_negative_policy_parse(&o->negatives, negatives));
 	return rc;
-}
-
-static char *ingest_report(const ecl_ingest_report *r)
-{
-	json_t *summary = r->summary ? json_loads(r->summary, 0, NULL) : NULL;
-
-	return dump(json_pack("{s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-		"s:o*}",
-		"batch_id", r->batch_id, "format", r->format, "profile", r->profile, "dry_run", r->dry_run,
-		"successful", r->successful,
-		"records_processed", (json_int_t)r->records_processed,
-		"records_imported", (json_int_t)r->records_imported,
-		"records_failed", (json_int_t)r->records_failed,
-		"values_processed", (json_int_t)r->values_processed,
-		"inserted", (json_int_t)r->inserted, "updated", (json_int_t)r->updated,
-		"unchanged", (json_int_t)r->unchanged, "meters_created", (json_int_t)r->meters_created,
-		"negative_values", (json_int_t)r->negative_values,
-		"error_count", (json_int_t)r->error_count,
-		"records_skipped", (json_int_t)r->records_skipped, "summary", summary));
 }
 
 char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int dry_run,
@@ -654,8 +658,13 @@ char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int 
 	ecl_store *st = open_store(s);
 	ecl_ingest_options o = ECL_INGEST_OPTIONS_INIT;
 	ecl_ingest_report *r = NULL;
+	ecl_buf b = ECL_BUF_INIT;
 	char *text = NULL;
-	int rc = st ? policy(&o, unknown_meters, negatives) : -1;
+	int rc;
+
+	if (st != NULL)
+		o = s->ingest_opts;
+	rc = st ? policy(&o, unknown_meters, negatives) : -1;
 
 	if (rc == 0 && given(import_type) != NULL)
 		rc = fail(ecl_import_type_parse(&o.import_type, import_type));
@@ -678,21 +687,13 @@ char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int 
 		o.progress_payload = progress;
 	}
 	if (fail(ecl_ingest_file(&r, st, path, &o)) == 0)
-		text = ingest_report(r);
+		text = buf_result(ecl_ingest_report_to_json(&b, r), &b);
 	ecl_ingest_report_free(r);
 	eclb_callback_free(progress);
 	return text;
 }
 
 /* ---- import profiles ---------------------------------------------------------------- */
-
-static char *buf_result(int rc, ecl_buf *b)
-{
-	char *text = fail(rc) == 0 ? take(b) : NULL;
-
-	ecl_buf_dispose(b);
-	return text;
-}
 
 char *eclb_profiles(const char *profile_dir)
 {
@@ -729,14 +730,15 @@ char *eclb_detect(const char *path, const char *profile, const char *meter, cons
 char *eclb_aggregate(eclb_store *s, const char *range, const char *date, const char *until)
 {
 	ecl_store *st = open_store(s);
-	ecl_aggregate_options o = ECL_AGGREGATE_OPTIONS_INIT;
+	ecl_aggregate_options o;
 	ecl_aggregate_report *r = NULL;
 	ecl_buf b = ECL_BUF_INIT;
-	ecl_range which;
+	ecl_range which = ECL_RANGE_DAILY;
 	char *text = NULL;
 
-	if (st == NULL || fail(ecl_range_parse(&which, range ? range : "daily")) != 0)
+	if (st == NULL || (range != NULL && fail(ecl_range_parse(&which, range)) != 0))
 		return NULL;
+	o = s->aggregate_opts;
 	o.until = given(until);
 	/* A failed run is an exception; its report is in the telemetry. */
 	if (fail(ecl_aggregate(&r, st, which, given(date), &o)) == 0
@@ -771,13 +773,14 @@ char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int h
                   int send_alerts)
 {
 	ecl_store *st = open_store(s);
-	ecl_health_options o = ECL_HEALTH_OPTIONS_INIT;
+	ecl_health_options o;
 	ecl_health_report *r = NULL;
 	ecl_buf b = ECL_BUF_INIT;
 	char *text = NULL;
 
 	if (st == NULL)
 		return NULL;
+	o = s->health_opts;
 	if (stuck_minutes > 0)
 		o.stuck_minutes = stuck_minutes;
 	if (backlog_threshold > 0)
@@ -794,16 +797,19 @@ char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int h
 char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir)
 {
 	ecl_store *st = open_store(s);
-	ecl_cleanup_options o = ECL_CLEANUP_OPTIONS_INIT;
+	ecl_cleanup_options o;
 	ecl_cleanup_report *r = NULL;
 	ecl_buf b = ECL_BUF_INIT;
 	char *text = NULL;
 
 	if (st == NULL)
 		return NULL;
-	o.days = days;
+	o = s->cleanup_opts;
+	if (days != ECLB_DEFAULT)
+		o.days = days;
 	o.dry_run = dry_run;
-	o.storage_dir = given(storage_dir);
+	if (given(storage_dir) != NULL)
+		o.storage_dir = storage_dir;
 	if (fail(ecl_cleanup(&r, st, &o)) == 0 && fail(ecl_cleanup_report_to_json(&b, r)) == 0)
 		text = take(&b);
 	ecl_cleanup_report_free(r);
@@ -816,18 +822,12 @@ char *eclb_executions(eclb_store *s, int limit)
 	ecl_store *st = open_store(s);
 	ecl_execution_array *list = NULL;
 	ecl_buf b = ECL_BUF_INIT;
-	json_t *array;
-	size_t i;
+	char *text = NULL;
 
-	if (st == NULL || fail(ecl_execution_list(&list, st, limit)) != 0)
-		return NULL;
-	array = json_array();
-	for (i = 0; array != NULL && i < list->count; i++)
-		if (fail(ecl_execution_to_json(&b, &list->executions[i])) == 0)
-			json_array_append_new(array, json_loads(b.ptr, 0, NULL));
-	ecl_buf_dispose(&b);
+	if (st != NULL && fail(ecl_execution_list(&list, st, limit)) == 0)
+		text = buf_result(ecl_execution_array_to_json(&b, list), &b);
 	ecl_execution_array_free(list);
-	return dump(array);
+	return text;
 }
 
 /* ---- workers -------------------------------------------------------------------- */
@@ -841,8 +841,8 @@ struct eclb_worker {
 eclb_worker *eclb_worker_new(eclb_store *s, const char *worker_id, int aggregate_after_import,
                              eclb_callback *progress)
 {
-	ecl_worker_options o = ECL_WORKER_OPTIONS_INIT;
 	ecl_store *st = open_store(s);
+	ecl_worker_options o;
 	eclb_worker *w = st ? calloc(1, sizeof(*w)) : NULL;
 
 	if (w == NULL) {
@@ -851,8 +851,12 @@ eclb_worker *eclb_worker_new(eclb_store *s, const char *worker_id, int aggregate
 		eclb_callback_free(progress);
 		return NULL;
 	}
+	/* The store's worker options hold the configuration's (and their
+	 * peak window lives in the store, which the worker keeps alive). */
+	o = s->worker_opts;
 	o.worker_id = given(worker_id);
-	o.aggregate_after_import = aggregate_after_import;
+	if (aggregate_after_import != ECLB_DEFAULT)
+		o.aggregate_after_import = aggregate_after_import;
 	if (progress != NULL) {
 		o.progress = on_progress;
 		o.progress_payload = progress;
@@ -886,10 +890,10 @@ const char *eclb_worker_id(const eclb_worker *w)
 char *eclb_worker_process(eclb_worker *w, int limit)
 {
 	ecl_worker_report r;
+	ecl_buf b = ECL_BUF_INIT;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
-	char *text = NULL;
-	int rc;
 
 	if (w == NULL || open_store(w->store) == NULL)
 		return w == NULL ? (fail_with(ECL_EINVALID, "no worker given"), NULL) : NULL;
@@ -898,11 +902,7 @@ char *eclb_worker_process(eclb_worker *w, int limit)
 	eclb_store_leave(w->store);
 	if (rc != 0)
 		return NULL;
-	text = dump(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "claimed", (json_int_t)r.claimed,
-		"completed", (json_int_t)r.completed, "failed", (json_int_t)r.failed,
-		"requeued", (json_int_t)r.requeued, "cancelled", (json_int_t)r.cancelled,
-		"released", (json_int_t)r.released));
-	return text;
+	return buf_result(ecl_worker_report_to_json(&b, &r), &b);
 }
 
 void eclb_worker_stop(eclb_worker *w)

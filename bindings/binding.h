@@ -15,6 +15,16 @@
 
 #include "eclectyc.h"
 
+#include <limits.h>
+
+/*
+ * An int argument left out: the store's default, which is the configuration's
+ * (ECLECTYC_*, read by the library as for the command line) unless the host
+ * opted out, else the library's (its *_INIT macros). Not a number a caller
+ * could mean, so an explicit bad value (-1) is still refused.
+ */
+#define ECLB_DEFAULT INT_MIN
+
 /* ---- status of the last call (per thread) ------------------------------- */
 
 /*
@@ -69,9 +79,20 @@ void eclb_callback_free(eclb_callback *cb);
 
 typedef struct eclb_store eclb_store;
 
-/* Open (and, when `migrate`, migrate) a store. `log` (taken over) receives
- * the library's log at `log_level` and above; NULL = stderr at warn. */
-eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, int log_level);
+/*
+ * Open (and, when `migrate`, migrate) a store. With `use_config` the
+ * configuration is loaded as the command line loads it (defaults, `env_file`
+ * when given, the environment; docs/configuration.md) and applied by the
+ * library's ecl_*_options_from_config(): the store's options, its alert
+ * channels, and the defaults of every later call (max retries, batch size,
+ * the worker's, the peak window, health thresholds, cleanup's directory).
+ * `uri` NULL then means ECLECTYC_DB. Without it, only the library's
+ * defaults apply and an `env_file` is refused. `log` (taken over) receives
+ * the library's log at `log_level` and above (NULL = stderr); a negative
+ * `log_level` = ECLECTYC_LOG_LEVEL, else warn.
+ */
+eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, int log_level,
+                            int use_config, const char *env_file);
 /* Close the store; later calls fail with ECL_EINVALID. Called from inside a
  * call on the store (a callback), the close waits for that call to return. */
 void eclb_store_close(eclb_store *s);
@@ -96,6 +117,18 @@ void eclb_store_leave(eclb_store *s);
 void eclb_store_release(eclb_store *s);
 int eclb_store_is_open(const eclb_store *s);
 const char *eclb_store_backend(const eclb_store *s);
+/* The URI the store was opened with (ECLECTYC_DB when none was given). */
+const char *eclb_store_uri(const eclb_store *s);
+/* 1 when the configuration was applied at open. */
+int eclb_store_configured(const eclb_store *s);
+/* What the store's calls use when a value is left out: {configured, uri
+ * (masked), log_level, busy_timeout_ms, retry_base_seconds,
+ * retry_cap_seconds, retry_jitter_percent, storage_root, max_retries,
+ * batch_size, worker_poll_ms, aggregate_after_import, peak_start, peak_end,
+ * stuck_minutes, failure_rate_warning, failure_rate_critical,
+ * backlog_threshold, cleanup_days, cleanup_storage_dir, alert_email,
+ * alert_slack, alert_cooldown_seconds}. */
+char *eclb_store_settings(eclb_store *s);
 
 void eclb_migrate(eclb_store *s);
 /* {"current": n, "expected": n, "problems": [...]} */
@@ -109,14 +142,15 @@ char *eclb_alert_send(eclb_store *s, const char *type, const char *severity, con
 
 /* ---- jobs ----------------------------------------------------------------- */
 
-/* The batch id of the new job. Empty strings count as not given. */
+/* The batch id of the new job. Empty strings count as not given; so do NULL
+ * import_type and priority, and max_retries ECLB_DEFAULT. */
 char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path,
                       const char *import_type, long long user_id, int dry_run, const char *notes,
                       const char *priority, const char *tags_json, const char *metadata_json,
                       int max_retries, const char *profile, const char *meter, const char *clock);
 char *eclb_job_get(eclb_store *s, const char *batch_id);
 /* A JSON array, newest first; status and priority NULL or "" = any; limit 0
- * = no limit. */
+ * = no limit, ECLB_DEFAULT the library's. */
 char *eclb_job_list(eclb_store *s, const char *status, int limit, const char *priority);
 /* {"queued": n, "processing": n, "completed": n, "failed": n, "cancelled": n,
  * "total": n}: exact, in one read. */
@@ -133,8 +167,9 @@ void eclb_job_cancel(eclb_store *s, const char *batch_id);
 
 /* ---- ingestion, aggregation, quality, health, cleanup ------------------------ */
 
-/* The ingest report: counts plus "summary" (an object). `progress` is taken
- * over (freed when the call returns), like every callback passed in. */
+/* The ingest report (ecl_ingest_report_to_json). `progress` is taken over
+ * (freed when the call returns), like every callback passed in. NULL
+ * policies and batch_size 0 = the store's defaults. */
 char *eclb_ingest(eclb_store *s, const char *path, const char *import_type, int dry_run,
                   const char *unknown_meters, const char *negatives, int overwrite_actual,
                   int month_first, int interval_end, int batch_size, eclb_callback *progress,
@@ -148,9 +183,10 @@ char *eclb_detect(const char *path, const char *profile, const char *meter, cons
                   int rows, int month_first, int interval_end, const char *profile_dir);
 char *eclb_aggregate(eclb_store *s, const char *range, const char *date, const char *until);
 char *eclb_quality(eclb_store *s, const char *date, const char *mpan, int record);
-/* Thresholds <= 0 take the defaults. */
+/* Thresholds <= 0 take the store's (configured) defaults. */
 char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int handle_stuck,
                   int send_alerts);
+/* days ECLB_DEFAULT and storage_dir NULL = the store's defaults. */
 char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir);
 char *eclb_executions(eclb_store *s, int limit);
 
@@ -158,7 +194,9 @@ char *eclb_executions(eclb_store *s, int limit);
 
 typedef struct eclb_worker eclb_worker;
 
-/* A worker on `s` (kept alive while the worker lives); `progress` is taken over. */
+/* A worker on `s` (kept alive while the worker lives) with the store's
+ * worker defaults; aggregate_after_import ECLB_DEFAULT = theirs. `progress`
+ * is taken over. */
 eclb_worker *eclb_worker_new(eclb_store *s, const char *worker_id, int aggregate_after_import,
                              eclb_callback *progress);
 void eclb_worker_free(eclb_worker *w);

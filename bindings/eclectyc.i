@@ -21,6 +21,7 @@
 %newobject eclb_schema;
 %newobject eclb_alert_send;
 %newobject eclb_store::schema;
+%newobject eclb_store::settings;
 %newobject eclb_store::alert_send;
 %newobject eclb_store::create_job;
 %newobject eclb_store::get_job;
@@ -60,6 +61,8 @@
 %constant int ESCHEMA = ECL_ESCHEMA;
 %constant int EDB = ECL_EDB;
 %constant int ECANCELLED = ECL_ECANCELLED;
+/* An argument left out: the store's default (binding.h). */
+%constant int ECLB_DEFAULT = ECLB_DEFAULT;
 
 const char *eclb_version(void);
 /* The URI with its password masked ("postgresql://user:***@host/db"). */
@@ -78,9 +81,13 @@ char *eclb_detect(const char *path, const char *profile = NULL, const char *mete
 struct eclb_store {};
 
 %extend eclb_store {
-	/* log: a callable (level, message) or NULL; log_level 0 debug .. 3 error. */
-	eclb_store(const char *uri, int migrate = 1, eclb_callback *log = NULL, int log_level = 2) {
-		return eclb_store_open(uri, migrate, log, log_level);
+	/* log: a callable (level, message) or NULL; log_level 0 debug .. 4 none,
+	 * negative = ECLECTYC_LOG_LEVEL. use_config: apply the ECLECTYC_*
+	 * configuration (env_file, then the environment) as the command line
+	 * does; uri NULL = ECLECTYC_DB. */
+	eclb_store(const char *uri, int migrate = 1, eclb_callback *log = NULL, int log_level = -1,
+	           int use_config = 1, const char *env_file = NULL) {
+		return eclb_store_open(uri, migrate, log, log_level, use_config, env_file);
 	}
 	~eclb_store() {
 		eclb_store_release($self);
@@ -90,6 +97,9 @@ struct eclb_store {};
 	void close();
 	int is_open();
 	const char *backend();
+	const char *uri();
+	int configured();
+	char *settings();
 
 	/* The rest run as calls on the store (ECLB_CALL: a callback closing the
 	 * store meanwhile only takes effect when the call returns). */
@@ -103,17 +113,17 @@ struct eclb_store {};
 		ECLB_CALL($self, char *, eclb_alert_send($self, type, severity, subject, body, key));
 	}
 
-	char *create_job(const char *filename, const char *file_path, const char *import_type = "hh",
+	char *create_job(const char *filename, const char *file_path, const char *import_type = NULL,
 	                 long long user_id = 0, int dry_run = 0, const char *notes = NULL,
-	                 const char *priority = "normal", const char *tags_json = NULL,
-	                 const char *metadata_json = NULL, int max_retries = 3,
+	                 const char *priority = NULL, const char *tags_json = NULL,
+	                 const char *metadata_json = NULL, int max_retries = ECLB_DEFAULT,
 	                 const char *profile = NULL, const char *meter = NULL, const char *clock = NULL) {
 		ECLB_CALL($self, char *, eclb_job_create($self, filename, file_path, import_type, user_id,
 			dry_run, notes, priority, tags_json, metadata_json, max_retries, profile, meter, clock));
 	}
 	char *get_job(const char *batch_id) { ECLB_CALL($self, char *, eclb_job_get($self, batch_id)); }
 	/* priority (appended: existing callers are unchanged) NULL or "" = any. */
-	char *list_jobs(const char *status = NULL, int limit = 20, const char *priority = NULL) {
+	char *list_jobs(const char *status = NULL, int limit = ECLB_DEFAULT, const char *priority = NULL) {
 		ECLB_CALL($self, char *, eclb_job_list($self, status, limit, priority));
 	}
 	char *job_counts() { ECLB_CALL($self, char *, eclb_job_counts($self)); }
@@ -125,8 +135,8 @@ struct eclb_store {};
 	}
 	void cancel_job(const char *batch_id) { ECLB_CALL_VOID($self, eclb_job_cancel($self, batch_id)); }
 
-	char *ingest(const char *path, const char *import_type = "hh", int dry_run = 0,
-	             const char *unknown_meters = "create", const char *negatives = "accept",
+	char *ingest(const char *path, const char *import_type = NULL, int dry_run = 0,
+	             const char *unknown_meters = NULL, const char *negatives = NULL,
 	             int overwrite_actual = 0, int month_first = 0, int interval_end = 0,
 	             int batch_size = 0, eclb_callback *progress = NULL, const char *profile = NULL,
 	             const char *meter = NULL, const char *clock = NULL) {
@@ -134,7 +144,7 @@ struct eclb_store {};
 			negatives, overwrite_actual, month_first, interval_end, batch_size, progress, profile,
 			meter, clock));
 	}
-	char *aggregate(const char *range = "daily", const char *date = NULL, const char *until = NULL) {
+	char *aggregate(const char *range = NULL, const char *date = NULL, const char *until = NULL) {
 		ECLB_CALL($self, char *, eclb_aggregate($self, range, date, until));
 	}
 	char *quality(const char *date = NULL, const char *mpan = NULL, int record = 1) {
@@ -145,7 +155,7 @@ struct eclb_store {};
 		ECLB_CALL($self, char *, eclb_health($self, stuck_minutes, backlog_threshold, handle_stuck,
 			send_alerts));
 	}
-	char *cleanup(int days = 30, int dry_run = 0, const char *storage_dir = NULL) {
+	char *cleanup(int days = ECLB_DEFAULT, int dry_run = 0, const char *storage_dir = NULL) {
 		ECLB_CALL($self, char *, eclb_cleanup($self, days, dry_run, storage_dir));
 	}
 	char *executions(int limit = 50) { ECLB_CALL($self, char *, eclb_executions($self, limit)); }
@@ -160,7 +170,8 @@ struct eclb_worker {};
 
 %extend eclb_worker {
 	/* progress: a callable (processed, total, imported, failed) -> truthy to stop, or NULL. */
-	eclb_worker(eclb_store *store, const char *worker_id = NULL, int aggregate_after_import = 1,
+	eclb_worker(eclb_store *store, const char *worker_id = NULL,
+	            int aggregate_after_import = ECLB_DEFAULT,
 	            eclb_callback *progress = NULL) {
 		return eclb_worker_new(store, worker_id, aggregate_after_import, progress);
 	}

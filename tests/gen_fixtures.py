@@ -151,7 +151,7 @@ def self_check_calendar():
 
 
 # ---------------------------------------------------------------------------
-# Cell parsers (strict, as DESIGN section 6 asks).
+# Cell parsers (strict, as docs/ingestion.md asks).
 
 def blank(text):
     return text.strip(" \t") == ""
@@ -661,7 +661,7 @@ class Generator:
 
     @staticmethod
     def aggregate_expect(store):
-        """What aggregation of every day in the store gives (DESIGN section 7):
+        """What aggregation of every day in the store gives (docs/aggregation.md):
         daily rows from half hours (peak: local start 07:00..23:00
         inclusive), else from a daily total (peak unknown); ISO weeks,
         months and years from the daily rows."""
@@ -1244,7 +1244,7 @@ class Generator:
         self.case("all_rows_fail", "all_rows_fail.csv", {"import_type": "daily"})
 
 
-# Cases where the library disagrees with DESIGN section 6 / ingest.h (found
+# Cases where the library disagrees with docs/ingestion.md / ingest.h (found
 # by this generator; the test skips them with the reason until fixed).
 # Cases the library is known to get wrong, skipped with the reason; empty
 # since the two found (negatives and dry-run meters counted for failed rows)

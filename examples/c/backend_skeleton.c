@@ -12,12 +12,12 @@
  * reaches it.
  *
  * This skeleton stores nothing. It fills the slots the library requires of
- * every backend (interface version 1: connect, schema, jobs), answers the
- * job slots with ECL_ENOTSUPPORTED until they are written, and leaves every
- * later slot NULL. main() shows what the library does with it: a backend
+ * every backend (connect, schema, jobs), answers the job slots with
+ * ECL_ENOTSUPPORTED until they are written, and leaves every optional slot
+ * NULL. main() shows what the library does with it: a backend
  * lacking a required slot is refused at registration; this one registers,
  * opens and migrates; its stubbed slots fail cleanly; and an operation that
- * needs a later interface version (counting jobs, aggregation, health …) is
+ * needs an optional slot (counting jobs, aggregation, health …) is
  * refused by the library with ECL_ENOTSUPPORTED before any slot is called.
  *
  * The rules a real backend keeps are proven by the conformance suite in
@@ -165,10 +165,10 @@ static int skeleton_job_update(ecl_backend_conn *conn, const ecl_job_update *upd
 
 /* Named initializers: a slot not named is NULL. */
 static const ecl_backend skeleton_backend = {
-	/* The interface version this table fills. Version 1 = the slots below;
-	 * the library refuses the operations of later versions on this backend
-	 * with ECL_ENOTSUPPORTED (and ingestion, whose readings_write is NULL). */
-	.version = 1,
+	/* The interface version this table fills (ECL_BACKEND_VERSION when
+	 * built). A slot added by a later version is NULL here, and the
+	 * library refuses what needs it with ECL_ENOTSUPPORTED. */
+	.version = ECL_BACKEND_VERSION,
 	.name = "skeleton",
 	.open = skeleton_open,
 	.close = skeleton_close,
@@ -180,15 +180,15 @@ static const ecl_backend skeleton_backend = {
 	.job_list = skeleton_job_list,
 	.job_claim = skeleton_job_claim,
 	.job_update = skeleton_job_update,
-	/* NULL until written (version 2 and later, see sys/backend.h):
-	 * meter_find, readings_write: ingestion (one transaction per batch,
-	 *     readings and the job's checkpoint together);
-	 * aggregate, execution_record, execution_list, batch_extent,
-	 *     quality_scan, quality_record: aggregation and quality checks;
+	/* The optional slots stay NULL until written (sys/backend.h):
+	 * job_status_counts, job_attempts: counts and attempt history;
+	 * meter_find, readings_write, batch_extent: ingestion (one transaction
+	 *     per batch, readings and the job's checkpoint together);
+	 * aggregate, execution_record, execution_list, quality_scan,
+	 *     quality_record: aggregation and quality checks;
 	 * health_metrics, jobs_stuck, jobs_alert_pending, alert_last,
 	 *     alert_record, jobs_expired, file_referenced: monitoring,
-	 *     alerting, cleanup;
-	 * job_status_counts, job_attempts: counts and attempt history. */
+	 *     alerting, cleanup. */
 };
 
 /* Print an outcome; count it as a surprise when it is not the code expected. */
@@ -230,10 +230,10 @@ int main(int argc, char **argv)
 		job.file_path = argv[0];   /* any readable file: the core checks it first */
 		surprises += expect(ecl_job_create(batch_id, store, &job), ECL_ENOTSUPPORTED,
 			"ecl_job_create (stubbed job_insert)");
-		/* An operation of a later interface version: refused by the library,
-		 * no NULL slot is ever called. */
+		/* An operation whose optional slot is NULL: refused by the
+		 * library, no NULL slot is ever called. */
 		surprises += expect(ecl_job_count_by_status(&counts, store), ECL_ENOTSUPPORTED,
-			"ecl_job_count_by_status (version 5)");
+			"ecl_job_count_by_status (no job_status_counts)");
 	}
 	/* A scheme nobody registered. */
 	surprises += expect(ecl_store_open(&other, "nosuch://x", NULL), ECL_ENOTSUPPORTED,

@@ -119,7 +119,8 @@ typedef struct cli_policy {
 	int overwrite_actual;
 	int month_first;
 	int interval_end;
-	int batch_size;      /* 0 until --batch-size or ECLECTYC_BATCH_SIZE sets it */
+	int batch_size;      /* 0 until --batch-size sets it (ECLECTYC_BATCH_SIZE is read by
+	                        ecl_ingest/worker_options_from_config) */
 	const char *given;   /* the first policy option given ("--negatives"), or NULL */
 } cli_policy;
 
@@ -129,9 +130,8 @@ typedef struct cli_policy {
 int cli_is_policy_option(int id);
 /* Apply one policy option; returns CLI_CONTINUE or CLI_EXIT_USAGE. */
 int cli_policy_apply(cli_policy *policy, int id, const char *value);
-/* Take ECLECTYC_BATCH_SIZE when --batch-size was not given. */
-int cli_policy_configure(cli_policy *policy, const ecl_config *config);
-/* Copy the policy into the library's options (a batch size of 0 keeps theirs). */
+/* Copy the policy into the library's options (a batch size of 0 keeps theirs:
+ * the configuration's, read before). */
 void cli_policy_to_ingest(const cli_policy *policy, ecl_ingest_options *opts);
 void cli_policy_to_worker(const cli_policy *policy, ecl_worker_options *opts);
 
@@ -143,13 +143,6 @@ void cli_policy_to_worker(const cli_policy *policy, ecl_worker_options *opts);
  * CLI_EXIT_USAGE; else CLI_CONTINUE.
  */
 int cli_check_date(const char *text, const char *option);
-/*
- * Set the peak window of `opts` from ECLECTYC_PEAK_START and
- * ECLECTYC_PEAK_END ("HH:MM", 00:00 to 23:59, start not after end); unset
- * keys keep the library's 07:00-23:00. A bad value is an operational error
- * naming the key. Returns CLI_CONTINUE or CLI_EXIT_ERROR.
- */
-int cli_peak_window(ecl_aggregate_options *opts, const ecl_config *config);
 
 /* ---- progress bar (progress.c) --------------------------------------- */
 
@@ -219,13 +212,6 @@ enum { CLI_SCHEMA_ANY = 0, CLI_SCHEMA_CURRENT = 1, CLI_SCHEMA_CREATE = 2 };
  */
 int cli_session_open(cli_session *session, const cli_globals *globals, int schema);
 void cli_session_close(cli_session *session);
-
-/*
- * Read an integer configuration key into *out when it is set; a value that
- * is not a number in [min, max] is an operational error naming the key.
- * Returns CLI_CONTINUE or CLI_EXIT_ERROR.
- */
-int cli_config_int(int *out, const ecl_config *config, const char *key, int min, int max);
 
 /*
  * Configure the store's alert channels (email, Slack, log) from the

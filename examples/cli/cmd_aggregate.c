@@ -78,52 +78,6 @@ int cli_check_date(const char *text, const char *option)
 	return CLI_CONTINUE;
 }
 
-/* "HH:MM" (or "H:MM") from 00:00 to 23:59 into minutes after midnight. */
-static int parse_clock(int *minutes, const char *text)
-{
-	size_t len = strlen(text);
-	size_t hour_digits = len == 5 ? 2 : 1;
-	int hour, minute;
-
-	if ((len != 4 && len != 5) || !is_digits(text, hour_digits) || text[hour_digits] != ':' ||
-	    !is_digits(text + hour_digits + 1, 2))
-		return -1;
-	hour = atoi(text);
-	minute = atoi(text + hour_digits + 1);
-	if (hour > 23 || minute > 59)
-		return -1;
-	*minutes = hour * 60 + minute;
-	return 0;
-}
-
-static int config_clock(int *minutes, const ecl_config *config, const char *key)
-{
-	const char *value = ecl_config_get(config, key);
-
-	if (!value)  /* unset: keep the library's default */
-		return CLI_CONTINUE;
-	if (parse_clock(minutes, value) < 0)
-		return cli_failf("configuration %s=%s is not a time of day HH:MM from 00:00 to 23:59",
-		                 key, value);
-	return CLI_CONTINUE;
-}
-
-int cli_peak_window(ecl_aggregate_options *opts, const ecl_config *config)
-{
-	int status = config_clock(&opts->peak_start_minutes, config, "ECLECTYC_PEAK_START");
-
-	if (status == CLI_CONTINUE)
-		status = config_clock(&opts->peak_end_minutes, config, "ECLECTYC_PEAK_END");
-	if (status != CLI_CONTINUE)
-		return status;
-	if (opts->peak_start_minutes > opts->peak_end_minutes)
-		return cli_failf("configuration ECLECTYC_PEAK_START=%02d:%02d is after "
-		                 "ECLECTYC_PEAK_END=%02d:%02d (the peak window is within one day)",
-		                 opts->peak_start_minutes / 60, opts->peak_start_minutes % 60,
-		                 opts->peak_end_minutes / 60, opts->peak_end_minutes % 60);
-	return CLI_CONTINUE;
-}
-
 /* ---- options --------------------------------------------------------------- */
 
 static void select_all(aggregate_request *req)
@@ -276,18 +230,18 @@ static int run_ranges(const aggregate_request *req, cli_session *session, int js
 {
 	ecl_aggregate_options opts = ECL_AGGREGATE_OPTIONS_INIT;
 	const char *date = req->from ? req->from : req->date;
-	int status = cli_peak_window(&opts, session->config);
+	int rc = ecl_aggregate_options_from_config(&opts, session->config);
 	int outcome = CLI_EXIT_OK;
+	int status = CLI_CONTINUE;
 	int i, printed = 0;
 
-	if (status != CLI_CONTINUE)
-		return status;
+	if (rc < 0)
+		return cli_fail(rc);
 	opts.until = req->to;
 	if (json)
 		putchar('[');
 	for (i = 0; i < ECL_RANGE_COUNT; i++) {
 		ecl_aggregate_report *report = NULL;
-		int rc;
 
 		if (!req->selected[i])
 			continue;

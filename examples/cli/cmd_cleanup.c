@@ -20,7 +20,6 @@
  */
 #include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -79,26 +78,6 @@ static int parse_cleanup(cleanup_request *req, cli_args *args)
 			return status;
 	}
 	return CLI_CONTINUE;
-}
-
-/*
- * The storage root to sweep, or NULL for none: the configured directory,
- * unless it is the built-in default and does not exist.
- */
-static const char *storage_dir(const ecl_config *config, int *defaulted_missing)
-{
-	const char *dir = ecl_config_get(config, "ECLECTYC_STORAGE_DIR");
-	struct stat st;
-
-	*defaulted_missing = 0;
-	if (!dir || dir[0] == '\0')
-		return NULL;
-	if (ecl_config_source_of(config, "ECLECTYC_STORAGE_DIR") == ECL_CONFIG_DEFAULT &&
-	    stat(dir, &st) != 0) {
-		*defaulted_missing = 1;
-		return NULL;
-	}
-	return dir;
 }
 
 /* ---- text output ---------------------------------------------------------- */
@@ -201,12 +180,18 @@ static int clean(const cleanup_request *req, cli_session *session, int json)
 {
 	ecl_cleanup_options opts = ECL_CLEANUP_OPTIONS_INIT;
 	ecl_cleanup_report *report = NULL;
+	const char *dir = ecl_config_get(session->config, "ECLECTYC_STORAGE_DIR");
 	int defaulted_missing;
 	int rc, status = CLI_EXIT_OK;
 
-	opts.days = req->days;
+	if (req->days > 0)
+		opts.days = req->days;
 	opts.dry_run = req->dry_run;
-	opts.storage_dir = storage_dir(session->config, &defaulted_missing);
+	/* The library's choice of directory; it skips only a default that is missing. */
+	rc = ecl_cleanup_options_from_config(&opts, session->config);
+	if (rc < 0)
+		return cli_fail(rc);
+	defaulted_missing = opts.storage_dir == NULL && dir != NULL && dir[0] != '\0';
 	rc = ecl_cleanup(&report, session->store, &opts);
 	if (rc < 0)
 		return cli_fail(rc);
@@ -230,8 +215,7 @@ int cmd_cleanup(cli_args *args)
 	cli_session session;
 	int status;
 
-	memset(&req, 0, sizeof(req));
-	req.days = 30;
+	memset(&req, 0, sizeof(req));  /* days 0: the library's default retention */
 	status = parse_cleanup(&req, args);
 	if (status != CLI_CONTINUE)
 		return status;

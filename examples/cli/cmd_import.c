@@ -256,10 +256,10 @@ static int finish_options(import_request *req, const ecl_config *config)
 		req->job.tags = req->tags_text;
 	}
 	if (!req->max_retries_set) {
-		int status = cli_config_int(&req->job.max_retries, config, "ECLECTYC_MAX_RETRIES",
-		                            0, ECL_MAX_RETRIES_LIMIT);
-		if (status != CLI_CONTINUE)
-			return status;
+		int rc = ecl_job_options_from_config(&req->job, config);
+
+		if (rc < 0)
+			return cli_fail(rc);
 	}
 	return make_absolute(req);
 }
@@ -320,9 +320,9 @@ static int import_now(import_request *req, cli_session *session, int json)
 	cli_progress progress;
 	int rc, status;
 
-	status = cli_policy_configure(&req->policy, session->config);
-	if (status != CLI_CONTINUE)
-		return status;
+	rc = ecl_ingest_options_from_config(&opts, session->config);
+	if (rc < 0)
+		return cli_fail(rc);
 	opts.import_type = req->job.import_type;
 	opts.dry_run = req->job.dry_run;
 	opts.profile = req->job.profile;

@@ -61,49 +61,6 @@ static int parse_monitor(monitor_request *req, cli_args *args)
 	return CLI_CONTINUE;
 }
 
-/* ---- thresholds --------------------------------------------------------- */
-
-/* A percentage key, decimals allowed, in [0, 100]. */
-static int config_percent(double *out, const ecl_config *config, const char *key)
-{
-	const char *text = ecl_config_get(config, key);
-	char *end;
-	double value;
-
-	if (!text || text[0] == '\0')
-		return CLI_CONTINUE;
-	errno = 0;
-	value = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !(value >= 0.0 && value <= 100.0))
-		return cli_failf("configuration %s=%s is not a percentage from 0 to 100", key, text);
-	*out = value;
-	return CLI_CONTINUE;
-}
-
-static int thresholds(ecl_health_options *opts, const ecl_config *config)
-{
-	int backlog = (int)opts->backlog_threshold;
-	int status = cli_config_int(&opts->stuck_minutes, config, "ECLECTYC_STUCK_MINUTES",
-	                            1, 7 * 24 * 60);
-
-	if (status == CLI_CONTINUE)
-		status = config_percent(&opts->failure_rate_warning, config,
-		                        "ECLECTYC_FAILURE_RATE_WARNING");
-	if (status == CLI_CONTINUE)
-		status = config_percent(&opts->failure_rate_critical, config,
-		                        "ECLECTYC_FAILURE_RATE_CRITICAL");
-	if (status == CLI_CONTINUE)
-		status = cli_config_int(&backlog, config, "ECLECTYC_BACKLOG_THRESHOLD", 0, 1000000000);
-	if (status != CLI_CONTINUE)
-		return status;
-	opts->backlog_threshold = backlog;
-	if (opts->failure_rate_warning > opts->failure_rate_critical)
-		return cli_failf("configuration ECLECTYC_FAILURE_RATE_WARNING (%g) is above "
-		                 "ECLECTYC_FAILURE_RATE_CRITICAL (%g)", opts->failure_rate_warning,
-		                 opts->failure_rate_critical);
-	return CLI_CONTINUE;
-}
-
 /* ---- text output ---------------------------------------------------------- */
 
 /* A string from the database, control characters shown as '?'. */
@@ -226,11 +183,9 @@ static int check(const monitor_request *req, cli_session *session, int json)
 {
 	ecl_health_options opts = ECL_HEALTH_OPTIONS_INIT;
 	ecl_health_report *report = NULL;
-	int status = thresholds(&opts, session->config);
-	int rc;
+	int rc = ecl_health_options_from_config(&opts, session->config);
+	int status = rc < 0 ? cli_fail(rc) : cli_configure_alerting(session);
 
-	if (status == CLI_CONTINUE)
-		status = cli_configure_alerting(session);
 	if (status != CLI_CONTINUE)
 		return MONITOR_EXIT_FATAL;
 	opts.handle_stuck = req->handle_stuck;

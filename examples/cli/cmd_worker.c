@@ -222,47 +222,22 @@ static void print_job_header(const ecl_job *job, void *payload)
 	say("  Retry: %d/%d", job->retry_count, job->max_retries);
 }
 
-/*
- * Re-aggregation after each import: on unless --no-aggregate or
- * ECLECTYC_AGGREGATE_AFTER_IMPORT=0, with the configured peak window. The
- * worker keeps a pointer to `aggregation`, which must outlive it.
- */
-static int configure_aggregation(ecl_worker_options *opts, ecl_aggregate_options *aggregation,
-                                 const worker_request *req, const ecl_config *config)
-{
-	int status = CLI_CONTINUE;
-
-	if (req->no_aggregate)
-		opts->aggregate_after_import = 0;
-	else
-		status = cli_config_int(&opts->aggregate_after_import, config,
-		                        "ECLECTYC_AGGREGATE_AFTER_IMPORT", 0, 1);
-	if (status != CLI_CONTINUE || !opts->aggregate_after_import)
-		return status;
-	status = cli_peak_window(aggregation, config);
-	if (status == CLI_CONTINUE)
-		opts->aggregation = aggregation;
-	return status;
-}
-
 /* Options from the command line, else the configuration, else the library's. */
 static int configure(ecl_worker_options *opts, ecl_aggregate_options *aggregation,
                      worker_request *req, const ecl_config *config, cli_progress *progress,
                      int json)
 {
-	int status = CLI_CONTINUE;
+	/* The configuration first (the library reads it, as for the bindings);
+	 * the command line then overrides. Under --no-aggregate the peak
+	 * window is not read: `aggregation` must outlive the worker. */
+	int rc = ecl_worker_options_from_config(opts, req->no_aggregate ? NULL : aggregation, config);
 
+	if (rc < 0)
+		return cli_fail(rc);
 	if (req->poll_ms >= 0)
 		opts->idle_poll_ms = req->poll_ms;
-	else if (!req->once)
-		status = cli_config_int(&opts->idle_poll_ms, config, "ECLECTYC_WORKER_POLL_MS",
-		                        0, INT_MAX);
-	if (status == CLI_CONTINUE)
-		status = cli_policy_configure(&req->policy, config);
-	if (status == CLI_CONTINUE)
-		status = configure_aggregation(opts, aggregation, req, config);
-	if (status != CLI_CONTINUE)
-		return status;
+	if (req->no_aggregate)
+		opts->aggregate_after_import = 0;
 	cli_policy_to_worker(&req->policy, opts);
 	opts->worker_id = req->worker_id;
 	if (!json)

@@ -3,8 +3,6 @@
  * what to do with unknown meters and negative values, how to read dates and
  * timestamps, and how many readings go in one transaction.
  */
-#include <string.h>
-
 #include "cli.h"
 
 /* The library refuses batch sizes outside this range (ingest.h). */
@@ -20,29 +18,19 @@ int cli_is_policy_option(int id)
 	return id >= CLI_POLICY_FIRST && id <= CLI_POLICY_LAST;
 }
 
+/* The names are the library's (ecl_*_policy_parse), whose message lists them. */
 static int set_unknown_meters(cli_policy *policy, const char *value)
 {
-	if (strcmp(value, "create") == 0)
-		policy->unknown_meters = ECL_UNKNOWN_METER_CREATE;
-	else if (strcmp(value, "reject-row") == 0)
-		policy->unknown_meters = ECL_UNKNOWN_METER_REJECT_ROW;
-	else if (strcmp(value, "reject-file") == 0)
-		policy->unknown_meters = ECL_UNKNOWN_METER_REJECT_FILE;
-	else
-		return cli_usage_error("invalid value '%s' for --unknown-meters "
-		                       "(expected create, reject-row or reject-file)", value);
+	if (ecl_unknown_meter_policy_parse(&policy->unknown_meters, value) < 0)
+		return cli_usage_error("invalid value '%s' for --unknown-meters: %s", value,
+		                       ecl_error_last());
 	return CLI_CONTINUE;
 }
 
 static int set_negatives(cli_policy *policy, const char *value)
 {
-	if (strcmp(value, "accept") == 0)
-		policy->negatives = ECL_NEGATIVE_ACCEPT;
-	else if (strcmp(value, "reject") == 0)
-		policy->negatives = ECL_NEGATIVE_REJECT;
-	else
-		return cli_usage_error("invalid value '%s' for --negatives "
-		                       "(expected accept or reject)", value);
+	if (ecl_negative_policy_parse(&policy->negatives, value) < 0)
+		return cli_usage_error("invalid value '%s' for --negatives: %s", value, ecl_error_last());
 	return CLI_CONTINUE;
 }
 
@@ -79,13 +67,6 @@ int cli_policy_apply(cli_policy *policy, int id, const char *value)
 	default:
 		return cli_failf("internal error: unhandled policy option %d", id);
 	}
-}
-
-int cli_policy_configure(cli_policy *policy, const ecl_config *config)
-{
-	if (policy->batch_size > 0)
-		return CLI_CONTINUE;
-	return cli_config_int(&policy->batch_size, config, "ECLECTYC_BATCH_SIZE", 1, BATCH_SIZE_MAX);
 }
 
 void cli_policy_to_ingest(const cli_policy *policy, ecl_ingest_options *opts)

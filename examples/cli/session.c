@@ -10,7 +10,6 @@
  * for a migration of the wrong file.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,72 +22,6 @@
 
 /* The store's log when the command sets none: stderr (cli_log). */
 static cli_log stderr_log;
-
-int cli_config_int(int *out, const ecl_config *config, const char *key, int min, int max)
-{
-	int64_t value;
-	int rc = ecl_config_get_int(&value, config, key);
-
-	if (rc == ECL_ENOTFOUND)
-		return CLI_CONTINUE;
-	if (rc < 0)
-		return cli_fail(rc);
-	if (value < min || value > max)
-		return cli_failf("configuration %s=%s is out of range (%d to %d)",
-		                 key, ecl_config_get(config, key), min, max);
-	*out = (int)value;
-	return CLI_CONTINUE;
-}
-
-static int configure_log_level(ecl_store_options *opts, const ecl_config *config)
-{
-	const char *level = ecl_config_get(config, "ECLECTYC_LOG_LEVEL");
-	int rc;
-
-	if (!level)
-		return CLI_CONTINUE;
-	rc = ecl_log_level_parse(&opts->log_level, level);
-	if (rc < 0)
-		return cli_fail(rc);
-	return CLI_CONTINUE;
-}
-
-/*
- * ECLECTYC_STORAGE_DIR confines job files to it, but only when it was set
- * (in a .env file or the environment): the built-in default is relative to
- * the working directory and often missing, and setups that never set it
- * import files from anywhere. An empty value means no storage root.
- */
-static void configure_storage_root(ecl_store_options *opts, const ecl_config *config)
-{
-	const char *dir = ecl_config_get(config, "ECLECTYC_STORAGE_DIR");
-
-	if (dir && dir[0] != '\0' &&
-	    ecl_config_source_of(config, "ECLECTYC_STORAGE_DIR") != ECL_CONFIG_DEFAULT)
-		opts->storage_root = dir;
-}
-
-/* Store options from the configuration; unset keys keep the library defaults. */
-static int store_options(ecl_store_options *opts, const ecl_config *config)
-{
-	int status = configure_log_level(opts, config);
-
-	configure_storage_root(opts, config);
-
-	if (status == CLI_CONTINUE)
-		status = cli_config_int(&opts->busy_timeout_ms, config,
-		                        "ECLECTYC_BUSY_TIMEOUT_MS", 0, INT_MAX);
-	if (status == CLI_CONTINUE)
-		status = cli_config_int(&opts->retry_base_seconds, config,
-		                        "ECLECTYC_RETRY_BASE_SECONDS", 0, INT_MAX);
-	if (status == CLI_CONTINUE)
-		status = cli_config_int(&opts->retry_cap_seconds, config,
-		                        "ECLECTYC_RETRY_CAP_SECONDS", 0, INT_MAX);
-	if (status == CLI_CONTINUE)
-		status = cli_config_int(&opts->retry_jitter_percent, config,
-		                        "ECLECTYC_RETRY_JITTER_PERCENT", 0, 100);
-	return status;
-}
 
 static int require_current_schema(ecl_store *store)
 {
@@ -182,9 +115,11 @@ int cli_session_open(cli_session *session, const cli_globals *globals, int schem
 	uri = globals->db ? globals->db : ecl_config_get(session->config, "ECLECTYC_DB");
 	if (!uri)
 		uri = FALLBACK_URI;
-	status = store_options(&opts, session->config);
-	if (status != CLI_CONTINUE)
-		return status;
+	/* The library reads the keys (and names a bad one), as it does for
+	 * the bindings: one reading of the configuration for every host. */
+	rc = ecl_store_options_from_config(&opts, session->config);
+	if (rc < 0)
+		return cli_fail(rc);
 	if (globals->log != NULL) {
 		opts.log = globals->log;
 		opts.log_payload = globals->log_payload;

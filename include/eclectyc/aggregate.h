@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "buffer.h"
+#include "config.h"
 #include "store.h"
 
 ECL_BEGIN_DECL
@@ -49,6 +50,8 @@ typedef enum ecl_run_status {
 
 /** "running", "completed", "partial", "failed"; NULL for another value. */
 ECL_EXTERN const char *ecl_run_status_name(ecl_run_status status);
+/** Parse a run status name. @return 0 or ECL_EINVALID naming the text */
+ECL_EXTERN int ecl_run_status_parse(ecl_run_status *out, const char *name);
 
 /** Options of an aggregation run. Fields are only ever appended. */
 typedef struct ecl_aggregate_options {
@@ -75,6 +78,19 @@ typedef struct ecl_aggregate_options {
 
 /** Initialise aggregation options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_aggregate_options_init(ecl_aggregate_options *opts, unsigned int version);
+
+/**
+ * Fill the peak window from configuration, as `eclectyc aggregate` and
+ * `eclectyc worker` do: ECLECTYC_PEAK_START and ECLECTYC_PEAK_END, "HH:MM"
+ * (or "H:MM") from 00:00 to 23:59, the start not after the end. Keys
+ * without a value leave the member as it is: initialise `opts` first.
+ *
+ * @return 0; ECL_EINVALID for a NULL argument, or naming the key and value
+ *         ("configuration ECLECTYC_PEAK_START=25:00 is not a time of day
+ *         HH:MM from 00:00 to 23:59")
+ */
+ECL_EXTERN int ecl_aggregate_options_from_config(ecl_aggregate_options *opts,
+                                                 const ecl_config *config);
 
 /** Longest execution id, "exec_" and a UUID. */
 #define ECL_EXECUTION_ID_SIZE 48

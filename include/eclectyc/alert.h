@@ -31,6 +31,8 @@ typedef enum ecl_alert_severity {
 
 /** "info", "warning", "critical"; NULL for another value. */
 ECL_EXTERN const char *ecl_alert_severity_name(ecl_alert_severity severity);
+/** Parse a severity name. @return 0 or ECL_EINVALID naming the text */
+ECL_EXTERN int ecl_alert_severity_parse(ecl_alert_severity *out, const char *name);
 
 /** One alert. */
 typedef struct ecl_alert {
@@ -79,6 +81,8 @@ ECL_EXTERN int ecl_alert_options_init(ecl_alert_options *opts, unsigned int vers
  * MAIL_FROM_NAME, ADMIN_EMAIL, SLACK_WEBHOOK_URL and
  * ECLECTYC_ALERT_COOLDOWN_SECONDS. The strings are borrowed from `config`,
  * which must outlive their use (ecl_store_set_alerting() copies them).
+ * Unlike the other *_options_from_config() functions it starts from the
+ * defaults (ecl_alert_options_init()): set the callback afterwards.
  *
  * @return 0; ECL_EINVALID naming a bad MAIL_PORT, MAIL_ENCRYPTION or cooldown
  */
@@ -92,7 +96,7 @@ ECL_EXTERN int ecl_alert_options_from_config(ecl_alert_options *opts, const ecl_
  */
 ECL_EXTERN int ecl_store_set_alerting(ecl_store *store, const ecl_alert_options *opts);
 
-/** What one channel did with an alert. */
+/** What one channel did with an alert. Frozen per SONAME (in an array; docs/conventions.md). */
 typedef struct ecl_alert_channel {
 	char name[16];             /**< "email", "slack", "log" or "callback" */
 	int ok;                    /**< 1 when it accepted the alert */
@@ -122,6 +126,14 @@ typedef struct ecl_alert_result {
  *         ECL_EINVALID, ECL_ESCHEMA, ECL_EDB
  */
 ECL_EXTERN int ecl_alert_send(ecl_alert_result *result, ecl_store *store, const ecl_alert *alert);
+
+/**
+ * Set `out` to the result as one JSON object: suppressed, channels_ok,
+ * channels_failed, channels [{name, ok, reason}].
+ *
+ * @return 0, ECL_EINVALID or ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_alert_result_to_json(ecl_buf *out, const ecl_alert_result *result);
 
 ECL_END_DECL
 

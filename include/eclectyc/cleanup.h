@@ -20,6 +20,7 @@
 
 #include "common.h"
 #include "buffer.h"
+#include "config.h"
 #include "store.h"
 
 ECL_BEGIN_DECL
@@ -41,7 +42,21 @@ typedef struct ecl_cleanup_options {
 /** Initialise cleanup options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_cleanup_options_init(ecl_cleanup_options *opts, unsigned int version);
 
-/** One job deleted (or that would be). */
+/**
+ * Fill cleanup options from configuration, as `eclectyc cleanup` does:
+ * `storage_dir` is ECLECTYC_STORAGE_DIR when it is not empty, except that
+ * the built-in default (storage/imports, relative to the working directory)
+ * is used only when it exists, so a setup that never configured a directory
+ * cleans jobs only. A directory set explicitly must exist (ecl_cleanup()
+ * fails naming it otherwise). The retention (`days`) is the caller's.
+ *
+ * `storage_dir` points into `config`, which must outlive its use.
+ *
+ * @return 0 or ECL_EINVALID for a NULL argument
+ */
+ECL_EXTERN int ecl_cleanup_options_from_config(ecl_cleanup_options *opts, const ecl_config *config);
+
+/** One job deleted (or that would be). Frozen per SONAME (in an array; docs/conventions.md). */
 typedef struct ecl_cleanup_job {
 	char batch_id[ECL_BATCH_ID_SIZE];
 	char status[16];         /**< "completed", "failed" or "cancelled" */
@@ -49,7 +64,7 @@ typedef struct ecl_cleanup_job {
 	char *filename;          /**< the job's filename (owned by the report) */
 } ecl_cleanup_job;
 
-/** One file deleted (or that would be). */
+/** One file deleted (or that would be). Frozen per SONAME (in an array; docs/conventions.md). */
 typedef struct ecl_cleanup_file {
 	char *path;              /**< absolute real path (owned by the report) */
 	int64_t age_days;        /**< whole days since its mtime, rounded down */
@@ -127,7 +142,8 @@ ECL_EXTERN int ecl_cleanup_report_to_json(ecl_buf *out, const ecl_cleanup_report
  *
  * @param out   receives the report (free with ecl_cleanup_report_free());
  *              NULL on failure
- * @param store an open, migrated store (backend interface version 4)
+ * @param store an open, migrated store whose backend implements jobs_expired
+ *              and file_referenced
  * @param opts  options, or NULL for the defaults (30 days, no file cleanup)
  * @return 0; ECL_EINVALID naming the bad option or NULL argument; ECL_EIO
  *         naming the storage directory when it is missing or not a

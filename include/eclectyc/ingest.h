@@ -2,7 +2,7 @@
  * @file eclectyc/ingest.h
  * @brief Importing a CSV file of half-hourly or daily meter readings.
  *
- * Formats (chosen from the header, reference §2.5): half-hourly "wide"
+ * Formats (chosen from the header, docs/ingestion.md): half-hourly "wide"
  * (identifier, date, HH01..HH50), half-hourly "long" (identifier, timestamp
  * or date + time, value, optional unit and actual/estimated flag) and daily
  * (identifier, date, value). Readings are stored at their UTC start in the
@@ -13,6 +13,8 @@
 #define ECLECTYC_INGEST_H
 
 #include "common.h"
+#include "buffer.h"
+#include "config.h"
 #include "job.h"
 #include "store.h"
 
@@ -30,6 +32,15 @@ typedef enum ecl_negative_policy {
 	ECL_NEGATIVE_ACCEPT = 0,  /**< store it and count it in the summary */
 	ECL_NEGATIVE_REJECT = 1   /**< the value (and so its row) fails */
 } ecl_negative_policy;
+
+/** "create", "reject-row", "reject-file"; NULL for another value. */
+ECL_EXTERN const char *ecl_unknown_meter_policy_name(ecl_unknown_meter_policy policy);
+/** Parse an unknown-meter policy name. @return 0 or ECL_EINVALID naming the text */
+ECL_EXTERN int ecl_unknown_meter_policy_parse(ecl_unknown_meter_policy *out, const char *name);
+/** "accept", "reject"; NULL for another value. */
+ECL_EXTERN const char *ecl_negative_policy_name(ecl_negative_policy policy);
+/** Parse a negative-value policy name. @return 0 or ECL_EINVALID naming the text */
+ECL_EXTERN int ecl_negative_policy_parse(ecl_negative_policy *out, const char *name);
 
 /**
  * Progress of an import, called after each committed batch (and once at the
@@ -59,7 +70,6 @@ typedef struct ecl_ingest_options {
 	ecl_progress_cb progress;
 	void *progress_payload;
 	const char *batch_id;                   /**< import_batch_id to store; NULL = a new UUID */
-	/* version 2 */
 	const char *profile;                    /**< import profile: a name, or a path to a .json
 	                                             file; NULL = detect it (docs/profiles.md) */
 	const char *meter;                      /**< the one meter the file belongs to (a file with
@@ -68,13 +78,23 @@ typedef struct ecl_ingest_options {
 	const char *profile_dir;                /**< user profiles; NULL = $ECLECTYC_PROFILE_DIR */
 } ecl_ingest_options;
 
-#define ECL_INGEST_OPTIONS_VERSION 2
+#define ECL_INGEST_OPTIONS_VERSION 1
 #define ECL_INGEST_OPTIONS_INIT \
 	{ ECL_INGEST_OPTIONS_VERSION, ECL_IMPORT_HH, 0, ECL_UNKNOWN_METER_CREATE, \
 	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, 5000, NULL, NULL, NULL, NULL, NULL, ECL_CLOCK_PROFILE, NULL }
 
 /** Initialise ingest options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_ingest_options_init(ecl_ingest_options *opts, unsigned int version);
+
+/**
+ * Fill ingest options from configuration, as `eclectyc import --now` does:
+ * ECLECTYC_BATCH_SIZE (1 to 1000000) as `batch_size`. A key without a value
+ * leaves the member as it is: initialise `opts` first. (User profiles come
+ * from ECLECTYC_PROFILE_DIR in the environment while `profile_dir` is NULL.)
+ *
+ * @return 0; ECL_EINVALID for a NULL argument, or naming the key and value
+ */
+ECL_EXTERN int ecl_ingest_options_from_config(ecl_ingest_options *opts, const ecl_config *config);
 
 /**
  * What an import did. The counters keep the reference's meanings; `summary`
@@ -104,6 +124,15 @@ typedef struct ecl_ingest_report {
 
 /** Free a report. Accepts NULL. */
 ECL_EXTERN void ecl_ingest_report_free(ecl_ingest_report *report);
+
+/**
+ * Set `out` to the report as one JSON object: batch_id, format, profile,
+ * dry_run, successful, the counters by their member names, and summary
+ * (the summary text decoded; null when there is none).
+ *
+ * @return 0, ECL_EINVALID or ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_ingest_report_to_json(ecl_buf *out, const ecl_ingest_report *report);
 
 /**
  * Import a file synchronously (no job), committing every `batch_size`

@@ -18,6 +18,7 @@
 
 #include "common.h"
 #include "buffer.h"
+#include "config.h"
 #include "store.h"
 
 ECL_BEGIN_DECL
@@ -77,6 +78,9 @@ typedef enum ecl_failure {
  * One row of `import_jobs`. Strings are owned by the record (NULL when the
  * column is NULL); instants are Unix seconds, ECL_TIME_NONE when NULL.
  * Free with ecl_job_free().
+ *
+ * Frozen per SONAME (docs/conventions.md): it comes in contiguous arrays,
+ * so a new member means a new SONAME.
  */
 typedef struct ecl_job {
 	int64_t id;
@@ -141,7 +145,6 @@ typedef struct ecl_job_options {
 	const char *tags;           /**< JSON array text, or NULL */
 	const char *metadata;       /**< JSON object text, or NULL */
 	int max_retries;            /**< 0..ECL_MAX_RETRIES_LIMIT */
-	/* version 2 */
 	const char *profile;        /**< import profile to read the file with (a name, or a path to
 	                                 a .json file); NULL = detect it when the job runs */
 	const char *meter;          /**< the one meter of a file with no meter column, or NULL */
@@ -149,13 +152,22 @@ typedef struct ecl_job_options {
 	                                 profile says */
 } ecl_job_options;
 
-#define ECL_JOB_OPTIONS_VERSION 2
+#define ECL_JOB_OPTIONS_VERSION 1
 #define ECL_JOB_OPTIONS_INIT \
 	{ ECL_JOB_OPTIONS_VERSION, NULL, NULL, ECL_IMPORT_HH, 0, 0, NULL, \
 	  ECL_PRIORITY_NORMAL, NULL, NULL, ECL_DEFAULT_MAX_RETRIES, NULL, NULL, ECL_CLOCK_PROFILE }
 
 /** Initialise job options to the defaults. @return 0 or ECL_EINVALID for an unknown version */
 ECL_EXTERN int ecl_job_options_init(ecl_job_options *opts, unsigned int version);
+
+/**
+ * Fill job options from configuration, as `eclectyc import` does:
+ * ECLECTYC_MAX_RETRIES (0 to ECL_MAX_RETRIES_LIMIT) as `max_retries`. A key
+ * without a value leaves the member as it is: initialise `opts` first.
+ *
+ * @return 0; ECL_EINVALID for a NULL argument, or naming the key and value
+ */
+ECL_EXTERN int ecl_job_options_from_config(ecl_job_options *opts, const ecl_config *config);
 
 /**
  * Enqueue a job (status queued, queued_at = now by the store's clock).
@@ -208,11 +220,10 @@ typedef struct ecl_job_list_options {
 	unsigned int version;  /**< ECL_JOB_LIST_OPTIONS_VERSION */
 	int status;            /**< an ecl_job_status, or ECL_JOB_ANY */
 	size_t limit;          /**< at most this many; 0 = no limit (default 20) */
-	/* ---- version 2 ---- */
 	int priority;          /**< an ecl_priority, or ECL_JOB_ANY (the default) */
 } ecl_job_list_options;
 
-#define ECL_JOB_LIST_OPTIONS_VERSION 2
+#define ECL_JOB_LIST_OPTIONS_VERSION 1
 #define ECL_JOB_LIST_OPTIONS_INIT { ECL_JOB_LIST_OPTIONS_VERSION, ECL_JOB_ANY, 20, ECL_JOB_ANY }
 
 /**
@@ -237,8 +248,8 @@ typedef struct ecl_job_status_counts {
 /**
  * Count the jobs in each status, in one consistent read.
  *
- * @return 0, ECL_EINVALID, ECL_ENOTSUPPORTED (a backend older than
- *         interface version 5), ECL_ESCHEMA, ECL_EDB
+ * @return 0, ECL_EINVALID, ECL_ENOTSUPPORTED (a backend without
+ *         job_status_counts), ECL_ESCHEMA, ECL_EDB
  */
 ECL_EXTERN int ecl_job_count_by_status(ecl_job_status_counts *out, ecl_store *store);
 
@@ -248,6 +259,8 @@ ECL_EXTERN int ecl_job_count_by_status(ecl_job_status_counts *out, ecl_store *st
  * queued again (a transient failure retried later, a job handed back on
  * shutdown, a stuck job requeued) or cancelled. The store records attempts
  * itself, in the transaction of each transition, whatever made it.
+ * Frozen per SONAME (docs/conventions.md): it comes in contiguous arrays,
+ * so a new member means a new SONAME.
  */
 typedef struct ecl_job_attempt {
 	int attempt;               /**< 1, 2, … in the order the job ran */
@@ -278,7 +291,7 @@ ECL_EXTERN void ecl_job_attempt_array_free(ecl_job_attempt_array *array);
  * that never ran.
  *
  * @return 0, ECL_EINVALID, ECL_ENOTFOUND naming the batch id,
- *         ECL_ENOTSUPPORTED (a backend older than interface version 5),
+ *         ECL_ENOTSUPPORTED (a backend without job_attempts),
  *         ECL_ESCHEMA, ECL_EDB
  */
 ECL_EXTERN int ecl_job_attempts(ecl_job_attempt_array **out, ecl_store *store,
@@ -397,6 +410,26 @@ ECL_EXTERN int64_t ecl_job_retry_delay(const ecl_store *store, int retry_count);
  * @return 0, ECL_EINVALID, ECL_ENOMEM
  */
 ECL_EXTERN int ecl_job_to_json(ecl_buf *out, const ecl_job *job);
+
+/** Set `out` to a list of jobs as one JSON array of ecl_job_to_json() objects.
+ *  @return 0, ECL_EINVALID or ECL_ENOMEM */
+ECL_EXTERN int ecl_job_array_to_json(ecl_buf *out, const ecl_job_array *jobs);
+
+/**
+ * Set `out` to an attempt as a JSON object: attempt, worker_id, started_at,
+ * ended_at (null while it runs), outcome (a status name), error_message,
+ * error_class, processed_rows, imported_rows, failed_rows; instants as in
+ * ecl_job_to_json().
+ *
+ * @return 0, ECL_EINVALID or ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_job_attempt_to_json(ecl_buf *out, const ecl_job_attempt *attempt);
+/** Set `out` to a job's attempts as one JSON array of ecl_job_attempt_to_json() objects.
+ *  @return 0, ECL_EINVALID or ECL_ENOMEM */
+ECL_EXTERN int ecl_job_attempt_array_to_json(ecl_buf *out, const ecl_job_attempt_array *attempts);
+/** Set `out` to {"queued", "processing", "completed", "failed", "cancelled", "total"}.
+ *  @return 0, ECL_EINVALID or ECL_ENOMEM */
+ECL_EXTERN int ecl_job_status_counts_to_json(ecl_buf *out, const ecl_job_status_counts *counts);
 
 /** The name of a status ("queued", …), or NULL for a value out of range. */
 ECL_EXTERN const char *ecl_job_status_name(ecl_job_status status);

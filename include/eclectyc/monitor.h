@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "buffer.h"
+#include "config.h"
 #include "job.h"
 #include "store.h"
 
@@ -26,6 +27,8 @@ typedef enum ecl_health_status {
 
 /** "healthy", "degraded", "critical"; NULL for another value. */
 ECL_EXTERN const char *ecl_health_status_name(ecl_health_status status);
+/** Parse a health status name. @return 0 or ECL_EINVALID naming the text */
+ECL_EXTERN int ecl_health_status_parse(ecl_health_status *out, const char *name);
 
 /** Options of a health check. Fields are only ever appended. */
 typedef struct ecl_health_options {
@@ -48,6 +51,19 @@ typedef struct ecl_health_options {
 
 /** Initialise health options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_health_options_init(ecl_health_options *opts, unsigned int version);
+
+/**
+ * Fill health thresholds from configuration, as `eclectyc monitor` does:
+ * ECLECTYC_STUCK_MINUTES (1 to 10080), ECLECTYC_FAILURE_RATE_WARNING and
+ * ECLECTYC_FAILURE_RATE_CRITICAL (percentages 0 to 100, decimals allowed;
+ * the warning not above the critical) and ECLECTYC_BACKLOG_THRESHOLD (0 to
+ * 1000000000). Keys without a value (or, for the rates, an empty one) leave
+ * the member as it is: initialise `opts` first. handle_stuck and
+ * send_alerts are the caller's choice, not configuration.
+ *
+ * @return 0; ECL_EINVALID for a NULL argument, or naming the key and value
+ */
+ECL_EXTERN int ecl_health_options_from_config(ecl_health_options *opts, const ecl_config *config);
 
 /** The figures of the window (jobs by their completed_at in it). */
 typedef struct ecl_health_metrics {
@@ -75,7 +91,7 @@ typedef struct ecl_health_metrics {
 	int64_t permanently_failed;      /**< those that failed */
 } ecl_health_metrics;
 
-/** A condition found. */
+/** A condition found. Frozen per SONAME (in an array; docs/conventions.md). */
 typedef struct ecl_health_alert {
 	char type[32];                   /**< stuck_jobs, high_failure_rate, elevated_failure_rate, queue_backlog */
 	char severity[16];               /**< "warning" or "critical" */
@@ -83,7 +99,8 @@ typedef struct ecl_health_alert {
 	double value;                    /**< the count or rate */
 } ecl_health_alert;
 
-/** A stuck job as it was found, and what handling it did. */
+/** A stuck job as it was found, and what handling it did. Frozen per SONAME
+ *  (in an array; docs/conventions.md). */
 typedef struct ecl_stuck_job {
 	ecl_job *job;                    /**< the record before any change */
 	int64_t minutes_stuck;           /**< since the last heartbeat */

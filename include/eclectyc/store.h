@@ -19,6 +19,7 @@
 #include "buffer.h"
 #include "common.h"
 #include "clock.h"
+#include "config.h"
 #include "log.h"
 
 ECL_BEGIN_DECL
@@ -38,9 +39,6 @@ typedef struct ecl_store_options {
 	int retry_base_seconds;    /**< backoff base: delay n = base * 2^n (default 60) */
 	int retry_cap_seconds;     /**< backoff ceiling (default 3600) */
 	int retry_jitter_percent;  /**< subtract up to this % of each delay at random (default 0) */
-
-	/* ---- version 2 ---- */
-
 	/** When set, the directory every job's file must lie in: ecl_job_create()
 	 *  and the worker resolve the file's real path (symbolic links and ".."
 	 *  followed) and refuse one outside it (ECL_EINVALID at create, a
@@ -49,7 +47,7 @@ typedef struct ecl_store_options {
 	const char *storage_root;
 } ecl_store_options;
 
-#define ECL_STORE_OPTIONS_VERSION 2
+#define ECL_STORE_OPTIONS_VERSION 1
 #define ECL_STORE_OPTIONS_INIT \
 	{ ECL_STORE_OPTIONS_VERSION, NULL, NULL, NULL, NULL, ECL_LOG_WARN, 10000, 60, 3600, 0, NULL }
 
@@ -60,6 +58,28 @@ typedef struct ecl_store_options {
  * @return 0, or ECL_EINVALID when `version` is not one this library knows
  */
 ECL_EXTERN int ecl_store_options_init(ecl_store_options *opts, unsigned int version);
+
+/**
+ * Fill store options from configuration, as the `eclectyc` command line and
+ * the bindings do: ECLECTYC_LOG_LEVEL (debug, info, warn, error, none),
+ * ECLECTYC_BUSY_TIMEOUT_MS, ECLECTYC_RETRY_BASE_SECONDS and
+ * ECLECTYC_RETRY_CAP_SECONDS (0 to INT_MAX), ECLECTYC_RETRY_JITTER_PERCENT
+ * (0 to 100) and ECLECTYC_STORAGE_DIR as `storage_root`, but only when it
+ * was set (in a file, the environment or a setter) and is not empty: the
+ * built-in default is relative to the working directory and often missing.
+ * Keys without a value leave the member as it is, so `opts` must be
+ * initialised first (ECL_STORE_OPTIONS_INIT or ecl_store_options_init()).
+ * The store URI (ECLECTYC_DB) is not an option: read it with
+ * ecl_config_get().
+ *
+ * `storage_root` points into `config`; ecl_store_open() copies it, so the
+ * configuration need only live until the store is open.
+ *
+ * @return 0; ECL_EINVALID for a NULL argument, or naming the key and value
+ *         ("configuration ECLECTYC_RETRY_JITTER_PERCENT=150 is out of range
+ *         (0 to 100)"); members already filled are left filled.
+ */
+ECL_EXTERN int ecl_store_options_from_config(ecl_store_options *opts, const ecl_config *config);
 
 /**
  * Open a store by URI.
@@ -130,6 +150,10 @@ ECL_EXTERN int ecl_store_check(ecl_schema_report **out, ecl_store *store);
 
 /** Free a schema report. Accepts NULL. */
 ECL_EXTERN void ecl_schema_report_free(ecl_schema_report *report);
+
+/** Set `out` to {"current": n, "expected": n, "problems": [...]}.
+ *  @return 0, ECL_EINVALID or ECL_ENOMEM */
+ECL_EXTERN int ecl_schema_report_to_json(ecl_buf *out, const ecl_schema_report *report);
 
 /** The current instant by the store's clock (the system clock for a NULL store). */
 ECL_EXTERN int64_t ecl_store_now(ecl_store *store);

@@ -16,7 +16,11 @@
 
 ECL_BEGIN_DECL
 
-/** One scheduler_executions row. Strings are owned by the record. */
+/**
+ * One scheduler_executions row. Strings are owned by the record.
+ * Frozen per SONAME (docs/conventions.md): it comes in contiguous arrays,
+ * so a new member means a new SONAME.
+ */
 typedef struct ecl_execution {
 	char execution_id[ECL_EXECUTION_ID_SIZE];
 	ecl_range range;
@@ -54,6 +58,10 @@ ECL_EXTERN int ecl_execution_list(ecl_execution_array **out, ecl_store *store, i
 
 /** Set `out` to one execution as a JSON object. @return 0, ECL_EINVALID or ECL_ENOMEM */
 ECL_EXTERN int ecl_execution_to_json(ecl_buf *out, const ecl_execution *execution);
+
+/** Set `out` to a list as one JSON array of ecl_execution_to_json() objects.
+ *  @return 0, ECL_EINVALID or ECL_ENOMEM */
+ECL_EXTERN int ecl_execution_array_to_json(ecl_buf *out, const ecl_execution_array *executions);
 
 ECL_END_DECL
 

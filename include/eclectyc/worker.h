@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "aggregate.h"
+#include "config.h"
 #include "ingest.h"
 #include "store.h"
 
@@ -41,9 +42,6 @@ typedef struct ecl_worker_options {
 	 *  (the record is valid during the call). May be NULL. */
 	void (*job_started)(const ecl_job *job, void *payload);
 	void *job_started_payload;
-
-	/* ---- version 2 ---- */
-
 	/** After an import commits, re-aggregate the meters and days it wrote
 	 *  (daily, weekly, monthly, annual; trigger "import"), before the job
 	 *  is completed. The outcome is added to the summary as "aggregation";
@@ -54,13 +52,31 @@ typedef struct ecl_worker_options {
 	const ecl_aggregate_options *aggregation;
 } ecl_worker_options;
 
-#define ECL_WORKER_OPTIONS_VERSION 2
+#define ECL_WORKER_OPTIONS_VERSION 1
 #define ECL_WORKER_OPTIONS_INIT \
 	{ ECL_WORKER_OPTIONS_VERSION, NULL, 5000, 5000, ECL_UNKNOWN_METER_CREATE, \
 	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, NULL, NULL, NULL, NULL, 1, NULL }
 
 /** Initialise worker options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version);
+
+/**
+ * Fill worker options from configuration, as `eclectyc worker` does:
+ * ECLECTYC_WORKER_POLL_MS (idle_poll_ms, 0 to INT_MAX), ECLECTYC_BATCH_SIZE
+ * (1 to 1000000) and ECLECTYC_AGGREGATE_AFTER_IMPORT (0 or 1). While
+ * re-aggregation after import is on, the peak window is read into
+ * `aggregation` with ecl_aggregate_options_from_config() and
+ * `opts->aggregation` is pointed at it. Keys without a value leave the
+ * member as it is: initialise both structs first.
+ *
+ * @param aggregation receives the peak window; it must outlive the worker
+ *                    (the worker keeps the pointer). NULL = the peak window
+ *                    is not read and opts->aggregation is left as it is.
+ * @return 0; ECL_EINVALID for a NULL argument, or naming the key and value
+ */
+ECL_EXTERN int ecl_worker_options_from_config(ecl_worker_options *opts,
+                                              ecl_aggregate_options *aggregation,
+                                              const ecl_config *config);
 
 /** What a worker did (added to by each call). */
 typedef struct ecl_worker_report {
@@ -71,6 +87,10 @@ typedef struct ecl_worker_report {
 	int64_t cancelled;   /**< jobs cancelled (or taken over) while running */
 	int64_t released;    /**< jobs handed back because the worker was stopped */
 } ecl_worker_report;
+
+/** Set `out` to {"claimed", "completed", "failed", "requeued", "cancelled", "released"}.
+ *  @return 0, ECL_EINVALID or ECL_ENOMEM */
+ECL_EXTERN int ecl_worker_report_to_json(ecl_buf *out, const ecl_worker_report *report);
 
 /**
  * Create a worker.

@@ -17,6 +17,7 @@
 #include "ops/alert_hook.h"
 #include "aggregate/calendar.h"
 #include "eclectyc/sys/errors.h"
+#include "util/options.h"
 #include "util/strutil.h"
 #include "aggregate/telemetry_internal.h"
 
@@ -27,19 +28,14 @@ static const ecl_aggregate_options default_options = ECL_AGGREGATE_OPTIONS_INIT;
 
 int ecl_aggregate_options_init(ecl_aggregate_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "aggregation options pointer is NULL");
-	if (version == 0 || version > ECL_AGGREGATE_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_aggregate_options version %u", version);
-	*opts = default_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_AGGREGATE_OPTIONS_VERSION,
+		"ecl_aggregate_options");
 }
 
 static int check_options(const ecl_aggregate_options *o)
 {
-	if (o->version == 0 || o->version > ECL_AGGREGATE_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_aggregate_options version %u", o->version);
+	if (ecl__options_check_version(o->version, ECL_AGGREGATE_OPTIONS_VERSION, "ecl_aggregate_options") != 0)
+		return ecl_error_last_code();
 	if (o->peak_start_minutes < 0 || o->peak_end_minutes > 1439
 	    || o->peak_start_minutes > o->peak_end_minutes)
 		return ecl_error_set(ECL_EINVALID, "peak window %d-%d minutes is not within 0-1439 "
@@ -245,7 +241,7 @@ static int execute(run *x)
 	q.now = x->started_at;
 	q.meter_error = on_meter_error;
 	q.payload = r;
-	rc = x->store->backend->aggregate(x->store->conn, &q, &c);
+	rc = ECL__BACKEND(x->store, aggregate, &q, &c);
 	r->meters_processed = c.meters;
 	r->rows_written = c.written;
 	r->rows_unchanged = c.unchanged;
@@ -335,7 +331,8 @@ int ecl_aggregate(ecl_aggregate_report **out, ecl_store *store, ecl_range range,
 	if (rc == 0)
 		rc = check_options(x.opts);
 	if (rc == 0)
-		rc = ecl__store_require(store, 3, "aggregation");
+		rc = ecl__store_require(store, ECL__BACKEND_HAS(store, aggregate)
+			&& ECL__BACKEND_HAS(store, execution_record), "aggregation");
 	if (rc == 0)
 		rc = run_range(&x, range, date);
 	free_plan(&x.plan);

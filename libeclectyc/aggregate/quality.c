@@ -1,6 +1,6 @@
 /*
- * Data-quality checks of one settlement day (reference §8, with its faults
- * fixed): the backend streams each meter's readings of the day; the rules
+ * Data-quality checks of one settlement day (the reference's, with its
+ * faults fixed: docs/quality.md): the backend streams each meter's readings of the day; the rules
  * live here, so every backend judges alike; the findings go back to the
  * backend as one transaction that leaves exactly one row per meter, day and
  * issue type.
@@ -18,6 +18,7 @@
 #include "ingest/meter_id.h"
 #include "aggregate/quality_internal.h"
 #include "store/store_internal.h"
+#include "util/options.h"
 #include "util/strutil.h"
 
 /* The reference's IQR rule: at least this many values, fences at k * IQR. */
@@ -28,19 +29,14 @@ static const ecl_quality_options default_options = ECL_QUALITY_OPTIONS_INIT;
 
 int ecl_quality_options_init(ecl_quality_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "quality options pointer is NULL");
-	if (version == 0 || version > ECL_QUALITY_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_quality_options version %u", version);
-	*opts = default_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_QUALITY_OPTIONS_VERSION,
+		"ecl_quality_options");
 }
 
 static int check_options(const ecl_quality_options *o)
 {
-	if (o->version == 0 || o->version > ECL_QUALITY_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_quality_options version %u", o->version);
+	if (ecl__options_check_version(o->version, ECL_QUALITY_OPTIONS_VERSION, "ecl_quality_options") != 0)
+		return ecl_error_last_code();
 	return 0;
 }
 
@@ -265,7 +261,7 @@ static int resolve_meter(char *out, size_t size, ecl_store *store, const char *m
 	int rc = ecl__meter_id_normalise(out, size, mpan);
 
 	if (rc == 0)
-		rc = store->backend->meter_find(store->conn, out, &id);
+		rc = ECL__BACKEND(store, meter_find, out, &id);
 	if (rc == ECL_ENOTFOUND)
 		rc = ecl_error_set(ECL_ENOTFOUND, "no meter with MPAN \"%s\"", mpan);
 	return rc;
@@ -292,7 +288,7 @@ static int record(ecl_store *store, ecl_quality_report *report)
 		f.issues = issues;
 		f.issue_count = count;
 		f.now = ecl_store_now(store);
-		rc = store->backend->quality_record(store->conn, &f, &report->issues_recorded);
+		rc = ECL__BACKEND(store, quality_record, &f, &report->issues_recorded);
 	}
 	ecl__quality_issues_free(issues, count);
 	free(ids);
@@ -319,7 +315,7 @@ static int run_check(ecl_quality_report *report, ecl_store *store, const char *d
 		scan.mpan = o->mpan ? mpan : NULL;
 		scan.meter = add_meter;
 		scan.payload = &ctx;
-		rc = store->backend->quality_scan(store->conn, &scan);
+		rc = ECL__BACKEND(store, quality_scan, &scan);
 	}
 	free(ctx.sorted);
 	/* No meter, nothing to settle: skip the empty transaction. */
@@ -341,7 +337,9 @@ int ecl_quality_check(ecl_quality_report **out, ecl_store *store, const char *da
 		return ecl_error_set(ECL_EINVALID, "report pointer or store is NULL");
 	rc = check_options(o);
 	if (rc == 0)
-		rc = ecl__store_require(store, 3, "quality checks");
+		rc = ecl__store_require(store, ECL__BACKEND_HAS(store, quality_scan)
+			&& ECL__BACKEND_HAS(store, quality_record) && ECL__BACKEND_HAS(store, meter_find),
+			"quality checks");
 	if (rc == 0 && (report = calloc(1, sizeof(*report))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory allocating a quality report");
 	if (rc == 0)

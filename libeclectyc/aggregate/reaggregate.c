@@ -1,7 +1,7 @@
 /*
  * After an import: re-aggregate exactly the meters and days it wrote, so
  * late or corrected readings reach every level without anyone re-running
- * aggregation by hand (the reference never linked the two, §7.4). The
+ * aggregation by hand (the reference never linked the two). The
  * meters and days come from the store (import_batch_meters), not from this
  * run's memory, so a job resumed after a crash covers its earlier batches
  * too.
@@ -57,39 +57,29 @@ static json_t *run_all(ecl_store *store, const ecl_batch_extent *extent,
 	return ecl__json_done(ranges, failed);
 }
 
-static void add_to_summary(char **summary, json_t *aggregation)
-{
-	json_t *object = *summary ? json_loads(*summary, 0, NULL) : json_object();
-	char *text = NULL;
-
-	if (object != NULL && json_object_set_new(object, "aggregation", aggregation) == 0)
-		text = json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	else
-		json_decref(aggregation);
-	json_decref(object);
-	if (text != NULL) {
-		free(*summary);
-		*summary = text;
-	}
-}
-
 void ecl__reaggregate_batch(ecl_store *store, const char *batch_id,
-                            const ecl_aggregate_options *base, char **summary)
+                            const ecl_aggregate_options *base, json_t *summary)
 {
 	static const ecl_aggregate_options defaults = ECL_AGGREGATE_OPTIONS_INIT;
 	ecl_batch_extent extent;
 	json_t *aggregation = NULL;
-	int rc = ecl__store_require(store, 3, "aggregation");
+	int rc = ecl__store_require(store, ECL__BACKEND_HAS(store, batch_extent)
+		&& ECL__BACKEND_HAS(store, aggregate) && ECL__BACKEND_HAS(store, execution_record),
+		"re-aggregation after an import");
 
 	memset(&extent, 0, sizeof(extent));
 	if (rc == 0)
-		rc = store->backend->batch_extent(store->conn, batch_id, &extent);
+		rc = ECL__BACKEND(store, batch_extent, batch_id, &extent);
 	if (rc != 0)
 		ecl__log(&store->logger, ECL_LOG_ERROR, "import %s: cannot tell which days to "
 			"re-aggregate: %s", batch_id, ecl_error_last());
 	else if (extent.meter_count > 0)
 		aggregation = run_all(store, &extent, base ? base : &defaults);
-	if (aggregation != NULL)
-		add_to_summary(summary, aggregation);
+	/* json_object_set_new() takes the reference even when it fails (out of
+	 * memory then loses only the summary's "aggregation" member). */
+	if (aggregation != NULL && summary != NULL)
+		json_object_set_new(summary, "aggregation", aggregation);
+	else
+		json_decref(aggregation);
 	free(extent.meter_ids);
 }

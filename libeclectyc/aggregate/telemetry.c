@@ -46,7 +46,7 @@ int ecl__telemetry_write(ecl_store *store, const ecl_aggregate_report *report, c
 	rc = completed_at == ECL_TIME_NONE ? 0 : ecl_aggregate_report_to_json(&data, report);
 	e.telemetry_data = data.ptr;
 	if (rc == 0)
-		rc = store->backend->execution_record(store->conn, &e);
+		rc = ECL__BACKEND(store, execution_record, &e);
 	ecl_buf_dispose(&data);
 	return rc;
 }
@@ -77,11 +77,11 @@ int ecl_execution_list(ecl_execution_array **out, ecl_store *store, int limit)
 	if (limit < 1 || limit > 10000)
 		rc = ecl_error_set(ECL_EINVALID, "execution list limit must be 1..10000, got %d", limit);
 	if (rc == 0)
-		rc = ecl__store_require(store, 3, "run telemetry");
+		rc = ecl__store_require(store, ECL__BACKEND_HAS(store, execution_list), "run telemetry");
 	if (rc == 0 && (array = calloc(1, sizeof(*array))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing executions");
 	if (rc == 0)
-		rc = store->backend->execution_list(store->conn, limit, array);
+		rc = ECL__BACKEND(store, execution_list, limit, array);
 	if (rc == 0)
 		*out = array;
 	else

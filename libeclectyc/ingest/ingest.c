@@ -13,20 +13,17 @@
 
 #include "ingest/detect.h"
 #include "ingest/ingest_internal.h"
+#include "queue/job_internal.h"
 #include "util/json_util.h"
+#include "util/options.h"
 #include "util/uuid_internal.h"
 
 static const ecl_ingest_options default_options = ECL_INGEST_OPTIONS_INIT;
 
 int ecl_ingest_options_init(ecl_ingest_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "ingest options pointer is NULL");
-	if (version == 0 || version > ECL_INGEST_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_ingest_options version %u", version);
-	*opts = default_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_INGEST_OPTIONS_VERSION,
+		"ecl_ingest_options");
 }
 
 void ecl_ingest_report_free(ecl_ingest_report *report)
@@ -39,8 +36,8 @@ void ecl_ingest_report_free(ecl_ingest_report *report)
 
 static int check_options(const ecl_ingest_options *o)
 {
-	if (o->version == 0 || o->version > ECL_INGEST_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_ingest_options version %u", o->version);
+	if (ecl__options_check_version(o->version, ECL_INGEST_OPTIONS_VERSION, "ecl_ingest_options") != 0)
+		return ecl_error_last_code();
 	if (ecl_import_type_name(o->import_type) == NULL)
 		return ecl_error_set(ECL_EINVALID, "unknown import type %d (expected hh or daily)",
 			(int)o->import_type);
@@ -52,12 +49,12 @@ static int check_options(const ecl_ingest_options *o)
 		return ecl_error_set(ECL_EINVALID, "batch_size must be 1..1000000, got %d", o->batch_size);
 	if (o->batch_id != NULL && strlen(o->batch_id) >= ECL_BATCH_ID_SIZE)
 		return ecl_error_set(ECL_EINVALID, "batch id \"%.40s…\" is too long", o->batch_id);
-	if (o->version >= 2 && (unsigned)o->clock > ECL_CLOCK_UTC)
+	if ((unsigned)o->clock > ECL_CLOCK_UTC)
 		return ecl_error_set(ECL_EINVALID, "unknown clock %d (expected profile, london or utc)",
 			(int)o->clock);
-	if (o->version >= 2 && o->profile != NULL && *o->profile == '\0')
+	if (o->profile != NULL && *o->profile == '\0')
 		return ecl_error_set(ECL_EINVALID, "the profile name is empty");
-	if (o->version >= 2 && o->meter != NULL && *o->meter == '\0')
+	if (o->meter != NULL && *o->meter == '\0')
 		return ecl_error_set(ECL_EINVALID, "the meter given is empty");
 	return 0;
 }
@@ -111,22 +108,14 @@ static void copy_meter_ids(ecl_ingest *g)
 static void job_progress(const ecl_ingest *g, ecl_job_update *u)
 {
 	const ecl_ingest_report *r = g->report;
+	ecl_job_counts c;
 
-	memset(u, 0, sizeof(*u));
-	u->batch_id = g->job->batch_id;
-	u->from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_PROCESSING);
-	u->expect_worker_id = g->job->worker_id;
-	u->expect_retry_count = -1;
-	u->set = ECL_JOB_SET_COUNTERS | ECL_JOB_SET_CHECKPOINT | ECL_JOB_SET_HEARTBEAT_AT;
-	u->processed_rows = r->records_processed;
-	u->imported_rows = r->records_imported;
-	u->failed_rows = r->records_failed;
-	u->checkpoint = g->row;
-	u->heartbeat_at = ecl_store_now(g->store);
-	if (g->total_rows >= 0) {
-		u->set |= ECL_JOB_SET_TOTAL_ROWS;
-		u->total_rows = g->total_rows;
-	}
+	c.total_rows = g->total_rows;
+	c.processed_rows = r->records_processed;
+	c.imported_rows = r->records_imported;
+	c.failed_rows = r->records_failed;
+	c.checkpoint = g->row;
+	ecl__job_progress_update(u, g->job->batch_id, g->job->worker_id, &c, ecl_store_now(g->store));
 }
 
 static int write_batch(ecl_ingest *g)
@@ -150,7 +139,7 @@ static int write_batch(ecl_ingest *g)
 	if (g->job != NULL)
 		job_progress(g, &u);
 	memset(&found, 0, sizeof(found));
-	rc = g->store->backend->readings_write(g->store->conn, &b, g->job ? &u : NULL, &found, &counts);
+	rc = ECL__BACKEND(g->store, readings_write, &b, g->job ? &u : NULL, &found, &counts);
 	if (rc == ECL_ESTATE)
 		rc = ecl_error_set(ECL_ESTATE, "job %s is now %s (held by \"%s\"): import stopped, "
 			"its last batch not written", g->job->batch_id,
@@ -227,16 +216,12 @@ static int flush(ecl_ingest *g)
 
 /* ---- the file --------------------------------------------------------------- */
 
-/* The request detection needs, from the options (version 2 fields only
- * when the caller's struct has them). */
+/* The request detection needs, from the options. */
 void ecl__ingest_detect_request(ecl_detect_request *req, const char *path, const ecl_ingest_options *o)
 {
 	memset(req, 0, sizeof(*req));
 	req->path = path;
 	req->type = o->import_type;
-	req->clock = -1;
-	if (o->version < 2)
-		return;
 	req->profile = o->profile;
 	req->profile_dir = o->profile_dir;
 	req->clock = o->clock == ECL_CLOCK_PROFILE ? -1 : o->clock == ECL_CLOCK_UTC;
@@ -466,9 +451,8 @@ static int run(ecl_ingest_report **out, ecl_store *store, const char *path, cons
 	if (rc == 0 && job == NULL && opts->progress != NULL
 	    && ecl__ingest_count_rows(&g.total_rows, path, opts) != 0)
 		g.total_rows = -1;
-	if (rc == 0 && (store->backend->version < 2 || store->backend->readings_write == NULL))
-		rc = ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend cannot store readings",
-			store->backend->name);
+	if (rc == 0 && !(ECL__BACKEND_HAS(store, readings_write) && ECL__BACKEND_HAS(store, meter_find)))
+		rc = ecl__store_unsupported(store, "readings (readings_write, meter_find)");
 	if (rc == 0)
 		rc = process_file(&g, path);
 	if (rc == PREVIEW_FULL)

@@ -30,6 +30,10 @@ typedef struct ecl_ingest_job {
 	 * it opened then stays open): a change from it stops the import. */
 	int fd;
 	const ecl_file_identity *identity;
+	/* When not NULL, receives the summary as a JSON object (the caller's)
+	 * instead of report->summary text: the worker adds the re-aggregation
+	 * to it and writes the text once. */
+	json_t **summary;
 } ecl_ingest_job;
 
 /* A preview (ecl_ingest_detect): the first readings, and how the file was
@@ -117,7 +121,7 @@ void ecl__ingest_flow_free(ecl_ingest *g);
 /* The detection request an import's options make. */
 void ecl__ingest_detect_request(ecl_detect_request *req, const char *path, const ecl_ingest_options *o);
 
-/* Build report->summary. 0 or ECL_ENOMEM. */
+/* Build report->summary (or the job's summary object). 0 or ECL_ENOMEM. */
 int ecl__ingest_summary(ecl_ingest *g);
 
 /* Run an import (direct when `job` is NULL). On failure `*file_fault` says

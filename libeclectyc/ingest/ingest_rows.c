@@ -268,7 +268,7 @@ int ecl__ingest_meter(ecl_ingest *g, const char *raw, ecl_meter_entry **out)
 	if ((entry = ecl__meter_cache_get(&g->meters, id)) == NULL)
 		return ECL_ENOMEM;
 	if (!entry->known) {
-		rc = g->store->backend->meter_find(g->store->conn, id, &entry->id);
+		rc = ECL__BACKEND(g->store, meter_find, id, &entry->id);
 		if (rc != 0 && rc != ECL_ENOTFOUND)
 			return rc;
 		entry->known = 1;

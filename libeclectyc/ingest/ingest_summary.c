@@ -109,6 +109,10 @@ int ecl__ingest_summary(ecl_ingest *g)
 		"negative_values", (json_int_t)r->negative_values,
 		"profile", r->profile,
 		"records_skipped", (json_int_t)r->records_skipped);
+	if (summary != NULL && g->job != NULL && g->job->summary != NULL) {
+		*g->job->summary = summary;
+		return 0;
+	}
 	text = summary ? json_dumps(summary, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(summary);
 	if (text == NULL)

@@ -141,8 +141,7 @@ int ecl_ingest_detect(ecl_buf *out, const char *path, const ecl_ingest_options *
 	if (sample < 1 || sample > 10000)
 		return ecl_error_set(ECL_EINVALID, "sample must be 1..10000, got %d", sample);
 	if (opts != NULL)
-		memcpy(&o, opts, opts->version >= 2 ? sizeof(o) : offsetof(ecl_ingest_options, profile));
-	o.version = ECL_INGEST_OPTIONS_VERSION;
+		o = *opts;
 	o.dry_run = 1;
 	o.progress = NULL;
 	o.batch_size = sample;

@@ -17,6 +17,7 @@
 #include "ops/alert_curl.h"
 #include "eclectyc/sys/errors.h"
 #include "store/store_internal.h"
+#include "util/options.h"
 #include "util/strutil.h"
 
 /* How long a network channel that could not be reached (timed out, refused,
@@ -52,13 +53,8 @@ const char *ecl_alert_severity_name(ecl_alert_severity severity)
 
 int ecl_alert_options_init(ecl_alert_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "alert options pointer is NULL");
-	if (version == 0 || version > ECL_ALERT_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_alert_options version %u", version);
-	*opts = default_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_ALERT_OPTIONS_VERSION,
+		"ecl_alert_options");
 }
 
 /* ---- configuration ---------------------------------------------------------- */
@@ -107,8 +103,8 @@ static int check_options(const ecl_alert_options *o)
 {
 	const char *enc = o->smtp_encryption ? o->smtp_encryption : "tls";
 
-	if (o->version == 0 || o->version > ECL_ALERT_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_alert_options version %u", o->version);
+	if (ecl__options_check_version(o->version, ECL_ALERT_OPTIONS_VERSION, "ecl_alert_options") != 0)
+		return ecl_error_last_code();
 	if (o->smtp_port < 1 || o->smtp_port > 65535)
 		return ecl_error_set(ECL_EINVALID, "SMTP port must be 1..65535, got %d", o->smtp_port);
 	if (strcmp(enc, "tls") != 0 && strcmp(enc, "ssl") != 0 && strcmp(enc, "none") != 0)
@@ -275,7 +271,7 @@ static int in_cooldown(int *yes, ecl_store *store, const ecl_alert *alert, int c
 
 	*yes = 0;
 	if (alert->key != NULL && cooldown > 0)
-		rc = store->backend->alert_last(store->conn, alert->key, &last);
+		rc = ECL__BACKEND(store, alert_last, alert->key, &last);
 	if (rc == 0 && last != ECL_TIME_NONE && now - last < cooldown)
 		*yes = 1;
 	return rc;
@@ -302,7 +298,7 @@ static int record(ecl_store *store, const ecl_alert *alert, const ecl_alert_resu
 	rec.failure_detail = r->detail[0] ? r->detail : NULL;
 	rec.suppressed = r->suppressed;
 	rec.created_at = now;
-	return store->backend->alert_record(store->conn, &rec);
+	return ECL__BACKEND(store, alert_record, &rec);
 }
 
 static int check_alert(const ecl_alert *a)
@@ -312,6 +308,13 @@ static int check_alert(const ecl_alert *a)
 	if (ecl_alert_severity_name(a->severity) == NULL)
 		return ecl_error_set(ECL_EINVALID, "unknown alert severity %d", (int)a->severity);
 	return 0;
+}
+
+/* Alerting reads and writes the `alerts` table (its cooldown and history). */
+static int require_alerting(ecl_store *store)
+{
+	return ecl__store_require(store, ECL__BACKEND_HAS(store, alert_last)
+		&& ECL__BACKEND_HAS(store, alert_record), "alerting");
 }
 
 int ecl_alert_send(ecl_alert_result *result, ecl_store *store, const ecl_alert *alert)
@@ -326,7 +329,7 @@ int ecl_alert_send(ecl_alert_result *result, ecl_store *store, const ecl_alert *
 	memset(result, 0, sizeof(*result));
 	if (store == NULL || alert == NULL)
 		return ecl_error_set(ECL_EINVALID, "store or alert is NULL");
-	if ((rc = check_alert(alert)) != 0 || (rc = ecl__store_require(store, 4, "alerting")) != 0)
+	if ((rc = check_alert(alert)) != 0 || (rc = require_alerting(store)) != 0)
 		return rc;
 	o = store->alerting ? &store->alerting->opts : &default_options;
 	now = ecl_store_now(store);

@@ -123,7 +123,7 @@ static int claim_alert(ecl_store *store, const char *batch_id)
 	u.expect_alert_unsent = 1;
 	u.set = ECL_JOB_SET_ALERT_SENT;
 	u.alert_sent_at = ecl_store_now(store);
-	rc = store->backend->job_update(store->conn, &u, &found);
+	rc = ECL__BACKEND(store, job_update, &u, &found);
 	return rc == 0 ? 1 : rc == ECL_ESTATE || rc == ECL_ENOTFOUND ? 0 : rc;
 }
 

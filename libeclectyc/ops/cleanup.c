@@ -1,5 +1,5 @@
 /*
- * Retention (reference §6, scripts/cleanup_import_jobs.php, with its faults
+ * Retention (the reference's scripts/cleanup_import_jobs.php, with its faults
  * fixed): old finished jobs, then orphaned import files.
  *
  * Jobs go first, in batches of batch_size, one transaction each, so the
@@ -31,6 +31,7 @@
 #include "eclectyc/cleanup.h"
 #include "eclectyc/sys/backend.h"
 #include "store/store_internal.h"
+#include "util/options.h"
 #include "util/strutil.h"
 
 #define SECONDS_PER_DAY 86400
@@ -44,19 +45,14 @@ static const ecl_cleanup_options default_options = ECL_CLEANUP_OPTIONS_INIT;
 
 int ecl_cleanup_options_init(ecl_cleanup_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "cleanup options pointer is NULL");
-	if (version == 0 || version > ECL_CLEANUP_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_cleanup_options version %u", version);
-	*opts = default_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_CLEANUP_OPTIONS_VERSION,
+		"ecl_cleanup_options");
 }
 
 static int check_options(const ecl_cleanup_options *o)
 {
-	if (o->version == 0 || o->version > ECL_CLEANUP_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_cleanup_options version %u", o->version);
+	if (ecl__options_check_version(o->version, ECL_CLEANUP_OPTIONS_VERSION, "ecl_cleanup_options") != 0)
+		return ecl_error_last_code();
 	if (o->days < 1)
 		return ecl_error_set(ECL_EINVALID, "cleanup days must be at least 1, got %d", o->days);
 	if (o->batch_size < 1 || o->batch_size > MAX_BATCH_SIZE)
@@ -324,7 +320,7 @@ static int claim_and_remove(run *x, int dir_fd, const char *name)
 	}
 	if (race_hook != NULL)
 		race_hook(x->path, 1, race_payload);
-	rc = x->store->backend->file_referenced(x->store->conn, x->path, ECL_TIME_NONE, &referenced);
+	rc = ECL__BACKEND(x->store, file_referenced, x->path, ECL_TIME_NONE, &referenced);
 	if (rc != 0 || referenced) {
 		if (renameat(dir_fd, claimed, dir_fd, name) != 0) {
 			x->r->file_errors++;
@@ -357,7 +353,7 @@ static int settle_claimed(run *x, int dir_fd, const char *name)
 	/* The store knows the file by its own name. */
 	if ((rc = path_push(x, original, &saved)) != 0)
 		return rc;
-	rc = x->store->backend->file_referenced(x->store->conn, x->path, ECL_TIME_NONE, &referenced);
+	rc = ECL__BACKEND(x->store, file_referenced, x->path, ECL_TIME_NONE, &referenced);
 	if (rc == 0 && referenced && renameat(dir_fd, name, dir_fd, original) != 0) {
 		x->r->file_errors++;
 		rc = add_message(x, "cannot put %s back: %s", x->path, strerror(errno));
@@ -380,7 +376,7 @@ static int judge_file(run *x, int dir_fd, const char *name, const struct stat *s
 		return 0;
 	/* A dry run predicts the real one, which judges after deleting the
 	 * expired jobs: so it does not count their references. */
-	rc = x->store->backend->file_referenced(x->store->conn, x->path,
+	rc = ECL__BACKEND(x->store, file_referenced, x->path,
 		x->o->dry_run ? x->r->cutoff : ECL_TIME_NONE, &referenced);
 	if (rc != 0)
 		return rc;
@@ -554,7 +550,8 @@ int ecl_cleanup(ecl_cleanup_report **out, ecl_store *store, const ecl_cleanup_op
 		return ecl_error_set(ECL_EINVALID, "cleanup report pointer or store is NULL");
 	rc = check_options(o);
 	if (rc == 0)
-		rc = ecl__store_require(store, 4, "cleanup");
+		rc = ecl__store_require(store, ECL__BACKEND_HAS(store, jobs_expired)
+			&& ECL__BACKEND_HAS(store, file_referenced), "cleanup");
 	x.store = store;
 	x.o = o;
 	if (rc == 0 && (x.r = calloc(1, sizeof(*x.r))) == NULL)

@@ -13,6 +13,7 @@
 #include "ops/alert_hook.h"
 #include "eclectyc/sys/errors.h"
 #include "queue/job_internal.h"
+#include "util/options.h"
 #include "util/strutil.h"
 
 #define JOB_ALERTS_MAX 50   /* failed jobs listed in one batch alert */
@@ -27,19 +28,14 @@ const char *ecl_health_status_name(ecl_health_status status)
 
 int ecl_health_options_init(ecl_health_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "health options pointer is NULL");
-	if (version == 0 || version > ECL_HEALTH_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_health_options version %u", version);
-	*opts = default_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_HEALTH_OPTIONS_VERSION,
+		"ecl_health_options");
 }
 
 static int check_options(const ecl_health_options *o)
 {
-	if (o->version == 0 || o->version > ECL_HEALTH_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_health_options version %u", o->version);
+	if (ecl__options_check_version(o->version, ECL_HEALTH_OPTIONS_VERSION, "ecl_health_options") != 0)
+		return ecl_error_last_code();
 	if (o->stuck_minutes < 1 || o->window_hours < 1)
 		return ecl_error_set(ECL_EINVALID, "stuck_minutes and window_hours must be >= 1, got %d and %d",
 			o->stuck_minutes, o->window_hours);
@@ -135,7 +131,7 @@ static int find_stuck(ecl_health_report *r, ecl_store *store, int64_t cutoff)
 {
 	ecl_job_array jobs = { NULL, 0 };
 	size_t i;
-	int rc = store->backend->jobs_stuck(store->conn, cutoff, &jobs);
+	int rc = ECL__BACKEND(store, jobs_stuck, cutoff, &jobs);
 
 	if (rc == 0 && jobs.count > 0 && (r->stuck = calloc(jobs.count, sizeof(*r->stuck))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing stuck jobs");
@@ -221,7 +217,7 @@ static int send_job_alerts(ecl_health_report *r, ecl_store *store)
 {
 	ecl_job_array jobs = { NULL, 0 };
 	ecl_alert_result result;
-	int rc = store->backend->jobs_alert_pending(store->conn, JOB_ALERTS_MAX, &jobs);
+	int rc = ECL__BACKEND(store, jobs_alert_pending, JOB_ALERTS_MAX, &jobs);
 	size_t i;
 
 	if (rc == 0 && jobs.count == 1 && ecl__alert_job_failed(store, jobs.jobs[0].batch_id, &result) == 1)
@@ -246,7 +242,7 @@ static int run_check(ecl_health_report *r, ecl_store *store, const ecl_health_op
 	cutoff = r->checked_at - (int64_t)o->stuck_minutes * 60;
 	q.now = r->checked_at;
 	q.window_start = r->checked_at - (int64_t)o->window_hours * 3600;
-	rc = store->backend->health_metrics(store->conn, &q, &r->metrics);
+	rc = ECL__BACKEND(store, health_metrics, &q, &r->metrics);
 	if (rc == 0) {
 		derive(&r->metrics);
 		rc = find_stuck(r, store, cutoff);
@@ -274,7 +270,9 @@ int ecl_health_check(ecl_health_report **out, ecl_store *store, const ecl_health
 		opts = &default_options;
 	rc = check_options(opts);
 	if (rc == 0)
-		rc = ecl__store_require(store, 4, "health checks");
+		rc = ecl__store_require(store, ECL__BACKEND_HAS(store, health_metrics)
+			&& ECL__BACKEND_HAS(store, jobs_stuck) && ECL__BACKEND_HAS(store, jobs_alert_pending),
+			"health checks");
 	if (rc == 0 && (r = calloc(1, sizeof(*r))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory for a health report");
 	if (rc == 0)

@@ -19,6 +19,7 @@
 #include "ingest/profile_set.h"
 #include "queue/job_internal.h"
 #include "util/json_util.h"
+#include "util/options.h"
 #include "ingest/meter_id.h"
 #include "queue/retry_policy.h"
 #include "store/store_internal.h"
@@ -32,13 +33,8 @@ static const ecl_job_list_options default_list_options = ECL_JOB_LIST_OPTIONS_IN
 
 int ecl_job_options_init(ecl_job_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "job options pointer is NULL");
-	if (version == 0 || version > ECL_JOB_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_job_options version %u", version);
-	*opts = default_job_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_job_options, sizeof(*opts), version, ECL_JOB_OPTIONS_VERSION,
+		"ecl_job_options");
 }
 
 static int apply_update(ecl_store *store, const ecl_job_update *u, const char *action,
@@ -185,7 +181,7 @@ static int check_job_options(const ecl_job_options *o, const char *who)
 			who, (long long)o->user_id);
 	if (o->filename != NULL && *o->filename == '\0')
 		return ecl_error_set(ECL_EINVALID, "%sfilename is empty", who);
-	if (o->version >= 2 && (unsigned)o->clock > ECL_CLOCK_UTC)
+	if ((unsigned)o->clock > ECL_CLOCK_UTC)
 		return ecl_error_set(ECL_EINVALID, "%sunknown clock %d (expected london, utc or profile)",
 			who, (int)o->clock);
 	return 0;
@@ -200,8 +196,6 @@ static int read_with(ecl_job *row, const ecl_job_options *o, const char *who, co
 	char id[ECL_METER_ID_MAX + 1];
 	int rc = 0;
 
-	if (o->version < 2)
-		return 0;
 	row->import_clock = o->clock;
 	if (o->meter != NULL && ecl__meter_id_normalise(id, sizeof(id), o->meter) != 0)
 		return ecl_error_set(ECL_EINVALID, "%smeter: %s", who, ecl_error_last());
@@ -209,7 +203,7 @@ static int read_with(ecl_job *row, const ecl_job_options *o, const char *who, co
 		return ECL_ENOMEM;
 	if (o->profile == NULL)
 		return 0;
-	if (previous != NULL && previous_opts->version >= 2 && previous_opts->profile != NULL
+	if (previous != NULL && previous_opts->profile != NULL
 	    && strcmp(previous_opts->profile, o->profile) == 0)
 		row->import_profile = ecl__strdup(previous->import_profile);
 	else
@@ -376,7 +370,7 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 	if (rc == 0)
 		rc = assign_batch_ids(rows, count);
 	if (rc == 0)
-		rc = store->backend->job_insert(store->conn, rows, count);
+		rc = ECL__BACKEND(store, job_insert, rows, count);
 	if (rc == 0)
 		rc = confirm_files(store, rows, count);
 	for (i = 0; rc == 0 && batch_ids != NULL && i < count; i++)
@@ -414,7 +408,7 @@ int ecl_job_get(ecl_job **out, ecl_store *store, const char *batch_id)
 	if (rc == 0 && (job = calloc(1, sizeof(*job))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading a job");
 	if (rc == 0)
-		rc = store->backend->job_get(store->conn, batch_id, job);
+		rc = ECL__BACKEND(store, job_get, batch_id, job);
 	if (rc == 0)
 		*out = job;
 	else
@@ -427,18 +421,11 @@ int ecl_job_get(ecl_job **out, ecl_store *store, const char *batch_id)
  * layout whatever the caller was built against. */
 static int list_options(ecl_job_list_options *full, const ecl_job_list_options *given)
 {
-	static const size_t sizes[] = { 0, offsetof(ecl_job_list_options, priority),
-	                                sizeof(ecl_job_list_options) };
+	static const size_t sizes[] = { 0, sizeof(ecl_job_list_options) };
 
 	*full = default_list_options;
-	if (given == NULL)
-		return 0;
-	if (given->version == 0 || given->version > ECL_JOB_LIST_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_job_list_options version %u",
-			given->version);
-	memcpy(full, given, sizes[given->version]);
-	full->version = ECL_JOB_LIST_OPTIONS_VERSION;
-	return 0;
+	return ecl__options_copy(full, given, sizes, ECL_JOB_LIST_OPTIONS_VERSION,
+	                         "ecl_job_list_options");
 }
 
 int ecl_job_list(ecl_job_array **out, ecl_store *store, const ecl_job_list_options *opts)
@@ -457,12 +444,10 @@ int ecl_job_list(ecl_job_array **out, ecl_store *store, const ecl_job_list_optio
 		rc = ecl_error_set(ECL_EINVALID, "unknown job status %d in list filter", o.status);
 	if (rc == 0 && o.priority != ECL_JOB_ANY && ecl_priority_name((ecl_priority)o.priority) == NULL)
 		rc = ecl_error_set(ECL_EINVALID, "unknown priority %d in list filter", o.priority);
-	if (rc == 0 && o.priority != ECL_JOB_ANY)
-		rc = ecl__store_require(store, 5, "listing jobs by priority");
 	if (rc == 0 && (array = calloc(1, sizeof(*array))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing jobs");
 	if (rc == 0)
-		rc = store->backend->job_list(store->conn, &o, array);
+		rc = ECL__BACKEND(store, job_list, &o, array);
 	if (rc == 0)
 		*out = array;
 	else
@@ -487,7 +472,7 @@ int ecl_job_claim(ecl_job **out, ecl_store *store, const char *worker_id)
 	if (rc == 0 && (job = calloc(1, sizeof(*job))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory claiming a job");
 	if (rc == 0)
-		rc = store->backend->job_claim(store->conn, worker_id, ecl_store_now(store), job, &claimed);
+		rc = ECL__BACKEND(store, job_claim, worker_id, ecl_store_now(store), job, &claimed);
 	if (rc == 0 && claimed) {
 		ecl__log(&store->logger, ECL_LOG_INFO, "worker %s claimed job %s", worker_id, job->batch_id);
 		*out = job;
@@ -523,7 +508,7 @@ static int apply_update(ecl_store *store, const ecl_job_update *u, const char *a
 	/* The instant of the change dates the attempt it opens or closes. */
 	stamped.now = ecl_store_now(store);
 	memset(&found, 0, sizeof(found));
-	rc = store->backend->job_update(store->conn, &stamped, &found);
+	rc = ECL__BACKEND(store, job_update, &stamped, &found);
 	if (rc == ECL_ESTATE)
 		rc = refused(u, &found, action, expected);
 	return rc;
@@ -590,10 +575,19 @@ static void set_counts(ecl_job_update *u, const ecl_job_counts *c)
 	}
 }
 
+void ecl__job_progress_update(ecl_job_update *u, const char *batch_id, const char *worker_id,
+                              const ecl_job_counts *counts, int64_t now)
+{
+	*u = processing_update(batch_id, worker_id);
+	set_counts(u, counts);
+	u->set |= ECL_JOB_SET_HEARTBEAT_AT;
+	u->heartbeat_at = now;
+}
+
 int ecl_job_update_progress(ecl_store *store, const char *batch_id, const char *worker_id,
                             const ecl_job_counts *counts)
 {
-	ecl_job_update u = processing_update(batch_id, worker_id);
+	ecl_job_update u;
 	int rc = check_transition_args(store, batch_id, worker_id);
 
 	if (rc == 0 && counts == NULL)
@@ -601,9 +595,7 @@ int ecl_job_update_progress(ecl_store *store, const char *batch_id, const char *
 	if (rc == 0)
 		rc = check_counts(counts);
 	if (rc == 0) {
-		set_counts(&u, counts);
-		u.set |= ECL_JOB_SET_HEARTBEAT_AT;
-		u.heartbeat_at = ecl_store_now(store);
+		ecl__job_progress_update(&u, batch_id, worker_id, counts, ecl_store_now(store));
 		rc = apply_update(store, &u, "update progress of", "processing");
 	}
 	return rc;
@@ -625,26 +617,32 @@ static int check_summary(const char *summary)
 	return rc;
 }
 
+int ecl__job_complete(ecl_store *store, const char *batch_id, const char *worker_id,
+                      const ecl_job_counts *counts, const char *summary)
+{
+	ecl_job_update u = processing_update(batch_id, worker_id);
+
+	if (counts != NULL)
+		set_counts(&u, counts);
+	u.set |= ECL_JOB_SET_STATUS | ECL_JOB_SET_COMPLETED_AT | ECL_JOB_SET_SUMMARY
+		| ECL_JOB_SET_HEARTBEAT_AT;
+	u.status = ECL_JOB_COMPLETED;
+	u.completed_at = u.heartbeat_at = ecl_store_now(store);
+	u.summary = summary;
+	return apply_update(store, &u, "complete", "processing");
+}
+
 int ecl_job_complete(ecl_store *store, const char *batch_id, const char *worker_id,
                      const ecl_job_counts *counts, const char *summary)
 {
-	ecl_job_update u = processing_update(batch_id, worker_id);
 	int rc = check_transition_args(store, batch_id, worker_id);
 
 	if (rc == 0 && counts != NULL)
 		rc = check_counts(counts);
 	if (rc == 0)
 		rc = check_summary(summary);
-	if (rc == 0) {
-		if (counts != NULL)
-			set_counts(&u, counts);
-		u.set |= ECL_JOB_SET_STATUS | ECL_JOB_SET_COMPLETED_AT | ECL_JOB_SET_SUMMARY
-			| ECL_JOB_SET_HEARTBEAT_AT;
-		u.status = ECL_JOB_COMPLETED;
-		u.completed_at = u.heartbeat_at = ecl_store_now(store);
-		u.summary = summary;
-		rc = apply_update(store, &u, "complete", "processing");
-	}
+	if (rc == 0)
+		rc = ecl__job_complete(store, batch_id, worker_id, counts, summary);
 	return rc;
 }
 

@@ -1,8 +1,9 @@
 /*
  * What the queue holds and what happened to a job: the number of jobs in
  * each status and a job's attempts (its retry history). Both are read from
- * the backend (interface version 5); the store records attempts itself on
- * every transition into and out of processing, so no caller can forget to.
+ * the backend (its optional job_status_counts and job_attempts slots); the
+ * store records attempts itself on every transition into and out of
+ * processing, so no caller can forget to.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,10 @@ int ecl_job_count_by_status(ecl_job_status_counts *out, ecl_store *store)
 	if (store == NULL)
 		rc = ecl_error_set(ECL_EINVALID, "store is NULL");
 	if (rc == 0)
-		rc = ecl__store_require(store, 5, "counting jobs");
+		rc = ecl__store_require(store, ECL__BACKEND_HAS(store, job_status_counts),
+			"counting jobs");
 	if (rc == 0)
-		rc = store->backend->job_status_counts(store->conn, out);
+		rc = ECL__BACKEND(store, job_status_counts, out);
 	if (rc == 0)
 		out->total = out->queued + out->processing + out->completed + out->failed + out->cancelled;
 	else
@@ -75,7 +77,7 @@ static int require_job(ecl_store *store, const char *batch_id)
 	int rc;
 
 	memset(&job, 0, sizeof(job));
-	rc = store->backend->job_get(store->conn, batch_id, &job);
+	rc = ECL__BACKEND(store, job_get, batch_id, &job);
 	ecl_job_clear(&job);
 	return rc;
 }
@@ -95,13 +97,14 @@ int ecl_job_attempts(ecl_job_attempt_array **out, ecl_store *store, const char *
 	if (rc == 0 && strlen(batch_id) >= ECL_BATCH_ID_SIZE)
 		rc = ecl_error_set(ECL_EINVALID, "batch id \"%.40s…\" is too long", batch_id);
 	if (rc == 0)
-		rc = ecl__store_require(store, 5, "reading job attempts");
+		rc = ecl__store_require(store, ECL__BACKEND_HAS(store, job_attempts),
+			"reading job attempts");
 	if (rc == 0)
 		rc = require_job(store, batch_id);
 	if (rc == 0 && (array = calloc(1, sizeof(*array))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading job attempts");
 	if (rc == 0)
-		rc = store->backend->job_attempts(store->conn, batch_id, array);
+		rc = ECL__BACKEND(store, job_attempts, batch_id, array);
 	if (rc == 0)
 		*out = array;
 	else

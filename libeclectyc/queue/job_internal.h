@@ -15,4 +15,17 @@
 int ecl__job_recover_stuck(ecl_job_status *status, ecl_store *store, const ecl_job *job,
                            int64_t cutoff, const char *message);
 
+/*
+ * The conditional update that records a processing job's progress (its
+ * counters, checkpoint and heartbeat at `now`), held by `worker_id`: the
+ * one way both ecl_job_update_progress() and an import's batches build it.
+ */
+void ecl__job_progress_update(ecl_job_update *u, const char *batch_id, const char *worker_id,
+                              const ecl_job_counts *counts, int64_t now);
+
+/* ecl_job_complete() without its checks, for the worker: the counts and
+ * the summary (JSON object text, or NULL) are the library's own. */
+int ecl__job_complete(ecl_store *store, const char *batch_id, const char *worker_id,
+                      const ecl_job_counts *counts, const char *summary);
+
 #endif

@@ -75,3 +75,67 @@ int ecl_job_to_json(ecl_buf *out, const ecl_job *job)
 		return ecl_error_set(ECL_EINVALID, "job or output buffer is NULL");
 	return ecl__json_to_buf(out, job_object(job), "a job");
 }
+
+static int job_item(ecl_buf *out, const void *item)
+{
+	return ecl_job_to_json(out, item);
+}
+
+int ecl_job_array_to_json(ecl_buf *out, const ecl_job_array *jobs)
+{
+	if (out == NULL || jobs == NULL)
+		return ecl_error_set(ECL_EINVALID, "job list or output buffer is NULL");
+	return ecl__json_array_to_buf(out, jobs->jobs, jobs->count, sizeof(ecl_job), job_item);
+}
+
+/* ---- attempts and counts ---------------------------------------------------- */
+
+static json_t *attempt_object(const ecl_job_attempt *a)
+{
+	json_t *o = json_object();
+	int failed = o == NULL;
+
+	if (failed)
+		return NULL;
+	ecl__json_put(o, "attempt", json_integer(a->attempt), &failed);
+	ecl__json_put(o, "worker_id", ecl__json_text(a->worker_id), &failed);
+	ecl__json_put(o, "started_at", ecl__json_instant(a->started_at), &failed);
+	ecl__json_put(o, "ended_at", ecl__json_instant(a->ended_at), &failed);
+	ecl__json_put(o, "outcome", ecl__json_text(ecl_job_status_name(a->outcome)), &failed);
+	ecl__json_put(o, "error_message", ecl__json_text(a->error_message), &failed);
+	ecl__json_put(o, "error_class", ecl__json_text(a->error_class), &failed);
+	ecl__json_put(o, "processed_rows", json_integer(a->processed_rows), &failed);
+	ecl__json_put(o, "imported_rows", json_integer(a->imported_rows), &failed);
+	ecl__json_put(o, "failed_rows", json_integer(a->failed_rows), &failed);
+	return ecl__json_done(o, failed);
+}
+
+int ecl_job_attempt_to_json(ecl_buf *out, const ecl_job_attempt *attempt)
+{
+	if (out == NULL || attempt == NULL)
+		return ecl_error_set(ECL_EINVALID, "attempt or output buffer is NULL");
+	return ecl__json_to_buf(out, attempt_object(attempt), "an attempt");
+}
+
+static int attempt_item(ecl_buf *out, const void *item)
+{
+	return ecl_job_attempt_to_json(out, item);
+}
+
+int ecl_job_attempt_array_to_json(ecl_buf *out, const ecl_job_attempt_array *attempts)
+{
+	if (out == NULL || attempts == NULL)
+		return ecl_error_set(ECL_EINVALID, "attempt list or output buffer is NULL");
+	return ecl__json_array_to_buf(out, attempts->attempts, attempts->count, sizeof(ecl_job_attempt),
+		attempt_item);
+}
+
+int ecl_job_status_counts_to_json(ecl_buf *out, const ecl_job_status_counts *c)
+{
+	if (out == NULL || c == NULL)
+		return ecl_error_set(ECL_EINVALID, "status counts or output buffer is NULL");
+	return ecl__json_to_buf(out, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+		"queued", (json_int_t)c->queued, "processing", (json_int_t)c->processing,
+		"completed", (json_int_t)c->completed, "failed", (json_int_t)c->failed,
+		"cancelled", (json_int_t)c->cancelled, "total", (json_int_t)c->total), "status counts");
+}

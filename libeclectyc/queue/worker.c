@@ -20,7 +20,9 @@
 #include "eclectyc/worker.h"
 #include "ops/alert_hook.h"
 #include "ingest/ingest_internal.h"
+#include "queue/job_internal.h"
 #include "aggregate/reaggregate.h"
+#include "util/options.h"
 #include "util/strutil.h"
 
 struct ecl_worker {
@@ -31,22 +33,19 @@ struct ecl_worker {
 };
 
 static const ecl_worker_options default_options = ECL_WORKER_OPTIONS_INIT;
+/* The size of each version of ecl_worker_options (util/options.h). */
+static const size_t options_sizes[] = { 0, sizeof(ecl_worker_options) };
 
 int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "worker options pointer is NULL");
-	if (version == 0 || version > ECL_WORKER_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_worker_options version %u", version);
-	*opts = default_options;
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_WORKER_OPTIONS_VERSION,
+		"ecl_worker_options");
 }
 
 static int check_options(const ecl_worker_options *o)
 {
-	if (o->version == 0 || o->version > ECL_WORKER_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_worker_options version %u", o->version);
+	if (ecl__options_check_version(o->version, ECL_WORKER_OPTIONS_VERSION, "ecl_worker_options") != 0)
+		return ecl_error_last_code();
 	if (o->idle_poll_ms < 0)
 		return ecl_error_set(ECL_EINVALID, "idle_poll_ms must be >= 0, got %d", o->idle_poll_ms);
 	if (o->worker_id != NULL && (*o->worker_id == '\0' || strlen(o->worker_id) > ECL_WORKER_ID_MAX))
@@ -70,11 +69,9 @@ int ecl_worker_new(ecl_worker **out, ecl_store *store, const ecl_worker_options 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return ecl_error_set(ECL_ENOMEM, "out of memory allocating a worker");
 	w->store = store;
-	/* A version 1 struct ends before the version 2 members: copy only what
-	 * the caller has and keep the defaults for the rest. */
 	w->opts = default_options;
-	memcpy(&w->opts, opts, opts->version >= 2 ? sizeof(*opts)
-	                                         : offsetof(ecl_worker_options, aggregate_after_import));
+	(void)ecl__options_copy(&w->opts, opts, options_sizes, ECL_WORKER_OPTIONS_VERSION,
+	                        "ecl_worker_options");  /* the version was checked above */
 	if (opts->worker_id != NULL) {
 		ecl__strlcpy(w->id, opts->worker_id, sizeof(w->id));
 	} else {
@@ -163,24 +160,33 @@ static int record_failure(ecl_worker *w, const ecl_job *job, ecl_failure kind, c
 		log_outcome(w, job, status == ECL_JOB_QUEUED ? "will be retried" : "failed", copy);
 	/* Failed for good: tell the operators, once (a refused or failed alert
 	 * is logged and never fails the worker). */
-	if (rc == 0 && status == ECL_JOB_FAILED && w->store->backend->version >= 4)
+	if (rc == 0 && status == ECL_JOB_FAILED && ECL__BACKEND_HAS(w->store, jobs_alert_pending))
 		ecl__alert_job_failed(w->store, job->batch_id, NULL);
 	return rc == ECL_ESTATE ? 0 : rc;
 }
 
-static int complete(ecl_worker *w, const ecl_job *job, ecl_ingest_report *r,
-                    ecl_worker_report *report)
+/* Complete the job with the import's summary object, the re-aggregation
+ * added to it first: the summary is written as text once, here. */
+static int complete(ecl_worker *w, const ecl_job *job, const ecl_ingest_report *r,
+                    json_t *summary, ecl_worker_report *report)
 {
 	ecl_job_counts counts = ECL_JOB_COUNTS_INIT;
+	char *text;
 	int rc;
 
 	if (w->opts.aggregate_after_import && !r->dry_run)
-		ecl__reaggregate_batch(w->store, job->batch_id, w->opts.aggregation, &r->summary);
+		ecl__reaggregate_batch(w->store, job->batch_id, w->opts.aggregation, summary);
 	counts.processed_rows = r->records_processed;
 	counts.imported_rows = r->records_imported;
 	counts.failed_rows = r->records_failed;
 	counts.checkpoint = r->records_processed;
-	rc = ecl_job_complete(w->store, job->batch_id, w->id, &counts, r->summary);
+	text = summary ? json_dumps(summary, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (summary != NULL && text == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory writing the summary of job %s",
+			job->batch_id);
+	else
+		rc = ecl__job_complete(w->store, job->batch_id, w->id, &counts, text);
+	free(text);
 	if (rc == 0) {
 		report->completed++;
 		log_outcome(w, job, "completed", NULL);
@@ -288,7 +294,7 @@ static int check_identity(ecl_worker *w, const ecl_job *job, const ecl_file_iden
 		ctx->total_rows = -1;   /* the old file's count: counted again */
 	}
 	memset(&found, 0, sizeof(found));
-	rc = w->store->backend->job_update(w->store->conn, &u, &found);
+	rc = ECL__BACKEND(w->store, job_update, &u, &found);
 	if (rc == ECL_ESTATE)
 		rc = ecl_error_set(ECL_ESTATE, "job %s is now %s (held by \"%s\"): not started",
 			job->batch_id, ecl_job_status_name(found.status) ? ecl_job_status_name(found.status)
@@ -326,6 +332,7 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 	ecl_ingest_report *r = NULL;
 	ecl_ingest_options o;
 	ecl_ingest_job ctx;
+	json_t *summary = NULL;
 	ecl_file_identity identity;
 	char *confined = NULL;
 	int fd = -1;
@@ -340,6 +347,7 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 	ctx.resume_imported = job->checkpoint ? job->imported_rows : 0;
 	ctx.resume_failed = job->checkpoint ? job->failed_rows : 0;
 	ctx.total_rows = job->total_rows;
+	ctx.summary = &summary;
 	ingest_options(w, job, &o);
 	if (w->opts.job_started != NULL)
 		w->opts.job_started(job, w->opts.job_started_payload);
@@ -371,10 +379,11 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 	rc = ecl__ingest_run(&r, w->store, path, &o, &ctx, &file_fault);
 	close(fd);
 	if (rc == 0)
-		rc = complete(w, job, r, report);
+		rc = complete(w, job, r, summary, report);
 	else
 		rc = settle_failure(w, job, rc, file_fault, report);
 	ecl_ingest_report_free(r);
+	json_decref(summary);
 	free(confined);
 	return rc;
 }

@@ -53,22 +53,12 @@ static registration *find_locked(const char *scheme, size_t len)
 	return NULL;
 }
 
+/* The required slots (sys/backend.h); every later slot may be NULL. */
 static int backend_is_complete(const ecl_backend *b)
 {
-	/* Version 1 backends (no readings) are accepted for queue-only use;
-	 * ingestion refuses them with ECL_ENOTSUPPORTED. */
-	int v1 = b->version >= 1 && b->version <= ECL_BACKEND_VERSION && b->name != NULL
+	return b->version >= 1 && b->version <= ECL_BACKEND_VERSION && b->name != NULL
 		&& b->open && b->close && b->schema_version && b->migrate && b->check
 		&& b->job_insert && b->job_get && b->job_list && b->job_claim && b->job_update;
-	int v2 = b->version < 2 || (b->meter_find && b->readings_write);
-	int v3 = b->version < 3 || (b->aggregate && b->execution_record && b->execution_list
-	                            && b->batch_extent && b->quality_scan && b->quality_record);
-	int v4 = b->version < 4 || (b->health_metrics && b->jobs_stuck && b->jobs_alert_pending
-	                            && b->alert_last && b->alert_record && b->jobs_expired
-	                            && b->file_referenced);
-	int v5 = b->version < 5 || (b->job_status_counts && b->job_attempts);
-
-	return v1 && v2 && v3 && v4 && v5;
 }
 
 int ecl_backend_register(const char *scheme, const ecl_backend *backend)
@@ -81,7 +71,7 @@ int ecl_backend_register(const char *scheme, const ecl_backend *backend)
 		return ecl_error_set(ECL_EINVALID, "invalid URI scheme \"%s\"", scheme ? scheme : "(null)");
 	if (backend == NULL || !backend_is_complete(backend))
 		return ecl_error_set(ECL_EINVALID,
-			"backend for \"%s\" is NULL, lacks a function or has an unknown version", scheme);
+			"backend for \"%s\" is NULL, lacks a required function or has an unknown version", scheme);
 
 	pthread_mutex_lock(&registry_lock);
 	slot = find_locked(scheme, strlen(scheme));

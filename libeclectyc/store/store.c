@@ -12,27 +12,18 @@
 
 #include "store/backend_registry.h"
 #include "util/buffer_internal.h"
+#include "util/options.h"
 #include "util/strutil.h"
 
 static const ecl_store_options default_options = ECL_STORE_OPTIONS_INIT;
 
-/* The size of an options struct of a known version: a version 1 struct ends
- * before the version 2 members, so only that much of it may be read or
- * written. */
-static size_t options_size(unsigned int version)
-{
-	return version >= 2 ? sizeof(ecl_store_options) : offsetof(ecl_store_options, storage_root);
-}
+/* The size of each version of ecl_store_options (util/options.h). */
+static const size_t options_sizes[] = { 0, sizeof(ecl_store_options) };
 
 int ecl_store_options_init(ecl_store_options *opts, unsigned int version)
 {
-	if (opts == NULL)
-		return ecl_error_set(ECL_EINVALID, "store options pointer is NULL");
-	if (version == 0 || version > ECL_STORE_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", version);
-	memcpy(opts, &default_options, options_size(version));
-	opts->version = version;
-	return 0;
+	return ecl__options_init(opts, &default_options, sizeof(*opts), version, ECL_STORE_OPTIONS_VERSION,
+		"ecl_store_options");
 }
 
 static int validate_options(const ecl_store_options *o)
@@ -252,12 +243,10 @@ int ecl_store_open(ecl_store **out, const char *uri, const ecl_store_options *op
 	*out = NULL;
 	if (uri == NULL || *uri == '\0')
 		return ecl_error_set(ECL_EINVALID, "store URI is empty");
-	if (opts == NULL)
-		opts = &default_options;
-	if (opts->version == 0 || opts->version > ECL_STORE_OPTIONS_VERSION)
-		return ecl_error_set(ECL_EINVALID, "unsupported ecl_store_options version %u", opts->version);
-	/* Copy only what the caller's version has; the rest keeps the defaults. */
-	memcpy(&given, opts, options_size(opts->version));
+	given = default_options;
+	if ((rc = ecl__options_copy(&given, opts, options_sizes, ECL_STORE_OPTIONS_VERSION,
+	                            "ecl_store_options")) != 0)
+		return rc;
 	if ((rc = validate_options(&given)) != 0)
 		return rc;
 	if ((backend = ecl__backend_for_uri(uri)) == NULL)
@@ -320,7 +309,7 @@ int ecl_store_schema_version(int *current, int *expected, ecl_store *store)
 
 	if (store == NULL)
 		return ecl_error_set(ECL_EINVALID, "store is NULL");
-	rc = store->backend->schema_version(store->conn, &cur, &exp);
+	rc = ECL__BACKEND(store, schema_version, &cur, &exp);
 	if (rc == 0) {
 		if (current)
 			*current = cur;
@@ -336,7 +325,7 @@ int ecl_store_migrate(ecl_store *store)
 
 	if (store == NULL)
 		return ecl_error_set(ECL_EINVALID, "store is NULL");
-	rc = store->backend->migrate(store->conn, ecl_store_now(store));
+	rc = ECL__BACKEND(store, migrate, ecl_store_now(store));
 	if (rc == 0)
 		rc = ecl_store_schema_version(&current, &expected, store);
 	if (rc == 0) {
@@ -366,12 +355,16 @@ int ecl__store_require_schema(ecl_store *store)
 	return rc;
 }
 
-int ecl__store_require(ecl_store *store, unsigned int version, const char *what)
+int ecl__store_unsupported(const ecl_store *store, const char *what)
 {
-	if (store->backend->version < version)
-		return ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend does not support %s "
-			"(it implements interface version %u, %s needs %u)", store->backend->name, what,
-			store->backend->version, what, version);
+	return ecl_error_set(ECL_ENOTSUPPORTED, "the %s backend does not implement %s",
+		store->backend->name, what);
+}
+
+int ecl__store_require(ecl_store *store, int implemented, const char *what)
+{
+	if (!implemented)
+		return ecl__store_unsupported(store, what);
 	return ecl__store_require_schema(store);
 }
 
@@ -394,7 +387,7 @@ int ecl_store_check(ecl_schema_report **out, ecl_store *store)
 		rc = ecl_schema_report_add(report, "schema at version %d is newer than this library's %d",
 			report->current_version, report->expected_version);
 	if (rc == 0)
-		rc = store->backend->check(store->conn, report);
+		rc = ECL__BACKEND(store, check, report);
 	if (rc != 0)
 		ecl_schema_report_free(report);
 	else

@@ -30,8 +30,26 @@ int ecl__store_require_schema(ecl_store *store);
 int ecl__store_check_confined(const ecl_store *store, const char *real_path, const char *path,
                               const char *who);
 
-/* ECL_ENOTSUPPORTED naming `what` unless the store's backend implements
- * interface version `version`; else as ecl__store_require_schema(). */
-int ecl__store_require(ecl_store *store, unsigned int version, const char *what);
+/*
+ * Every call the core makes into a backend goes through ECL__BACKEND(): a
+ * slot the backend left NULL (sys/backend.h: every slot after job_update is
+ * optional) answers ECL_ENOTSUPPORTED naming it, never a NULL call. `open`
+ * and `close` are called by store.c alone.
+ */
+#define ECL__BACKEND(store, slot, ...)                                          \
+	((store)->backend->slot != NULL                                         \
+		? (store)->backend->slot((store)->conn, __VA_ARGS__)           \
+		: ecl__store_unsupported((store), #slot))
+
+/* Whether the store's backend fills an optional slot. */
+#define ECL__BACKEND_HAS(store, slot) ((store)->backend->slot != NULL)
+
+/* ECL_ENOTSUPPORTED: "the <name> backend does not implement <what>". */
+int ecl__store_unsupported(const ecl_store *store, const char *what);
+
+/* ECL_ENOTSUPPORTED naming `what` unless `implemented` (the operation's
+ * optional slots are all there: checked before it starts, so it never stops
+ * half way); else as ecl__store_require_schema(). */
+int ecl__store_require(ecl_store *store, int implemented, const char *what);
 
 #endif

@@ -118,3 +118,27 @@ int ecl__json_deeper_than(const json_t *value, int max)
 	}
 	return 0;
 }
+
+int ecl__json_array_to_buf(ecl_buf *out, const void *items, size_t count, size_t item_size,
+	ecl__json_item_fn item_json)
+{
+	ecl_buf text = ECL_BUF_INIT;
+	ecl_buf one = ECL_BUF_INIT;
+	size_t i;
+	int rc = ecl__buf_puts(&text, "[");
+
+	for (i = 0; i < count && rc == 0; i++) {
+		rc = item_json(&one, (const char *)items + i * item_size);
+		if (rc == 0 && i > 0)
+			rc = ecl__buf_puts(&text, ",");
+		if (rc == 0)
+			rc = ecl__buf_put(&text, one.ptr, one.size);
+	}
+	if (rc == 0)
+		rc = ecl__buf_puts(&text, "]");
+	if (rc == 0)
+		rc = ecl__buf_set(out, text.ptr);
+	ecl_buf_dispose(&one);
+	ecl_buf_dispose(&text);
+	return rc;
+}

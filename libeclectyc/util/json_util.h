@@ -43,4 +43,13 @@ json_t *ecl__json_done(json_t *value, int failed);
  * and release the object. NULL (a failed build) is ECL_ENOMEM naming `what`. */
 int ecl__json_to_buf(ecl_buf *out, json_t *object, const char *what);
 
+/* Writes one item of an array as JSON (a wrapper of an ecl_*_to_json()). */
+typedef int (*ecl__json_item_fn)(ecl_buf *out, const void *item);
+
+/* Replace out's text with a JSON array of `count` items `item_size` bytes
+ * apart, each written by `item_json`. The items' texts are joined, not
+ * decoded and encoded again. On failure `out` is left as it was. */
+int ecl__json_array_to_buf(ecl_buf *out, const void *items, size_t count, size_t item_size,
+	ecl__json_item_fn item_json);
+
 #endif

@@ -1,6 +1,6 @@
 /*
  * Conformance: aggregation, run telemetry, batch extents and quality
- * findings (backend interface version 3), observed through the public API:
+ * findings (the backend's aggregation and quality slots), observed through the public API:
  * the counts a run reports, the runs listed, and the quality report.
  */
 #include "conformance.h"

@@ -95,23 +95,6 @@ static void list_filters_by_priority(void **state)
 	assert_null(list);
 }
 
-/* Version 1 list options (no priority member) still work, unfiltered. */
-static void list_options_version_1(void **state)
-{
-	conf_fixture *f = *state;
-	ecl_job_list_options o = ECL_JOB_LIST_OPTIONS_INIT;
-	char id[ECL_BATCH_ID_SIZE];
-	ecl_job_array *list = NULL;
-
-	conf_enqueue(f, id, ECL_PRIORITY_HIGH);
-	conf_enqueue(f, id, ECL_PRIORITY_LOW);
-	o.version = 1;
-	o.priority = 12345;   /* beyond a version 1 struct: never read */
-	ecl_assert_ok(ecl_job_list(&list, f->store, &o));
-	assert_int_equal(list->count, 2);
-	ecl_job_array_free(list);
-}
-
 /* Every way out of processing closes the attempt it opened, dated by the
  * store's clock, with the job's error and counters at that moment. */
 static void attempts_record_every_run(void **state)
@@ -243,7 +226,6 @@ static void attempts_refuse_bad_arguments(void **state)
 const struct CMUnitTest conf_history_tests[] = {
 	cmocka_unit_test_setup_teardown(counts_per_status, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(list_filters_by_priority, conf_setup, conf_teardown),
-	cmocka_unit_test_setup_teardown(list_options_version_1, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(attempts_record_every_run, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(attempts_of_failure_retry_cancel_and_recovery, conf_setup,
 	                                conf_teardown),

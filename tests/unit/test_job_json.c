@@ -441,7 +441,7 @@ static void test_import_type_names(void **state)
 	ecl_assert_fails(ECL_EINVALID, ecl_import_type_parse(&t, NULL));
 }
 
-/* DESIGN §2: the library never aborts on bad input; a NULL out-pointer is
+/* The library never aborts on bad input; a NULL out-pointer is
  * bad input like any other and must come back as ECL_EINVALID. */
 static void test_parse_null_out(void **state)
 {

@@ -353,48 +353,25 @@ static void bad_roots_fail_the_open(void **state)
 	free(missing);
 }
 
-/* A caller built against version 1 has a struct that ends before
- * storage_root: exactly that many bytes are read and written (a heap block of
- * that size lets ASan and valgrind catch an overrun). */
-static void version_1_options_are_accepted(void **state)
+/* The defaults have no storage root: files anywhere are accepted. */
+static void default_options_have_no_root(void **state)
 {
 	fixture *f = *state;
-	size_t v1_size = offsetof(ecl_store_options, storage_root);
-	ecl_store_options *v1 = malloc(v1_size);
-	ecl_store_options fields;
+	ecl_store_options o;
 	char batch_id[ECL_BATCH_ID_SIZE];
 	ecl_store *store = NULL;
 
-	assert_non_null(v1);
-	ecl_assert_ok(ecl_store_options_init(v1, 1));
-	/* Fields are read and set through a full-sized copy: the members lie
-	 * within v1_size, but member access through a pointer to a smaller
-	 * block is what GCC's -Warray-bounds objects to. */
-	memset(&fields, 0, sizeof(fields));
-	memcpy(&fields, v1, v1_size);
-	assert_int_equal(fields.version, 1);
-	assert_int_equal(fields.retry_base_seconds, 60);
-	fields.log_level = ECL_LOG_NONE;
-	fields.clock = ecl_test_clock;
-	fields.clock_payload = &f->now;
-	memcpy(v1, &fields, v1_size);
-	ecl_assert_ok(ecl_store_open(&store, f->uri, v1));
+	memset(&o, 0x5a, sizeof(o));
+	ecl_assert_ok(ecl_store_options_init(&o, ECL_STORE_OPTIONS_VERSION));
+	assert_null(o.storage_root);
+	o.log_level = ECL_LOG_NONE;
+	o.clock = ecl_test_clock;
+	o.clock_payload = &f->now;
+	ecl_assert_ok(ecl_store_open(&store, f->uri, &o));
 	ecl_assert_ok(ecl_store_migrate(store));
-	/* No root: a file anywhere is accepted. */
 	ecl_assert_ok(create(batch_id, store, f->outside));
 	assert_int_equal(ecl_store_now(store), f->now);
 	ecl_store_free(store);
-	free(v1);
-
-	/* And version 2 defaults to no root. */
-	{
-		ecl_store_options o;
-
-		memset(&o, 0x5a, sizeof(o));
-		ecl_assert_ok(ecl_store_options_init(&o, ECL_STORE_OPTIONS_VERSION));
-		assert_int_equal(ECL_STORE_OPTIONS_VERSION, 2);
-		assert_null(o.storage_root);
-	}
 }
 
 /* ---- the worker --------------------------------------------------------- */
@@ -528,7 +505,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(slash_root_holds_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(root_is_resolved_and_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_roots_fail_the_open, setup, teardown),
-		cmocka_unit_test_setup_teardown(version_1_options_are_accepted, setup, teardown),
+		cmocka_unit_test_setup_teardown(default_options_have_no_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(worker_refuses_a_job_enqueued_without_the_root,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(worker_refuses_a_file_turned_into_a_link_out,

@@ -511,24 +511,20 @@ static int mt_job_update(ecl_backend_conn *conn, const ecl_job_update *update, e
 	return ecl_sqlite_backend.job_update(conn, update, found);
 }
 
+/* A queue-only backend: the required slots, every optional one NULL. */
 static const ecl_backend memtest_backend = {
-	1,  /* a version-1 backend (queue only) still registers */
-	"memtest",
-	mt_open,
-	mt_close,
-	mt_schema_version,
-	mt_migrate,
-	mt_check,
-	mt_job_insert,
-	mt_job_get,
-	mt_job_list,
-	mt_job_claim,
-	mt_job_update,
-	NULL,  /* meter_find: version 2 */
-	NULL,  /* readings_write: version 2 */
-	NULL, NULL, NULL, NULL, NULL, NULL,  /* version 3 */
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL,  /* version 4 */
-	NULL, NULL,  /* version 5 */
+	.version = ECL_BACKEND_VERSION,
+	.name = "memtest",
+	.open = mt_open,
+	.close = mt_close,
+	.schema_version = mt_schema_version,
+	.migrate = mt_migrate,
+	.check = mt_check,
+	.job_insert = mt_job_insert,
+	.job_get = mt_job_get,
+	.job_list = mt_job_list,
+	.job_claim = mt_job_claim,
+	.job_update = mt_job_update,
 };
 
 static void test_register_invalid(void **state)
@@ -610,22 +606,30 @@ static void test_register_memtest(void **state)
 	job = (ecl_job *)0x1;
 	ecl_assert_ok(ecl_job_claim(&job, store, "worker-memtest"));
 	assert_null(job);
-	/* Interface version 5 features are refused by a version 1 backend,
-	 * naming what it lacks; an unfiltered list still works. */
+	/* Operations whose optional slots the backend left NULL are refused,
+	 * naming the slot or what needs it, before anything is done; the
+	 * required slots (listing with a priority filter) still work. */
 	{
 		ecl_job_list_options lo = ECL_JOB_LIST_OPTIONS_INIT;
 		ecl_job_status_counts counts;
 		ecl_job_attempt_array *attempts = NULL;
 		ecl_job_array *list = NULL;
+		ecl_health_report *health = NULL;
+		ecl_aggregate_report *agg = NULL;
 
 		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_job_count_by_status(&counts, store));
-		ecl_assert_error_contains("interface version 1");
+		ecl_assert_error_contains("the memtest backend does not implement counting jobs");
 		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_job_attempts(&attempts, store, id));
+		ecl_assert_error_contains("attempts");
 		assert_null(attempts);
+		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_health_check(&health, store, NULL));
+		ecl_assert_error_contains("health checks");
+		assert_null(health);
+		ecl_assert_fails(ECL_ENOTSUPPORTED,
+			ecl_aggregate(&agg, store, ECL_RANGE_DAILY, "2026-01-01", NULL));
+		ecl_assert_error_contains("aggregation");
+		assert_null(agg);
 		lo.priority = ECL_PRIORITY_HIGH;
-		ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_job_list(&list, store, &lo));
-		ecl_assert_error_contains("priority");
-		lo.priority = ECL_JOB_ANY;
 		ecl_assert_ok(ecl_job_list(&list, store, &lo));
 		assert_int_equal(list->count, 1);
 		ecl_job_array_free(list);

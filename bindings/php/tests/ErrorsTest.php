@@ -34,7 +34,12 @@ final class ErrorsTest extends TestCase
         yield 'EINVALID: unknown priority' => [-2, fn() => (new EclectycStore('sqlite::memory:'))
             ->create_job('a', __FILE__, 'hh', 0, 0, null, 'urgent')];
         yield 'EINVALID: empty URI' => [-2, fn() => new EclectycStore('')];
-        yield 'EINVALID: null URI' => [-2, fn() => new EclectycStore(null)];
+        // null is ECLECTYC_DB; with the configuration off there is no URI at all.
+        yield 'EINVALID: null URI' => [-2, fn() => new EclectycStore(null, 1, null, -1, 0)];
+        yield 'EINVALID: env file without the configuration' =>
+            [-2, fn() => new EclectycStore('sqlite::memory:', 1, null, -1, 0, '/nonexistent/.env')];
+        yield 'EIO: a missing env file' =>
+            [-8, fn() => new EclectycStore('sqlite::memory:', 1, null, -1, 1, '/nonexistent/.env')];
         yield 'EINVALID: closed store' => [-2, function () {
             $s = new EclectycStore('sqlite::memory:');
             $s->close();

@@ -17,6 +17,16 @@ Every failure raises an :class:`EclectycError` subclass for its status code
 carrying the library's message and ``.code``. An exception raised inside a
 progress callback stops the operation cleanly and propagates as it is.
 
+A :class:`Store` applies the ``ECLECTYC_*`` configuration the way the
+``eclectyc`` command line does (``env_file``, then the process
+environment; docs/configuration.md), through the library's own
+``ecl_*_options_from_config()``: the store URI (``ECLECTYC_DB`` when
+``uri`` is None), log level, storage root, retry policy, alert channels,
+and the defaults of every call that leaves a value out (max retries, batch
+size, the worker's, the peak window, health thresholds, cleanup's
+directory). ``Store(..., config=False)`` opts out: then only the library's
+built-in defaults apply.
+
 The SWIG-generated module :mod:`eclectyc.native` underneath takes and
 returns JSON text; this package turns it into keyword arguments, native
 lists and dicts, and small dataclasses.
@@ -178,7 +188,17 @@ def _date(value: Any, name: str) -> Optional[str]:
     return _text(value, name)
 
 
+#: An argument left out: the store's default (configured, else the library's).
+_DEFAULT = _native.ECLB_DEFAULT
+
+
+def _or_default(value: Any, name: str) -> int:
+    return _DEFAULT if value is None else _int(value, name)
+
+
 def _log_level(value: Any) -> int:
+    if value is None:
+        return -1   # ECLECTYC_LOG_LEVEL, else the library's (warn)
     if isinstance(value, str):
         try:
             return _LOG_LEVELS[value.lower()]
@@ -413,23 +433,33 @@ class Store:
 
     ``uri`` is ``sqlite:///abs/path.db``, ``sqlite://relative.db``,
     ``sqlite::memory:`` or ``postgresql://...``; an ``os.PathLike`` is taken
-    as an SQLite file. The store is migrated on open unless ``migrate`` is
-    False. ``log`` receives the library's log lines at ``log_level`` and
-    above: a callable ``(level: int, message: str)`` or a
-    :class:`logging.Logger`; by default they go to stderr at ``warn``.
+    as an SQLite file; None takes ``ECLECTYC_DB``. The store is migrated on
+    open unless ``migrate`` is False. ``log`` receives the library's log
+    lines at ``log_level`` and above: a callable ``(level: int, message:
+    str)`` or a :class:`logging.Logger`; by default they go to stderr.
+    ``log_level`` None takes ``ECLECTYC_LOG_LEVEL`` (default ``warn``).
+
+    ``config`` (default True) applies the ``ECLECTYC_*`` configuration as
+    the command line does: ``env_file`` (a ``.env`` file, like
+    ``eclectyc --env-file``), then the process environment, which wins.
+    A bad value raises :class:`InvalidError` naming the key. With
+    ``config=False`` nothing is read from the environment and the
+    library's defaults apply. :meth:`settings` shows what was applied.
 
     Use it as a context manager, or call :meth:`close`; after closing, every
     call raises :class:`InvalidError`.
     """
 
-    def __init__(self, uri: Union[str, "os.PathLike[str]"], *, migrate: bool = True,
+    def __init__(self, uri: Union[str, "os.PathLike[str]", None] = None, *, migrate: bool = True,
                  log: Union[LogCallback, logging.Logger, None] = None,
-                 log_level: Union[int, str] = "warn") -> None:
-        self._uri = _store_uri(uri)
+                 log_level: Union[int, str, None] = None, config: bool = True,
+                 env_file: Optional[PathLike] = None) -> None:
         self._depth = 0             # calls in progress (callbacks may re-enter)
         self._close_pending = False
-        self._native = _native.Store(self._uri, int(bool(migrate)), _log_adapter(log),
-                                     _log_level(log_level))
+        self._native = _native.Store(None if uri is None else _store_uri(uri), int(bool(migrate)),
+                                     _log_adapter(log), _log_level(log_level),
+                                     int(bool(config)), _path(env_file, "env_file", optional=True))
+        self._uri: str = self._native.uri()
 
     # -- lifetime ------------------------------------------------------------
 
@@ -492,6 +522,18 @@ class Store:
         """The backend's name ("sqlite", "postgresql"), None when closed."""
         return self._native.backend()
 
+    def settings(self) -> Dict[str, Any]:
+        """What this store's calls use when a value is left out, as the
+        library read it from the configuration (or its defaults with
+        ``config=False``): ``{configured, uri (masked), log_level,
+        busy_timeout_ms, retry_base_seconds, retry_cap_seconds,
+        retry_jitter_percent, storage_root, max_retries, batch_size,
+        worker_poll_ms, aggregate_after_import, peak_start, peak_end,
+        stuck_minutes, failure_rate_warning, failure_rate_critical,
+        backlog_threshold, cleanup_days, cleanup_storage_dir, alert_email,
+        alert_slack, alert_cooldown_seconds}``."""
+        return _loads(self._call(self._native.settings))
+
     # -- schema --------------------------------------------------------------
 
     def migrate(self) -> None:
@@ -505,20 +547,21 @@ class Store:
     # -- jobs ----------------------------------------------------------------
 
     def create_job(self, filename: Optional[str] = None,
-                   file_path: Optional[PathLike] = None, import_type: str = "hh",
+                   file_path: Optional[PathLike] = None, import_type: Optional[str] = None,
                    user_id: Optional[int] = None, dry_run: bool = False,
-                   notes: Optional[str] = None, priority: str = "normal",
+                   notes: Optional[str] = None, priority: Optional[str] = None,
                    tags: Optional[Sequence[str]] = None,
                    metadata: Optional[Mapping[str, Any]] = None,
-                   max_retries: int = 3, *, profile: Optional[PathLike] = None,
+                   max_retries: Optional[int] = None, *, profile: Optional[PathLike] = None,
                    meter: Optional[str] = None, clock: Optional[str] = None) -> str:
         """Queue an import of ``file_path`` and return its batch id (a UUID v4).
 
         The parameters are the reference's ``createJob``: ``filename`` is the
         name to show (default: the path's last component), ``import_type``
-        "hh" or "daily", ``priority`` "low", "normal" or "high", ``tags`` a
-        list of strings, ``metadata`` a JSON-able dict, ``max_retries`` the
-        retries after a failure (attempts = max_retries + 1). ``profile``
+        "hh" (default) or "daily", ``priority`` "low", "normal" (default) or
+        "high", ``tags`` a list of strings, ``metadata`` a JSON-able dict,
+        ``max_retries`` the retries after a failure (attempts = max_retries
+        + 1; None: ``ECLECTYC_MAX_RETRIES``, else the library's 3). ``profile``
         names the import profile to read the file with (a name from
         :func:`profiles`, or a path to a profile file; None: detected),
         ``meter`` the one meter of a file with no meter column, ``clock``
@@ -536,7 +579,7 @@ class Store:
             _text(filename, "filename"), _path(file_path, "file_path", optional=True),
             _text(import_type, "import_type"), 0 if user_id is None else _int(user_id, "user_id"),
             int(bool(dry_run)), _text(notes, "notes"), _text(priority, "priority"),
-            tags_json, metadata_json, _int(max_retries, "max_retries"),
+            tags_json, metadata_json, _or_default(max_retries, "max_retries"),
             _path(profile, "profile", optional=True), _text(meter, "meter"), _text(clock, "clock"))
 
     def get_job(self, batch_id: str) -> Job:
@@ -544,12 +587,13 @@ class Store:
         text = self._call(self._native.get_job, _text(batch_id, "batch_id", False))
         return Job.from_dict(_loads(text))
 
-    def list_jobs(self, status: Optional[str] = None, limit: int = 20,
+    def list_jobs(self, status: Optional[str] = None, limit: Optional[int] = None,
                   priority: Optional[str] = None) -> List[Job]:
         """Jobs, newest first; ``status`` ("queued" ...) and ``priority``
-        ("low", "normal", "high") filter (None: any), ``limit=0`` lists all."""
+        ("low", "normal", "high") filter (None: any), ``limit=0`` lists all
+        (None: the library's default, 20)."""
         rows = _loads(self._call(self._native.list_jobs, _text(status, "status"),
-                                 _int(limit, "limit"), _text(priority, "priority")))
+                                 _or_default(limit, "limit"), _text(priority, "priority")))
         return [Job.from_dict(row) for row in rows]
 
     def job_counts(self) -> Dict[str, int]:
@@ -575,13 +619,17 @@ class Store:
 
     # -- ingestion, aggregation, quality, monitoring, cleanup -----------------
 
-    def ingest(self, path: PathLike, import_type: str = "hh", dry_run: bool = False, *,
-               unknown_meters: str = "create", negatives: str = "accept",
+    def ingest(self, path: PathLike, import_type: Optional[str] = None, dry_run: bool = False, *,
+               unknown_meters: Optional[str] = None, negatives: Optional[str] = None,
                overwrite_actual: bool = False, month_first: bool = False,
                interval_end: bool = False, batch_size: int = 0,
                progress: Optional[ProgressCallback] = None, profile: Optional[PathLike] = None,
                meter: Optional[str] = None, clock: Optional[str] = None) -> IngestReport:
         """Import a CSV file now, without a job.
+
+        ``unknown_meters`` is "create" (default), "reject-row" or
+        "reject-file", ``negatives`` "accept" (default) or "reject";
+        ``batch_size`` 0 takes ``ECLECTYC_BATCH_SIZE`` (else 5000).
 
         ``progress(processed, total, imported, failed)`` is called between
         batches; a truthy return stops the import (:class:`CancelledError`),
@@ -622,11 +670,13 @@ class Store:
             0 if backlog_threshold is None else _int(backlog_threshold, "backlog_threshold"),
             int(bool(handle_stuck)), int(bool(send_alerts))))
 
-    def cleanup(self, days: int = 30, dry_run: bool = False,
+    def cleanup(self, days: Optional[int] = None, dry_run: bool = False,
                 storage_dir: Optional[PathLike] = None) -> Dict[str, Any]:
-        """Delete finished jobs older than ``days`` (and orphaned files under
-        ``storage_dir``); with ``dry_run``, only list them."""
-        return _loads(self._call(self._native.cleanup, _int(days, "days"), int(bool(dry_run)),
+        """Delete finished jobs older than ``days`` (None: the library's 30)
+        and orphaned files under ``storage_dir`` (None: ``ECLECTYC_STORAGE_DIR``
+        as ``eclectyc cleanup`` takes it, or no file cleanup with
+        ``config=False``); with ``dry_run``, only list them."""
+        return _loads(self._call(self._native.cleanup, _or_default(days, "days"), int(bool(dry_run)),
                                  _path(storage_dir, "storage_dir", optional=True)))
 
     def executions(self, limit: int = 50) -> List[Dict[str, Any]]:
@@ -660,19 +710,24 @@ class Worker:
     the job in hand goes back to the queue at its checkpoint (no retry spent)
     and the exception, if any, propagates from :meth:`process`.
 
+    The worker takes the store's configured options (``ECLECTYC_BATCH_SIZE``,
+    ``ECLECTYC_AGGREGATE_AFTER_IMPORT`` unless ``aggregate_after_import`` is
+    given, the peak window).
+
     A stopped worker (:meth:`stop`, or its callback) stays stopped; create a
     new one to go on.
     """
 
     def __init__(self, store: Store, worker_id: Optional[str] = None,
-                 aggregate_after_import: bool = True,
+                 aggregate_after_import: Optional[bool] = None,
                  progress: Optional[ProgressCallback] = None) -> None:
         if not isinstance(store, Store):
             raise TypeError(f"store must be an eclectyc.Store, not {type(store).__name__}")
         self._store = store
         self._stopped = False
         self._native = _native.Worker(store._native, _text(worker_id, "worker_id"),
-                                      int(bool(aggregate_after_import)),
+                                      _DEFAULT if aggregate_after_import is None
+                                      else int(bool(aggregate_after_import)),
                                       _callback(progress, "progress"))
 
     @property

@@ -172,8 +172,11 @@ def test_type_errors_are_type_errors(store, hh_file):
         store.job_attempts("nul\0inside")
     with pytest.raises(TypeError):
         eclectyc.Worker("sqlite::memory:")
+    # None is ECLECTYC_DB; with the configuration off there is none to take.
+    with pytest.raises(eclectyc.InvalidError):
+        eclectyc.Store(None, config=False)
     with pytest.raises(TypeError):
-        eclectyc.Store(None)
+        eclectyc.Store("sqlite::memory:", config=False, env_file=42)
     with pytest.raises(TypeError):
         eclectyc.Store(42)
     with pytest.raises(ValueError):

@@ -6,7 +6,15 @@
  * (claim a job, apply a conditional job update, …), never raw SQL. The core
  * decides policy (backoff, which transitions are legal) and passes every
  * instant in, so a backend never consults its own clock. Like SQLite's VFS,
- * the struct only grows: new members are appended and announced by `version`.
+ * the struct only grows: new members are appended and announced by a higher
+ * `version`, so a backend built against an older header keeps working.
+ *
+ * Version 1 is the first released interface. The slots marked "required"
+ * must be set; every other slot may be NULL, and the core then answers the
+ * operations that need it with ECL_ENOTSUPPORTED naming the slot (a
+ * queue-only backend needs nothing past job_update). Fill the struct with
+ * named initializers (examples/c/backend_skeleton.c) so that a slot added
+ * later starts out NULL.
  *
  * Rules every backend keeps (the conformance suite in tests/backend proves
  * them): it owns and versions its schema; claiming is atomic across processes
@@ -48,7 +56,7 @@ enum {
 	ECL_JOB_SET_SUMMARY = 1u << 13,
 	ECL_JOB_SET_CANCEL_REQUESTED = 1u << 14,
 	ECL_JOB_SET_ERROR_CLASS = 1u << 15,
-	ECL_JOB_SET_ALERT_SENT = 1u << 16,   /**< alert_sent = 1, alert_sent_at (version 4) */
+	ECL_JOB_SET_ALERT_SENT = 1u << 16,   /**< alert_sent = 1, alert_sent_at */
 	ECL_JOB_SET_FILE_IDENTITY = 1u << 17, /**< file_size, file_mtime, file_inode, file_sha256
 	                                          (schema migration 7) */
 	ECL_JOB_SET_ALL_ = (1u << 18) - 1
@@ -86,19 +94,16 @@ typedef struct ecl_job_update {
 	const char *summary;
 	int cancel_requested;
 	const char *error_class;
-	/* ---- version 4 ---- */
 	int64_t alert_sent_at;
 	/** When not ECL_TIME_NONE, heartbeat_at must be before this instant
 	 *  (stuck recovery: a job that beat meanwhile is left alone). */
 	int64_t expect_heartbeat_before;
 	/** When 1, alert_sent must still be 0 (an alert goes out once). */
 	int expect_alert_unsent;
-	/* ---- version 5 ---- */
 	/** The instant of the change: with ECL_JOB_SET_STATUS the backend
 	 *  stores it as status_changed_at, which dates the job's attempts. */
 	int64_t now;
-	/* ---- ECL_JOB_SET_FILE_IDENTITY ---- */
-	/** The job's file as the worker found it before reading its first row. */
+	/** With ECL_JOB_SET_FILE_IDENTITY: the job's file as the worker found it before reading its first row. */
 	int64_t file_size;            /**< bytes */
 	int64_t file_mtime;           /**< Unix seconds */
 	int64_t file_inode;
@@ -290,8 +295,10 @@ typedef struct ecl_alert_record {
  * then reported as ECL_EBUSY.
  */
 typedef struct ecl_backend {
-	unsigned int version;  /**< ECL_BACKEND_VERSION when built */
-	const char *name;      /**< short name, e.g. "sqlite" */
+	unsigned int version;  /**< required: ECL_BACKEND_VERSION when built */
+	const char *name;      /**< required: short name, e.g. "sqlite" */
+
+	/* ---- required: the store and the queue ---- */
 
 	/** Connect. `uri` is the whole URI the store was opened with. */
 	int (*open)(ecl_backend_conn **out, const char *uri, const ecl_store_options *opts);
@@ -325,7 +332,16 @@ typedef struct ecl_backend {
 	 */
 	int (*job_update)(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
 
-	/* ---- version 2 ---- */
+	/* ---- optional: NULL = ECL_ENOTSUPPORTED for what needs it ---- */
+
+	/** The number of jobs in each status, read consistently (ecl_job_status_counts()). */
+	int (*job_status_counts)(ecl_backend_conn *conn, ecl_job_status_counts *out);
+	/** The attempts of one job, oldest first (strings newly allocated);
+	 *  empty when the job never ran or does not exist (ecl_job_attempts()). */
+	int (*job_attempts)(ecl_backend_conn *conn, const char *batch_id,
+	                    ecl_job_attempt_array *out);
+
+	/* Imports (ecl_ingest_*, the worker). */
 
 	/** The id of a meter by normalised identifier; ECL_ENOTFOUND when absent. */
 	int (*meter_find)(ecl_backend_conn *conn, const char *mpan, int64_t *id);
@@ -339,7 +355,11 @@ typedef struct ecl_backend {
 	int (*readings_write)(ecl_backend_conn *conn, ecl_reading_batch *batch,
 	                      const ecl_job_update *job, ecl_job_found *found,
 	                      ecl_write_counts *counts);
-	/* ---- version 3 ---- */
+	/** The meters and date span an import batch has written readings for
+	 *  (re-aggregation after an import). */
+	int (*batch_extent)(ecl_backend_conn *conn, const char *batch_id, ecl_batch_extent *out);
+
+	/* Aggregation and its telemetry (ecl_aggregate_*, ecl_execution_*). */
 
 	/**
 	 * Run an aggregation (one transaction). Daily rows come from half-hour
@@ -355,16 +375,15 @@ typedef struct ecl_backend {
 	int (*execution_record)(ecl_backend_conn *conn, const ecl_execution *execution);
 	/** The most recent executions, newest first (strings newly allocated). */
 	int (*execution_list)(ecl_backend_conn *conn, int limit, ecl_execution_array *out);
-	/** The meters and date span an import batch has written readings for. */
-	int (*batch_extent)(ecl_backend_conn *conn, const char *batch_id, ecl_batch_extent *out);
+
+	/* Data quality (ecl_quality_*). */
 	/** Feed each meter's readings of a day to scan->meter, ascending meter id. */
 	int (*quality_scan)(ecl_backend_conn *conn, const ecl_quality_scan *scan);
 	/** Record quality findings (one transaction). `*stored` = rows now held for those meters. */
 	int (*quality_record)(ecl_backend_conn *conn, const ecl_quality_findings *findings,
 	                      int64_t *stored);
 
-	/* ---- version 4 ---- (job_update honours the version 4 members of
-	 * ecl_job_update) */
+	/* Monitoring, alerts and retention (ecl_health_*, ecl_alert_*, ecl_cleanup_*). */
 
 	/** The health figures of a window, read consistently. */
 	int (*health_metrics)(ecl_backend_conn *conn, const ecl_health_query *query,
@@ -391,30 +410,17 @@ typedef struct ecl_backend {
 	 */
 	int (*file_referenced)(ecl_backend_conn *conn, const char *path, int64_t expired_before,
 	                       int *referenced);
-
-	/* ---- version 5 ---- (job_update honours `now` of ecl_job_update;
-	 * job_claim stores its `now` as status_changed_at; job_list honours the
-	 * version 2 `priority` of ecl_job_list_options, which the core always
-	 * hands over at the current version; attempts are recorded by the store
-	 * on every transition into and out of processing) */
-
-	/** The number of jobs in each status, read consistently. */
-	int (*job_status_counts)(ecl_backend_conn *conn, ecl_job_status_counts *out);
-	/** The attempts of one job, oldest first (strings newly allocated);
-	 *  empty when the job never ran or does not exist. */
-	int (*job_attempts)(ecl_backend_conn *conn, const char *batch_id,
-	                    ecl_job_attempt_array *out);
 } ecl_backend;
 
-#define ECL_BACKEND_VERSION 5
+#define ECL_BACKEND_VERSION 1
 
 /**
  * Register a backend for a URI scheme (the text before the first ':').
  * Built-in backends are registered already; a later registration of the same
  * scheme replaces the earlier one. The backend struct must outlive its use.
  *
- * @return 0; ECL_EINVALID for a bad scheme or a backend missing a function
- *         or of a newer version than this library; ECL_ENOMEM
+ * @return 0; ECL_EINVALID for a bad scheme, a backend missing a required
+ *         function or of a newer version than this library; ECL_ENOMEM
  */
 ECL_EXTERN int ecl_backend_register(const char *scheme, const ecl_backend *backend);
 

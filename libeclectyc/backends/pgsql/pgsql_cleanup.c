@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "backends/common/job_columns.h"
 #include "pgsql_internal.h"
 
 #define EXPIRED \
@@ -64,8 +65,8 @@ static int expired_work(ecl_backend_conn *conn, void *opaque)
 	if (rc == 0 && ctx->remove)
 		rc = delete_page(conn, ctx->out, keep);
 	/* A failed attempt leaves nothing behind, so a retried one starts clean. */
-	while (rc != 0 && ctx->out->count > keep)
-		ecl_job_clear(&ctx->out->jobs[--ctx->out->count]);
+	if (rc != 0)
+		ecl__job_array_truncate(ctx->out, keep);
 	return rc;
 }
 

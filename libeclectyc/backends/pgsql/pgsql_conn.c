@@ -786,6 +786,36 @@ static int check_conninfo(const ecl_backend_conn *conn, const char *uri)
 	return rc;
 }
 
+/* What the code shared in backends/common needs of PostgreSQL. */
+static const ecl__driver pg_driver = {
+	.write = ecl__pg_write,
+	.read = ecl__pg_read,
+	.exec = ecl__pg_exec,
+	.schema = {
+		.migrations = ecl_pgsql_migrations,
+		.table_sql = ecl__pg_migrations_table,
+		.record_format = "INSERT INTO schema_migrations (version, applied_at)"
+			" VALUES (%d, to_timestamp(%lld))",
+		.lock = ecl__pg_migrate_lock,
+		.current = ecl__pg_schema_current,
+		.scratch_open = ecl__pg_scratch_open,
+		.scratch_exec = ecl__pg_scratch_exec,
+		.drift = ecl__pg_drift,
+		.scratch_close = ecl__pg_scratch_close,
+	},
+	.aggregate = {
+		.begin = ecl__pg_agg_scope,
+		.run = ecl__pg_agg_statements,
+		.meters = ecl__pg_agg_meters,
+		.narrow = ecl__pg_agg_narrow,
+		.count = ecl__pg_agg_count,
+	},
+	.readings = {
+		.readings = ecl__pg_readings_batch,
+		.apply_job = ecl__pg_apply_job_update,
+	},
+};
+
 static void pg_close(ecl_backend_conn *conn)
 {
 	if (conn == NULL)
@@ -809,6 +839,7 @@ static int pg_open(ecl_backend_conn **out, const char *uri, const ecl_store_opti
 	*out = NULL;
 	if (conn == NULL)
 		return ecl_error_set(ECL_ENOMEM, "out of memory opening a PostgreSQL store");
+	conn->driver = &pg_driver;
 	conn->busy_timeout_ms = opts->busy_timeout_ms;
 	rc = parse_uri(conn, uri);
 	if (rc == 0)
@@ -836,33 +867,33 @@ static int pg_open(ecl_backend_conn **out, const char *uri, const ecl_store_opti
 }
 
 const ecl_backend ecl_pgsql_backend = {
-	ECL_BACKEND_VERSION,
-	"pgsql",
-	pg_open,
-	pg_close,
-	ecl__pg_schema_version,
-	ecl__pg_migrate,
-	ecl__pg_check,
-	ecl__pg_job_insert,
-	ecl__pg_job_get,
-	ecl__pg_job_list,
-	ecl__pg_job_claim,
-	ecl__pg_job_update,
-	ecl__pg_meter_find,
-	ecl__pg_readings_write,
-	ecl__pg_aggregate,
-	ecl__pg_execution_record,
-	ecl__pg_execution_list,
-	ecl__pg_batch_extent,
-	ecl__pg_quality_scan,
-	ecl__pg_quality_record,
-	ecl__pg_health_metrics,
-	ecl__pg_jobs_stuck,
-	ecl__pg_jobs_alert_pending,
-	ecl__pg_alert_last,
-	ecl__pg_alert_record,
-	ecl__pg_jobs_expired,
-	ecl__pg_file_referenced,
-	ecl__pg_job_status_counts,
-	ecl__pg_job_attempts,
+	.version = ECL_BACKEND_VERSION,
+	.name = "pgsql",
+	.open = pg_open,
+	.close = pg_close,
+	.schema_version = ecl__common_schema_version,
+	.migrate = ecl__common_migrate,
+	.check = ecl__common_check,
+	.job_insert = ecl__pg_job_insert,
+	.job_get = ecl__pg_job_get,
+	.job_list = ecl__pg_job_list,
+	.job_claim = ecl__pg_job_claim,
+	.job_update = ecl__pg_job_update,
+	.meter_find = ecl__pg_meter_find,
+	.readings_write = ecl__common_readings_write,
+	.aggregate = ecl__pg_aggregate,
+	.execution_record = ecl__pg_execution_record,
+	.execution_list = ecl__pg_execution_list,
+	.batch_extent = ecl__pg_batch_extent,
+	.quality_scan = ecl__pg_quality_scan,
+	.quality_record = ecl__pg_quality_record,
+	.health_metrics = ecl__pg_health_metrics,
+	.jobs_stuck = ecl__pg_jobs_stuck,
+	.jobs_alert_pending = ecl__pg_jobs_alert_pending,
+	.alert_last = ecl__pg_alert_last,
+	.alert_record = ecl__pg_alert_record,
+	.jobs_expired = ecl__pg_jobs_expired,
+	.file_referenced = ecl__pg_file_referenced,
+	.job_status_counts = ecl__pg_job_status_counts,
+	.job_attempts = ecl__pg_job_attempts,
 };

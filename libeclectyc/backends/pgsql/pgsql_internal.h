@@ -6,6 +6,7 @@
 
 #include "eclectyc/sys/backend.h"
 #include "eclectyc/buffer.h"
+#include "backends/common/driver.h"
 
 /* Statements prepared once per connection (by their SQL text); beyond this
  * many, statements run unprepared. */
@@ -19,6 +20,7 @@ typedef struct pg_cached {
 } pg_cached;
 
 struct ecl_backend_conn {
+	const ecl__driver *driver; /* first: backends/common reads it (ECL__DRIVER) */
 	PGconn *pg;
 	char *conninfo;          /* what libpq is given (our own parameters removed) */
 	char *schema;            /* ?schema=…: the search_path, created by migrate; or NULL */
@@ -128,10 +130,25 @@ void ecl__pg_copy_date(char out[11], const PGresult *r, int row, int col);
 /* An SQL expression for an instant column read as Unix seconds. */
 #define ECL_PG_EPOCH(col) "extract(epoch FROM " col ")::bigint"
 
+/* The driver's hooks (backends/common/driver.h): pgsql_schema.c,
+ * pgsql_aggregate.c, pgsql_readings.c. */
+extern const char ecl__pg_migrations_table[];
+int ecl__pg_migrate_lock(ecl_backend_conn *conn);
+int ecl__pg_schema_current(ecl_backend_conn *conn, int *current);
+int ecl__pg_scratch_open(ecl_backend_conn *conn, void **scratch);
+int ecl__pg_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql);
+int ecl__pg_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report);
+int ecl__pg_scratch_close(ecl_backend_conn *conn, void *scratch, int rc);
+int ecl__pg_agg_scope(ecl_backend_conn *conn, void *self);
+int ecl__pg_agg_statements(ecl_backend_conn *conn, void *self, int64_t *written, int64_t *removed,
+                           int *data_fault);
+int ecl__pg_agg_meters(ecl_backend_conn *conn, void *self, ecl__agg_meters *out);
+int ecl__pg_agg_narrow(ecl_backend_conn *conn, void *self, const int64_t *ids, size_t count);
+int ecl__pg_agg_count(ecl_backend_conn *conn, void *self, int64_t *rows, int64_t *meters,
+                      int64_t *incomplete);
+int ecl__pg_readings_batch(ecl_backend_conn *conn, ecl__readings_write *w);
+
 /* Backend entry points. */
-int ecl__pg_schema_version(ecl_backend_conn *conn, int *current, int *expected);
-int ecl__pg_migrate(ecl_backend_conn *conn, int64_t applied_at);
-int ecl__pg_check(ecl_backend_conn *conn, ecl_schema_report *report);
 
 int ecl__pg_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
 int ecl__pg_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
@@ -147,6 +164,9 @@ int ecl__pg_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *updat
  * the jobs this call appended are removed again. */
 int ecl__pg_jobs_where(ecl_backend_conn *conn, const char *tail, const pg_params *p,
                        ecl_job_array *out, const char *doing);
+/* Point `row` (backends/common/job_columns.h) at row `i` of `res`. */
+struct ecl__job_row;
+void ecl__pg_job_row(struct ecl__job_row *row, const PGresult *res, int i);
 int ecl__pg_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out);
 int ecl__pg_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out);
 
@@ -159,9 +179,6 @@ int ecl__pg_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id);
  * 23505 (conn->last_state). */
 int ecl__pg_copy_intervals(ecl_backend_conn *conn, const ecl_interval_reading *rows, size_t count,
                            const int64_t *meter_ids, int64_t batch_key, int64_t *copied);
-int ecl__pg_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
-                           const ecl_job_update *job, ecl_job_found *found,
-                           ecl_write_counts *counts);
 
 /* Version 3: pgsql_aggregate.c, pgsql_telemetry.c, pgsql_readings.c (extent),
  * pgsql_quality.c */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/common/job_columns.h"
 #include "pgsql_internal.h"
 
 typedef struct counts_ctx {
@@ -54,34 +55,13 @@ static void clear_attempts(ecl_job_attempt_array *out)
 	out->count = 0;
 }
 
-static int read_attempt(const PGresult *res, int row, ecl_job_attempt *a)
-{
-	ecl_job_status status = ECL_JOB_PROCESSING;
-	int oom = 0;
-
-	memset(a, 0, sizeof(*a));
-	a->attempt = (int)ecl__pg_get_int(res, row, 0);
-	a->worker_id = ecl__pg_get_text(res, row, 1, &oom);
-	a->started_at = ecl__pg_get_int(res, row, 2);
-	a->ended_at = ecl__pg_is_null(res, row, 3) ? ECL_TIME_NONE : ecl__pg_get_int(res, row, 3);
-	a->error_message = ecl__pg_get_text(res, row, 5, &oom);
-	a->error_class = ecl__pg_get_text(res, row, 6, &oom);
-	a->processed_rows = ecl__pg_get_int(res, row, 7);
-	a->imported_rows = ecl__pg_get_int(res, row, 8);
-	a->failed_rows = ecl__pg_get_int(res, row, 9);
-	if (!ecl__pg_is_null(res, row, 4) && ecl_job_status_parse(&status, PQgetvalue(res, row, 4)) != 0)
-		return ecl_error_set(ECL_EDB, "reading job attempts: unknown outcome \"%s\"",
-			PQgetvalue(res, row, 4));
-	a->outcome = status;
-	return oom ? ecl_error_set(ECL_ENOMEM, "out of memory reading job attempts") : 0;
-}
-
 static int read_attempts(ecl_backend_conn *conn, void *opaque)
 {
 	attempts_ctx *ctx = opaque;
 	PGresult *res = NULL;
+	ecl__job_row row;
 	pg_params p;
-	int rc, n, row;
+	int rc, n, i;
 
 	/* A retried read starts again from nothing. */
 	clear_attempts(ctx->out);
@@ -96,8 +76,10 @@ static int read_attempts(ecl_backend_conn *conn, void *opaque)
 	n = rc == 0 ? PQntuples(res) : 0;
 	if (n > 0 && (ctx->out->attempts = calloc((size_t)n, sizeof(*ctx->out->attempts))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading job attempts");
-	for (row = 0; rc == 0 && row < n; row++)
-		rc = read_attempt(res, row, &ctx->out->attempts[ctx->out->count++]);
+	for (i = 0; rc == 0 && i < n; i++) {
+		ecl__pg_job_row(&row, res, i);
+		rc = ecl__job_attempt_read(&ctx->out->attempts[ctx->out->count++], &row);
+	}
 	PQclear(res);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "util/buffer_internal.h"
+#include "backends/common/quality_day.h"
 #include "pgsql_internal.h"
 
 /* $1, $2: the day's UTC bounds [start, end); $3 its date. The period number
@@ -33,48 +34,26 @@
 
 enum { COL_ID, COL_MPAN, COL_HH, COL_PERIOD, COL_VALUE, COL_HAS_DAILY, COL_DAILY };
 
-typedef struct scan_meter {
-	ecl_quality_meter_day day;
-	int *periods;
-	double *values;
-	size_t capacity;
-} scan_meter;
-
 static int hand_over(const PGresult *res, int first, int end, const ecl_quality_scan *scan,
-                     scan_meter *m)
+                     ecl__quality_day *m)
 {
-	int row;
+	ecl_quality_meter_day *day = &m->day;
+	int row, rc;
 
-	m->day.meter_id = ecl__pg_get_int(res, first, COL_ID);
-	m->day.mpan = PQgetvalue(res, first, COL_MPAN);
-	m->day.is_half_hourly = (int)ecl__pg_get_int(res, first, COL_HH);
-	m->day.has_daily = (int)ecl__pg_get_int(res, first, COL_HAS_DAILY);
-	m->day.daily_value = m->day.has_daily ? ecl__pg_get_double(res, first, COL_DAILY) : 0.0;
-	m->day.count = 0;
-	if ((size_t)(end - first) > m->capacity) {
-		size_t cap = (size_t)(end - first);
-		int *periods = realloc(m->periods, cap * sizeof(*periods));
-		double *values;
-
-		if (periods != NULL)
-			m->periods = periods;
-		values = periods ? realloc(m->values, cap * sizeof(*values)) : NULL;
-		if (values == NULL)
-			return ecl_error_set(ECL_ENOMEM, "out of memory reading %zu readings of meter %s",
-				cap, m->day.mpan);
-		m->values = values;
-		m->capacity = cap;
-	}
-	for (row = first; row < end; row++) {
-		if (PQgetisnull(res, row, COL_VALUE))
-			continue;
-		m->periods[m->day.count] = (int)ecl__pg_get_int(res, row, COL_PERIOD);
-		m->values[m->day.count] = ecl__pg_get_double(res, row, COL_VALUE);
-		m->day.count++;
-	}
-	m->day.periods = m->periods;
-	m->day.values = m->values;
-	return scan->meter(scan->payload, &m->day);
+	day->meter_id = ecl__pg_get_int(res, first, COL_ID);
+	day->mpan = PQgetvalue(res, first, COL_MPAN);
+	day->is_half_hourly = (int)ecl__pg_get_int(res, first, COL_HH);
+	day->has_daily = (int)ecl__pg_get_int(res, first, COL_HAS_DAILY);
+	day->daily_value = day->has_daily ? ecl__pg_get_double(res, first, COL_DAILY) : 0.0;
+	day->count = 0;
+	rc = ecl__quality_day_reserve(m, (size_t)(end - first));
+	for (row = first; rc == 0 && row < end; row++)
+		if (!PQgetisnull(res, row, COL_VALUE))
+			rc = ecl__quality_day_add(m, (int)ecl__pg_get_int(res, row, COL_PERIOD),
+				ecl__pg_get_double(res, row, COL_VALUE));
+	if (rc == 0)
+		rc = ecl__quality_day_emit(m, scan);
+	return rc;
 }
 
 typedef struct scan_ctx {
@@ -103,7 +82,7 @@ static int read_day(ecl_backend_conn *conn, void *opaque)
 int ecl__pg_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *scan)
 {
 	scan_ctx ctx = { scan, NULL };
-	scan_meter m;
+	ecl__quality_day m;
 	int rc, first = 0, row, n;
 
 	memset(&m, 0, sizeof(m));
@@ -118,8 +97,7 @@ int ecl__pg_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *scan)
 		}
 	}
 	PQclear(ctx.res);
-	free(m.periods);
-	free(m.values);
+	ecl__quality_day_dispose(&m);
 	return rc;
 }
 

@@ -100,13 +100,7 @@ int ecl__pg_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id)
 	return ecl__pg_read(conn, find_meter, &ctx, "looking up a meter");
 }
 
-typedef struct write_ctx {
-	ecl_reading_batch *batch;
-	const ecl_job_update *job;
-	ecl_job_found *found;
-	int64_t *ids;              /* meter ids as this attempt resolved them */
-	ecl_write_counts counts;   /* this attempt's counts */
-} write_ctx;
+typedef ecl__readings_write write_ctx;
 
 /* Create the batch's unknown meters (unless another writer has) and learn
  * every unknown meter's id. Inserted in mpan order, so concurrent writers
@@ -481,15 +475,12 @@ static int record_extent(ecl_backend_conn *conn, write_ctx *ctx, int64_t key)
 	return rc;
 }
 
-static int write_batch(ecl_backend_conn *conn, void *opaque)
+/* The batch's part of the readings_write transaction (backends/common/readings_run.c). */
+int ecl__pg_readings_batch(ecl_backend_conn *conn, write_ctx *ctx)
 {
-	write_ctx *ctx = opaque;
 	int64_t key = 0;
-	int rc;
+	int rc = resolve_meters(conn, ctx);
 
-	/* A retried attempt starts again from nothing: the rollback undid it. */
-	memset(&ctx->counts, 0, sizeof(ctx->counts));
-	rc = resolve_meters(conn, ctx);
 	if (rc == 0 && (ctx->batch->interval_count > 0 || ctx->batch->daily_count > 0))
 		rc = batch_key(conn, ctx->batch, &key);
 	if (rc == 0)
@@ -498,32 +489,6 @@ static int write_batch(ecl_backend_conn *conn, void *opaque)
 		rc = write_dailies(conn, ctx);
 	if (rc == 0)
 		rc = record_extent(conn, ctx, key);
-	/* Last, so a cancelled job rolls the whole batch back. */
-	if (rc == 0 && ctx->job != NULL)
-		rc = ecl__pg_apply_job_update(conn, ctx->job, ctx->found);
-	return rc;
-}
-
-int ecl__pg_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
-                           const ecl_job_update *job, ecl_job_found *found,
-                           ecl_write_counts *counts)
-{
-	write_ctx ctx = { batch, job, found, NULL, { 0, 0, 0, 0 } };
-	size_t i;
-	int rc;
-
-	if (batch->meter_count > 0 && (ctx.ids = calloc(batch->meter_count, sizeof(*ctx.ids))) == NULL)
-		return ecl_error_set(ECL_ENOMEM, "out of memory for %zu meters", batch->meter_count);
-	rc = ecl__pg_write(conn, write_batch, &ctx, "writing readings");
-	for (i = 0; rc == 0 && i < batch->meter_count; i++)
-		batch->meters[i].id = ctx.ids[i];
-	if (rc == 0) {
-		counts->inserted += ctx.counts.inserted;
-		counts->updated += ctx.counts.updated;
-		counts->unchanged += ctx.counts.unchanged;
-		counts->meters_created += ctx.counts.meters_created;
-	}
-	free(ctx.ids);
 	return rc;
 }
 

@@ -1,13 +1,10 @@
 /*
- * PostgreSQL schema: versioned migrations recorded in schema_migrations,
- * applied under an advisory lock (so processes migrating at once take turns
- * and each migration runs exactly once), and a drift check.
- *
- * The check builds the expected schema by applying every migration to a
- * scratch schema inside a transaction that is rolled back, and compares the
- * catalogs of the two, so there is no second, hand-kept description of the
- * schema to fall out of step (as the SQLite backend does with an in-memory
- * database). It changes nothing: the scratch schema never commits.
+ * PostgreSQL schema: what backends/common/schema.c needs to apply the
+ * migrations and check for drift. Migrations run under an advisory lock, so
+ * processes migrating at once take turns and each migration runs exactly
+ * once. The check builds the expected schema in a scratch schema inside a
+ * transaction that is rolled back, and compares the catalogs of the two in
+ * one query: it changes nothing, the scratch schema never commits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,21 +12,12 @@
 
 #include "pgsql_internal.h"
 
-#define MIGRATIONS_TABLE \
-	"CREATE TABLE IF NOT EXISTS schema_migrations (" \
-	" version integer PRIMARY KEY," \
-	" applied_at timestamptz NOT NULL)"
+const char ecl__pg_migrations_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version integer PRIMARY KEY,"
+	" applied_at timestamptz NOT NULL)";
 
-static int migration_count(void)
-{
-	int n = 0;
-
-	while (ecl_pgsql_migrations[n] != NULL)
-		n++;
-	return n;
-}
-
-static int current_version(ecl_backend_conn *conn, int *current)
+int ecl__pg_schema_current(ecl_backend_conn *conn, int *current)
 {
 	PGresult *res = NULL;
 	int rc = ecl__pg_query(&res, conn,
@@ -47,23 +35,6 @@ static int current_version(ecl_backend_conn *conn, int *current)
 	PQclear(res);
 	return rc;
 }
-
-static int read_version(ecl_backend_conn *conn, void *opaque)
-{
-	return current_version(conn, opaque);
-}
-
-int ecl__pg_schema_version(ecl_backend_conn *conn, int *current, int *expected)
-{
-	*expected = migration_count();
-	return ecl__pg_read(conn, read_version, current, "reading the schema version");
-}
-
-typedef struct migrate_ctx {
-	int64_t applied_at;
-	int applied;     /* the version applied by this transaction, 0 if none */
-	int too_new;     /* the database is ahead of this library */
-} migrate_ctx;
 
 /* Lock out other migrators of this schema until the transaction ends. */
 static int lock_schema(ecl_backend_conn *conn)
@@ -98,52 +69,14 @@ static int create_schema(ecl_backend_conn *conn)
 	return rc;
 }
 
-/* One transaction: apply the next pending migration, if any. */
-static int apply_next(ecl_backend_conn *conn, void *opaque)
+/* Lock out other migrators of this schema until the transaction ends, then
+ * make sure the schema the migrations go into exists. */
+int ecl__pg_migrate_lock(ecl_backend_conn *conn)
 {
-	migrate_ctx *ctx = opaque;
-	int current = 0;
 	int rc = lock_schema(conn);
 
-	ctx->applied = 0;
 	if (rc == 0)
 		rc = create_schema(conn);
-	if (rc == 0)
-		rc = ecl__pg_exec(conn, MIGRATIONS_TABLE, "creating schema_migrations");
-	if (rc == 0)
-		rc = current_version(conn, &current);
-	if (rc == 0 && current > migration_count())
-		ctx->too_new = current;
-	if (rc == 0 && current < migration_count()) {
-		char doing[64];
-		pg_params p;
-
-		snprintf(doing, sizeof(doing), "applying migration %d", current + 1);
-		rc = ecl__pg_exec(conn, ecl_pgsql_migrations[current], doing);
-		ecl__pg_params_init(&p);
-		ecl__pg_int(&p, current + 1);
-		ecl__pg_int(&p, ctx->applied_at);
-		if (rc == 0)
-			rc = ecl__pg_command(conn, "INSERT INTO schema_migrations (version, applied_at)"
-				" VALUES ($1::integer, to_timestamp($2::bigint))", &p, NULL, doing);
-		if (rc == 0)
-			ctx->applied = current + 1;
-	}
-	return rc;
-}
-
-int ecl__pg_migrate(ecl_backend_conn *conn, int64_t applied_at)
-{
-	migrate_ctx ctx = { applied_at, 0, 0 };
-	int rc;
-
-	do {
-		rc = ecl__pg_write(conn, apply_next, &ctx, "migrating the schema");
-	} while (rc == 0 && ctx.applied != 0);
-	if (rc == 0 && ctx.too_new)
-		rc = ecl_error_set(ECL_ESCHEMA,
-			"database schema is at version %d, newer than this library's %d",
-			ctx.too_new, migration_count());
 	return rc;
 }
 
@@ -194,32 +127,42 @@ static const char drift_sql[] =
 	"  AND NOT EXISTS (SELECT 1 FROM trg l WHERE l.s = $2 AND l.t = e.t AND l.name = e.name)"
 	" ORDER BY 1, 2";
 
-typedef struct check_ctx {
-	ecl_schema_report *report;
-	size_t before;             /* problems reported before the check */
-} check_ctx;
+/* The names of the scratch schema and the live one. */
+typedef struct scratch {
+	char *expected;
+	char *live;
+} scratch;
 
-static int build_expected(ecl_backend_conn *conn, char **expected_schema, char **live_schema)
+/* The expected schema is built in a scratch schema inside a transaction
+ * that is rolled back. */
+int ecl__pg_scratch_open(ecl_backend_conn *conn, void **out)
 {
+	scratch *s = calloc(1, sizeof(*s));
 	PGresult *res = NULL;
 	pg_params p;
 	char *quoted = NULL, *sql = NULL;
-	int i, oom = 0, rc;
+	int oom = 0, rc;
 
+	if (s == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory checking the schema");
+	*out = s;
+	/* The scratch schema's statements must not outlive it in the cache. */
+	conn->unprepared = 1;
+	rc = ecl__pg_exec(conn, "BEGIN", "checking the schema");
 	ecl__pg_params_init(&p);
 	ecl__pg_text(&p, conn->schema);
-	rc = ecl__pg_query(&res, conn,
-		"SELECT 'ecl_expected_' || pg_backend_pid(), coalesce($1::text, current_schema(), 'public')",
-		&p, "reading the schema");
+	if (rc == 0)
+		rc = ecl__pg_query(&res, conn,
+			"SELECT 'ecl_expected_' || pg_backend_pid(), coalesce($1::text, current_schema(), 'public')",
+			&p, "reading the schema");
 	if (rc == 0) {
-		*expected_schema = ecl__pg_get_text(res, 0, 0, &oom);
-		*live_schema = ecl__pg_get_text(res, 0, 1, &oom);
+		s->expected = ecl__pg_get_text(res, 0, 0, &oom);
+		s->live = ecl__pg_get_text(res, 0, 1, &oom);
 	}
 	PQclear(res);
 	if (rc == 0 && oom)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory checking the schema");
-	if (rc == 0 && (quoted = PQescapeIdentifier(conn->pg, *expected_schema,
-	                                            strlen(*expected_schema))) == NULL)
+	if (rc == 0 && (quoted = PQescapeIdentifier(conn->pg, s->expected, strlen(s->expected))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory checking the schema");
 	if (rc == 0 && asprintf(&sql, "CREATE SCHEMA %s; SET LOCAL search_path TO %s", quoted, quoted) < 0) {
 		sql = NULL;
@@ -227,58 +170,45 @@ static int build_expected(ecl_backend_conn *conn, char **expected_schema, char *
 	}
 	if (rc == 0)
 		rc = ecl__pg_exec(conn, sql, "building the expected schema");
-	for (i = 0; rc == 0 && ecl_pgsql_migrations[i] != NULL; i++)
-		rc = ecl__pg_exec(conn, ecl_pgsql_migrations[i], "building the expected schema");
-	if (rc == 0)
-		rc = ecl__pg_exec(conn, MIGRATIONS_TABLE, "building the expected schema");
 	PQfreemem(quoted);
 	free(sql);
 	return rc;
 }
 
-static int check_work(ecl_backend_conn *conn, void *opaque)
+int ecl__pg_scratch_exec(ecl_backend_conn *conn, void *s, const char *sql)
 {
-	check_ctx *ctx = opaque;
-	char *expected_schema = NULL, *live_schema = NULL;
+	(void)s;
+	return ecl__pg_exec(conn, sql, "building the expected schema");
+}
+
+int ecl__pg_drift(ecl_backend_conn *conn, void *opaque, ecl_schema_report *report)
+{
+	const scratch *s = opaque;
 	PGresult *res = NULL;
-	int rc;
+	pg_params p;
+	int row, rc;
 
-	/* A retried attempt reports afresh. */
-	while (ctx->report->count > ctx->before)
-		free(ctx->report->problems[--ctx->report->count]);
-	rc = ecl__pg_exec(conn, "BEGIN", "checking the schema");
-	if (rc == 0)
-		rc = build_expected(conn, &expected_schema, &live_schema);
-	if (rc == 0) {
-		pg_params p;
-
-		ecl__pg_params_init(&p);
-		ecl__pg_text(&p, expected_schema);
-		ecl__pg_text(&p, live_schema);
-		rc = ecl__pg_query(&res, conn, drift_sql, &p, "comparing the schema");
-	}
-	if (rc == 0) {
-		int row;
-		for (row = 0; rc == 0 && row < PQntuples(res); row++)
-			rc = ecl_schema_report_add(ctx->report, "%s", PQgetvalue(res, row, 2));
-	}
+	ecl__pg_params_init(&p);
+	ecl__pg_text(&p, s->expected);
+	ecl__pg_text(&p, s->live);
+	rc = ecl__pg_query(&res, conn, drift_sql, &p, "comparing the schema");
+	for (row = 0; rc == 0 && row < PQntuples(res); row++)
+		rc = ecl_schema_report_add(report, "%s", PQgetvalue(res, row, 2));
 	PQclear(res);
-	free(expected_schema);
-	free(live_schema);
-	/* Nothing of the scratch schema is kept. */
-	if (rc == 0)
-		rc = ecl__pg_exec(conn, "ROLLBACK", "checking the schema");
 	return rc;
 }
 
-int ecl__pg_check(ecl_backend_conn *conn, ecl_schema_report *report)
+/* Nothing of the scratch schema is kept (on failure, ecl__pg_read rolls
+ * the transaction back). */
+int ecl__pg_scratch_close(ecl_backend_conn *conn, void *opaque, int rc)
 {
-	check_ctx ctx = { report, report->count };
-	int rc;
+	scratch *s = opaque;
 
-	/* The scratch schema's statements must not outlive it in the cache. */
-	conn->unprepared = 1;
-	rc = ecl__pg_read(conn, check_work, &ctx, "checking the schema");
+	if (rc == 0)
+		rc = ecl__pg_exec(conn, "ROLLBACK", "checking the schema");
 	conn->unprepared = 0;
+	free(s->expected);
+	free(s->live);
+	free(s);
 	return rc;
 }

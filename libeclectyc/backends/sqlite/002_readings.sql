@@ -1,7 +1,7 @@
 -- Migration 2: meters and readings.
 -- Half-hour readings are keyed by their UTC start (never by local date and
 -- time, which repeats in the autumn hour); daily totals live in their own
--- table so they can never collide with period 1 (reference §1.4).
+-- table so they can never collide with period 1 (docs/compatibility.md, Tables).
 CREATE TABLE meters (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     mpan             TEXT    NOT NULL UNIQUE CHECK (length(mpan) BETWEEN 1 AND 64),

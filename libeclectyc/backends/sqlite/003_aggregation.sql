@@ -1,7 +1,7 @@
 -- Migration 3: aggregation, run telemetry and data quality.
--- The aggregate tables keep the reference's names and columns (reference
--- §1.5); dates are TEXT YYYY-MM-DD (settlement dates, Europe/London),
--- instants INTEGER Unix seconds. Peak and off-peak are NULL when the split
+-- The aggregate tables keep the reference's names and columns
+-- (docs/compatibility.md, Tables); dates are TEXT YYYY-MM-DD (settlement
+-- dates, Europe/London), instants INTEGER Unix seconds. Peak and off-peak are NULL when the split
 -- is unknown: a day known only by its daily total.
 
 -- The meters and date span each import batch wrote, kept in the transaction
@@ -85,7 +85,7 @@ CREATE TABLE annual_aggregations (
 ) WITHOUT ROWID;
 CREATE INDEX idx_annual_aggregations_start ON annual_aggregations (year_start);
 
--- One row per aggregation run (reference §1.6, migration 003's columns,
+-- One row per aggregation run (the reference's columns,
 -- plus the span covered and what triggered the run).
 CREATE TABLE scheduler_executions (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,7 +109,7 @@ CREATE TABLE scheduler_executions (
 CREATE INDEX idx_scheduler_executions_started ON scheduler_executions (started_at);
 
 -- One row per meter, day and issue type: re-runs update, never duplicate
--- (the reference had no unique key, reference §1.7).
+-- (the reference had no unique key).
 CREATE TABLE data_quality_issues (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     meter_id    INTEGER NOT NULL,

@@ -9,20 +9,15 @@
  * as they are. The nested loop meters x days x readings runs in primary-key
  * order, so the GROUP BY needs no sort.
  *
- * When a statement fails on one meter's data (a constraint, a trigger, a
- * value out of range), the set-based attempt is rolled back to a savepoint
- * and the run is repeated meter by meter, each under its own savepoint: the
- * meters that fail are reported and left out, the others are committed.
+ * The run itself, and its fallback to one meter at a time when a statement
+ * fails on one meter's data (a constraint, a trigger, a value out of
+ * range), is backends/common/aggregate_run.c; this file gives it the SQL.
  */
-#include <stdlib.h>
-#include <string.h>
-
+#include "backends/common/aggregate_sql.h"
 #include "sqlite_internal.h"
-#include "util/strutil.h"
 
 #define SCOPE_SQL \
-	"CREATE TEMP TABLE IF NOT EXISTS ecl_agg_all (id INTEGER PRIMARY KEY, mpan TEXT, " \
-	"  failed INTEGER NOT NULL DEFAULT 0);" \
+	"CREATE TEMP TABLE IF NOT EXISTS ecl_agg_all (id INTEGER PRIMARY KEY, mpan TEXT);" \
 	"CREATE TEMP TABLE IF NOT EXISTS ecl_agg_meters (id INTEGER PRIMARY KEY);" \
 	"CREATE TEMP TABLE IF NOT EXISTS ecl_agg_days (date TEXT PRIMARY KEY, " \
 	"  day_start INTEGER NOT NULL, day_end INTEGER NOT NULL, periods INTEGER NOT NULL) WITHOUT ROWID;" \
@@ -34,17 +29,10 @@
 /* ---- daily ------------------------------------------------------------------ */
 
 #define DAILY_SET \
-	" ON CONFLICT (meter_id, date) DO UPDATE SET total_consumption = excluded.total_consumption," \
-	" peak_consumption = excluded.peak_consumption, off_peak_consumption = excluded.off_peak_consumption," \
-	" min_reading = excluded.min_reading, max_reading = excluded.max_reading," \
-	" reading_count = excluded.reading_count, expected_periods = excluded.expected_periods," \
-	" actual_count = excluded.actual_count, estimated_count = excluded.estimated_count," \
-	" source = excluded.source, updated_at = excluded.created_at" \
+	ECL__AGG_DAILY_SET \
 	" WHERE (total_consumption, peak_consumption, off_peak_consumption, min_reading, max_reading," \
 	"        reading_count, expected_periods, actual_count, estimated_count, source)" \
-	"  IS NOT (excluded.total_consumption, excluded.peak_consumption, excluded.off_peak_consumption," \
-	"        excluded.min_reading, excluded.max_reading, excluded.reading_count," \
-	"        excluded.expected_periods, excluded.actual_count, excluded.estimated_count, excluded.source)"
+	"  IS NOT " ECL__AGG_DAILY_EXCLUDED
 
 #define DAILY_INSERT \
 	"INSERT INTO daily_aggregations (meter_id, date, total_consumption, peak_consumption," \
@@ -99,25 +87,15 @@ static const char daily_count_sql[] =
 	"INSERT INTO " table " (meter_id, " p "_start, " p "_end, total_consumption, peak_consumption," \
 	" off_peak_consumption, min_daily_consumption, max_daily_consumption, day_count, reading_count," \
 	" created_at)" \
-	" SELECT m.id, p.first_day, p.last_day, sum(a.total_consumption)," \
-	" CASE WHEN count(a.peak_consumption) = count(*) THEN sum(a.peak_consumption) END," \
-	" CASE WHEN count(a.off_peak_consumption) = count(*) THEN sum(a.off_peak_consumption) END," \
-	" min(a.total_consumption), max(a.total_consumption), count(*), sum(a.reading_count), ?3" \
+	" SELECT m.id, p.first_day, p.last_day," ECL__AGG_PERIOD_FIGURES " ?3" \
 	" FROM ecl_agg_meters m CROSS JOIN ecl_agg_periods p" \
 	" CROSS JOIN daily_aggregations a ON a.meter_id = m.id" \
 	"  AND a.date >= p.first_day AND a.date <= p.last_day" \
 	" WHERE 1 GROUP BY m.id, p.first_day" \
-	" ON CONFLICT (meter_id, " p "_start) DO UPDATE SET " p "_end = excluded." p "_end," \
-	" total_consumption = excluded.total_consumption, peak_consumption = excluded.peak_consumption," \
-	" off_peak_consumption = excluded.off_peak_consumption," \
-	" min_daily_consumption = excluded.min_daily_consumption," \
-	" max_daily_consumption = excluded.max_daily_consumption, day_count = excluded.day_count," \
-	" reading_count = excluded.reading_count, updated_at = excluded.created_at" \
+	ECL__AGG_PERIOD_SET(p) \
 	" WHERE (" p "_end, total_consumption, peak_consumption, off_peak_consumption," \
 	"        min_daily_consumption, max_daily_consumption, day_count, reading_count)" \
-	"  IS NOT (excluded." p "_end, excluded.total_consumption, excluded.peak_consumption," \
-	"        excluded.off_peak_consumption, excluded.min_daily_consumption," \
-	"        excluded.max_daily_consumption, excluded.day_count, excluded.reading_count)"
+	"  IS NOT " ECL__AGG_PERIOD_EXCLUDED(p)
 
 #define PERIOD_REMOVE(table, p) \
 	"DELETE FROM " table " WHERE (meter_id, " p "_start) IN (" \
@@ -147,34 +125,11 @@ static const range_sql ranges[ECL_RANGE_COUNT] = {
 	  PERIOD_REMOVE("annual_aggregations", "year"), PERIOD_COUNT("annual_aggregations", "year") },
 };
 
-/* ---- a run ------------------------------------------------------------------- */
+/* ---- the hooks of the shared run (backends/common/aggregate_run.c) ------------- */
 
-typedef struct meter_failure {
-	int64_t id;
-	char *mpan;
-	char *message;
-} meter_failure;
-
-typedef struct agg_ctx {
+typedef struct agg_self {
 	const ecl_aggregate_request *q;
-	ecl_aggregate_counts counts;
-	meter_failure *failures;     /* delivered after the commit */
-	size_t failure_count;
-	int per_meter_fault;         /* the last failure lay in one meter's data */
-} agg_ctx;
-
-static void clear_failures(agg_ctx *x)
-{
-	size_t i;
-
-	for (i = 0; i < x->failure_count; i++) {
-		free(x->failures[i].mpan);
-		free(x->failures[i].message);
-	}
-	free(x->failures);
-	x->failures = NULL;
-	x->failure_count = 0;
-}
+} agg_self;
 
 /* A failure that lies in the data of the rows written, not in the database. */
 static int is_data_fault(int sqlite_rc)
@@ -186,21 +141,22 @@ static int is_data_fault(int sqlite_rc)
 }
 
 /* Run one statement of the range; *changes gets the rows it changed. */
-static int run_statement(ecl_backend_conn *conn, agg_ctx *x, const char *sql, int64_t *changes)
+static int run_statement(ecl_backend_conn *conn, const ecl_aggregate_request *q, const char *sql,
+                         int64_t *changes, int *data_fault)
 {
 	sqlite3_stmt *s;
 	int step, rc = ecl__sqlite_prepare(&s, conn, sql);
 
 	if (rc != 0)
 		return rc;
-	sqlite3_bind_int(s, 1, x->q->peak_start_minutes);
-	sqlite3_bind_int(s, 2, x->q->peak_end_minutes);
-	sqlite3_bind_int64(s, 3, x->q->now);
+	sqlite3_bind_int(s, 1, q->peak_start_minutes);
+	sqlite3_bind_int(s, 2, q->peak_end_minutes);
+	sqlite3_bind_int64(s, 3, q->now);
 	step = sqlite3_step(s);
 	if (step == SQLITE_DONE) {
 		*changes += sqlite3_changes(conn->db);
 	} else {
-		x->per_meter_fault = is_data_fault(sqlite3_extended_errcode(conn->db));
+		*data_fault = is_data_fault(sqlite3_extended_errcode(conn->db));
 		rc = ecl__sqlite_error(conn, step, "aggregating");
 	}
 	ecl__sqlite_done(s);
@@ -208,17 +164,18 @@ static int run_statement(ecl_backend_conn *conn, agg_ctx *x, const char *sql, in
 }
 
 /* The range's statements over the meters now in ecl_agg_meters. */
-static int run_range(ecl_backend_conn *conn, agg_ctx *x)
+int ecl__sqlite_agg_statements(ecl_backend_conn *conn, void *self, int64_t *written,
+                               int64_t *removed, int *data_fault)
 {
-	const range_sql *r = &ranges[x->q->range];
-	const char *const *upsert = x->q->range == ECL_RANGE_DAILY ? daily_sql : r->upsert;
+	const ecl_aggregate_request *q = ((agg_self *)self)->q;
+	const range_sql *r = &ranges[q->range];
+	const char *const *upsert = q->range == ECL_RANGE_DAILY ? daily_sql : r->upsert;
 	int rc = 0;
 
-	x->per_meter_fault = 0;
 	for (; rc == 0 && *upsert != NULL; upsert++)
-		rc = run_statement(conn, x, *upsert, &x->counts.written);
+		rc = run_statement(conn, q, *upsert, written, data_fault);
 	if (rc == 0)
-		rc = run_statement(conn, x, r->remove, &x->counts.removed);
+		rc = run_statement(conn, q, r->remove, removed, data_fault);
 	return rc;
 }
 
@@ -279,105 +236,66 @@ static int load_calendar(ecl_backend_conn *conn, const ecl_aggregate_request *q)
 	return rc;
 }
 
-static int note_failure(agg_ctx *x, int64_t id, const char *mpan)
+/* The scope goes into temporary tables, for the statements to join. */
+int ecl__sqlite_agg_scope(ecl_backend_conn *conn, void *self)
 {
-	meter_failure *grown = realloc(x->failures, (x->failure_count + 1) * sizeof(*grown));
-	meter_failure *f;
-
-	if (grown == NULL)
-		return ecl_error_set(ECL_ENOMEM, "out of memory recording a meter's failure");
-	x->failures = grown;
-	f = &x->failures[x->failure_count++];
-	f->id = id;
-	f->mpan = ecl__strdup(mpan ? mpan : "?");
-	f->message = ecl__strdup(ecl_error_last());
-	return 0;
-}
-
-/* One meter under its own savepoint; a data fault leaves it out. */
-static int aggregate_one(ecl_backend_conn *conn, agg_ctx *x, int64_t id, const char *mpan)
-{
-	sqlite3_stmt *s;
-	agg_ctx saved = *x;
-	int rc = ecl__sqlite_exec(conn, "DELETE FROM ecl_agg_meters; SAVEPOINT ecl_agg_meter",
-		"aggregating one meter");
+	const ecl_aggregate_request *q = ((agg_self *)self)->q;
+	int rc = ecl__sqlite_exec(conn, SCOPE_SQL, "preparing an aggregation");
 
 	if (rc == 0)
-		rc = ecl__sqlite_prepare(&s, conn, "INSERT INTO ecl_agg_meters (id) VALUES (?1)");
-	if (rc == 0) {
-		sqlite3_bind_int64(s, 1, id);
-		rc = step_done(conn, s, "aggregating one meter");
-	}
-	if (rc == 0 && (rc = run_range(conn, x)) != 0 && x->per_meter_fault) {
-		x->counts.written = saved.counts.written;
-		x->counts.removed = saved.counts.removed;
-		rc = note_failure(x, id, mpan);
-		if (rc == 0)
-			rc = ecl__sqlite_exec(conn, "ROLLBACK TO ecl_agg_meter", "aggregating one meter");
-		if (rc == 0)
-			rc = ecl__sqlite_exec(conn, "UPDATE ecl_agg_all SET failed = 1 WHERE id = "
-				"(SELECT max(id) FROM ecl_agg_meters)", "aggregating one meter");
-	}
+		rc = load_meters(conn, q);
 	if (rc == 0)
-		rc = ecl__sqlite_exec(conn, "RELEASE ecl_agg_meter", "aggregating one meter");
+		rc = load_calendar(conn, q);
 	return rc;
 }
 
-/* The set-based attempt failed on some meter's data: go meter by meter. */
-static int aggregate_each(ecl_backend_conn *conn, agg_ctx *x)
+int ecl__sqlite_agg_meters(ecl_backend_conn *conn, void *self, ecl__agg_meters *out)
 {
 	sqlite3_stmt *list = NULL;
-	int64_t *ids = NULL;
-	char **mpans = NULL;
-	size_t n = 0, cap = 0, i;
-	int step, rc = sqlite3_prepare_v2(conn->db, "SELECT id, mpan FROM ecl_agg_all ORDER BY id", -1,
-	                                  &list, NULL);
+	int step = SQLITE_DONE;
+	int rc = ecl__sqlite_prepare(&list, conn, "SELECT id, mpan FROM ecl_agg_all ORDER BY id");
 
-	rc = rc == SQLITE_OK ? 0 : ecl__sqlite_error(conn, rc, "listing the meters to aggregate");
-	while (rc == 0 && (step = sqlite3_step(list)) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *more_ids = realloc(ids, (cap ? 2 * cap : 64) * sizeof(*ids));
-			char **more_mpans = more_ids ? realloc(mpans, (cap ? 2 * cap : 64) * sizeof(*mpans)) : NULL;
-
-			if (more_ids)
-				ids = more_ids;
-			if (more_mpans == NULL) {
-				rc = ecl_error_set(ECL_ENOMEM, "out of memory listing the meters to aggregate");
-				break;
-			}
-			mpans = more_mpans;
-			cap = cap ? 2 * cap : 64;
-		}
-		ids[n] = sqlite3_column_int64(list, 0);
-		mpans[n++] = ecl__strdup((const char *)sqlite3_column_text(list, 1));
-	}
-	sqlite3_finalize(list);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = aggregate_one(conn, x, ids[i], mpans[i]);
-	if (rc == 0)
-		rc = ecl__sqlite_exec(conn, "DELETE FROM ecl_agg_meters; INSERT INTO ecl_agg_meters "
-			"SELECT id FROM ecl_agg_all WHERE failed = 0", "aggregating");
-	for (i = 0; i < n; i++)
-		free(mpans[i]);
-	free(mpans);
-	free(ids);
+	(void)self;
+	if (rc != 0)
+		return rc;
+	while (rc == 0 && (step = sqlite3_step(list)) == SQLITE_ROW)
+		rc = ecl__agg_meters_add(out, sqlite3_column_int64(list, 0),
+			(const char *)sqlite3_column_text(list, 1));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ecl__sqlite_error(conn, step, "listing the meters to aggregate");
+	ecl__sqlite_done(list);
 	return rc;
 }
 
-static int count_scope(ecl_backend_conn *conn, agg_ctx *x)
+int ecl__sqlite_agg_narrow(ecl_backend_conn *conn, void *self, const int64_t *ids, size_t count)
 {
 	sqlite3_stmt *s;
-	int step, rc = ecl__sqlite_prepare(&s, conn, ranges[x->q->range].count);
+	size_t i;
+	int rc = ecl__sqlite_exec(conn, "DELETE FROM ecl_agg_meters", "aggregating");
+
+	(void)self;
+	if (rc == 0)
+		rc = ecl__sqlite_prepare(&s, conn, "INSERT INTO ecl_agg_meters (id) VALUES (?1)");
+	for (i = 0; rc == 0 && i < count; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		rc = step_done(conn, s, "aggregating one meter");
+	}
+	return rc;
+}
+
+int ecl__sqlite_agg_count(ecl_backend_conn *conn, void *self, int64_t *rows, int64_t *meters,
+                          int64_t *incomplete)
+{
+	sqlite3_stmt *s;
+	int step, rc = ecl__sqlite_prepare(&s, conn, ranges[((agg_self *)self)->q->range].count);
 
 	if (rc != 0)
 		return rc;
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
-		int64_t rows = sqlite3_column_int64(s, 0);
-
-		x->counts.meters = sqlite3_column_int64(s, 1);
-		x->counts.incomplete = sqlite3_column_int64(s, 2);
-		x->counts.unchanged = rows > x->counts.written ? rows - x->counts.written : 0;
+		*rows = sqlite3_column_int64(s, 0);
+		*meters = sqlite3_column_int64(s, 1);
+		*incomplete = sqlite3_column_int64(s, 2);
 	} else {
 		rc = ecl__sqlite_error(conn, step, "counting aggregated rows");
 	}
@@ -385,51 +303,10 @@ static int count_scope(ecl_backend_conn *conn, agg_ctx *x)
 	return rc;
 }
 
-static int aggregate_work(ecl_backend_conn *conn, void *opaque)
-{
-	agg_ctx *x = opaque;
-	int rc;
-
-	/* A retried attempt starts again from nothing: the rollback undid it. */
-	memset(&x->counts, 0, sizeof(x->counts));
-	clear_failures(x);
-	rc = ecl__sqlite_exec(conn, SCOPE_SQL, "preparing an aggregation");
-	if (rc == 0)
-		rc = load_meters(conn, x->q);
-	if (rc == 0)
-		rc = load_calendar(conn, x->q);
-	if (rc == 0)
-		rc = ecl__sqlite_exec(conn, "SAVEPOINT ecl_agg_all", "aggregating");
-	if (rc == 0 && (rc = run_range(conn, x)) != 0 && x->per_meter_fault) {
-		memset(&x->counts, 0, sizeof(x->counts));
-		rc = ecl__sqlite_exec(conn, "ROLLBACK TO ecl_agg_all", "aggregating");
-		if (rc == 0)
-			rc = aggregate_each(conn, x);
-	}
-	if (rc == 0)
-		rc = ecl__sqlite_exec(conn, "RELEASE ecl_agg_all", "aggregating");
-	if (rc == 0)
-		rc = count_scope(conn, x);
-	return rc;
-}
-
 int ecl__sqlite_aggregate(ecl_backend_conn *conn, const ecl_aggregate_request *request,
                           ecl_aggregate_counts *counts)
 {
-	agg_ctx x;
-	size_t i;
-	int rc;
+	agg_self self = { request };
 
-	memset(&x, 0, sizeof(x));
-	x.q = request;
-	rc = ecl__sqlite_write(conn, aggregate_work, &x, "aggregating");
-	if (rc == 0) {
-		x.counts.failed_meters = (int64_t)x.failure_count;
-		*counts = x.counts;
-		for (i = 0; request->meter_error != NULL && i < x.failure_count; i++)
-			request->meter_error(request->payload, x.failures[i].id, x.failures[i].mpan,
-			                     x.failures[i].message ? x.failures[i].message : "out of memory");
-	}
-	clear_failures(&x);
-	return rc;
+	return ecl__agg_run(conn, &self, request, counts);
 }

@@ -310,6 +310,33 @@ static int configure(ecl_backend_conn *conn)
 	return rc;
 }
 
+/* What the code shared in backends/common needs of SQLite. */
+static const ecl__driver sqlite_driver = {
+	.write = ecl__sqlite_write,
+	.exec = ecl__sqlite_exec,
+	.schema = {
+		.migrations = ecl_sqlite_migrations,
+		.table_sql = ecl__sqlite_migrations_table,
+		.record_format = "INSERT INTO schema_migrations (version, applied_at) VALUES (%d, %lld)",
+		.current = ecl__sqlite_schema_current,
+		.scratch_open = ecl__sqlite_scratch_open,
+		.scratch_exec = ecl__sqlite_scratch_exec,
+		.drift = ecl__sqlite_drift,
+		.scratch_close = ecl__sqlite_scratch_close,
+	},
+	.aggregate = {
+		.begin = ecl__sqlite_agg_scope,
+		.run = ecl__sqlite_agg_statements,
+		.meters = ecl__sqlite_agg_meters,
+		.narrow = ecl__sqlite_agg_narrow,
+		.count = ecl__sqlite_agg_count,
+	},
+	.readings = {
+		.readings = ecl__sqlite_readings_batch,
+		.apply_job = ecl__sqlite_apply_job_update,
+	},
+};
+
 static void sqlite_close(ecl_backend_conn *conn)
 {
 	unsigned int i;
@@ -337,6 +364,7 @@ static int sqlite_open(ecl_backend_conn **out, const char *uri, const ecl_store_
 	*out = NULL;
 	if (conn == NULL)
 		return ecl_error_set(ECL_ENOMEM, "out of memory opening %s", uri);
+	conn->driver = &sqlite_driver;
 	conn->busy_timeout_ms = opts->busy_timeout_ms;
 	rc = path_from_uri(&conn->path, uri);
 	if (rc == 0) {
@@ -358,33 +386,33 @@ static int sqlite_open(ecl_backend_conn **out, const char *uri, const ecl_store_
 }
 
 const ecl_backend ecl_sqlite_backend = {
-	ECL_BACKEND_VERSION,
-	"sqlite",
-	sqlite_open,
-	sqlite_close,
-	ecl__sqlite_schema_version,
-	ecl__sqlite_migrate,
-	ecl__sqlite_check,
-	ecl__sqlite_job_insert,
-	ecl__sqlite_job_get,
-	ecl__sqlite_job_list,
-	ecl__sqlite_job_claim,
-	ecl__sqlite_job_update,
-	ecl__sqlite_meter_find,
-	ecl__sqlite_readings_write,
-	ecl__sqlite_aggregate,
-	ecl__sqlite_execution_record,
-	ecl__sqlite_execution_list,
-	ecl__sqlite_batch_extent,
-	ecl__sqlite_quality_scan,
-	ecl__sqlite_quality_record,
-	ecl__sqlite_health_metrics,
-	ecl__sqlite_jobs_stuck,
-	ecl__sqlite_jobs_alert_pending,
-	ecl__sqlite_alert_last,
-	ecl__sqlite_alert_record,
-	ecl__sqlite_jobs_expired,
-	ecl__sqlite_file_referenced,
-	ecl__sqlite_job_status_counts,
-	ecl__sqlite_job_attempts,
+	.version = ECL_BACKEND_VERSION,
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.schema_version = ecl__common_schema_version,
+	.migrate = ecl__common_migrate,
+	.check = ecl__common_check,
+	.job_insert = ecl__sqlite_job_insert,
+	.job_get = ecl__sqlite_job_get,
+	.job_list = ecl__sqlite_job_list,
+	.job_claim = ecl__sqlite_job_claim,
+	.job_update = ecl__sqlite_job_update,
+	.meter_find = ecl__sqlite_meter_find,
+	.readings_write = ecl__common_readings_write,
+	.aggregate = ecl__sqlite_aggregate,
+	.execution_record = ecl__sqlite_execution_record,
+	.execution_list = ecl__sqlite_execution_list,
+	.batch_extent = ecl__sqlite_batch_extent,
+	.quality_scan = ecl__sqlite_quality_scan,
+	.quality_record = ecl__sqlite_quality_record,
+	.health_metrics = ecl__sqlite_health_metrics,
+	.jobs_stuck = ecl__sqlite_jobs_stuck,
+	.jobs_alert_pending = ecl__sqlite_jobs_alert_pending,
+	.alert_last = ecl__sqlite_alert_last,
+	.alert_record = ecl__sqlite_alert_record,
+	.jobs_expired = ecl__sqlite_jobs_expired,
+	.file_referenced = ecl__sqlite_file_referenced,
+	.job_status_counts = ecl__sqlite_job_status_counts,
+	.job_attempts = ecl__sqlite_job_attempts,
 };

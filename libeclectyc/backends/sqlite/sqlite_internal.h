@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "eclectyc/sys/backend.h"
+#include "backends/common/driver.h"
 
 #define ECL_SQLITE_STMT_CACHE 48
 
@@ -14,6 +15,7 @@ typedef struct cached_stmt {
 } cached_stmt;
 
 struct ecl_backend_conn {
+	const ecl__driver *driver;  /* first: backends/common reads it (ECL__DRIVER) */
 	sqlite3 *db;
 	char *path;            /* the file name SQLite was given */
 	int busy_timeout_ms;
@@ -58,10 +60,24 @@ int ecl__sqlite_bind_time(sqlite3_stmt *stmt, int index, int64_t t);
 /* Bind text: NULL binds NULL. */
 int ecl__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 
-/* Backend entry points implemented in sqlite_schema.c and sqlite_jobs.c. */
-int ecl__sqlite_schema_version(ecl_backend_conn *conn, int *current, int *expected);
-int ecl__sqlite_migrate(ecl_backend_conn *conn, int64_t applied_at);
-int ecl__sqlite_check(ecl_backend_conn *conn, ecl_schema_report *report);
+/* The driver's hooks (backends/common/driver.h): sqlite_schema.c,
+ * sqlite_aggregate.c, sqlite_readings.c. */
+extern const char ecl__sqlite_migrations_table[];
+int ecl__sqlite_schema_current(ecl_backend_conn *conn, int *current);
+int ecl__sqlite_scratch_open(ecl_backend_conn *conn, void **scratch);
+int ecl__sqlite_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql);
+int ecl__sqlite_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report);
+int ecl__sqlite_scratch_close(ecl_backend_conn *conn, void *scratch, int rc);
+int ecl__sqlite_agg_scope(ecl_backend_conn *conn, void *self);
+int ecl__sqlite_agg_statements(ecl_backend_conn *conn, void *self, int64_t *written,
+                               int64_t *removed, int *data_fault);
+int ecl__sqlite_agg_meters(ecl_backend_conn *conn, void *self, ecl__agg_meters *out);
+int ecl__sqlite_agg_narrow(ecl_backend_conn *conn, void *self, const int64_t *ids, size_t count);
+int ecl__sqlite_agg_count(ecl_backend_conn *conn, void *self, int64_t *rows, int64_t *meters,
+                          int64_t *incomplete);
+int ecl__sqlite_readings_batch(ecl_backend_conn *conn, ecl__readings_write *w);
+
+/* Backend entry points implemented in sqlite_jobs.c. */
 int ecl__sqlite_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
 int ecl__sqlite_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
 int ecl__sqlite_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out);
@@ -72,9 +88,6 @@ int ecl__sqlite_job_update(ecl_backend_conn *conn, const ecl_job_update *update,
 int ecl__sqlite_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *update,
                                  ecl_job_found *found);
 int ecl__sqlite_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id);
-int ecl__sqlite_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
-                               const ecl_job_update *job, ecl_job_found *found,
-                               ecl_write_counts *counts);
 
 /* Copy a YYYY-MM-DD column value into an 11-byte field. */
 void ecl__sqlite_copy_date(char out[11], const char *text);
@@ -101,9 +114,12 @@ int ecl__sqlite_quality_record(ecl_backend_conn *conn, const ecl_quality_finding
 
 /* Append to `out` every job of `SELECT <job columns> FROM import_jobs <tail>`,
  * with ?1 and ?2 in `tail` bound to p1 and p2. `doing` names the query in
- * errors. (`out` must start empty or hold jobs read by this function.) */
+ * errors. On failure the jobs this call appended are removed again. */
 int ecl__sqlite_jobs_where(ecl_backend_conn *conn, const char *tail, int64_t p1, int64_t p2,
                            ecl_job_array *out, const char *doing);
+/* Point `row` (backends/common/job_columns.h) at the current row of `stmt`. */
+struct ecl__job_row;
+void ecl__sqlite_job_row(struct ecl__job_row *row, sqlite3_stmt *stmt);
 
 /* Version 4: sqlite_monitor.c (health, stuck, alerts) and sqlite_cleanup.c. */
 int ecl__sqlite_health_metrics(ecl_backend_conn *conn, const ecl_health_query *query,

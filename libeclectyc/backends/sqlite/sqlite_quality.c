@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/buffer_internal.h"
+#include "backends/common/quality_day.h"
 #include "sqlite_internal.h"
 
 /* ?1, ?2: the day's UTC bounds [start, end); ?3 its date. The period number
@@ -30,59 +31,27 @@
 
 enum { COL_ID, COL_MPAN, COL_HH, COL_PERIOD, COL_VALUE, COL_HAS_DAILY, COL_DAILY };
 
-/* One meter's rows as they stream by; the arrays grow and are reused. */
+/* One meter's rows as they stream by. */
 typedef struct scan_meter {
-	ecl_quality_meter_day day;
+	ecl__quality_day d;
 	ecl_buf mpan;
-	int *periods;
-	double *values;
-	size_t capacity;
 	int open;                  /* a meter has been started */
 } scan_meter;
 
 static int start_meter(scan_meter *m, sqlite3_stmt *s)
 {
 	const char *mpan = (const char *)sqlite3_column_text(s, COL_MPAN);
+	ecl_quality_meter_day *day = &m->d.day;
 	int rc = ecl__buf_set(&m->mpan, mpan ? mpan : "");
 
-	m->day.meter_id = sqlite3_column_int64(s, COL_ID);
-	m->day.mpan = m->mpan.ptr;
-	m->day.is_half_hourly = sqlite3_column_int(s, COL_HH);
-	m->day.count = 0;
-	m->day.has_daily = sqlite3_column_int(s, COL_HAS_DAILY);
-	m->day.daily_value = m->day.has_daily ? sqlite3_column_double(s, COL_DAILY) : 0.0;
+	day->meter_id = sqlite3_column_int64(s, COL_ID);
+	day->mpan = m->mpan.ptr;
+	day->is_half_hourly = sqlite3_column_int(s, COL_HH);
+	day->count = 0;
+	day->has_daily = sqlite3_column_int(s, COL_HAS_DAILY);
+	day->daily_value = day->has_daily ? sqlite3_column_double(s, COL_DAILY) : 0.0;
 	m->open = 1;
 	return rc;
-}
-
-static int add_reading(scan_meter *m, sqlite3_stmt *s)
-{
-	if (m->day.count == m->capacity) {
-		size_t cap = m->capacity ? m->capacity * 2 : 64;
-		int *periods = realloc(m->periods, cap * sizeof(*periods));
-		double *values;
-
-		if (periods != NULL)
-			m->periods = periods;
-		values = periods ? realloc(m->values, cap * sizeof(*values)) : NULL;
-		if (values == NULL)
-			return ecl_error_set(ECL_ENOMEM, "out of memory reading %zu readings of meter %s",
-				cap, m->day.mpan);
-		m->values = values;
-		m->capacity = cap;
-	}
-	m->periods[m->day.count] = sqlite3_column_int(s, COL_PERIOD);
-	m->values[m->day.count] = sqlite3_column_double(s, COL_VALUE);
-	m->day.count++;
-	return 0;
-}
-
-/* Hand the finished meter to the caller. */
-static int emit(scan_meter *m, const ecl_quality_scan *scan)
-{
-	m->day.periods = m->periods;
-	m->day.values = m->values;
-	return scan->meter(scan->payload, &m->day);
 }
 
 /* Step through the rows, one callback per meter. */
@@ -92,19 +61,20 @@ static int stream(ecl_backend_conn *conn, sqlite3_stmt *s, const ecl_quality_sca
 	int step = SQLITE_DONE, rc = 0;
 
 	while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!m->open || sqlite3_column_int64(s, COL_ID) != m->day.meter_id) {
+		if (!m->open || sqlite3_column_int64(s, COL_ID) != m->d.day.meter_id) {
 			if (m->open)
-				rc = emit(m, scan);
+				rc = ecl__quality_day_emit(&m->d, scan);
 			if (rc == 0)
 				rc = start_meter(m, s);
 		}
 		if (rc == 0 && sqlite3_column_type(s, COL_VALUE) != SQLITE_NULL)
-			rc = add_reading(m, s);
+			rc = ecl__quality_day_add(&m->d, sqlite3_column_int(s, COL_PERIOD),
+				sqlite3_column_double(s, COL_VALUE));
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = ecl__sqlite_error(conn, step, "reading the day's readings for quality checks");
 	if (rc == 0 && m->open)
-		rc = emit(m, scan);
+		rc = ecl__quality_day_emit(&m->d, scan);
 	return rc;
 }
 
@@ -125,8 +95,7 @@ int ecl__sqlite_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *sca
 		ecl__sqlite_done(s);
 	}
 	ecl_buf_dispose(&m.mpan);
-	free(m.periods);
-	free(m.values);
+	ecl__quality_day_dispose(&m.d);
 	return rc;
 }
 

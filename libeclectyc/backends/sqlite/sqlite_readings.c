@@ -1,7 +1,5 @@
 /* SQLite backend: meters and readings, written in batches. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "util/buffer_internal.h"
 #include "sqlite_internal.h"
@@ -290,59 +288,23 @@ static int write_dailies(ecl_backend_conn *conn, const ecl_reading_batch *b, con
 	return rc;
 }
 
-typedef struct write_ctx {
-	ecl_reading_batch *batch;
-	const ecl_job_update *job;
-	ecl_job_found *found;
-	int64_t *ids;              /* meter ids as this attempt resolved them */
-	ecl_write_counts counts;   /* this attempt's counts */
-} write_ctx;
-
-static int write_batch(ecl_backend_conn *conn, void *opaque)
+/* The batch's part of the readings_write transaction (backends/common/readings_run.c). */
+int ecl__sqlite_readings_batch(ecl_backend_conn *conn, ecl__readings_write *w)
 {
-	write_ctx *ctx = opaque;
-	ecl_reading_batch *b = ctx->batch;
+	ecl_reading_batch *b = w->batch;
 	size_t i;
 	int rc = 0;
 
-	/* A retried attempt starts again from nothing: the rollback undid it. */
-	memset(&ctx->counts, 0, sizeof(ctx->counts));
 	for (i = 0; rc == 0 && i < b->meter_count; i++) {
-		ctx->ids[i] = b->meters[i].id;
-		if (ctx->ids[i] == 0)
-			rc = ensure_meter(conn, b, &b->meters[i], &ctx->ids[i], &ctx->counts);
+		w->ids[i] = b->meters[i].id;
+		if (w->ids[i] == 0)
+			rc = ensure_meter(conn, b, &b->meters[i], &w->ids[i], &w->counts);
 	}
 	if (rc == 0)
-		rc = write_intervals(conn, b, ctx->ids, &ctx->counts);
+		rc = write_intervals(conn, b, w->ids, &w->counts);
 	if (rc == 0)
-		rc = write_dailies(conn, b, ctx->ids, &ctx->counts);
+		rc = write_dailies(conn, b, w->ids, &w->counts);
 	if (rc == 0)
-		rc = ecl__sqlite_record_extent(conn, b, ctx->ids);
-	/* Last, so a cancelled job rolls the whole batch back. */
-	if (rc == 0 && ctx->job != NULL)
-		rc = ecl__sqlite_apply_job_update(conn, ctx->job, ctx->found);
-	return rc;
-}
-
-int ecl__sqlite_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
-                               const ecl_job_update *job, ecl_job_found *found,
-                               ecl_write_counts *counts)
-{
-	write_ctx ctx = { batch, job, found, NULL, { 0, 0, 0, 0 } };
-	size_t i;
-	int rc = 0;
-
-	if (batch->meter_count > 0 && (ctx.ids = calloc(batch->meter_count, sizeof(*ctx.ids))) == NULL)
-		return ecl_error_set(ECL_ENOMEM, "out of memory for %zu meters", batch->meter_count);
-	rc = ecl__sqlite_write(conn, write_batch, &ctx, "writing readings");
-	for (i = 0; rc == 0 && i < batch->meter_count; i++)
-		batch->meters[i].id = ctx.ids[i];
-	if (rc == 0) {
-		counts->inserted += ctx.counts.inserted;
-		counts->updated += ctx.counts.updated;
-		counts->unchanged += ctx.counts.unchanged;
-		counts->meters_created += ctx.counts.meters_created;
-	}
-	free(ctx.ids);
+		rc = ecl__sqlite_record_extent(conn, b, w->ids);
 	return rc;
 }

@@ -1,8 +1,7 @@
 /*
- * SQLite schema: versioned migrations recorded in schema_migrations, and a
- * drift check. The check builds the expected schema by applying every
- * migration to a private in-memory database and compares the two through
- * PRAGMAs, so there is no second, hand-kept description to fall out of step.
+ * SQLite schema: what backends/common/schema.c needs to apply the
+ * migrations and check for drift. The expected schema is built in a private
+ * in-memory database and compared with the live one through PRAGMAs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,19 +9,10 @@
 
 #include "sqlite_internal.h"
 
-#define MIGRATIONS_TABLE \
-	"CREATE TABLE IF NOT EXISTS schema_migrations (" \
-	" version INTEGER PRIMARY KEY," \
-	" applied_at INTEGER NOT NULL)"
-
-static int migration_count(void)
-{
-	int n = 0;
-
-	while (ecl_sqlite_migrations[n] != NULL)
-		n++;
-	return n;
-}
+const char ecl__sqlite_migrations_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	" version INTEGER PRIMARY KEY,"
+	" applied_at INTEGER NOT NULL)";
 
 static int table_exists(ecl_backend_conn *conn, const char *table, int *exists)
 {
@@ -41,7 +31,7 @@ static int table_exists(ecl_backend_conn *conn, const char *table, int *exists)
 	return rc;
 }
 
-static int current_version(ecl_backend_conn *conn, int *current)
+int ecl__sqlite_schema_current(ecl_backend_conn *conn, int *current)
 {
 	sqlite3_stmt *stmt;
 	int exists = 0;
@@ -61,74 +51,37 @@ static int current_version(ecl_backend_conn *conn, int *current)
 	return rc;
 }
 
-int ecl__sqlite_schema_version(ecl_backend_conn *conn, int *current, int *expected)
-{
-	*expected = migration_count();
-	return current_version(conn, current);
-}
-
-typedef struct migrate_ctx {
-	int64_t applied_at;
-	int applied;     /* the version applied by this transaction, 0 if none */
-	int too_new;     /* the database is ahead of this library */
-} migrate_ctx;
-
-/* One transaction: apply the next pending migration, if any. Reading the
- * version inside the write lock makes concurrent migrators safe. */
-static int apply_next(ecl_backend_conn *conn, void *opaque)
-{
-	migrate_ctx *ctx = opaque;
-	int current = 0;
-	char record[128];
-	int rc = ecl__sqlite_exec(conn, MIGRATIONS_TABLE, "creating schema_migrations");
-
-	ctx->applied = 0;
-	if (rc == 0)
-		rc = current_version(conn, &current);
-	if (rc == 0 && current > migration_count())
-		ctx->too_new = current;
-	if (rc == 0 && current < migration_count()) {
-		char doing[64];
-		snprintf(doing, sizeof(doing), "applying migration %d", current + 1);
-		rc = ecl__sqlite_exec(conn, ecl_sqlite_migrations[current], doing);
-		snprintf(record, sizeof(record),
-			"INSERT INTO schema_migrations (version, applied_at) VALUES (%d, %lld)",
-			current + 1, (long long)ctx->applied_at);
-		if (rc == 0)
-			rc = ecl__sqlite_exec(conn, record, doing);
-		if (rc == 0)
-			ctx->applied = current + 1;
-	}
-	return rc;
-}
-
-int ecl__sqlite_migrate(ecl_backend_conn *conn, int64_t applied_at)
-{
-	migrate_ctx ctx = { applied_at, 0, 0 };
-	int rc;
-
-	do {
-		rc = ecl__sqlite_write(conn, apply_next, &ctx, "migrating the schema");
-	} while (rc == 0 && ctx.applied != 0);
-	if (rc == 0 && ctx.too_new)
-		rc = ecl_error_set(ECL_ESCHEMA,
-			"database schema is at version %d, newer than this library's %d",
-			ctx.too_new, migration_count());
-	return rc;
-}
-
 /* ---- drift check -------------------------------------------------------- */
 
-static int build_expected(sqlite3 **out)
+/* The expected schema is built in a private in-memory database. */
+int ecl__sqlite_scratch_open(ecl_backend_conn *conn, void **scratch)
 {
-	int i, rc = sqlite3_open_v2(":memory:", out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 
-	for (i = 0; rc == SQLITE_OK && ecl_sqlite_migrations[i] != NULL; i++)
-		rc = sqlite3_exec(*out, ecl_sqlite_migrations[i], NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(*out, MIGRATIONS_TABLE, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0
-		: ecl_error_set(ECL_EDB, "building the expected schema: %s", sqlite3_errmsg(*out));
+	(void)conn;
+	if (rc != SQLITE_OK) {
+		rc = ecl_error_set(ECL_EDB, "building the expected schema: %s",
+			db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return rc;
+	}
+	*scratch = db;
+	return 0;
+}
+
+int ecl__sqlite_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql)
+{
+	(void)conn;
+	return sqlite3_exec(scratch, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
+		: ecl_error_set(ECL_EDB, "building the expected schema: %s", sqlite3_errmsg(scratch));
+}
+
+int ecl__sqlite_scratch_close(ecl_backend_conn *conn, void *scratch, int rc)
+{
+	(void)conn;
+	sqlite3_close(scratch);
+	return rc;
 }
 
 /* Run a query on `db` with an optional text parameter ?1; call `each` for
@@ -276,20 +229,16 @@ static int compare_trigger(sqlite3_stmt *row, void *opaque)
 	return rc;
 }
 
-int ecl__sqlite_check(ecl_backend_conn *conn, ecl_schema_report *report)
+int ecl__sqlite_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report)
 {
-	sqlite3 *expected = NULL;
 	compare_ctx ctx = { conn->db, report, NULL };
-	int rc = build_expected(&expected);
+	int rc = for_each_row(scratch,
+		"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+		"ORDER BY name", NULL, compare_table, &ctx);
 
 	if (rc == 0)
-		rc = for_each_row(expected,
-			"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-			"ORDER BY name", NULL, compare_table, &ctx);
-	if (rc == 0)
-		rc = for_each_row(expected,
+		rc = for_each_row(scratch,
 			"SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name", NULL,
 			compare_trigger, &ctx);
-	sqlite3_close(expected);
 	return rc;
 }

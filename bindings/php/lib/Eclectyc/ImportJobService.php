@@ -40,7 +40,8 @@ class ImportJobService
      * @param string      $priority   'low', 'normal' or 'high'
      * @param string[]|null $tags     stored as a JSON array (NULL when empty)
      * @param array|null  $metadata   stored as a JSON object (NULL when empty)
-     * @param int         $maxRetries retries after a failure (attempts = maxRetries + 1)
+     * @param int|null    $maxRetries retries after a failure (attempts = maxRetries + 1);
+     *                                null = ECLECTYC_MAX_RETRIES, else 3
      * @throws \EclectycException (Eclectyc\InvalidException for a bad type or
      *         priority, Eclectyc\IOException when the file cannot be read)
      */
@@ -51,10 +52,10 @@ class ImportJobService
         ?int $userId = null,
         bool $dryRun = false,
         ?string $notes = null,
-        string $priority = 'normal',
+        ?string $priority = null,
         ?array $tags = null,
         ?array $metadata = null,
-        int $maxRetries = 3,
+        ?int $maxRetries = null,
         ?string $profile = null,
         ?string $meter = null
     ): string {
@@ -154,8 +155,8 @@ class ImportJobService
         }
     }
 
-    /** Delete finished jobs older than $days; returns how many went. */
-    public function cleanupOldJobs(int $days = 30): int
+    /** Delete finished jobs older than $days (null: 30); returns how many went. */
+    public function cleanupOldJobs(?int $days = null): int
     {
         $report = $this->store->cleanup($days);
         return (int)($report['jobs_deleted'] ?? 0);

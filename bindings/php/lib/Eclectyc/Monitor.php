@@ -49,8 +49,8 @@ final class Monitor
         return $this->store->quality($date, $mpan, $record);
     }
 
-    /** Delete finished jobs older than $days and orphaned files under $storageDir. */
-    public function cleanup(int $days = 30, bool $dryRun = false, ?string $storageDir = null): array
+    /** Delete finished jobs older than $days (null: 30) and orphaned files under $storageDir. */
+    public function cleanup(?int $days = null, bool $dryRun = false, ?string $storageDir = null): array
     {
         return $this->store->cleanup($days, $dryRun, $storageDir);
     }

@@ -12,6 +12,16 @@ namespace Eclectyc;
  * Eclectyc\InvalidException, NotFoundException, StateException, IOException,
  * BusyException, SchemaException, DatabaseException, CancelledException ...
  * Records and reports come back as arrays.
+ *
+ * By default a Store applies the ECLECTYC_* configuration the way the
+ * `eclectyc` command line does ($envFile, like `eclectyc --env-file`, then
+ * the process environment; docs/configuration.md), read by the library's
+ * own ecl_*_options_from_config(): the store URI (ECLECTYC_DB when $uri is
+ * null), log level, storage root, retry policy, alert channels, and the
+ * defaults of every call that leaves a value out (max retries, batch size,
+ * the worker's, the peak window, health thresholds, cleanup's directory).
+ * `useConfig: false` opts out: only the library's built-in defaults apply.
+ * settings() shows what was applied.
  */
 final class Store
 {
@@ -23,18 +33,44 @@ final class Store
     private \EclectycStore $native;
     private string $uri;
 
+    public const LOG_NONE = 4;
+
     /**
-     * @param string        $uri      the store URI
-     * @param bool          $migrate  apply pending schema migrations on open
-     * @param callable|null $log      fn(int $level, string $message): void, or null
-     *                                (stderr at warn); exceptions it throws are ignored
-     * @param int           $logLevel the lowest level passed to $log (LOG_*)
+     * @param string|null   $uri       the store URI; null = ECLECTYC_DB
+     * @param bool          $migrate   apply pending schema migrations on open
+     * @param callable|null $log       fn(int $level, string $message): void, or null
+     *                                 (stderr); exceptions it throws are ignored
+     * @param int|null      $logLevel  the lowest level logged (LOG_*); null =
+     *                                 ECLECTYC_LOG_LEVEL, else LOG_WARN
+     * @param bool          $useConfig apply the ECLECTYC_* configuration (false: the
+     *                                 library's defaults only, nothing read from the environment)
+     * @param string|null   $envFile   a .env file read before the environment
+     *                                 (as `eclectyc --env-file`)
      */
-    public function __construct(#[\SensitiveParameter] string $uri, bool $migrate = true,
-                                ?callable $log = null, int $logLevel = self::LOG_WARN)
+    public function __construct(#[\SensitiveParameter] ?string $uri = null, bool $migrate = true,
+                                ?callable $log = null, ?int $logLevel = null,
+                                bool $useConfig = true, ?string $envFile = null)
     {
-        $this->uri = $uri;
-        $this->native = new \EclectycStore($uri, (int)$migrate, $log, $logLevel);
+        $this->native = new \EclectycStore($uri, (int)$migrate, $log, $logLevel ?? -1,
+            (int)$useConfig, $envFile);
+        $this->uri = (string)$this->native->uri();
+    }
+
+    /**
+     * What this store's calls use when a value is left out, as the library
+     * read it from the configuration (or its defaults): ['configured', 'uri'
+     * (masked), 'log_level', 'busy_timeout_ms', 'retry_base_seconds',
+     * 'retry_cap_seconds', 'retry_jitter_percent', 'storage_root',
+     * 'max_retries', 'batch_size', 'worker_poll_ms', 'aggregate_after_import',
+     * 'peak_start', 'peak_end', 'stuck_minutes', 'failure_rate_warning',
+     * 'failure_rate_critical', 'backlog_threshold', 'cleanup_days',
+     * 'cleanup_storage_dir', 'alert_email', 'alert_slack', 'alert_cooldown_seconds'].
+     *
+     * @return array<string,mixed>
+     */
+    public function settings(): array
+    {
+        return Json::decode($this->native->settings());
     }
 
     /** A Store as given, or one opened from a URI. */
@@ -128,12 +164,13 @@ final class Store
 
     /**
      * Queue an import; returns its batch id (a UUID v4). Empty tags/metadata
-     * are stored as NULL, like the reference.
+     * are stored as NULL, like the reference. $importType null = hh,
+     * $priority null = normal, $maxRetries null = ECLECTYC_MAX_RETRIES (else 3).
      */
-    public function createJob(string $filename, string $filePath, string $importType = 'hh',
+    public function createJob(string $filename, string $filePath, ?string $importType = null,
                               ?int $userId = null, bool $dryRun = false, ?string $notes = null,
-                              string $priority = 'normal', ?array $tags = null,
-                              ?array $metadata = null, int $maxRetries = 3,
+                              ?string $priority = null, ?array $tags = null,
+                              ?array $metadata = null, ?int $maxRetries = null,
                               ?string $profile = null, ?string $meter = null,
                               ?string $clock = null): string
     {
@@ -150,7 +187,8 @@ final class Store
         }
         return $this->native->create_job($filename, $filePath, $importType, $userId ?? 0,
             (int)$dryRun, $notes, $priority, Json::encodeOptional($tags, 'tags'),
-            Json::encodeOptional($metadata, 'metadata'), $maxRetries, $profile, $meter, $clock);
+            Json::encodeOptional($metadata, 'metadata'), $maxRetries ?? \ECLB_DEFAULT, $profile,
+            $meter, $clock);
     }
 
     /** The job row (summary, tags and metadata decoded); NotFoundException when there is none. */
@@ -162,13 +200,13 @@ final class Store
     /**
      * Jobs newest first.
      * @param string|null $status   queued|processing|completed|failed|cancelled, or null for any
-     * @param int         $limit    0 = no limit
+     * @param int|null    $limit    0 = no limit; null = the library's default (20)
      * @param string|null $priority low|normal|high, or null for any (filtered by the store,
      *                              before the limit)
      */
-    public function listJobs(?string $status = null, int $limit = 20, ?string $priority = null): array
+    public function listJobs(?string $status = null, ?int $limit = null, ?string $priority = null): array
     {
-        return Json::decode($this->native->list_jobs($status, $limit, $priority));
+        return Json::decode($this->native->list_jobs($status, $limit ?? \ECLB_DEFAULT, $priority));
     }
 
     /**
@@ -214,14 +252,15 @@ final class Store
 
     /**
      * Import a CSV file now, in this process (no job). Returns the report:
-     * counts plus 'summary' (the reference's summary keys).
+     * counts plus 'summary' (the reference's summary keys). Null policies
+     * are the library's (create, accept); $batchSize 0 = ECLECTYC_BATCH_SIZE, else 5000.
      *
      * @param callable|null $progress fn(int $processed, int $total, int $imported, int $failed):
      *                                a truthy return stops the import (CancelledException);
      *                                an exception it throws stops it and propagates
      */
-    public function ingest(string $path, string $importType = 'hh', bool $dryRun = false,
-                           string $unknownMeters = 'create', string $negatives = 'accept',
+    public function ingest(string $path, ?string $importType = null, bool $dryRun = false,
+                           ?string $unknownMeters = null, ?string $negatives = null,
                            bool $overwriteActual = false, bool $monthFirst = false,
                            bool $intervalEnd = false, int $batchSize = 0,
                            ?callable $progress = null, ?string $profile = null,
@@ -271,9 +310,14 @@ final class Store
             (int)$sendAlerts));
     }
 
-    public function cleanup(int $days = 30, bool $dryRun = false, ?string $storageDir = null): array
+    /**
+     * Delete finished jobs older than $days (null: the library's 30) and orphaned
+     * files under $storageDir (null: ECLECTYC_STORAGE_DIR as `eclectyc cleanup`
+     * takes it; none with useConfig: false).
+     */
+    public function cleanup(?int $days = null, bool $dryRun = false, ?string $storageDir = null): array
     {
-        return Json::decode($this->native->cleanup($days, (int)$dryRun, $storageDir));
+        return Json::decode($this->native->cleanup($days ?? \ECLB_DEFAULT, (int)$dryRun, $storageDir));
     }
 
     /** Recent scheduler_executions rows (aggregation telemetry), newest first. */

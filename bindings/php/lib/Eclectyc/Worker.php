@@ -16,16 +16,20 @@ final class Worker
     /**
      * @param Store|string  $store    a Store or a store URI
      * @param string|null   $workerId shown in import_jobs.worker_id (default host:pid)
+     * @param bool|null     $aggregateAfterImport re-aggregate what each import wrote;
+     *                                null = ECLECTYC_AGGREGATE_AFTER_IMPORT (else true)
      * @param callable|null $progress fn(int $processed, int $total, int $imported, int $failed)
      *                                per batch of the running import; truthy return or an
      *                                exception stops that import (it is handed back)
+     *
+     * The worker takes the store's configured options (batch size, peak window ...).
      */
     public function __construct(#[\SensitiveParameter] Store|string $store, ?string $workerId = null,
-                                bool $aggregateAfterImport = true, ?callable $progress = null)
+                                ?bool $aggregateAfterImport = null, ?callable $progress = null)
     {
         $this->store = Store::of($store);
         $this->native = new \EclectycWorker($this->store->native(), $workerId,
-            (int)$aggregateAfterImport, $progress);
+            $aggregateAfterImport === null ? \ECLB_DEFAULT : (int)$aggregateAfterImport, $progress);
     }
 
     public function id(): string

@@ -1,0 +1,43 @@
+/*
+ * What a SQL backend gives the code it shares in backends/common: its
+ * transaction primitives and the hooks of each shared run (the migrations
+ * and the drift check, schema.h; the aggregation, aggregate_run.h; the
+ * readings' transaction, readings_run.h). A backend fills one ecl__driver
+ * and starts its connection struct with a pointer to it, so the shared
+ * slot functions (ecl__common_*) go into its ecl_backend table as they are.
+ */
+#ifndef ECL_BACKENDS_COMMON_DRIVER_H
+#define ECL_BACKENDS_COMMON_DRIVER_H
+
+#include "eclectyc/sys/backend.h"
+#include "aggregate_run.h"
+#include "readings_run.h"
+#include "schema.h"
+
+typedef int (*ecl__backend_work)(ecl_backend_conn *conn, void *ctx);
+
+typedef struct ecl__driver {
+	/* Run `work` in one write transaction, retried whole on contention
+	 * until the busy timeout. */
+	int (*write)(ecl_backend_conn *conn, ecl__backend_work work, void *ctx, const char *doing);
+	/* Run reading `work`, retried on contention; NULL runs it as it is. */
+	int (*read)(ecl_backend_conn *conn, ecl__backend_work work, void *ctx, const char *doing);
+	/* Execute parameterless SQL (several statements allowed). */
+	int (*exec)(ecl_backend_conn *conn, const char *sql, const char *doing);
+	ecl__schema_hooks schema;
+	ecl__agg_hooks aggregate;
+	ecl__readings_hooks readings;
+} ecl__driver;
+
+/* The driver of a connection: the first member of every backend's struct. */
+#define ECL__DRIVER(conn) (*(const ecl__driver *const *)(const void *)(conn))
+
+/* The slots whose whole logic is shared (schema.c, readings_run.c). */
+int ecl__common_schema_version(ecl_backend_conn *conn, int *current, int *expected);
+int ecl__common_migrate(ecl_backend_conn *conn, int64_t applied_at);
+int ecl__common_check(ecl_backend_conn *conn, ecl_schema_report *report);
+int ecl__common_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
+                               const ecl_job_update *job, ecl_job_found *found,
+                               ecl_write_counts *counts);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * Migrations and the drift check over a backend's driver (schema.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "driver.h"
+
+int ecl__schema_expected(const ecl__schema_hooks *h)
+{
+	int n = 0;
+
+	while (h->migrations[n] != NULL)
+		n++;
+	return n;
+}
+
+static int read_version(ecl_backend_conn *conn, void *current)
+{
+	return ECL__DRIVER(conn)->schema.current(conn, current);
+}
+
+/* Run reading `work` as the driver does, or as it is. */
+static int run_read(ecl_backend_conn *conn, ecl__backend_work work, void *ctx, const char *doing)
+{
+	const ecl__driver *d = ECL__DRIVER(conn);
+
+	return d->read ? d->read(conn, work, ctx, doing) : work(conn, ctx);
+}
+
+int ecl__common_schema_version(ecl_backend_conn *conn, int *current, int *expected)
+{
+	*expected = ecl__schema_expected(&ECL__DRIVER(conn)->schema);
+	*current = 0;
+	return run_read(conn, read_version, current, "reading the schema version");
+}
+
+typedef struct migrate_ctx {
+	const ecl__driver *d;
+	const ecl__schema_hooks *h;
+	int64_t applied_at;
+	int applied;     /* the version applied by this transaction, 0 if none */
+	int too_new;     /* the database is ahead of this library */
+} migrate_ctx;
+
+static int apply(ecl_backend_conn *conn, const migrate_ctx *ctx, int version)
+{
+	char doing[64], record[160];
+	int rc;
+
+	snprintf(doing, sizeof(doing), "applying migration %d", version);
+	rc = ctx->d->exec(conn, ctx->h->migrations[version - 1], doing);
+	snprintf(record, sizeof(record), ctx->h->record_format, version, (long long)ctx->applied_at);
+	if (rc == 0)
+		rc = ctx->d->exec(conn, record, doing);
+	return rc;
+}
+
+/* One transaction: apply the next pending migration, if any. Reading the
+ * version inside the transaction, after the lock, makes concurrent
+ * migrators safe: each migration runs exactly once. */
+static int apply_next(ecl_backend_conn *conn, void *opaque)
+{
+	migrate_ctx *ctx = opaque;
+	int expected = ecl__schema_expected(ctx->h);
+	int current = 0;
+	int rc = ctx->h->lock ? ctx->h->lock(conn) : 0;
+
+	ctx->applied = 0;
+	if (rc == 0)
+		rc = ctx->d->exec(conn, ctx->h->table_sql, "creating schema_migrations");
+	if (rc == 0)
+		rc = ctx->h->current(conn, &current);
+	if (rc == 0 && current > expected)
+		ctx->too_new = current;
+	if (rc == 0 && current < expected)
+		rc = apply(conn, ctx, current + 1);
+	if (rc == 0 && current < expected)
+		ctx->applied = current + 1;
+	return rc;
+}
+
+int ecl__common_migrate(ecl_backend_conn *conn, int64_t applied_at)
+{
+	const ecl__driver *d = ECL__DRIVER(conn);
+	const ecl__schema_hooks *h = &d->schema;
+	migrate_ctx ctx = { d, h, applied_at, 0, 0 };
+	int rc;
+
+	do {
+		rc = d->write(conn, apply_next, &ctx, "migrating the schema");
+	} while (rc == 0 && ctx.applied != 0);
+	if (rc == 0 && ctx.too_new)
+		rc = ecl_error_set(ECL_ESCHEMA,
+			"database schema is at version %d, newer than this library's %d",
+			ctx.too_new, ecl__schema_expected(h));
+	return rc;
+}
+
+/* ---- drift check -------------------------------------------------------- */
+
+typedef struct check_ctx {
+	const ecl__schema_hooks *h;
+	ecl_schema_report *report;
+	size_t before;             /* problems reported before the check */
+} check_ctx;
+
+static int build_expected(ecl_backend_conn *conn, const ecl__schema_hooks *h, void *scratch)
+{
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && h->migrations[i] != NULL; i++)
+		rc = h->scratch_exec(conn, scratch, h->migrations[i]);
+	if (rc == 0)
+		rc = h->scratch_exec(conn, scratch, h->table_sql);
+	return rc;
+}
+
+static int check_work(ecl_backend_conn *conn, void *opaque)
+{
+	check_ctx *ctx = opaque;
+	const ecl__schema_hooks *h = ctx->h;
+	void *scratch = NULL;
+	int rc;
+
+	/* A retried attempt reports afresh. */
+	while (ctx->report->count > ctx->before)
+		free(ctx->report->problems[--ctx->report->count]);
+	rc = h->scratch_open(conn, &scratch);
+	if (rc == 0)
+		rc = build_expected(conn, h, scratch);
+	if (rc == 0)
+		rc = h->drift(conn, scratch, ctx->report);
+	if (scratch != NULL)
+		rc = h->scratch_close(conn, scratch, rc);
+	return rc;
+}
+
+int ecl__common_check(ecl_backend_conn *conn, ecl_schema_report *report)
+{
+	check_ctx ctx = { &ECL__DRIVER(conn)->schema, report, report->count };
+
+	return run_read(conn, check_work, &ctx, "checking the schema");
+}
