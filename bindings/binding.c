@@ -253,7 +253,7 @@ static int read_defaults(eclb_store *s)
 	if (rc == 0)
 		rc = fail(ecl_ingest_options_from_config(&s->ingest_opts, c));
 	if (rc == 0)
-		rc = fail(ecl_worker_options_from_config(&s->worker_opts, &s->aggregate_opts, c));
+		rc = fail(ecl_worker_options_from_config(&s->worker_opts, c));
 	if (rc == 0)
 		rc = fail(ecl_aggregate_options_from_config(&s->aggregate_opts, c));
 	if (rc == 0)
@@ -851,9 +851,11 @@ eclb_worker *eclb_worker_new(eclb_store *s, const char *worker_id, int aggregate
 		eclb_callback_free(progress);
 		return NULL;
 	}
-	/* The store's worker options hold the configuration's (and their
-	 * peak window lives in the store, which the worker keeps alive). */
+	/* The store's worker options hold the configuration's; the peak
+	 * window is the store's aggregation options' (read whether or not
+	 * the configuration re-aggregates, as a caller may turn it on). */
 	o = s->worker_opts;
+	o.aggregation = s->aggregate_opts;
 	o.worker_id = given(worker_id);
 	if (aggregate_after_import != ECLB_DEFAULT)
 		o.aggregate_after_import = aggregate_after_import;

@@ -133,7 +133,6 @@ int cli_policy_apply(cli_policy *policy, int id, const char *value);
 /* Copy the policy into the library's options (a batch size of 0 keeps theirs:
  * the configuration's, read before). */
 void cli_policy_to_ingest(const cli_policy *policy, ecl_ingest_options *opts);
-void cli_policy_to_worker(const cli_policy *policy, ecl_worker_options *opts);
 
 /* ---- aggregation settings (cmd_aggregate.c) -------------------------- */
 

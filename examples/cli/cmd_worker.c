@@ -223,22 +223,22 @@ static void print_job_header(const ecl_job *job, void *payload)
 }
 
 /* Options from the command line, else the configuration, else the library's. */
-static int configure(ecl_worker_options *opts, ecl_aggregate_options *aggregation,
-                     worker_request *req, const ecl_config *config, cli_progress *progress,
-                     int json)
+static int configure(ecl_worker_options *opts, worker_request *req, const ecl_config *config,
+                     cli_progress *progress, int json)
 {
-	/* The configuration first (the library reads it, as for the bindings);
-	 * the command line then overrides. Under --no-aggregate the peak
-	 * window is not read: `aggregation` must outlive the worker. */
-	int rc = ecl_worker_options_from_config(opts, req->no_aggregate ? NULL : aggregation, config);
+	int rc;
 
+	/* The configuration first (the library reads it, as for the bindings);
+	 * the command line then overrides. Turned off before the configuration
+	 * is read, re-aggregation stays off and its peak window is not read. */
+	if (req->no_aggregate)
+		opts->aggregate_after_import = 0;
+	rc = ecl_worker_options_from_config(opts, config);
 	if (rc < 0)
 		return cli_fail(rc);
 	if (req->poll_ms >= 0)
 		opts->idle_poll_ms = req->poll_ms;
-	if (req->no_aggregate)
-		opts->aggregate_after_import = 0;
-	cli_policy_to_worker(&req->policy, opts);
+	cli_policy_to_ingest(&req->policy, &opts->ingest);
 	opts->worker_id = req->worker_id;
 	if (!json)
 		opts->job_started = print_job_header;
@@ -304,7 +304,6 @@ static int print_outcome(const ecl_worker *worker, const ecl_worker_report *repo
 static int work(worker_request *req, cli_session *session, int json)
 {
 	ecl_worker_options opts = ECL_WORKER_OPTIONS_INIT;
-	ecl_aggregate_options aggregation = ECL_AGGREGATE_OPTIONS_INIT;  /* outlives the worker */
 	ecl_worker_report report;
 	ecl_worker *worker = NULL;
 	cli_progress progress;
@@ -312,7 +311,7 @@ static int work(worker_request *req, cli_session *session, int json)
 
 	memset(&report, 0, sizeof(report));
 	cli_progress_init(&progress);
-	status = configure(&opts, &aggregation, req, session->config, &progress, json);
+	status = configure(&opts, req, session->config, &progress, json);
 	if (status != CLI_CONTINUE)
 		return status;
 	rc = ecl_worker_new(&worker, session->store, &opts);

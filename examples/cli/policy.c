@@ -79,14 +79,3 @@ void cli_policy_to_ingest(const cli_policy *policy, ecl_ingest_options *opts)
 	if (policy->batch_size > 0)
 		opts->batch_size = policy->batch_size;
 }
-
-void cli_policy_to_worker(const cli_policy *policy, ecl_worker_options *opts)
-{
-	opts->unknown_meters = policy->unknown_meters;
-	opts->negatives = policy->negatives;
-	opts->overwrite_actual = policy->overwrite_actual;
-	opts->month_first = policy->month_first;
-	opts->interval_end = policy->interval_end;
-	if (policy->batch_size > 0)
-		opts->batch_size = policy->batch_size;
-}

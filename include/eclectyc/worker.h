@@ -29,12 +29,12 @@ typedef struct ecl_worker_options {
 	unsigned int version;                   /**< ECL_WORKER_OPTIONS_VERSION */
 	const char *worker_id;                  /**< NULL = "hostname:pid" */
 	int idle_poll_ms;                       /**< ecl_worker_run(): wait when idle (default 5000) */
-	int batch_size;                         /**< readings per transaction (default 5000) */
-	ecl_unknown_meter_policy unknown_meters;
-	ecl_negative_policy negatives;
-	int overwrite_actual;
-	int month_first;
-	int interval_end;
+	/** How every job's file is read: the policies (unknown_meters,
+	 *  negatives, overwrite_actual, month_first, interval_end), batch_size
+	 *  and profile_dir. What belongs to a job (import_type, dry_run,
+	 *  profile, meter, clock, batch_id) comes from the job, and progress
+	 *  from the members below: those members of `ingest` are not read. */
+	ecl_ingest_options ingest;
 	ecl_progress_cb progress;               /**< called after each batch of each job; non-zero
 	                                             stops the worker as ecl_worker_stop() does */
 	void *progress_payload;
@@ -47,36 +47,32 @@ typedef struct ecl_worker_options {
 	 *  is completed. The outcome is added to the summary as "aggregation";
 	 *  an aggregation failure does not fail the import. Default 1. */
 	int aggregate_after_import;
-	/** Options for that re-aggregation (the peak window); NULL = defaults.
-	 *  Must outlive the worker. */
-	const ecl_aggregate_options *aggregation;
+	/** Options for that re-aggregation (the peak window). */
+	ecl_aggregate_options aggregation;
 } ecl_worker_options;
 
 #define ECL_WORKER_OPTIONS_VERSION 1
 #define ECL_WORKER_OPTIONS_INIT \
-	{ ECL_WORKER_OPTIONS_VERSION, NULL, 5000, 5000, ECL_UNKNOWN_METER_CREATE, \
-	  ECL_NEGATIVE_ACCEPT, 0, 0, 0, NULL, NULL, NULL, NULL, 1, NULL }
+	{ ECL_WORKER_OPTIONS_VERSION, NULL, 5000, ECL_INGEST_OPTIONS_INIT, NULL, NULL, NULL, NULL, 1, \
+	  ECL_AGGREGATE_OPTIONS_INIT }
 
 /** Initialise worker options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version);
 
 /**
  * Fill worker options from configuration, as `eclectyc worker` does:
- * ECLECTYC_WORKER_POLL_MS (idle_poll_ms, 0 to INT_MAX), ECLECTYC_BATCH_SIZE
- * (1 to 1000000) and ECLECTYC_AGGREGATE_AFTER_IMPORT (0 or 1). While
- * re-aggregation after import is on, the peak window is read into
- * `aggregation` with ecl_aggregate_options_from_config() and
- * `opts->aggregation` is pointed at it. Keys without a value leave the
- * member as it is: initialise both structs first.
+ * ECLECTYC_WORKER_POLL_MS (idle_poll_ms, 0 to INT_MAX), the import options
+ * (ecl_ingest_options_from_config(): ECLECTYC_BATCH_SIZE) and
+ * ECLECTYC_AGGREGATE_AFTER_IMPORT (0 or 1), then, while re-aggregation
+ * after import is on, the peak window into `aggregation`
+ * (ecl_aggregate_options_from_config()). Re-aggregation the caller turned
+ * off before the call stays off, and neither key is then read: a bad peak
+ * window cannot stop a worker that does not re-aggregate. Keys without a
+ * value leave the member as it is.
  *
- * @param aggregation receives the peak window; it must outlive the worker
- *                    (the worker keeps the pointer). NULL = the peak window
- *                    is not read and opts->aggregation is left as it is.
  * @return 0; ECL_EINVALID for a NULL argument, or naming the key and value
  */
-ECL_EXTERN int ecl_worker_options_from_config(ecl_worker_options *opts,
-                                              ecl_aggregate_options *aggregation,
-                                              const ecl_config *config);
+ECL_EXTERN int ecl_worker_options_from_config(ecl_worker_options *opts, const ecl_config *config);
 
 /** What a worker did (added to by each call). */
 typedef struct ecl_worker_report {

@@ -111,17 +111,13 @@ static int on_progress(int64_t processed, int64_t total, int64_t imported, int64
 	return w->stop ? 1 : 0;
 }
 
+/* The worker's import options with what belongs to the job. */
 static void ingest_options(const ecl_worker *w, const ecl_job *job, ecl_ingest_options *o)
 {
-	ecl_ingest_options_init(o, ECL_INGEST_OPTIONS_VERSION);
+	*o = w->opts.ingest;
 	o->import_type = job->import_type;
 	o->dry_run = job->dry_run;
-	o->unknown_meters = w->opts.unknown_meters;
-	o->negatives = w->opts.negatives;
-	o->overwrite_actual = w->opts.overwrite_actual;
-	o->month_first = w->opts.month_first;
-	o->interval_end = w->opts.interval_end;
-	o->batch_size = w->opts.batch_size;
+	o->batch_id = NULL;
 	o->progress = on_progress;
 	o->progress_payload = (void *)w;
 	o->profile = job->import_profile;
@@ -175,7 +171,7 @@ static int complete(ecl_worker *w, const ecl_job *job, const ecl_ingest_report *
 	int rc;
 
 	if (w->opts.aggregate_after_import && !r->dry_run)
-		ecl__reaggregate_batch(w->store, job->batch_id, w->opts.aggregation, summary);
+		ecl__reaggregate_batch(w->store, job->batch_id, &w->opts.aggregation, summary);
 	counts.processed_rows = r->records_processed;
 	counts.imported_rows = r->records_imported;
 	counts.failed_rows = r->records_failed;

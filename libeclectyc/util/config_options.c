@@ -167,8 +167,7 @@ int ecl_aggregate_options_from_config(ecl_aggregate_options *opts, const ecl_con
 
 /* ---- worker ------------------------------------------------------------------------ */
 
-int ecl_worker_options_from_config(ecl_worker_options *opts, ecl_aggregate_options *aggregation,
-	const ecl_config *config)
+int ecl_worker_options_from_config(ecl_worker_options *opts, const ecl_config *config)
 {
 	int rc;
 
@@ -176,16 +175,14 @@ int ecl_worker_options_from_config(ecl_worker_options *opts, ecl_aggregate_optio
 		return null_arguments(opts, "ecl_worker_options_from_config");
 	rc = config_int(&opts->idle_poll_ms, config, "ECLECTYC_WORKER_POLL_MS", 0, INT_MAX);
 	if (rc == 0)
-		rc = config_int(&opts->batch_size, config, "ECLECTYC_BATCH_SIZE", 1, BATCH_SIZE_MAX);
-	if (rc == 0)
+		rc = ecl_ingest_options_from_config(&opts->ingest, config);
+	/* Re-aggregation the caller turned off stays off; the peak window
+	 * matters only to re-aggregation: a bad one must not stop a worker
+	 * that does not re-aggregate. */
+	if (rc == 0 && opts->aggregate_after_import)
 		rc = config_int(&opts->aggregate_after_import, config, "ECLECTYC_AGGREGATE_AFTER_IMPORT", 0, 1);
-	/* The peak window matters only to re-aggregation: a bad one must not
-	 * stop a worker that does not re-aggregate. */
-	if (rc == 0 && aggregation != NULL && opts->aggregate_after_import) {
-		rc = ecl_aggregate_options_from_config(aggregation, config);
-		if (rc == 0)
-			opts->aggregation = aggregation;
-	}
+	if (rc == 0 && opts->aggregate_after_import)
+		rc = ecl_aggregate_options_from_config(&opts->aggregation, config);
 	return rc;
 }
 

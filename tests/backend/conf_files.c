@@ -115,7 +115,7 @@ static ecl_worker_report work(files_run *x, const char *worker_id)
 
 	memset(&report, 0, sizeof(report));
 	o.worker_id = worker_id;
-	o.batch_size = BATCH_ROWS * PERIODS;
+	o.ingest.batch_size = BATCH_ROWS * PERIODS;
 	o.progress = on_batch;
 	o.progress_payload = x;
 	o.idle_poll_ms = 0;

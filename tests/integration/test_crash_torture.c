@@ -303,7 +303,7 @@ static void run_worker(fixture *fx, const char *uri, const child_plan *plan, con
 
 	memset(&report, 0, sizeof(report));
 	wopts.worker_id = worker_id;
-	wopts.batch_size = BATCH_SIZE;
+	wopts.ingest.batch_size = BATCH_SIZE;
 	wopts.progress = kill_in_progress;
 	wopts.progress_payload = (void *)plan;
 	wopts.job_started = kill_on_claim;

@@ -105,7 +105,7 @@ static ecl_worker *new_worker(ecl_store *store, const char *id)
 	ecl_worker *w = NULL;
 
 	o.worker_id = id;
-	o.batch_size = BATCH_READINGS;
+	o.ingest.batch_size = BATCH_READINGS;
 	o.idle_poll_ms = 0;
 	ecl_assert_ok(ecl_worker_new(&w, store, &o));
 	return w;
@@ -221,7 +221,7 @@ static void child_run_worker(int fd, const char *uri)
 		snprintf(r.message, sizeof(r.message), "%s", ecl_error_last());
 	} else {
 		wo.worker_id = "faulty";
-		wo.batch_size = BATCH_READINGS;
+		wo.ingest.batch_size = BATCH_READINGS;
 		if (ecl_worker_new(&w, store, &wo) != 0)
 			child_exit(3);
 		r.rc = ecl_worker_process(w, 1, &rep);

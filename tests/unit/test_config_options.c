@@ -99,27 +99,28 @@ static void test_worker_and_aggregate_options(void **state)
 	ecl_config *c = config_of(pairs);
 
 	(void)state;
-	ecl_assert_ok(ecl_worker_options_from_config(&w, &a, c));
+	ecl_assert_ok(ecl_worker_options_from_config(&w, c));
 	assert_int_equal(w.idle_poll_ms, 750);
-	assert_int_equal(w.batch_size, 99);
+	assert_int_equal(w.ingest.batch_size, 99);
 	assert_int_equal(w.aggregate_after_import, 1);
-	assert_ptr_equal(w.aggregation, &a);
-	assert_int_equal(a.peak_start_minutes, 8 * 60 + 30);
-	assert_int_equal(a.peak_end_minutes, 20 * 60);
+	assert_int_equal(w.aggregation.peak_start_minutes, 8 * 60 + 30);
+	assert_int_equal(w.aggregation.peak_end_minutes, 20 * 60);
 	ecl_config_free(c);
 	/* Without re-aggregation a bad peak window is not read. */
 	c = config_of(off);
 	w = (ecl_worker_options)ECL_WORKER_OPTIONS_INIT;
-	ecl_assert_ok(ecl_worker_options_from_config(&w, &a, c));
+	ecl_assert_ok(ecl_worker_options_from_config(&w, c));
 	assert_int_equal(w.aggregate_after_import, 0);
-	assert_null(w.aggregation);
+	assert_int_equal(w.aggregation.peak_start_minutes, a.peak_start_minutes);
 	ecl_assert_fails(ECL_EINVALID, ecl_aggregate_options_from_config(&a, c));
 	ecl_assert_error_contains("configuration ECLECTYC_PEAK_START=x is not a time of day HH:MM");
 	ecl_config_free(c);
 	assert_refused(ecl_aggregate_options_from_config(&a, c_), "ECLECTYC_PEAK_END", "05:00",
 		"ECLECTYC_PEAK_START=07:00 is after ECLECTYC_PEAK_END=05:00");
-	assert_refused(ecl_worker_options_from_config(&w, NULL, c_), "ECLECTYC_WORKER_POLL_MS", "-5",
+	assert_refused(ecl_worker_options_from_config(&w, c_), "ECLECTYC_WORKER_POLL_MS", "-5",
 		"ECLECTYC_WORKER_POLL_MS=-5 is out of range");
+	assert_refused(ecl_worker_options_from_config(&w, c_), "ECLECTYC_BATCH_SIZE", "0",
+		"ECLECTYC_BATCH_SIZE=0 is out of range");
 }
 
 static void test_health_options(void **state)

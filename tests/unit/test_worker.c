@@ -149,7 +149,7 @@ static void new_worker(fixture *f, const char *id, int batch_size)
 
 	ecl_worker_free(f->worker);
 	o.worker_id = id;
-	o.batch_size = batch_size;
+	o.ingest.batch_size = batch_size;
 	o.progress = on_batch;
 	o.progress_payload = f;
 	o.idle_poll_ms = 0;
