@@ -13,7 +13,12 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "eclectyc/alert.h"
+#include "eclectyc/job.h"
+#include "eclectyc/monitor.h"
+#include "eclectyc/store.h"
 #include "eclectyc/sys/errors.h"
+#include "eclectyc/worker.h"
 #include "util/strutil.h"
 
 /* Values are indexed by ecl_config_source; slot 0 (UNSET) is never used. */
@@ -45,30 +50,80 @@ typedef struct pending_list {
 	size_t capacity;
 } pending_list;
 
+/* The library's defaults, each stated once, in its options' *_INIT macro:
+ * the configuration shows them as the value of their keys. */
+static const ecl_store_options store_defaults = ECL_STORE_OPTIONS_INIT;
+static const ecl_job_options job_defaults = ECL_JOB_OPTIONS_INIT;
+static const ecl_health_options health_defaults = ECL_HEALTH_OPTIONS_INIT;
+static const ecl_alert_options alert_defaults = ECL_ALERT_OPTIONS_INIT;
+static const ecl_worker_options worker_defaults = ECL_WORKER_OPTIONS_INIT;
+
+/* How a default is written as a configuration value. */
+typedef enum default_kind {
+	DEFAULT_TEXT,        /* `value` is the text */
+	DEFAULT_TEXT_MEMBER, /* `value` points at a const char * */
+	DEFAULT_INT,         /* an int */
+	DEFAULT_INT64,       /* an int64_t */
+	DEFAULT_NUMBER,      /* a double, shortest form */
+	DEFAULT_CLOCK,       /* an int of minutes after midnight, as HH:MM */
+	DEFAULT_LOG_LEVEL    /* an ecl_log_level, by name */
+} default_kind;
+
 static const struct {
 	const char *key;
-	const char *value;
+	default_kind kind;
+	const void *value;
 } config_defaults[] = {
-	{ "ECLECTYC_DB", "sqlite://eclectyc.db" },
-	{ "ECLECTYC_STORAGE_DIR", "storage/imports" },
-	{ "ECLECTYC_LOG_LEVEL", "warn" },
-	{ "ECLECTYC_BUSY_TIMEOUT_MS", "10000" },
-	{ "ECLECTYC_RETRY_BASE_SECONDS", "60" },
-	{ "ECLECTYC_RETRY_CAP_SECONDS", "3600" },
-	{ "ECLECTYC_RETRY_JITTER_PERCENT", "0" },
-	{ "ECLECTYC_MAX_RETRIES", "3" },
-	{ "ECLECTYC_STUCK_MINUTES", "60" },
-	{ "ECLECTYC_FAILURE_RATE_WARNING", "25" },
-	{ "ECLECTYC_FAILURE_RATE_CRITICAL", "50" },
-	{ "ECLECTYC_BACKLOG_THRESHOLD", "100" },
-	{ "ECLECTYC_ALERT_COOLDOWN_SECONDS", "3600" },
-	{ "ECLECTYC_PEAK_START", "07:00" },
-	{ "ECLECTYC_PEAK_END", "23:00" },
-	{ "ECLECTYC_AGGREGATE_AFTER_IMPORT", "1" },
-	{ "MAIL_PORT", "587" },
-	{ "MAIL_ENCRYPTION", "tls" },
-	{ "MAIL_FROM_NAME", "Eclectyc Energy" },
+	/* The command line's own: where the store and the files are. */
+	{ "ECLECTYC_DB", DEFAULT_TEXT, "sqlite://eclectyc.db" },
+	{ "ECLECTYC_STORAGE_DIR", DEFAULT_TEXT, "storage/imports" },
+	{ "ECLECTYC_LOG_LEVEL", DEFAULT_LOG_LEVEL, &store_defaults.log_level },
+	{ "ECLECTYC_BUSY_TIMEOUT_MS", DEFAULT_INT, &store_defaults.busy_timeout_ms },
+	{ "ECLECTYC_RETRY_BASE_SECONDS", DEFAULT_INT, &store_defaults.retry_base_seconds },
+	{ "ECLECTYC_RETRY_CAP_SECONDS", DEFAULT_INT, &store_defaults.retry_cap_seconds },
+	{ "ECLECTYC_RETRY_JITTER_PERCENT", DEFAULT_INT, &store_defaults.retry_jitter_percent },
+	{ "ECLECTYC_MAX_RETRIES", DEFAULT_INT, &job_defaults.max_retries },
+	{ "ECLECTYC_STUCK_MINUTES", DEFAULT_INT, &health_defaults.stuck_minutes },
+	{ "ECLECTYC_FAILURE_RATE_WARNING", DEFAULT_NUMBER, &health_defaults.failure_rate_warning },
+	{ "ECLECTYC_FAILURE_RATE_CRITICAL", DEFAULT_NUMBER, &health_defaults.failure_rate_critical },
+	{ "ECLECTYC_BACKLOG_THRESHOLD", DEFAULT_INT64, &health_defaults.backlog_threshold },
+	{ "ECLECTYC_ALERT_COOLDOWN_SECONDS", DEFAULT_INT, &alert_defaults.cooldown_seconds },
+	{ "ECLECTYC_PEAK_START", DEFAULT_CLOCK, &worker_defaults.aggregation.peak_start_minutes },
+	{ "ECLECTYC_PEAK_END", DEFAULT_CLOCK, &worker_defaults.aggregation.peak_end_minutes },
+	{ "ECLECTYC_AGGREGATE_AFTER_IMPORT", DEFAULT_INT, &worker_defaults.aggregate_after_import },
+	{ "MAIL_PORT", DEFAULT_INT, &alert_defaults.smtp_port },
+	{ "MAIL_ENCRYPTION", DEFAULT_TEXT_MEMBER, &alert_defaults.smtp_encryption },
 };
+
+/* Default `i` as text, in `buf`. */
+static const char *default_text(size_t i, char *buf, size_t size)
+{
+	const void *v = config_defaults[i].value;
+
+	switch (config_defaults[i].kind) {
+	case DEFAULT_TEXT_MEMBER:
+		return *(const char *const *)v;
+	case DEFAULT_INT:
+		snprintf(buf, size, "%d", *(const int *)v);
+		break;
+	case DEFAULT_INT64:
+		snprintf(buf, size, "%lld", (long long)*(const int64_t *)v);
+		break;
+	case DEFAULT_NUMBER:
+		snprintf(buf, size, "%g", *(const double *)v);
+		break;
+	case DEFAULT_CLOCK:
+		snprintf(buf, size, "%02d:%02d", *(const int *)v / 60, *(const int *)v % 60);
+		break;
+	case DEFAULT_LOG_LEVEL:
+		return ecl_log_level_name(*(const ecl_log_level *)v);
+	case DEFAULT_TEXT:
+	default:
+		return v;
+	}
+	return buf;
+}
+
 
 /* Known keys outside the ECLECTYC_ prefix (those are all taken from the
  * environment by prefix, so they need not be listed). */
@@ -531,6 +586,7 @@ void ecl_config_free(ecl_config *config)
 static int add_defaults(ecl_config *config)
 {
 	config_entry *entry = NULL;
+	char text[32];
 	char *value;
 	size_t i;
 	int rc = 0;
@@ -538,7 +594,7 @@ static int add_defaults(ecl_config *config)
 	for (i = 0; i < COUNT_OF(config_defaults) && rc == 0; i++) {
 		rc = ensure_entry(&entry, config, config_defaults[i].key);
 		if (rc == 0) {
-			value = ecl__strdup(config_defaults[i].value);
+			value = ecl__strdup(default_text(i, text, sizeof(text)));
 			if (value == NULL)
 				rc = ECL_ENOMEM;
 			else

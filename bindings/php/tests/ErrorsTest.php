@@ -61,7 +61,7 @@ final class ErrorsTest extends TestCase
             $s->cancel_job($id);
             $s->cancel_job($id);
         }];
-        yield 'ENOTSUPPORTED: scheme' => [-7, fn() => new EclectycStore('mysql://localhost/x')];
+        yield 'ENOTSUPPORTED: scheme' => [-7, fn() => new EclectycStore('nosuch://localhost/x')];
         yield 'EIO: missing file' => [-8, fn() => (new EclectycStore('sqlite::memory:'))->ingest('/nonexistent/x.csv')];
         yield 'EIO: not a database' => [-8, function () {
             $path = TestEnv::dir() . '/garbage.db';
