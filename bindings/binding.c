@@ -794,7 +794,7 @@ char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int h
 	return text;
 }
 
-char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir)
+char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir, int files)
 {
 	ecl_store *st = open_store(s);
 	ecl_cleanup_options o;
@@ -810,6 +810,8 @@ char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir
 	o.dry_run = dry_run;
 	if (given(storage_dir) != NULL)
 		o.storage_dir = storage_dir;
+	if (!files)
+		o.storage_dir = NULL;   /* jobs only, whatever is configured */
 	if (fail(ecl_cleanup(&r, st, &o)) == 0 && fail(ecl_cleanup_report_to_json(&b, r)) == 0)
 		text = take(&b);
 	ecl_cleanup_report_free(r);

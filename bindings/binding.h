@@ -187,7 +187,7 @@ char *eclb_quality(eclb_store *s, const char *date, const char *mpan, int record
 char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int handle_stuck,
                   int send_alerts);
 /* days ECLB_DEFAULT and storage_dir NULL = the store's defaults. */
-char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir);
+char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir, int files);
 char *eclb_executions(eclb_store *s, int limit);
 
 /* ---- workers -------------------------------------------------------------- */

@@ -155,8 +155,9 @@ struct eclb_store {};
 		ECLB_CALL($self, char *, eclb_health($self, stuck_minutes, backlog_threshold, handle_stuck,
 			send_alerts));
 	}
-	char *cleanup(int days = ECLB_DEFAULT, int dry_run = 0, const char *storage_dir = NULL) {
-		ECLB_CALL($self, char *, eclb_cleanup($self, days, dry_run, storage_dir));
+	char *cleanup(int days = ECLB_DEFAULT, int dry_run = 0, const char *storage_dir = NULL,
+	              int files = 1) {
+		ECLB_CALL($self, char *, eclb_cleanup($self, days, dry_run, storage_dir, files));
 	}
 	char *executions(int limit = 50) { ECLB_CALL($self, char *, eclb_executions($self, limit)); }
 }

@@ -1,6 +1,7 @@
 <?php
 declare(strict_types=1);
 
+use Eclectyc\ImportJobService;
 use Eclectyc\Store;
 use Eclectyc\Worker;
 use PHPUnit\Framework\TestCase;
@@ -174,6 +175,26 @@ print(json.dumps({"uri": s.uri, "settings": s.settings(), "max_retries": s.get_j
         $this->assertSame(3, $report['completed']);
         $summary = $store->getJob($phpJob)['summary'];
         $this->assertArrayNotHasKey('aggregation', $summary);
+    }
+
+    /* The reference's cleanupOldJobs() deletes jobs only: with a storage
+     * directory configured, an orphaned file there is left to the cleanup
+     * command (Store::cleanup()), which removes it. */
+    public function testCleanupOldJobsLeavesFilesToTheCleanupCommand(): void
+    {
+        [$dir, $env] = $this->setUpEnv();
+        $orphan = "$dir/imports/orphan.csv";
+        file_put_contents($orphan, "MPAN,Date\n");
+        touch($orphan, time() - 40 * 86400);
+        $store = new Store(envFile: $env);
+        $svc = new ImportJobService($store);
+        $this->assertSame(0, $svc->cleanupOldJobs(30));
+        $this->assertFileExists($orphan);
+        $this->assertSame(1, $store->cleanup(30, dryRun: true)['files_deleted']);
+        $this->assertSame(0, $store->cleanup(30, files: false)['files_deleted']);
+        $this->assertFileExists($orphan);
+        $this->assertSame(1, $store->cleanup(30)['files_deleted']);
+        $this->assertFileDoesNotExist($orphan);
     }
 
     public function testUseConfigFalseTakesTheLibraryDefaultsOnly(): void

@@ -671,13 +671,15 @@ class Store:
             int(bool(handle_stuck)), int(bool(send_alerts))))
 
     def cleanup(self, days: Optional[int] = None, dry_run: bool = False,
-                storage_dir: Optional[PathLike] = None) -> Dict[str, Any]:
+                storage_dir: Optional[PathLike] = None, files: bool = True) -> Dict[str, Any]:
         """Delete finished jobs older than ``days`` (None: the library's 30)
-        and orphaned files under ``storage_dir`` (None: ``ECLECTYC_STORAGE_DIR``
-        as ``eclectyc cleanup`` takes it, or no file cleanup with
-        ``config=False``); with ``dry_run``, only list them."""
+        and, unless ``files`` is False, orphaned files under ``storage_dir``
+        (None: ``ECLECTYC_STORAGE_DIR`` as ``eclectyc cleanup`` takes it, or
+        no file cleanup with ``config=False``); with ``dry_run``, only list
+        them."""
         return _loads(self._call(self._native.cleanup, _or_default(days, "days"), int(bool(dry_run)),
-                                 _path(storage_dir, "storage_dir", optional=True)))
+                                 _path(storage_dir, "storage_dir", optional=True),
+                                 int(bool(files))))
 
     def executions(self, limit: int = 50) -> List[Dict[str, Any]]:
         """The latest aggregation runs (scheduler_executions), newest first."""

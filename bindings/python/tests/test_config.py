@@ -62,3 +62,21 @@ def test_a_bad_value_is_refused_naming_the_key(clean_environ, db_uri):
         eclectyc.Store(db_uri)
     assert "ECLECTYC_RETRY_JITTER_PERCENT=150 is out of range (0 to 100)" in str(e.value)
     eclectyc.Store(db_uri, config=False).close()
+
+
+def test_cleanup_files_false_leaves_the_configured_directory(clean_environ, tmpdir_path):
+    storage = os.path.join(tmpdir_path, "imports")
+    os.makedirs(storage)
+    orphan = os.path.join(storage, "orphan.csv")
+    with open(orphan, "w") as f:
+        f.write("MPAN,Date\n")
+    old = os.path.getmtime(orphan) - 40 * 86400
+    os.utime(orphan, (old, old))
+    env = write_env(tmpdir_path, f"ECLECTYC_DB=sqlite://{tmpdir_path}/clean.db",
+                    f"ECLECTYC_STORAGE_DIR={storage}")
+    with eclectyc.Store(env_file=env) as store:
+        assert store.cleanup(days=30, dry_run=True)["files_deleted"] == 1
+        assert store.cleanup(days=30, files=False)["files_deleted"] == 0
+        assert os.path.exists(orphan)
+        assert store.cleanup(days=30)["files_deleted"] == 1
+        assert not os.path.exists(orphan)

@@ -158,7 +158,9 @@ class ImportJobService
     /** Delete finished jobs older than $days (null: 30); returns how many went. */
     public function cleanupOldJobs(?int $days = null): int
     {
-        $report = $this->store->cleanup($days);
+        // The reference's method deletes jobs only; orphaned files are the
+        // cleanup command's (Store::cleanup()).
+        $report = $this->store->cleanup($days, files: false);
         return (int)($report['jobs_deleted'] ?? 0);
     }
 

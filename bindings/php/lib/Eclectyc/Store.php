@@ -311,13 +311,16 @@ final class Store
     }
 
     /**
-     * Delete finished jobs older than $days (null: the library's 30) and orphaned
-     * files under $storageDir (null: ECLECTYC_STORAGE_DIR as `eclectyc cleanup`
-     * takes it; none with useConfig: false).
+     * Delete finished jobs older than $days (null: the library's 30) and, unless
+     * $files is false, orphaned files under $storageDir (null:
+     * ECLECTYC_STORAGE_DIR as `eclectyc cleanup` takes it; none with
+     * useConfig: false).
      */
-    public function cleanup(?int $days = null, bool $dryRun = false, ?string $storageDir = null): array
+    public function cleanup(?int $days = null, bool $dryRun = false, ?string $storageDir = null,
+                            bool $files = true): array
     {
-        return Json::decode($this->native->cleanup($days ?? \ECLB_DEFAULT, (int)$dryRun, $storageDir));
+        return Json::decode($this->native->cleanup($days ?? \ECLB_DEFAULT, (int)$dryRun, $storageDir,
+            (int)$files));
     }
 
     /** Recent scheduler_executions rows (aggregation telemetry), newest first. */
