@@ -447,8 +447,18 @@ const ecl_backend ecl_mysql_backend = {
 	.meter_find = ecl__my_meter_find,
 	.readings_write = ecl__common_readings_write,
 	.batch_extent = ecl__my_batch_extent,
-	/* Not yet implemented (NULL = ECL_ENOTSUPPORTED): aggregate, execution_record,
-	 * execution_list, quality_scan, quality_record, health_metrics, jobs_stuck,
-	 * jobs_alert_pending, alert_last, alert_record, jobs_expired,
-	 * file_referenced, job_status_counts, job_attempts (docs/mysql.md). */
+	.job_status_counts = ecl__my_job_status_counts,
+	.job_attempts = ecl__my_job_attempts,
+	.execution_record = ecl__my_execution_record,
+	.execution_list = ecl__my_execution_list,
+	.quality_scan = ecl__my_quality_scan,
+	.quality_record = ecl__my_quality_record,
+	.health_metrics = ecl__my_health_metrics,
+	.jobs_stuck = ecl__my_jobs_stuck,
+	.jobs_alert_pending = ecl__my_jobs_alert_pending,
+	.alert_last = ecl__my_alert_last,
+	.alert_record = ecl__my_alert_record,
+	.jobs_expired = ecl__my_jobs_expired,
+	.file_referenced = ecl__my_file_referenced,
+	/* Not yet implemented (NULL = ECL_ENOTSUPPORTED): aggregate (docs/mysql.md). */
 };

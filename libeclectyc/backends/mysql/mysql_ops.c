@@ -1,0 +1,331 @@
+/*
+ * MySQL/MariaDB backend: what the queue holds, a job's attempts (written by
+ * the trigger of migration 5; read here), the health figures, stuck jobs,
+ * the alerts table and retention.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/common/job_columns.h"
+#include "mysql_internal.h"
+
+/* ---- queue counts and attempts --------------------------------------------- */
+
+static int count_statuses(ecl_backend_conn *conn, void *opaque)
+{
+	ecl_job_status_counts *out = opaque;
+	my_result res;
+	int i, rc = ecl__my_query(&res, conn, "SELECT status, count(*) FROM import_jobs GROUP BY status",
+		NULL, "counting jobs");
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; rc == 0 && i < res.rows; i++)
+		rc = ecl_job_status_counts_put(out, ecl__my_get_str(&res, i, 0), ecl__my_get_int(&res, i, 1));
+	ecl__my_result_free(&res);
+	return rc;
+}
+
+int ecl__my_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out)
+{
+	/* One statement: a consistent read under READ COMMITTED. */
+	return ecl__my_read(conn, count_statuses, out, "counting jobs");
+}
+
+typedef struct attempts_ctx {
+	const char *batch_id;
+	ecl_job_attempt_array *out;
+} attempts_ctx;
+
+static void attempts_clear(ecl_job_attempt_array *out)
+{
+	while (out->count > 0)
+		ecl_job_attempt_clear(&out->attempts[--out->count]);
+	free(out->attempts);
+	out->attempts = NULL;
+}
+
+static int read_attempts(ecl_backend_conn *conn, void *opaque)
+{
+	attempts_ctx *ctx = opaque;
+	my_result res;
+	my_params p;
+	int i, rc;
+
+	attempts_clear(ctx->out); /* a retried read starts clean */
+	ecl__my_params_init(&p);
+	ecl__my_text(&p, ctx->batch_id);
+	rc = ecl__my_query(&res, conn,
+		"SELECT a.attempt, a.worker_id, a.started_at, a.ended_at, a.outcome, a.error_message,"
+		" a.error_class, a.processed_rows, a.imported_rows, a.failed_rows"
+		" FROM import_jobs j JOIN import_job_attempts a ON a.job_id = j.id"
+		" WHERE j.batch_id = ?1 ORDER BY a.attempt", &p, "reading job attempts");
+	if (rc == 0 && res.rows > 0
+	    && (ctx->out->attempts = calloc((size_t)res.rows, sizeof(ecl_job_attempt))) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading job attempts");
+	for (i = 0; rc == 0 && i < res.rows; i++) {
+		ecl__job_row row;
+
+		ecl__my_job_row(&row, &res, i);
+		/* Counted even when it failed: its strings are freed with the rest. */
+		rc = ecl__job_attempt_read(&ctx->out->attempts[ctx->out->count++], &row);
+	}
+	ecl__my_result_free(&res);
+	return rc;
+}
+
+int ecl__my_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out)
+{
+	attempts_ctx ctx = { batch_id, out };
+
+	return ecl__my_read(conn, read_attempts, &ctx, "reading job attempts");
+}
+
+/* ---- health ------------------------------------------------------------------ */
+
+/* MySQL has no FILTER clause: each figure aggregates a CASE that is NULL
+ * outside its set. ?1 is now, ?2 the window's start. */
+#define DONE_OK "status = 'completed' AND completed_at >= ?2"
+#define ENDED "status IN ('completed', 'failed') AND completed_at >= ?2"
+#define RAN "started_at IS NOT NULL AND " DONE_OK
+#define WHEN(cond, x) "CASE WHEN " cond " THEN " x " END"
+
+static const char health_sql[] =
+	"SELECT count(" WHEN(DONE_OK, "1") "),"
+	" avg(" WHEN(RAN, "completed_at - started_at") "),"
+	" min(" WHEN(RAN, "completed_at - started_at") "),"
+	" max(" WHEN(RAN, "completed_at - started_at") "),"
+	" coalesce(sum(" WHEN(DONE_OK, "imported_rows") "), 0),"
+	" coalesce(sum(" WHEN(DONE_OK, "processed_rows") "), 0),"
+	" coalesce(sum(" WHEN(DONE_OK, "failed_rows") "), 0),"
+	" count(" WHEN("status = 'failed' AND completed_at >= ?2", "1") "),"
+	" count(" WHEN(ENDED " AND retry_count > 0", "1") "),"
+	" avg(" WHEN(ENDED " AND retry_count > 0", "retry_count") "),"
+	" coalesce(max(" WHEN(ENDED, "retry_count") "), 0),"
+	" count(" WHEN(DONE_OK " AND retry_count > 0", "1") "),"
+	" count(" WHEN("status = 'failed' AND completed_at >= ?2 AND retry_count > 0", "1") "),"
+	" count(" WHEN("status = 'queued' AND (retry_at IS NULL OR retry_at <= ?1)", "1") "),"
+	" count(" WHEN("status = 'queued'", "1") "),"
+	" count(" WHEN("status = 'queued' AND retry_at > ?1", "1") "),"
+	" count(" WHEN("status = 'processing'", "1") ")"
+	" FROM import_jobs";
+
+typedef struct health_ctx {
+	const ecl_health_query *query;
+	ecl_health_metrics *out;
+} health_ctx;
+
+static int read_health(ecl_backend_conn *conn, void *opaque)
+{
+	health_ctx *ctx = opaque;
+	ecl_health_metrics *m = ctx->out;
+	my_result res;
+	my_params p;
+	int rc;
+
+	ecl__my_params_init(&p);
+	ecl__my_int(&p, ctx->query->now);
+	ecl__my_int(&p, ctx->query->window_start);
+	rc = ecl__my_query(&res, conn, health_sql, &p, "reading the health figures");
+	memset(m, 0, sizeof(*m));
+	if (rc == 0 && res.rows == 1) {
+		int64_t *counts[] = { &m->jobs_completed, NULL, NULL, NULL, &m->total_rows_imported,
+			&m->rows_processed, &m->rows_failed, &m->jobs_failed, &m->jobs_with_retries, NULL,
+			&m->max_retry_count, &m->eventually_succeeded, &m->permanently_failed,
+			&m->queue_depth, &m->queued_count, &m->waiting_retry_count, &m->processing_count };
+		int c;
+
+		for (c = 0; c < (int)(sizeof(counts) / sizeof(counts[0])); c++)
+			if (counts[c] != NULL)
+				*counts[c] = ecl__my_get_int(&res, 0, c);
+		m->avg_duration_seconds = ecl__my_get_double(&res, 0, 1);
+		m->min_duration_seconds = ecl__my_get_double(&res, 0, 2);
+		m->max_duration_seconds = ecl__my_get_double(&res, 0, 3);
+		m->avg_retries = ecl__my_get_double(&res, 0, 9);
+	}
+	ecl__my_result_free(&res);
+	return rc;
+}
+
+int ecl__my_health_metrics(ecl_backend_conn *conn, const ecl_health_query *query,
+                           ecl_health_metrics *out)
+{
+	health_ctx ctx = { query, out };
+
+	return ecl__my_read(conn, read_health, &ctx, "reading the health figures");
+}
+
+/* ---- job lists --------------------------------------------------------------- */
+
+typedef struct where_ctx {
+	const char *tail;
+	int64_t arg;
+	ecl_job_array *out;
+	const char *doing;
+} where_ctx;
+
+static int jobs_with_arg(ecl_backend_conn *conn, void *opaque)
+{
+	where_ctx *ctx = opaque;
+	my_params p;
+
+	ecl__my_params_init(&p);
+	ecl__my_int(&p, ctx->arg);
+	return ecl__my_jobs_where(conn, ctx->tail, &p, ctx->out, ctx->doing);
+}
+
+int ecl__my_jobs_stuck(ecl_backend_conn *conn, int64_t cutoff, ecl_job_array *out)
+{
+	where_ctx ctx = { "WHERE status = 'processing' AND heartbeat_at < ?1 ORDER BY heartbeat_at, id",
+		cutoff, out, "listing stuck jobs" };
+
+	return ecl__my_read(conn, jobs_with_arg, &ctx, ctx.doing);
+}
+
+int ecl__my_jobs_alert_pending(ecl_backend_conn *conn, size_t limit, ecl_job_array *out)
+{
+	where_ctx ctx = { "WHERE status = 'failed' AND alert_sent = 0 ORDER BY completed_at, id LIMIT ?1",
+		limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit, out,
+		"listing failed jobs to alert about" };
+
+	return ecl__my_read(conn, jobs_with_arg, &ctx, ctx.doing);
+}
+
+/* ---- alerts -------------------------------------------------------------------- */
+
+typedef struct last_ctx {
+	const char *key;
+	int64_t *at;
+} last_ctx;
+
+static int read_last_alert(ecl_backend_conn *conn, void *opaque)
+{
+	last_ctx *ctx = opaque;
+	my_result res;
+	my_params p;
+	int rc;
+
+	ecl__my_params_init(&p);
+	ecl__my_text(&p, ctx->key);
+	rc = ecl__my_query(&res, conn,
+		"SELECT max(created_at) FROM alerts WHERE alert_key = ?1 AND suppressed = 0", &p,
+		"reading the last alert");
+	*ctx->at = ECL_TIME_NONE;
+	if (rc == 0 && res.rows == 1 && !ecl__my_is_null(&res, 0, 0))
+		*ctx->at = ecl__my_get_int(&res, 0, 0);
+	ecl__my_result_free(&res);
+	return rc;
+}
+
+int ecl__my_alert_last(ecl_backend_conn *conn, const char *key, int64_t *at)
+{
+	last_ctx ctx = { key, at };
+
+	return ecl__my_read(conn, read_last_alert, &ctx, "reading the last alert");
+}
+
+static int insert_alert(ecl_backend_conn *conn, void *opaque)
+{
+	const ecl_alert_record *a = opaque;
+	const char *texts[] = { a->alert_key, a->alert_type, a->severity, a->subject, a->body,
+		a->channels_ok ? a->channels_ok : "", a->channels_failed ? a->channels_failed : "",
+		a->failure_detail };
+	my_params p;
+	size_t i;
+
+	ecl__my_params_init(&p);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		ecl__my_text(&p, texts[i]);
+	ecl__my_int(&p, a->suppressed ? 1 : 0);
+	ecl__my_int(&p, a->created_at);
+	return ecl__my_command(conn, "INSERT INTO alerts (alert_key, alert_type, severity, subject, body,"
+		" channels_ok, channels_failed, failure_detail, suppressed, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &p, NULL, "recording an alert");
+}
+
+int ecl__my_alert_record(ecl_backend_conn *conn, const ecl_alert_record *record)
+{
+	return ecl__my_write(conn, insert_alert, (void *)record, "recording an alert");
+}
+
+/* ---- retention --------------------------------------------------------------- */
+
+/* Finished jobs stamped before the cutoff; (completed_at, id) is a total
+ * order, so the page read and the page deleted are the same jobs. */
+#define EXPIRED "status IN ('completed', 'failed', 'cancelled')" \
+	" AND completed_at IS NOT NULL AND completed_at < ?1"
+
+typedef struct expired_ctx {
+	int64_t cutoff;
+	int64_t limit;
+	int remove;
+	ecl_job_array *out;
+} expired_ctx;
+
+static int expired_page(ecl_backend_conn *conn, void *opaque)
+{
+	expired_ctx *ctx = opaque;
+	size_t keep = ctx->out->count;
+	int64_t deleted = 0;
+	my_params p;
+	/* FOR UPDATE when deleting: the rows read are locked until the delete. */
+	int rc;
+
+	ecl__my_params_init(&p);
+	ecl__my_int(&p, ctx->cutoff);
+	ecl__my_int(&p, ctx->limit);
+	rc = ecl__my_jobs_where(conn, ctx->remove ? "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2 FOR UPDATE"
+		: "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2", &p, ctx->out, "selecting expired jobs");
+	/* MySQL refuses LIMIT in an IN subquery, but DELETE takes ORDER BY … LIMIT itself. */
+	if (rc == 0 && ctx->remove)
+		rc = ecl__my_command(conn, "DELETE FROM import_jobs WHERE " EXPIRED
+			" ORDER BY completed_at, id LIMIT ?2", &p, &deleted, "deleting expired jobs");
+	if (rc == 0 && ctx->remove && (size_t)deleted != ctx->out->count - keep)
+		rc = ecl_error_set(ECL_EDB, "deleting expired jobs: %lld deleted, %zu expected",
+			(long long)deleted, ctx->out->count - keep);
+	if (rc != 0)
+		ecl__job_array_truncate(ctx->out, keep);
+	return rc;
+}
+
+int ecl__my_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
+                         ecl_job_array *out)
+{
+	expired_ctx ctx = { cutoff, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit, remove, out };
+
+	if (limit == 0)
+		return 0;
+	/* A transaction either way: one consistent page, deleted as read. */
+	return ecl__my_write(conn, expired_page, &ctx, remove ? "deleting expired jobs" : "listing expired jobs");
+}
+
+typedef struct file_ctx {
+	const char *path;
+	int64_t expired_before;
+	int *referenced;
+} file_ctx;
+
+static int file_lookup(ecl_backend_conn *conn, void *opaque)
+{
+	file_ctx *ctx = opaque;
+	my_result res;
+	my_params p;
+	int rc;
+
+	ecl__my_params_init(&p);
+	ecl__my_time(&p, ctx->expired_before);
+	ecl__my_text(&p, ctx->path);
+	rc = ecl__my_query(&res, conn, "SELECT EXISTS (SELECT 1 FROM import_jobs WHERE file_path = ?2"
+		" AND NOT (?1 IS NOT NULL AND " EXPIRED "))", &p, "looking up the jobs of a file");
+	*ctx->referenced = rc == 0 && res.rows == 1 && ecl__my_get_int(&res, 0, 0) != 0;
+	ecl__my_result_free(&res);
+	return rc;
+}
+
+int ecl__my_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
+                            int *referenced)
+{
+	file_ctx ctx = { path, expired_before, referenced };
+
+	return ecl__my_read(conn, file_lookup, &ctx, "looking up the jobs of a file");
+}

@@ -1,0 +1,116 @@
+/* scheduler_executions on MySQL/MariaDB: one row per aggregation run. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mysql_internal.h"
+#include "util/strutil.h"
+
+static const char *date_or_null(const char *date)
+{
+	return *date ? date : NULL;
+}
+
+/* One upsert: the end of a run updates the row its start inserted (the row
+ * keeps its id and what the start set); when the start could not be
+ * recorded, the end inserts it. */
+static int upsert_execution(ecl_backend_conn *conn, void *opaque)
+{
+	const ecl_execution *e = opaque;
+	my_params p;
+
+	ecl__my_params_init(&p);
+	ecl__my_text(&p, e->execution_id);
+	ecl__my_text(&p, ecl_range_name(e->range));
+	ecl__my_text(&p, e->target_date);
+	ecl__my_text(&p, date_or_null(e->period_start));
+	ecl__my_text(&p, date_or_null(e->period_end));
+	ecl__my_text(&p, e->trigger ? e->trigger : "manual");
+	ecl__my_text(&p, ecl_run_status_name(e->status));
+	ecl__my_int(&p, e->started_at);
+	ecl__my_time(&p, e->completed_at);
+	if (e->completed_at == ECL_TIME_NONE)
+		ecl__my_text(&p, NULL);
+	else
+		ecl__my_double(&p, e->duration_seconds);
+	ecl__my_int(&p, e->meters_processed);
+	ecl__my_int(&p, e->error_count);
+	ecl__my_int(&p, e->warning_count);
+	ecl__my_text(&p, e->error_message);
+	ecl__my_text(&p, e->telemetry_data);
+	return ecl__my_command(conn, "INSERT INTO scheduler_executions (execution_id, range_type,"
+		" target_date, period_start, period_end, trigger_source, status, started_at, completed_at,"
+		" duration_seconds, meters_processed, error_count, warning_count, error_message, telemetry_data)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+		" ON DUPLICATE KEY UPDATE period_start = ?4, period_end = ?5, status = ?7, completed_at = ?9,"
+		" duration_seconds = ?10, meters_processed = ?11, error_count = ?12, warning_count = ?13,"
+		" error_message = ?14, telemetry_data = ?15", &p, NULL, "recording an aggregation run");
+}
+
+int ecl__my_execution_record(ecl_backend_conn *conn, const ecl_execution *execution)
+{
+	return ecl__my_once(conn, upsert_execution, (void *)execution, "recording an aggregation run");
+}
+
+static int read_execution(const my_result *r, int row, ecl_execution *e)
+{
+	const char *status = ecl__my_get_str(r, row, 6);
+	ecl_range range = ECL_RANGE_DAILY;
+	int i, oom = 0;
+
+	memset(e, 0, sizeof(*e));
+	ecl__strlcpy(e->execution_id, ecl__my_get_str(r, row, 0), sizeof(e->execution_id));
+	ecl_range_parse(&range, ecl__my_get_str(r, row, 1));
+	e->range = range;
+	ecl__my_copy_date(e->target_date, r, row, 2);
+	ecl__my_copy_date(e->period_start, r, row, 3);
+	ecl__my_copy_date(e->period_end, r, row, 4);
+	e->trigger = ecl__my_get_text(r, row, 5, &oom);
+	for (i = ECL_RUN_RUNNING; i <= ECL_RUN_FAILED; i++)
+		if (status && strcmp(status, ecl_run_status_name((ecl_run_status)i)) == 0)
+			e->status = (ecl_run_status)i;
+	e->started_at = ecl__my_get_int(r, row, 7);
+	e->completed_at = ecl__my_get_int(r, row, 8);
+	e->duration_seconds = ecl__my_get_double(r, row, 9);
+	e->meters_processed = ecl__my_get_int(r, row, 10);
+	e->error_count = ecl__my_get_int(r, row, 11);
+	e->warning_count = ecl__my_get_int(r, row, 12);
+	e->error_message = ecl__my_get_text(r, row, 13, &oom);
+	e->telemetry_data = ecl__my_get_text(r, row, 14, &oom);
+	return oom ? ecl_error_set(ECL_ENOMEM, "out of memory reading an aggregation run") : 0;
+}
+
+typedef struct list_ctx {
+	int limit;
+	ecl_execution_array *out;
+} list_ctx;
+
+static int list_executions(ecl_backend_conn *conn, void *opaque)
+{
+	list_ctx *ctx = opaque;
+	my_result res;
+	my_params p;
+	int i, rc;
+
+	ecl__my_params_init(&p);
+	ecl__my_int(&p, ctx->limit);
+	rc = ecl__my_query(&res, conn, "SELECT execution_id, range_type, target_date, period_start,"
+		" period_end, trigger_source, status, started_at, completed_at, duration_seconds,"
+		" meters_processed, error_count, warning_count, error_message, telemetry_data"
+		" FROM scheduler_executions ORDER BY started_at DESC, id DESC LIMIT ?1", &p,
+		"listing aggregation runs");
+	if (rc == 0 && res.rows > 0
+	    && (ctx->out->executions = calloc((size_t)res.rows, sizeof(ecl_execution))) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing aggregation runs");
+	for (i = 0; rc == 0 && i < res.rows; i++)
+		rc = read_execution(&res, i, &ctx->out->executions[ctx->out->count++]);
+	ecl__my_result_free(&res);
+	return rc;
+}
+
+int ecl__my_execution_list(ecl_backend_conn *conn, int limit, ecl_execution_array *out)
+{
+	list_ctx ctx = { limit, out };
+
+	/* Run once (not ecl__my_read): a retry would append to `out` again. */
+	return ecl__my_once(conn, list_executions, &ctx, "listing aggregation runs");
+}
