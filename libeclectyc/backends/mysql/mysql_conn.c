@@ -382,6 +382,13 @@ static const ecl__driver my_driver = {
 		.drift = ecl__my_drift,
 		.scratch_close = ecl__my_scratch_close,
 	},
+	.aggregate = {
+		.begin = ecl__my_agg_scope,
+		.run = ecl__my_agg_statements,
+		.meters = ecl__my_agg_meters,
+		.narrow = ecl__my_agg_narrow,
+		.count = ecl__my_agg_count,
+	},
 	.readings = {
 		.readings = ecl__my_readings_batch,
 		.apply_job = ecl__my_apply_job_update,
@@ -460,5 +467,5 @@ const ecl_backend ecl_mysql_backend = {
 	.alert_record = ecl__my_alert_record,
 	.jobs_expired = ecl__my_jobs_expired,
 	.file_referenced = ecl__my_file_referenced,
-	/* Not yet implemented (NULL = ECL_ENOTSUPPORTED): aggregate (docs/mysql.md). */
+	.aggregate = ecl__my_aggregate,
 };

@@ -206,4 +206,15 @@ int ecl__my_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *scan);
 int ecl__my_quality_record(ecl_backend_conn *conn, const ecl_quality_findings *findings,
                            int64_t *stored);
 
+/* mysql_aggregate.c: the aggregate slot and the shared run's hooks */
+int ecl__my_aggregate(ecl_backend_conn *conn, const ecl_aggregate_request *request,
+                      ecl_aggregate_counts *counts);
+int ecl__my_agg_scope(ecl_backend_conn *conn, void *self);
+int ecl__my_agg_statements(ecl_backend_conn *conn, void *self, int64_t *written,
+                           int64_t *removed, int *data_fault);
+int ecl__my_agg_meters(ecl_backend_conn *conn, void *self, ecl__agg_meters *out);
+int ecl__my_agg_narrow(ecl_backend_conn *conn, void *self, const int64_t *ids, size_t count);
+int ecl__my_agg_count(ecl_backend_conn *conn, void *self, int64_t *rows, int64_t *meters,
+                      int64_t *incomplete);
+
 #endif
