@@ -183,29 +183,6 @@ int ecl__my_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *scan);
 int ecl__my_quality_record(ecl_backend_conn *conn, const ecl_quality_findings *findings,
                            int64_t *stored);
 
-/* mysql_ops.c */
-int ecl__my_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out);
-int ecl__my_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out);
-int ecl__my_health_metrics(ecl_backend_conn *conn, const ecl_health_query *query,
-                           ecl_health_metrics *out);
-int ecl__my_jobs_stuck(ecl_backend_conn *conn, int64_t cutoff, ecl_job_array *out);
-int ecl__my_jobs_alert_pending(ecl_backend_conn *conn, size_t limit, ecl_job_array *out);
-int ecl__my_alert_last(ecl_backend_conn *conn, const char *key, int64_t *at);
-int ecl__my_alert_record(ecl_backend_conn *conn, const ecl_alert_record *record);
-int ecl__my_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
-                         ecl_job_array *out);
-int ecl__my_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
-                            int *referenced);
-
-/* mysql_telemetry.c */
-int ecl__my_execution_record(ecl_backend_conn *conn, const ecl_execution *execution);
-int ecl__my_execution_list(ecl_backend_conn *conn, int limit, ecl_execution_array *out);
-
-/* mysql_quality.c */
-int ecl__my_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *scan);
-int ecl__my_quality_record(ecl_backend_conn *conn, const ecl_quality_findings *findings,
-                           int64_t *stored);
-
 /* mysql_aggregate.c: the aggregate slot and the shared run's hooks */
 int ecl__my_aggregate(ecl_backend_conn *conn, const ecl_aggregate_request *request,
                       ecl_aggregate_counts *counts);
