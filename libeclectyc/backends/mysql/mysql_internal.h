@@ -101,6 +101,11 @@ int ecl__my_query(my_result *out, ecl_backend_conn *conn, const char *sql, const
 int ecl__my_command(ecl_backend_conn *conn, const char *sql, const my_params *p,
                     int64_t *changed, const char *doing);
 
+/* ecl__my_query alone under ecl__my_read: retried on contention and after
+ * a lost connection; `*out` is to free whatever the outcome. */
+int ecl__my_read_rows(my_result *out, ecl_backend_conn *conn, const char *sql, const my_params *p,
+                      const char *doing);
+
 /* Run SQL without parameters over the text protocol (several statements
  * allowed: migrations, bulk rows): `*changed` (may be NULL) receives the
  * rows the last statement without a result affected and `info` (may be
@@ -153,6 +158,9 @@ int ecl__my_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *updat
  * with the parameters `p`; on failure what this call appended goes. */
 int ecl__my_jobs_where(ecl_backend_conn *conn, const char *tail, const my_params *p,
                        ecl_job_array *out, const char *doing);
+/* The same under ecl__my_read (a retry starts clean). */
+int ecl__my_jobs_read(ecl_backend_conn *conn, const char *tail, const my_params *p,
+                      ecl_job_array *out, const char *doing);
 struct ecl__job_row;
 void ecl__my_job_row(struct ecl__job_row *row, const my_result *res, int i);
 

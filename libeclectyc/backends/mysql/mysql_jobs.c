@@ -132,30 +132,38 @@ int ecl__my_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out)
 	return ecl__my_read(conn, get_one, &ctx, "reading a job");
 }
 
-typedef struct list_ctx {
-	const ecl_job_list_options *opts;
+typedef struct where_ctx {
+	const char *tail;
+	const my_params *p;
 	ecl_job_array *out;
-} list_ctx;
+	const char *doing;
+} where_ctx;
 
-static int list_jobs(ecl_backend_conn *conn, void *opaque)
+static int read_where(ecl_backend_conn *conn, void *opaque)
 {
-	list_ctx *ctx = opaque;
-	const ecl_job_list_options *o = ctx->opts;
+	where_ctx *ctx = opaque;
+
+	return ecl__my_jobs_where(conn, ctx->tail, ctx->p, ctx->out, ctx->doing);
+}
+
+int ecl__my_jobs_read(ecl_backend_conn *conn, const char *tail, const my_params *p,
+                      ecl_job_array *out, const char *doing)
+{
+	where_ctx ctx = { tail, p, out, doing };
+
+	return ecl__my_read(conn, read_where, &ctx, doing);
+}
+
+int ecl__my_job_list(ecl_backend_conn *conn, const ecl_job_list_options *o, ecl_job_array *out)
+{
 	my_params p;
 
 	ecl__my_params_init(&p);
 	ecl__my_text(&p, o->status != ECL_JOB_ANY ? ecl_job_status_name((ecl_job_status)o->status) : NULL);
 	ecl__my_int(&p, o->limit ? (int64_t)o->limit : INT64_MAX);
 	ecl__my_text(&p, o->priority != ECL_JOB_ANY ? ecl_priority_name((ecl_priority)o->priority) : NULL);
-	return ecl__my_jobs_where(conn, "WHERE (?1 IS NULL OR status = ?1) AND (?3 IS NULL OR priority = ?3)"
-		" ORDER BY queued_at DESC, id DESC LIMIT ?2", &p, ctx->out, "listing jobs");
-}
-
-int ecl__my_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out)
-{
-	list_ctx ctx = { opts, out };
-
-	return ecl__my_read(conn, list_jobs, &ctx, "listing jobs");
+	return ecl__my_jobs_read(conn, "WHERE (?1 IS NULL OR status = ?1) AND (?3 IS NULL OR priority = ?3)"
+		" ORDER BY queued_at DESC, id DESC LIMIT ?2", &p, out, "listing jobs");
 }
 
 /* ---- claim ------------------------------------------------------------------- */

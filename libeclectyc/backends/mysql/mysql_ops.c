@@ -12,11 +12,11 @@
 
 /* ---- queue counts and attempts --------------------------------------------- */
 
-static int count_statuses(ecl_backend_conn *conn, void *opaque)
+int ecl__my_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out)
 {
-	ecl_job_status_counts *out = opaque;
 	my_result res;
-	int i, rc = ecl__my_query(&res, conn, "SELECT status, count(*) FROM import_jobs GROUP BY status",
+	/* One statement: a consistent read under READ COMMITTED. */
+	int i, rc = ecl__my_read_rows(&res, conn, "SELECT status, count(*) FROM import_jobs GROUP BY status",
 		NULL, "counting jobs");
 
 	memset(out, 0, sizeof(*out));
@@ -26,59 +26,31 @@ static int count_statuses(ecl_backend_conn *conn, void *opaque)
 	return rc;
 }
 
-int ecl__my_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out)
+int ecl__my_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out)
 {
-	/* One statement: a consistent read under READ COMMITTED. */
-	return ecl__my_read(conn, count_statuses, out, "counting jobs");
-}
-
-typedef struct attempts_ctx {
-	const char *batch_id;
-	ecl_job_attempt_array *out;
-} attempts_ctx;
-
-static void attempts_clear(ecl_job_attempt_array *out)
-{
-	while (out->count > 0)
-		ecl_job_attempt_clear(&out->attempts[--out->count]);
-	free(out->attempts);
-	out->attempts = NULL;
-}
-
-static int read_attempts(ecl_backend_conn *conn, void *opaque)
-{
-	attempts_ctx *ctx = opaque;
 	my_result res;
 	my_params p;
 	int i, rc;
 
-	attempts_clear(ctx->out); /* a retried read starts clean */
 	ecl__my_params_init(&p);
-	ecl__my_text(&p, ctx->batch_id);
-	rc = ecl__my_query(&res, conn,
+	ecl__my_text(&p, batch_id);
+	rc = ecl__my_read_rows(&res, conn,
 		"SELECT a.attempt, a.worker_id, a.started_at, a.ended_at, a.outcome, a.error_message,"
 		" a.error_class, a.processed_rows, a.imported_rows, a.failed_rows"
 		" FROM import_jobs j JOIN import_job_attempts a ON a.job_id = j.id"
 		" WHERE j.batch_id = ?1 ORDER BY a.attempt", &p, "reading job attempts");
 	if (rc == 0 && res.rows > 0
-	    && (ctx->out->attempts = calloc((size_t)res.rows, sizeof(ecl_job_attempt))) == NULL)
+	    && (out->attempts = calloc((size_t)res.rows, sizeof(ecl_job_attempt))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory reading job attempts");
 	for (i = 0; rc == 0 && i < res.rows; i++) {
 		ecl__job_row row;
 
 		ecl__my_job_row(&row, &res, i);
 		/* Counted even when it failed: its strings are freed with the rest. */
-		rc = ecl__job_attempt_read(&ctx->out->attempts[ctx->out->count++], &row);
+		rc = ecl__job_attempt_read(&out->attempts[out->count++], &row);
 	}
 	ecl__my_result_free(&res);
 	return rc;
-}
-
-int ecl__my_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out)
-{
-	attempts_ctx ctx = { batch_id, out };
-
-	return ecl__my_read(conn, read_attempts, &ctx, "reading job attempts");
 }
 
 /* ---- health ------------------------------------------------------------------ */
@@ -110,118 +82,85 @@ static const char health_sql[] =
 	" count(" WHEN("status = 'processing'", "1") ")"
 	" FROM import_jobs";
 
-typedef struct health_ctx {
-	const ecl_health_query *query;
-	ecl_health_metrics *out;
-} health_ctx;
-
-static int read_health(ecl_backend_conn *conn, void *opaque)
+/* The figures of the health statement's columns, in order (NULL: a mean). */
+static void read_metrics(const my_result *res, ecl_health_metrics *m)
 {
-	health_ctx *ctx = opaque;
-	ecl_health_metrics *m = ctx->out;
-	my_result res;
-	my_params p;
-	int rc;
+	int64_t *counts[] = { &m->jobs_completed, NULL, NULL, NULL, &m->total_rows_imported,
+		&m->rows_processed, &m->rows_failed, &m->jobs_failed, &m->jobs_with_retries, NULL,
+		&m->max_retry_count, &m->eventually_succeeded, &m->permanently_failed,
+		&m->queue_depth, &m->queued_count, &m->waiting_retry_count, &m->processing_count };
+	int c;
 
-	ecl__my_params_init(&p);
-	ecl__my_int(&p, ctx->query->now);
-	ecl__my_int(&p, ctx->query->window_start);
-	rc = ecl__my_query(&res, conn, health_sql, &p, "reading the health figures");
-	memset(m, 0, sizeof(*m));
-	if (rc == 0 && res.rows == 1) {
-		int64_t *counts[] = { &m->jobs_completed, NULL, NULL, NULL, &m->total_rows_imported,
-			&m->rows_processed, &m->rows_failed, &m->jobs_failed, &m->jobs_with_retries, NULL,
-			&m->max_retry_count, &m->eventually_succeeded, &m->permanently_failed,
-			&m->queue_depth, &m->queued_count, &m->waiting_retry_count, &m->processing_count };
-		int c;
-
-		for (c = 0; c < (int)(sizeof(counts) / sizeof(counts[0])); c++)
-			if (counts[c] != NULL)
-				*counts[c] = ecl__my_get_int(&res, 0, c);
-		m->avg_duration_seconds = ecl__my_get_double(&res, 0, 1);
-		m->min_duration_seconds = ecl__my_get_double(&res, 0, 2);
-		m->max_duration_seconds = ecl__my_get_double(&res, 0, 3);
-		m->avg_retries = ecl__my_get_double(&res, 0, 9);
-	}
-	ecl__my_result_free(&res);
-	return rc;
+	for (c = 0; c < (int)(sizeof(counts) / sizeof(counts[0])); c++)
+		if (counts[c] != NULL)
+			*counts[c] = ecl__my_get_int(res, 0, c);
+	m->avg_duration_seconds = ecl__my_get_double(res, 0, 1);
+	m->min_duration_seconds = ecl__my_get_double(res, 0, 2);
+	m->max_duration_seconds = ecl__my_get_double(res, 0, 3);
+	m->avg_retries = ecl__my_get_double(res, 0, 9);
 }
 
 int ecl__my_health_metrics(ecl_backend_conn *conn, const ecl_health_query *query,
                            ecl_health_metrics *out)
 {
-	health_ctx ctx = { query, out };
-
-	return ecl__my_read(conn, read_health, &ctx, "reading the health figures");
-}
-
-/* ---- job lists --------------------------------------------------------------- */
-
-typedef struct where_ctx {
-	const char *tail;
-	int64_t arg;
-	ecl_job_array *out;
-	const char *doing;
-} where_ctx;
-
-static int jobs_with_arg(ecl_backend_conn *conn, void *opaque)
-{
-	where_ctx *ctx = opaque;
-	my_params p;
-
-	ecl__my_params_init(&p);
-	ecl__my_int(&p, ctx->arg);
-	return ecl__my_jobs_where(conn, ctx->tail, &p, ctx->out, ctx->doing);
-}
-
-int ecl__my_jobs_stuck(ecl_backend_conn *conn, int64_t cutoff, ecl_job_array *out)
-{
-	where_ctx ctx = { "WHERE status = 'processing' AND heartbeat_at < ?1 ORDER BY heartbeat_at, id",
-		cutoff, out, "listing stuck jobs" };
-
-	return ecl__my_read(conn, jobs_with_arg, &ctx, ctx.doing);
-}
-
-int ecl__my_jobs_alert_pending(ecl_backend_conn *conn, size_t limit, ecl_job_array *out)
-{
-	where_ctx ctx = { "WHERE status = 'failed' AND alert_sent = 0 ORDER BY completed_at, id LIMIT ?1",
-		limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit, out,
-		"listing failed jobs to alert about" };
-
-	return ecl__my_read(conn, jobs_with_arg, &ctx, ctx.doing);
-}
-
-/* ---- alerts -------------------------------------------------------------------- */
-
-typedef struct last_ctx {
-	const char *key;
-	int64_t *at;
-} last_ctx;
-
-static int read_last_alert(ecl_backend_conn *conn, void *opaque)
-{
-	last_ctx *ctx = opaque;
 	my_result res;
 	my_params p;
 	int rc;
 
 	ecl__my_params_init(&p);
-	ecl__my_text(&p, ctx->key);
-	rc = ecl__my_query(&res, conn,
-		"SELECT max(created_at) FROM alerts WHERE alert_key = ?1 AND suppressed = 0", &p,
-		"reading the last alert");
-	*ctx->at = ECL_TIME_NONE;
-	if (rc == 0 && res.rows == 1 && !ecl__my_is_null(&res, 0, 0))
-		*ctx->at = ecl__my_get_int(&res, 0, 0);
+	ecl__my_int(&p, query->now);
+	ecl__my_int(&p, query->window_start);
+	rc = ecl__my_read_rows(&res, conn, health_sql, &p, "reading the health figures");
+	memset(out, 0, sizeof(*out));
+	if (rc == 0 && res.rows == 1)
+		read_metrics(&res, out);
 	ecl__my_result_free(&res);
 	return rc;
 }
 
+/* ---- job lists --------------------------------------------------------------- */
+
+/* A job list whose tail takes one integer. */
+static int jobs_by(ecl_backend_conn *conn, const char *tail, int64_t arg, ecl_job_array *out,
+                   const char *doing)
+{
+	my_params p;
+
+	ecl__my_params_init(&p);
+	ecl__my_int(&p, arg);
+	return ecl__my_jobs_read(conn, tail, &p, out, doing);
+}
+
+int ecl__my_jobs_stuck(ecl_backend_conn *conn, int64_t cutoff, ecl_job_array *out)
+{
+	return jobs_by(conn, "WHERE status = 'processing' AND heartbeat_at < ?1 ORDER BY heartbeat_at, id",
+		cutoff, out, "listing stuck jobs");
+}
+
+int ecl__my_jobs_alert_pending(ecl_backend_conn *conn, size_t limit, ecl_job_array *out)
+{
+	return jobs_by(conn, "WHERE status = 'failed' AND alert_sent = 0 ORDER BY completed_at, id LIMIT ?1",
+		limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit, out,
+		"listing failed jobs to alert about");
+}
+
+/* ---- alerts -------------------------------------------------------------------- */
+
 int ecl__my_alert_last(ecl_backend_conn *conn, const char *key, int64_t *at)
 {
-	last_ctx ctx = { key, at };
+	my_result res;
+	my_params p;
+	int rc;
 
-	return ecl__my_read(conn, read_last_alert, &ctx, "reading the last alert");
+	ecl__my_params_init(&p);
+	ecl__my_text(&p, key);
+	rc = ecl__my_read_rows(&res, conn,
+		"SELECT max(created_at) FROM alerts WHERE alert_key = ?1 AND suppressed = 0", &p,
+		"reading the last alert");
+	*at = rc == 0 && res.rows == 1 && !ecl__my_is_null(&res, 0, 0) ? ecl__my_get_int(&res, 0, 0)
+		: ECL_TIME_NONE;
+	ecl__my_result_free(&res);
+	return rc;
 }
 
 static int insert_alert(ecl_backend_conn *conn, void *opaque)
@@ -299,33 +238,20 @@ int ecl__my_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, i
 	return ecl__my_write(conn, expired_page, &ctx, remove ? "deleting expired jobs" : "listing expired jobs");
 }
 
-typedef struct file_ctx {
-	const char *path;
-	int64_t expired_before;
-	int *referenced;
-} file_ctx;
 
-static int file_lookup(ecl_backend_conn *conn, void *opaque)
+int ecl__my_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
+                            int *referenced)
 {
-	file_ctx *ctx = opaque;
 	my_result res;
 	my_params p;
 	int rc;
 
 	ecl__my_params_init(&p);
-	ecl__my_time(&p, ctx->expired_before);
-	ecl__my_text(&p, ctx->path);
-	rc = ecl__my_query(&res, conn, "SELECT EXISTS (SELECT 1 FROM import_jobs WHERE file_path = ?2"
+	ecl__my_time(&p, expired_before);
+	ecl__my_text(&p, path);
+	rc = ecl__my_read_rows(&res, conn, "SELECT EXISTS (SELECT 1 FROM import_jobs WHERE file_path = ?2"
 		" AND NOT (?1 IS NOT NULL AND " EXPIRED "))", &p, "looking up the jobs of a file");
-	*ctx->referenced = rc == 0 && res.rows == 1 && ecl__my_get_int(&res, 0, 0) != 0;
+	*referenced = rc == 0 && res.rows == 1 && ecl__my_get_int(&res, 0, 0) != 0;
 	ecl__my_result_free(&res);
 	return rc;
-}
-
-int ecl__my_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
-                            int *referenced)
-{
-	file_ctx ctx = { path, expired_before, referenced };
-
-	return ecl__my_read(conn, file_lookup, &ctx, "looking up the jobs of a file");
 }

@@ -454,3 +454,27 @@ int ecl__my_command(ecl_backend_conn *conn, const char *sql, const my_params *p,
 {
 	return execute(NULL, changed, conn, sql, p, doing);
 }
+
+typedef struct rows_ctx {
+	my_result *out;
+	const char *sql;
+	const my_params *p;
+	const char *doing;
+} rows_ctx;
+
+static int read_rows(ecl_backend_conn *conn, void *opaque)
+{
+	rows_ctx *ctx = opaque;
+
+	ecl__my_result_free(ctx->out); /* what a failed attempt read */
+	return ecl__my_query(ctx->out, conn, ctx->sql, ctx->p, ctx->doing);
+}
+
+int ecl__my_read_rows(my_result *out, ecl_backend_conn *conn, const char *sql, const my_params *p,
+                      const char *doing)
+{
+	rows_ctx ctx = { out, sql, p, doing };
+
+	memset(out, 0, sizeof(*out));
+	return ecl__my_read(conn, read_rows, &ctx, doing);
+}

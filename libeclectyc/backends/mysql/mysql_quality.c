@@ -66,7 +66,7 @@ int ecl__my_quality_scan(ecl_backend_conn *conn, const ecl_quality_scan *scan)
 	ecl__my_int(&p, scan->day->end);
 	ecl__my_text(&p, scan->day->date);
 	ecl__my_text(&p, scan->mpan);
-	rc = ecl__my_query(&res, conn, scan_sql, &p, "reading the day's readings for quality checks");
+	rc = ecl__my_read_rows(&res, conn, scan_sql, &p, "reading the day's readings for quality checks");
 	if (rc == 0)
 		rc = feed(&res, scan, &m);
 	ecl__my_result_free(&res);

@@ -79,38 +79,24 @@ static int read_execution(const my_result *r, int row, ecl_execution *e)
 	return oom ? ecl_error_set(ECL_ENOMEM, "out of memory reading an aggregation run") : 0;
 }
 
-typedef struct list_ctx {
-	int limit;
-	ecl_execution_array *out;
-} list_ctx;
-
-static int list_executions(ecl_backend_conn *conn, void *opaque)
+int ecl__my_execution_list(ecl_backend_conn *conn, int limit, ecl_execution_array *out)
 {
-	list_ctx *ctx = opaque;
 	my_result res;
 	my_params p;
 	int i, rc;
 
 	ecl__my_params_init(&p);
-	ecl__my_int(&p, ctx->limit);
-	rc = ecl__my_query(&res, conn, "SELECT execution_id, range_type, target_date, period_start,"
+	ecl__my_int(&p, limit);
+	rc = ecl__my_read_rows(&res, conn, "SELECT execution_id, range_type, target_date, period_start,"
 		" period_end, trigger_source, status, started_at, completed_at, duration_seconds,"
 		" meters_processed, error_count, warning_count, error_message, telemetry_data"
 		" FROM scheduler_executions ORDER BY started_at DESC, id DESC LIMIT ?1", &p,
 		"listing aggregation runs");
 	if (rc == 0 && res.rows > 0
-	    && (ctx->out->executions = calloc((size_t)res.rows, sizeof(ecl_execution))) == NULL)
+	    && (out->executions = calloc((size_t)res.rows, sizeof(ecl_execution))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing aggregation runs");
 	for (i = 0; rc == 0 && i < res.rows; i++)
-		rc = read_execution(&res, i, &ctx->out->executions[ctx->out->count++]);
+		rc = read_execution(&res, i, &out->executions[out->count++]);
 	ecl__my_result_free(&res);
 	return rc;
-}
-
-int ecl__my_execution_list(ecl_backend_conn *conn, int limit, ecl_execution_array *out)
-{
-	list_ctx ctx = { limit, out };
-
-	/* Run once (not ecl__my_read): a retry would append to `out` again. */
-	return ecl__my_once(conn, list_executions, &ctx, "listing aggregation runs");
 }
