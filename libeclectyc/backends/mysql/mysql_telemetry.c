@@ -2,12 +2,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/common/execution_params.h"
 #include "mysql_internal.h"
 #include "util/strutil.h"
 
-static const char *date_or_null(const char *date)
+/* One value of the shared table (common/execution_params.h). */
+static void bind_param(void *params, const ecl__param *v)
 {
-	return *date ? date : NULL;
+	switch (v->null ? ECL__PARAM_TEXT : v->kind) {
+	case ECL__PARAM_INT:
+		ecl__my_int(params, v->i);
+		break;
+	case ECL__PARAM_DOUBLE:
+		ecl__my_double(params, v->d);
+		break;
+	default:
+		ecl__my_text(params, v->null ? NULL : v->text);
+	}
 }
 
 /* One upsert: the end of a run updates the row its start inserted (the row
@@ -19,24 +30,7 @@ static int upsert_execution(ecl_backend_conn *conn, void *opaque)
 	my_params p;
 
 	ecl__my_params_init(&p);
-	ecl__my_text(&p, e->execution_id);
-	ecl__my_text(&p, ecl_range_name(e->range));
-	ecl__my_text(&p, e->target_date);
-	ecl__my_text(&p, date_or_null(e->period_start));
-	ecl__my_text(&p, date_or_null(e->period_end));
-	ecl__my_text(&p, e->trigger ? e->trigger : "manual");
-	ecl__my_text(&p, ecl_run_status_name(e->status));
-	ecl__my_int(&p, e->started_at);
-	ecl__my_time(&p, e->completed_at);
-	if (e->completed_at == ECL_TIME_NONE)
-		ecl__my_text(&p, NULL);
-	else
-		ecl__my_double(&p, e->duration_seconds);
-	ecl__my_int(&p, e->meters_processed);
-	ecl__my_int(&p, e->error_count);
-	ecl__my_int(&p, e->warning_count);
-	ecl__my_text(&p, e->error_message);
-	ecl__my_text(&p, e->telemetry_data);
+	ecl__execution_bind(e, &p, bind_param);
 	return ecl__my_command(conn, "INSERT INTO scheduler_executions (execution_id, range_type,"
 		" target_date, period_start, period_end, trigger_source, status, started_at, completed_at,"
 		" duration_seconds, meters_processed, error_count, warning_count, error_message, telemetry_data)"

@@ -2,12 +2,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/common/execution_params.h"
 #include "pgsql_internal.h"
 #include "util/strutil.h"
 
-static const char *date_or_null(const char *date)
+/* One value of the shared table (common/execution_params.h); a NULL
+ * binds as text, which the statement's cast types. */
+static void bind_param(void *params, const ecl__param *v)
 {
-	return *date ? date : NULL;
+	if (v->null)
+		ecl__pg_text(params, NULL);
+	else if (v->kind == ECL__PARAM_TEXT)
+		ecl__pg_text(params, v->text);
+	else if (v->kind == ECL__PARAM_INT)
+		ecl__pg_int(params, v->i);
+	else
+		ecl__pg_double(params, v->d);
 }
 
 /* The start of a run inserts its row; the end updates the outcome columns
@@ -19,24 +29,7 @@ static int record_one(ecl_backend_conn *conn, void *opaque)
 	pg_params p;
 
 	ecl__pg_params_init(&p);
-	ecl__pg_text(&p, e->execution_id);
-	ecl__pg_text(&p, ecl_range_name(e->range));
-	ecl__pg_text(&p, e->target_date);
-	ecl__pg_text(&p, date_or_null(e->period_start));
-	ecl__pg_text(&p, date_or_null(e->period_end));
-	ecl__pg_text(&p, e->trigger ? e->trigger : "manual");
-	ecl__pg_text(&p, ecl_run_status_name(e->status));
-	ecl__pg_int(&p, e->started_at);
-	ecl__pg_time(&p, e->completed_at);
-	if (e->completed_at == ECL_TIME_NONE)
-		ecl__pg_text(&p, NULL);
-	else
-		ecl__pg_double(&p, e->duration_seconds);
-	ecl__pg_int(&p, e->meters_processed);
-	ecl__pg_int(&p, e->error_count);
-	ecl__pg_int(&p, e->warning_count);
-	ecl__pg_text(&p, e->error_message);
-	ecl__pg_text(&p, e->telemetry_data);
+	ecl__execution_bind(e, &p, bind_param);
 	return ecl__pg_command(conn,
 		"INSERT INTO scheduler_executions AS x (execution_id, range_type, target_date, period_start,"
 		" period_end, trigger_source, status, started_at, completed_at, duration_seconds,"
