@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backends/common/job_columns.h"
+#include "util/buffer_internal.h"
 #include "mysql_internal.h"
 
 /* ---- queue counts and attempts --------------------------------------------- */
@@ -189,8 +190,8 @@ int ecl__my_alert_record(ecl_backend_conn *conn, const ecl_alert_record *record)
 
 /* ---- retention --------------------------------------------------------------- */
 
-/* Finished jobs stamped before the cutoff; (completed_at, id) is a total
- * order, so the page read and the page deleted are the same jobs. */
+/* Finished jobs stamped before the cutoff, in a total order (completed_at,
+ * id), so a page is always the same jobs. */
 #define EXPIRED "status IN ('completed', 'failed', 'cancelled')" \
 	" AND completed_at IS NOT NULL AND completed_at < ?1"
 
@@ -201,27 +202,44 @@ typedef struct expired_ctx {
 	ecl_job_array *out;
 } expired_ctx;
 
+/* Delete the jobs read (by id, locked by the read): a job that expired
+ * meanwhile, committed between the two statements, is not taken unseen. */
+static int delete_read(ecl_backend_conn *conn, const ecl_job_array *out, size_t from)
+{
+	ecl_buf sql = ECL_BUF_INIT;
+	int64_t deleted = 0;
+	size_t i;
+	int rc = ecl__buf_puts(&sql, "DELETE FROM import_jobs WHERE id IN (");
+
+	for (i = from; rc == 0 && i < out->count; i++)
+		rc = ecl__my_appendf(&sql, "%s%lld", i > from ? "," : "", (long long)out->jobs[i].id);
+	if (rc == 0)
+		rc = ecl__buf_puts(&sql, ")");
+	if (rc == 0)
+		rc = ecl__my_exec_info(conn, sql.ptr, &deleted, NULL, "deleting expired jobs");
+	if (rc == 0 && (size_t)deleted != out->count - from)
+		rc = ecl_error_set(ECL_EDB, "deleting expired jobs: %lld deleted, %zu expected",
+			(long long)deleted, out->count - from);
+	ecl_buf_dispose(&sql);
+	return rc;
+}
+
 static int expired_page(ecl_backend_conn *conn, void *opaque)
 {
 	expired_ctx *ctx = opaque;
 	size_t keep = ctx->out->count;
-	int64_t deleted = 0;
 	my_params p;
-	/* FOR UPDATE when deleting: the rows read are locked until the delete. */
 	int rc;
 
 	ecl__my_params_init(&p);
 	ecl__my_int(&p, ctx->cutoff);
 	ecl__my_int(&p, ctx->limit);
+	/* FOR UPDATE when deleting: the rows read stay as read until the delete. */
 	rc = ecl__my_jobs_where(conn, ctx->remove ? "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2 FOR UPDATE"
 		: "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2", &p, ctx->out, "selecting expired jobs");
-	/* MySQL refuses LIMIT in an IN subquery, but DELETE takes ORDER BY … LIMIT itself. */
-	if (rc == 0 && ctx->remove)
-		rc = ecl__my_command(conn, "DELETE FROM import_jobs WHERE " EXPIRED
-			" ORDER BY completed_at, id LIMIT ?2", &p, &deleted, "deleting expired jobs");
-	if (rc == 0 && ctx->remove && (size_t)deleted != ctx->out->count - keep)
-		rc = ecl_error_set(ECL_EDB, "deleting expired jobs: %lld deleted, %zu expected",
-			(long long)deleted, ctx->out->count - keep);
+	if (rc == 0 && ctx->remove && ctx->out->count > keep)
+		rc = delete_read(conn, ctx->out, keep);
+	/* A failed attempt leaves nothing behind, so a retried one starts clean. */
 	if (rc != 0)
 		ecl__job_array_truncate(ctx->out, keep);
 	return rc;
