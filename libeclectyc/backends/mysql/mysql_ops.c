@@ -195,67 +195,47 @@ int ecl__my_alert_record(ecl_backend_conn *conn, const ecl_alert_record *record)
 #define EXPIRED "status IN ('completed', 'failed', 'cancelled')" \
 	" AND completed_at IS NOT NULL AND completed_at < ?1"
 
-typedef struct expired_ctx {
-	int64_t cutoff;
-	int64_t limit;
-	int remove;
-	ecl_job_array *out;
-} expired_ctx;
+static int select_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int lock,
+                          ecl_job_array *out)
+{
+	my_params p;
 
-/* Delete the jobs read (by id, locked by the read): a job that expired
- * meanwhile, committed between the two statements, is not taken unseen. */
-static int delete_read(ecl_backend_conn *conn, const ecl_job_array *out, size_t from)
+	ecl__my_params_init(&p);
+	ecl__my_int(&p, cutoff);
+	ecl__my_int(&p, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+	return ecl__my_jobs_where(conn, lock ? "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2 FOR UPDATE"
+		: "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2", &p, out, "selecting expired jobs");
+}
+
+/* By the ids read (locked FOR UPDATE), not by the selection again: a job
+ * that expired meanwhile cannot replace one read. The ids are integers, so
+ * the list goes as text. */
+static int delete_ids(ecl_backend_conn *conn, const ecl_job_array *out, size_t first,
+                      int64_t *deleted)
 {
 	ecl_buf sql = ECL_BUF_INIT;
-	int64_t deleted = 0;
 	size_t i;
 	int rc = ecl__buf_puts(&sql, "DELETE FROM import_jobs WHERE id IN (");
 
-	for (i = from; rc == 0 && i < out->count; i++)
-		rc = ecl__my_appendf(&sql, "%s%lld", i > from ? "," : "", (long long)out->jobs[i].id);
+	for (i = first; rc == 0 && i < out->count; i++)
+		rc = ecl__my_appendf(&sql, "%s%lld", i > first ? "," : "", (long long)out->jobs[i].id);
 	if (rc == 0)
 		rc = ecl__buf_puts(&sql, ")");
 	if (rc == 0)
-		rc = ecl__my_exec_info(conn, sql.ptr, &deleted, NULL, "deleting expired jobs");
-	if (rc == 0 && (size_t)deleted != out->count - from)
-		rc = ecl_error_set(ECL_EDB, "deleting expired jobs: %lld deleted, %zu expected",
-			(long long)deleted, out->count - from);
+		rc = ecl__my_exec_info(conn, sql.ptr, deleted, NULL, "deleting expired jobs");
 	ecl_buf_dispose(&sql);
 	return rc;
 }
 
-static int expired_page(ecl_backend_conn *conn, void *opaque)
-{
-	expired_ctx *ctx = opaque;
-	size_t keep = ctx->out->count;
-	my_params p;
-	int rc;
-
-	ecl__my_params_init(&p);
-	ecl__my_int(&p, ctx->cutoff);
-	ecl__my_int(&p, ctx->limit);
-	/* FOR UPDATE when deleting: the rows read stay as read until the delete. */
-	rc = ecl__my_jobs_where(conn, ctx->remove ? "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2 FOR UPDATE"
-		: "WHERE " EXPIRED " ORDER BY completed_at, id LIMIT ?2", &p, ctx->out, "selecting expired jobs");
-	if (rc == 0 && ctx->remove && ctx->out->count > keep)
-		rc = delete_read(conn, ctx->out, keep);
-	/* A failed attempt leaves nothing behind, so a retried one starts clean. */
-	if (rc != 0)
-		ecl__job_array_truncate(ctx->out, keep);
-	return rc;
-}
+static const ecl__expired_sql expired_sql = { select_expired, delete_ids };
 
 int ecl__my_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
                          ecl_job_array *out)
 {
-	expired_ctx ctx = { cutoff, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit, remove, out };
-
-	if (limit == 0)
-		return 0;
-	/* A transaction either way: one consistent page, deleted as read. */
-	return ecl__my_write(conn, expired_page, &ctx, remove ? "deleting expired jobs" : "listing expired jobs");
+	/* The listing is one statement under READ COMMITTED: one snapshot. */
+	return ecl__jobs_expired_with(ecl__my_write, ecl__my_read, &expired_sql, conn, cutoff, limit,
+		remove, out);
 }
-
 
 int ecl__my_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
                             int *referenced)
