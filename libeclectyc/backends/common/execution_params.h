@@ -35,4 +35,10 @@ void ecl__execution_params(const ecl_execution *e, ecl__param out[ECL__EXECUTION
 void ecl__execution_bind(const ecl_execution *e, void *params,
                          void (*bind)(void *params, const ecl__param *v));
 
+/* Read a row of those 15 columns, in that order (instants as Unix seconds),
+ * through the cells of backends/common/job_columns.h; the strings are newly
+ * allocated. 0 or ECL_ENOMEM. */
+struct ecl__job_row;
+int ecl__execution_read(ecl_execution *e, const struct ecl__job_row *row);
+
 #endif

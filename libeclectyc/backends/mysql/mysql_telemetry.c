@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "backends/common/execution_params.h"
+#include "backends/common/job_columns.h"
 #include "mysql_internal.h"
-#include "util/strutil.h"
 
 /* One value of the shared table (common/execution_params.h). */
 static void bind_param(void *params, const ecl__param *v)
@@ -45,34 +45,6 @@ int ecl__my_execution_record(ecl_backend_conn *conn, const ecl_execution *execut
 	return ecl__my_once(conn, upsert_execution, (void *)execution, "recording an aggregation run");
 }
 
-static int read_execution(const my_result *r, int row, ecl_execution *e)
-{
-	const char *status = ecl__my_get_str(r, row, 6);
-	ecl_range range = ECL_RANGE_DAILY;
-	int i, oom = 0;
-
-	memset(e, 0, sizeof(*e));
-	ecl__strlcpy(e->execution_id, ecl__my_get_str(r, row, 0), sizeof(e->execution_id));
-	ecl_range_parse(&range, ecl__my_get_str(r, row, 1));
-	e->range = range;
-	ecl__my_copy_date(e->target_date, r, row, 2);
-	ecl__my_copy_date(e->period_start, r, row, 3);
-	ecl__my_copy_date(e->period_end, r, row, 4);
-	e->trigger = ecl__my_get_text(r, row, 5, &oom);
-	for (i = ECL_RUN_RUNNING; i <= ECL_RUN_FAILED; i++)
-		if (status && strcmp(status, ecl_run_status_name((ecl_run_status)i)) == 0)
-			e->status = (ecl_run_status)i;
-	e->started_at = ecl__my_get_int(r, row, 7);
-	e->completed_at = ecl__my_get_int(r, row, 8);
-	e->duration_seconds = ecl__my_get_double(r, row, 9);
-	e->meters_processed = ecl__my_get_int(r, row, 10);
-	e->error_count = ecl__my_get_int(r, row, 11);
-	e->warning_count = ecl__my_get_int(r, row, 12);
-	e->error_message = ecl__my_get_text(r, row, 13, &oom);
-	e->telemetry_data = ecl__my_get_text(r, row, 14, &oom);
-	return oom ? ecl_error_set(ECL_ENOMEM, "out of memory reading an aggregation run") : 0;
-}
-
 int ecl__my_execution_list(ecl_backend_conn *conn, int limit, ecl_execution_array *out)
 {
 	my_result res;
@@ -89,8 +61,12 @@ int ecl__my_execution_list(ecl_backend_conn *conn, int limit, ecl_execution_arra
 	if (rc == 0 && res.rows > 0
 	    && (out->executions = calloc((size_t)res.rows, sizeof(ecl_execution))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing aggregation runs");
-	for (i = 0; rc == 0 && i < res.rows; i++)
-		rc = read_execution(&res, i, &out->executions[out->count++]);
+	for (i = 0; rc == 0 && i < res.rows; i++) {
+		ecl__job_row row;
+
+		ecl__my_job_row(&row, &res, i);
+		rc = ecl__execution_read(&out->executions[out->count++], &row);
+	}
 	ecl__my_result_free(&res);
 	return rc;
 }
