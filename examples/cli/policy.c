@@ -5,9 +5,6 @@
  */
 #include "cli.h"
 
-/* The library refuses batch sizes outside this range (ingest.h). */
-#define BATCH_SIZE_MAX 1000000
-
 static const char *const policy_names[] = {
 	"--unknown-meters", "--negatives", "--overwrite-actual", "--month-first",
 	"--interval-end", "--batch-size"
@@ -37,7 +34,7 @@ static int set_negatives(cli_policy *policy, const char *value)
 static int set_batch_size(cli_policy *policy, const char *value)
 {
 	int64_t number;
-	int status = cli_parse_number(&number, value, "batch-size", 1, BATCH_SIZE_MAX);
+	int status = cli_parse_number(&number, value, "batch-size", 1, ECL_INGEST_BATCH_SIZE_MAX);
 
 	if (status == CLI_CONTINUE)
 		policy->batch_size = (int)number;

@@ -66,7 +66,8 @@ typedef struct ecl_ingest_options {
 	int overwrite_actual;                   /**< let an estimated value replace an actual one */
 	int month_first;                        /**< read NN/NN/YYYY dates as month first */
 	int interval_end;                       /**< long-format timestamps mark the interval end (24:00 allowed) */
-	int batch_size;                         /**< readings per transaction (default 5000) */
+	int batch_size;                         /**< readings per transaction (default 5000,
+	                                             at most ECL_INGEST_BATCH_SIZE_MAX) */
 	ecl_progress_cb progress;
 	void *progress_payload;
 	const char *batch_id;                   /**< import_batch_id to store; NULL = a new UUID */
@@ -77,6 +78,9 @@ typedef struct ecl_ingest_options {
 	ecl_clock_mode clock;                   /**< overrides the profile's clock */
 	const char *profile_dir;                /**< user profiles; NULL = $ECLECTYC_PROFILE_DIR */
 } ecl_ingest_options;
+
+/** The largest batch_size an import accepts. */
+#define ECL_INGEST_BATCH_SIZE_MAX 1000000
 
 #define ECL_INGEST_OPTIONS_VERSION 1
 #define ECL_INGEST_OPTIONS_INIT \

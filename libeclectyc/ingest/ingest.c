@@ -45,8 +45,9 @@ static int check_options(const ecl_ingest_options *o)
 		return ecl_error_set(ECL_EINVALID, "unknown unknown-meter policy %d", (int)o->unknown_meters);
 	if ((unsigned)o->negatives > ECL_NEGATIVE_REJECT)
 		return ecl_error_set(ECL_EINVALID, "unknown negative-value policy %d", (int)o->negatives);
-	if (o->batch_size < 1 || o->batch_size > 1000000)
-		return ecl_error_set(ECL_EINVALID, "batch_size must be 1..1000000, got %d", o->batch_size);
+	if (o->batch_size < 1 || o->batch_size > ECL_INGEST_BATCH_SIZE_MAX)
+		return ecl_error_set(ECL_EINVALID, "batch_size must be 1..%d, got %d",
+			ECL_INGEST_BATCH_SIZE_MAX, o->batch_size);
 	if (o->batch_id != NULL && strlen(o->batch_id) >= ECL_BATCH_ID_SIZE)
 		return ecl_error_set(ECL_EINVALID, "batch id \"%.40s…\" is too long", o->batch_id);
 	if ((unsigned)o->clock > ECL_CLOCK_UTC)

@@ -5,7 +5,6 @@
  * does and still writes nothing anywhere.
  */
 #include <jansson.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -22,8 +22,6 @@
 #include "eclectyc/sys/errors.h"
 #include "eclectyc/worker.h"
 
-/* The library refuses batch sizes above this (ingest.h, worker.h). */
-#define BATCH_SIZE_MAX 1000000
 /* A week: a heartbeat older than that is not a slow import. */
 #define STUCK_MINUTES_MAX (7 * 24 * 60)
 #define BACKLOG_MAX 1000000000
@@ -104,7 +102,7 @@ int ecl_ingest_options_from_config(ecl_ingest_options *opts, const ecl_config *c
 {
 	if (opts == NULL || config == NULL)
 		return null_arguments(opts, "ecl_ingest_options_from_config");
-	return config_int(&opts->batch_size, config, "ECLECTYC_BATCH_SIZE", 1, BATCH_SIZE_MAX);
+	return config_int(&opts->batch_size, config, "ECLECTYC_BATCH_SIZE", 1, ECL_INGEST_BATCH_SIZE_MAX);
 }
 
 /* ---- aggregation ------------------------------------------------------------------ */

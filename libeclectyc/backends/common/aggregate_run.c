@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "backends/common/driver.h"
 #include "util/strutil.h"
 
 typedef struct meter_failure {

@@ -10,9 +10,9 @@
 #define ECL_BACKENDS_COMMON_DRIVER_H
 
 #include "eclectyc/sys/backend.h"
-#include "aggregate_run.h"
-#include "readings_run.h"
-#include "schema.h"
+#include "backends/common/aggregate_run.h"
+#include "backends/common/readings_run.h"
+#include "backends/common/schema.h"
 
 typedef int (*ecl__backend_work)(ecl_backend_conn *conn, void *ctx);
 

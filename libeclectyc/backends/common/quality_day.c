@@ -3,7 +3,7 @@
  */
 #include <stdlib.h>
 
-#include "quality_day.h"
+#include "backends/common/quality_day.h"
 
 int ecl__quality_day_reserve(ecl__quality_day *m, size_t count)
 {

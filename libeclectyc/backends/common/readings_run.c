@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "backends/common/driver.h"
 
 typedef struct write_run {
 	const ecl__readings_hooks *h;

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "driver.h"
+#include "backends/common/driver.h"
 
 int ecl__schema_expected(const ecl__schema_hooks *h)
 {
