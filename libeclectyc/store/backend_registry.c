@@ -5,6 +5,10 @@
 
 #include "eclectyc/buffer.h"
 
+#ifdef ECL_HAVE_MYSQL
+extern const ecl_backend ecl_mysql_backend;   /* backends/mysql/ */
+#endif
+
 #define SCHEME_MAX 32
 #define REGISTRY_SIZE 16
 
@@ -21,6 +25,10 @@ static registration registry[REGISTRY_SIZE] = {
 #ifdef ECL_HAVE_PGSQL
 	{ "postgresql", &ecl_pgsql_backend },
 	{ "postgres", &ecl_pgsql_backend },
+#endif
+#ifdef ECL_HAVE_MYSQL
+	{ "mysql", &ecl_mysql_backend },
+	{ "mariadb", &ecl_mysql_backend },
 #endif
 };
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -212,4 +212,21 @@ int ecl__job_update_with(ecl__job_runner run,
                                       ecl_job_found *found),
                          ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
 
+/* The jobs_expired slot: a page of expired jobs, with `remove` deleted in
+ * the same transaction (`write`; otherwise `read`). `select` appends the
+ * page (locking its rows when `lock`); `delete_ids` deletes the jobs of
+ * `out` from `first` by id and reports how many went, which must be the
+ * page's count. On failure what the attempt appended goes, so a retried one
+ * starts clean. */
+typedef struct ecl__expired_sql {
+	int (*select)(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int lock,
+	              ecl_job_array *out);
+	int (*delete_ids)(ecl_backend_conn *conn, const ecl_job_array *out, size_t first,
+	                  int64_t *deleted);
+} ecl__expired_sql;
+
+int ecl__jobs_expired_with(ecl__job_runner write, ecl__job_runner read, const ecl__expired_sql *sql,
+                           ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
+                           ecl_job_array *out);
+
 #endif

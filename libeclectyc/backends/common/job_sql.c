@@ -377,3 +377,42 @@ int ecl__job_update_sql(char *sql, void *target, const ecl__job_dialect *d,
 			ECL__JOB_STATEMENT_MAX, sql);
 	return 0;
 }
+
+typedef struct expired_ctx {
+	const ecl__expired_sql *sql;
+	int64_t cutoff;
+	size_t limit;
+	int remove;
+	ecl_job_array *out;
+} expired_ctx;
+
+static int expired_page(ecl_backend_conn *conn, void *opaque)
+{
+	expired_ctx *ctx = opaque;
+	size_t keep = ctx->out->count;
+	int64_t deleted = 0;
+	int rc = ctx->sql->select(conn, ctx->cutoff, ctx->limit, ctx->remove, ctx->out);
+
+	if (rc == 0 && ctx->remove && ctx->out->count > keep)
+		rc = ctx->sql->delete_ids(conn, ctx->out, keep, &deleted);
+	/* The rows read were locked: any other count means a broken delete. */
+	if (rc == 0 && ctx->remove && (size_t)deleted != ctx->out->count - keep)
+		rc = ecl_error_set(ECL_EDB, "deleting expired jobs: %lld deleted, %zu expected",
+			(long long)deleted, ctx->out->count - keep);
+	if (rc != 0)
+		ecl__job_array_truncate(ctx->out, keep);
+	return rc;
+}
+
+int ecl__jobs_expired_with(ecl__job_runner write, ecl__job_runner read, const ecl__expired_sql *sql,
+                           ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
+                           ecl_job_array *out)
+{
+	expired_ctx ctx = { sql, cutoff, limit, remove, out };
+
+	if (limit == 0)
+		return 0;
+	if (remove)
+		return write(conn, expired_page, &ctx, "deleting expired jobs");
+	return read(conn, expired_page, &ctx, "listing expired jobs");
+}

@@ -16,18 +16,26 @@
 	"WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at IS NOT NULL" \
 	" AND completed_at < to_timestamp($1::bigint) ORDER BY completed_at, id LIMIT $2::bigint"
 
-typedef struct expired_ctx {
-	int64_t cutoff;
-	size_t limit;
-	int remove;
-	ecl_job_array *out;
-} expired_ctx;
+static int select_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int lock,
+                          ecl_job_array *out)
+{
+	pg_params p;
 
-static int delete_page(ecl_backend_conn *conn, const ecl_job_array *out, size_t first)
+	ecl__pg_params_init(&p);
+	ecl__pg_int(&p, cutoff);
+	if (limit > (size_t)INT64_MAX)
+		ecl__pg_text(&p, NULL);
+	else
+		ecl__pg_int(&p, (int64_t)limit);
+	return ecl__pg_jobs_where(conn, lock ? EXPIRED " FOR UPDATE" : EXPIRED, &p, out,
+		lock ? "selecting expired jobs" : "listing expired jobs");
+}
+
+static int delete_ids(ecl_backend_conn *conn, const ecl_job_array *out, size_t first,
+                      int64_t *deleted)
 {
 	pg_array ids;
 	pg_params p;
-	int64_t deleted = 0;
 	size_t i;
 	int rc;
 
@@ -39,47 +47,18 @@ static int delete_page(ecl_backend_conn *conn, const ecl_job_array *out, size_t 
 	ecl__pg_text(&p, ids.buf.ptr);
 	if (rc == 0)
 		rc = ecl__pg_command(conn, "DELETE FROM import_jobs WHERE id = ANY ($1::bigint[])", &p,
-			&deleted, "deleting expired jobs");
-	if (rc == 0 && (size_t)deleted != out->count - first)
-		rc = ecl_error_set(ECL_EDB, "deleting expired jobs: %lld deleted, %zu expected",
-			(long long)deleted, out->count - first);
+			deleted, "deleting expired jobs");
 	ecl_buf_dispose(&ids.buf);
 	return rc;
 }
 
-static int expired_work(ecl_backend_conn *conn, void *opaque)
-{
-	expired_ctx *ctx = opaque;
-	size_t keep = ctx->out->count;
-	pg_params p;
-	int rc;
-
-	ecl__pg_params_init(&p);
-	ecl__pg_int(&p, ctx->cutoff);
-	if (ctx->limit > (size_t)INT64_MAX)
-		ecl__pg_text(&p, NULL);
-	else
-		ecl__pg_int(&p, (int64_t)ctx->limit);
-	rc = ecl__pg_jobs_where(conn, ctx->remove ? EXPIRED " FOR UPDATE" : EXPIRED, &p, ctx->out,
-		ctx->remove ? "selecting expired jobs" : "listing expired jobs");
-	if (rc == 0 && ctx->remove)
-		rc = delete_page(conn, ctx->out, keep);
-	/* A failed attempt leaves nothing behind, so a retried one starts clean. */
-	if (rc != 0)
-		ecl__job_array_truncate(ctx->out, keep);
-	return rc;
-}
+static const ecl__expired_sql expired_sql = { select_expired, delete_ids };
 
 int ecl__pg_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, int remove,
                          ecl_job_array *out)
 {
-	expired_ctx ctx = { cutoff, limit, remove, out };
-
-	if (limit == 0)
-		return 0;
-	if (remove)
-		return ecl__pg_write(conn, expired_work, &ctx, "deleting expired jobs");
-	return ecl__pg_read(conn, expired_work, &ctx, "listing expired jobs");
+	return ecl__jobs_expired_with(ecl__pg_write, ecl__pg_read, &expired_sql, conn, cutoff, limit,
+		remove, out);
 }
 
 typedef struct referenced_ctx {

@@ -2,12 +2,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/common/execution_params.h"
+#include "backends/common/job_columns.h"
 #include "pgsql_internal.h"
-#include "util/strutil.h"
 
-static const char *date_or_null(const char *date)
+/* One value of the shared table (common/execution_params.h); a NULL
+ * binds as text, which the statement's cast types. */
+static void bind_param(void *params, const ecl__param *v)
 {
-	return *date ? date : NULL;
+	if (v->null)
+		ecl__pg_text(params, NULL);
+	else if (v->kind == ECL__PARAM_TEXT)
+		ecl__pg_text(params, v->text);
+	else if (v->kind == ECL__PARAM_INT)
+		ecl__pg_int(params, v->i);
+	else
+		ecl__pg_double(params, v->d);
 }
 
 /* The start of a run inserts its row; the end updates the outcome columns
@@ -19,24 +29,7 @@ static int record_one(ecl_backend_conn *conn, void *opaque)
 	pg_params p;
 
 	ecl__pg_params_init(&p);
-	ecl__pg_text(&p, e->execution_id);
-	ecl__pg_text(&p, ecl_range_name(e->range));
-	ecl__pg_text(&p, e->target_date);
-	ecl__pg_text(&p, date_or_null(e->period_start));
-	ecl__pg_text(&p, date_or_null(e->period_end));
-	ecl__pg_text(&p, e->trigger ? e->trigger : "manual");
-	ecl__pg_text(&p, ecl_run_status_name(e->status));
-	ecl__pg_int(&p, e->started_at);
-	ecl__pg_time(&p, e->completed_at);
-	if (e->completed_at == ECL_TIME_NONE)
-		ecl__pg_text(&p, NULL);
-	else
-		ecl__pg_double(&p, e->duration_seconds);
-	ecl__pg_int(&p, e->meters_processed);
-	ecl__pg_int(&p, e->error_count);
-	ecl__pg_int(&p, e->warning_count);
-	ecl__pg_text(&p, e->error_message);
-	ecl__pg_text(&p, e->telemetry_data);
+	ecl__execution_bind(e, &p, bind_param);
 	return ecl__pg_command(conn,
 		"INSERT INTO scheduler_executions AS x (execution_id, range_type, target_date, period_start,"
 		" period_end, trigger_source, status, started_at, completed_at, duration_seconds,"
@@ -55,34 +48,6 @@ static int record_one(ecl_backend_conn *conn, void *opaque)
 int ecl__pg_execution_record(ecl_backend_conn *conn, const ecl_execution *e)
 {
 	return ecl__pg_once(conn, record_one, (void *)e, "recording an aggregation run");
-}
-
-static int read_execution(const PGresult *r, int i, ecl_execution *e)
-{
-	ecl_range range = ECL_RANGE_DAILY;
-	const char *status = PQgetvalue(r, i, 6);
-	int oom = 0, s;
-
-	memset(e, 0, sizeof(*e));
-	ecl__strlcpy(e->execution_id, PQgetvalue(r, i, 0), sizeof(e->execution_id));
-	ecl_range_parse(&range, PQgetvalue(r, i, 1));
-	e->range = range;
-	ecl__pg_copy_date(e->target_date, r, i, 2);
-	ecl__pg_copy_date(e->period_start, r, i, 3);
-	ecl__pg_copy_date(e->period_end, r, i, 4);
-	e->trigger = ecl__pg_get_text(r, i, 5, &oom);
-	for (s = ECL_RUN_RUNNING; s <= ECL_RUN_FAILED; s++)
-		if (strcmp(status, ecl_run_status_name((ecl_run_status)s)) == 0)
-			e->status = (ecl_run_status)s;
-	e->started_at = ecl__pg_get_int(r, i, 7);
-	e->completed_at = ecl__pg_get_int(r, i, 8);
-	e->duration_seconds = ecl__pg_get_double(r, i, 9);
-	e->meters_processed = ecl__pg_get_int(r, i, 10);
-	e->error_count = ecl__pg_get_int(r, i, 11);
-	e->warning_count = ecl__pg_get_int(r, i, 12);
-	e->error_message = ecl__pg_get_text(r, i, 13, &oom);
-	e->telemetry_data = ecl__pg_get_text(r, i, 14, &oom);
-	return oom ? ecl_error_set(ECL_ENOMEM, "out of memory reading an aggregation run") : 0;
 }
 
 typedef struct list_ctx {
@@ -122,8 +87,12 @@ static int list_runs(ecl_backend_conn *conn, void *opaque)
 	if (rc == 0 && (ctx->out->executions = calloc((size_t)(n > 0 ? n : 1),
 	                                              sizeof(*ctx->out->executions))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing aggregation runs");
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = read_execution(res, i, &ctx->out->executions[ctx->out->count++]);
+	for (i = 0; rc == 0 && i < n; i++) {
+		ecl__job_row row;
+
+		ecl__pg_job_row(&row, res, i);
+		rc = ecl__execution_read(&ctx->out->executions[ctx->out->count++], &row);
+	}
 	PQclear(res);
 	return rc;
 }
