@@ -102,7 +102,7 @@ static int set_priority(import_request *req, const char *value)
 {
 	if (ecl_priority_parse(&req->job.priority, value) < 0)
 		return cli_usage_error("invalid value '%s' for --priority "
-		                       "(expected low, normal or high)", value);
+		                       "(expected low, normal, high or critical)", value);
 	return CLI_CONTINUE;
 }
 

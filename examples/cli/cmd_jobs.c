@@ -31,8 +31,8 @@ static int apply_jobs_option(ecl_job_list_options *filters, int id, const char *
 	}
 	if (id == OPT_PRIORITY) {
 		if (ecl_priority_parse(&priority, value) < 0)
-			return cli_usage_error("invalid value '%s' for --priority (expected low, normal "
-			                       "or high)", value);
+			return cli_usage_error("invalid value '%s' for --priority (expected low, normal, "
+			                       "high or critical)", value);
 		filters->priority = (int)priority;
 		return CLI_CONTINUE;
 	}

@@ -39,7 +39,7 @@ static const command_help commands[] = {
 		"  import FILE [OPTIONS]    queue FILE for import and print its batch id\n"
 		"      --type hh|daily          what the file holds (default hh)\n"
 		"      --dry-run                validate the file but import nothing\n"
-		"      --priority low|normal|high   claim order (default normal)\n"
+		"      --priority P             claim order: critical, high, normal (default), low\n"
 		"      --tag TAG                add a tag; repeat for more\n"
 		"      --notes TEXT             free-text notes\n"
 		"      --metadata JSON          a JSON object stored with the job\n"

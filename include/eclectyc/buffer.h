@@ -24,6 +24,14 @@ typedef struct ecl_buf {
 /** Free the text of a buffer and reset it to empty. Accepts NULL. */
 ECL_EXTERN void ecl_buf_dispose(ecl_buf *buf);
 
+/**
+ * Set a buffer's text to a copy of `text`, for callbacks that hand text back
+ * to the library (a job handler's summary).
+ *
+ * @return 0; ECL_EINVALID for a NULL argument; ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_buf_set(ecl_buf *buf, const char *text);
+
 ECL_END_DECL
 
 #endif

@@ -35,17 +35,22 @@ typedef enum ecl_job_status {
 /** In ecl_job_list_options.status: any status. */
 #define ECL_JOB_ANY (-1)
 
-/** Job priority, stored by its name. Claimed high before normal before low. */
+/** Job priority, stored by its name. Claimed critical before high before
+ *  normal before low. */
 typedef enum ecl_priority {
 	ECL_PRIORITY_LOW = 0,
 	ECL_PRIORITY_NORMAL = 1,
-	ECL_PRIORITY_HIGH = 2
+	ECL_PRIORITY_HIGH = 2,
+	ECL_PRIORITY_CRITICAL = 3   /**< the PHP system's production value (schema migration 8) */
 } ecl_priority;
 
-/** What a job imports, stored as "hh" or "daily". */
+/** What a job imports, stored by its name ("hh", "daily", "sites"). The
+ *  library imports hh and daily files itself; a job of any other type is
+ *  run by a handler the host registers (ecl_store_set_job_handler()). */
 typedef enum ecl_import_type {
 	ECL_IMPORT_HH = 0,
-	ECL_IMPORT_DAILY = 1
+	ECL_IMPORT_DAILY = 1,
+	ECL_IMPORT_SITES = 2        /**< the PHP system's site list import (schema migration 8) */
 } ecl_import_type;
 
 /** Which clock the times of a file are in (docs/profiles.md). */
@@ -394,6 +399,39 @@ ECL_EXTERN int ecl_job_retry(ecl_store *store, const char *batch_id, int64_t del
  * @return 0; ECL_ENOTFOUND; ECL_ESTATE for a finished job
  */
 ECL_EXTERN int ecl_job_cancel(ecl_store *store, const char *batch_id);
+
+/* ---- job types the host runs ------------------------------------------------- */
+
+/**
+ * A host's handler for a job type the library does not import itself (such
+ * as ECL_IMPORT_SITES), called by the worker with the job it claimed. The
+ * job is processing, held by the worker; the handler does the work and
+ * reports it. Return 0 for success: the job is completed with `counts`
+ * (zero on entry; -1 total leaves it unknown) and, when the handler wrote
+ * one into `summary` (empty on entry), that JSON object as its summary.
+ * Return an ECL_E* code for a failure (ecl_error_set() of
+ * eclectyc/sys/errors.h gives its message; without one the job records
+ * what the code means):
+ * ECL_EINVALID, ECL_EPARSE and ECL_ENOTFOUND fail the job for good (bad
+ * input does not improve with time); any other code is transient and
+ * retried with backoff; ECL_ECANCELLED hands the job back without spending
+ * a retry and stops the worker.
+ */
+typedef int (*ecl_job_handler)(const ecl_job *job, ecl_job_counts *counts, ecl_buf *summary,
+                               void *payload);
+
+/**
+ * Register (or, with NULL, remove) the handler for jobs of `type` on this
+ * store handle. With one, ecl_job_create() accepts jobs of that type and
+ * ecl_job_claim() (so the worker) claims them; without one, creating such a
+ * job is refused naming the type, and this store's claims skip jobs of it,
+ * which stay queued for a process that has the handler. hh and daily are
+ * the library's own and cannot be handed over.
+ *
+ * @return 0; ECL_EINVALID for a NULL store, an unknown type, or hh/daily
+ */
+ECL_EXTERN int ecl_store_set_job_handler(ecl_store *store, ecl_import_type type,
+                                         ecl_job_handler handler, void *payload);
 
 /* ---- for hosts that drive jobs themselves ----------------------------------- */
 

@@ -14,6 +14,7 @@
 #include "ingest/detect.h"
 #include "ingest/ingest_internal.h"
 #include "queue/job_internal.h"
+#include "queue/job_types.h"
 #include "util/json_util.h"
 #include "util/options.h"
 #include "util/uuid_internal.h"
@@ -41,6 +42,10 @@ static int check_options(const ecl_ingest_options *o)
 	if (ecl_import_type_name(o->import_type) == NULL)
 		return ecl_error_set(ECL_EINVALID, "unknown import type %d (expected hh or daily)",
 			(int)o->import_type);
+	if (!ecl__import_type_builtin(o->import_type))
+		return ecl_error_set(ECL_EINVALID, "import type %s is not a file of readings: its jobs"
+			" run the host's handler (ecl_store_set_job_handler)",
+			ecl_import_type_name(o->import_type));
 	if ((unsigned)o->unknown_meters > ECL_UNKNOWN_METER_REJECT_FILE)
 		return ecl_error_set(ECL_EINVALID, "unknown unknown-meter policy %d", (int)o->unknown_meters);
 	if ((unsigned)o->negatives > ECL_NEGATIVE_REJECT)

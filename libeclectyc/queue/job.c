@@ -164,11 +164,11 @@ static int check_job_options(const ecl_job_options *o, const char *who)
 		return ecl_error_set(ECL_EINVALID, "%sunsupported ecl_job_options version %u",
 			who, o->version);
 	if (ecl_import_type_name(o->import_type) == NULL)
-		return ecl_error_set(ECL_EINVALID, "%sunknown import type %d (expected hh or daily)",
+		return ecl_error_set(ECL_EINVALID, "%sunknown import type %d (expected hh, daily or sites)",
 			who, (int)o->import_type);
 	if (ecl_priority_name(o->priority) == NULL)
 		return ecl_error_set(ECL_EINVALID,
-			"%sunknown priority %d (expected low, normal or high)", who, (int)o->priority);
+			"%sunknown priority %d (expected low, normal, high or critical)", who, (int)o->priority);
 	if (o->max_retries < 0 || o->max_retries > ECL_MAX_RETRIES_LIMIT)
 		return ecl_error_set(ECL_EINVALID, "%smax_retries must be 0..%d, got %d",
 			who, ECL_MAX_RETRIES_LIMIT, o->max_retries);
@@ -217,6 +217,8 @@ static int build_row(ecl_job *row, const ecl_store *store, const ecl_job_options
 {
 	int rc = check_job_options(o, who);
 
+	if (rc == 0)
+		rc = ecl__job_type_check_runnable(store, o->import_type, who);
 	if (rc == 0 && previous && previous_opts->file_path && o->file_path
 	    && strcmp(previous_opts->file_path, o->file_path) == 0)
 		row->file_path = ecl__strdup(previous->file_path);
@@ -453,6 +455,19 @@ int ecl_job_list(ecl_job_array **out, ecl_store *store, const ecl_job_list_optio
 
 /* ---- worker transitions ------------------------------------------------- */
 
+/* The next due job of a type this store can run (the library's own, and
+ * those with a handler). A backend without job_claim_of claims any type;
+ * the worker then fails a job it has no handler for. */
+static int claim_runnable(ecl_store *store, const char *worker_id, ecl_job *job, int *claimed)
+{
+	char types[ECL__JOB_TYPES_MAX];
+
+	if (!ECL__BACKEND_HAS(store, job_claim_of))
+		return ECL__BACKEND(store, job_claim, worker_id, ecl_store_now(store), job, claimed);
+	ecl__job_types_runnable(types, store);
+	return ECL__BACKEND(store, job_claim_of, types, worker_id, ecl_store_now(store), job, claimed);
+}
+
 int ecl_job_claim(ecl_job **out, ecl_store *store, const char *worker_id)
 {
 	ecl_job *job = NULL;
@@ -468,7 +483,7 @@ int ecl_job_claim(ecl_job **out, ecl_store *store, const char *worker_id)
 	if (rc == 0 && (job = calloc(1, sizeof(*job))) == NULL)
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory claiming a job");
 	if (rc == 0)
-		rc = ECL__BACKEND(store, job_claim, worker_id, ecl_store_now(store), job, &claimed);
+		rc = claim_runnable(store, worker_id, job, &claimed);
 	if (rc == 0 && claimed) {
 		ecl__log(&store->logger, ECL_LOG_INFO, "worker %s claimed job %s", worker_id, job->batch_id);
 		*out = job;

@@ -9,8 +9,8 @@
 static const char *const status_names[] = {
 	"queued", "processing", "completed", "failed", "cancelled"
 };
-static const char *const priority_names[] = { "low", "normal", "high" };
-static const char *const import_type_names[] = { "hh", "daily" };
+static const char *const priority_names[] = { "low", "normal", "high", "critical" };
+static const char *const import_type_names[] = { "hh", "daily", "sites" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

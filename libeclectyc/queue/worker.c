@@ -216,6 +216,69 @@ static int settle_failure(ecl_worker *w, const ecl_job *job, int rc, int file_fa
 		ecl_error_last(), report);
 }
 
+/* ---- jobs the host's handler runs ------------------------------------------- */
+
+/* Bad input does not improve with time; anything else may pass. */
+static int handler_fault_is_permanent(int rc)
+{
+	return rc == ECL_EINVALID || rc == ECL_EPARSE || rc == ECL_ENOTFOUND;
+}
+
+/* Complete a handled job with what its handler reported; a report the job
+ * cannot take (a negative count, a summary that is not a JSON object) fails
+ * it for good, naming the fault. */
+static int complete_handled(ecl_worker *w, const ecl_job *job, const ecl_job_counts *counts,
+                            const ecl_buf *summary, ecl_worker_report *report)
+{
+	int rc = ecl_job_complete(w->store, job->batch_id, w->id, counts, summary->ptr);
+
+	if (rc == 0) {
+		report->completed++;
+		log_outcome(w, job, "completed by its handler", NULL);
+	} else if (rc == ECL_EINVALID) {
+		char message[1024];
+
+		snprintf(message, sizeof(message), "the %s handler's report was refused: %s",
+			ecl_import_type_name(job->import_type), ecl_error_last());
+		rc = record_failure(w, job, ECL_FAILURE_PERMANENT, message, report);
+	} else if (rc == ECL_ESTATE) {
+		report->cancelled++;   /* cancelled while its handler ran */
+		rc = 0;
+	}
+	return rc;
+}
+
+/* A job of a type the host runs: its handler does the work. A worker
+ * claims only the types its store has handlers for, unless the backend
+ * cannot filter its claims; then a job without one fails, named. */
+static int run_handler(ecl_worker *w, const ecl_job *job, ecl_worker_report *report)
+{
+	const ecl__job_handler_slot *h = ecl__job_handler_find(w->store, job->import_type);
+	ecl_job_counts counts = ECL_JOB_COUNTS_INIT;
+	ecl_buf summary = ECL_BUF_INIT;
+	char message[1024];
+	int rc;
+
+	if (h == NULL) {
+		snprintf(message, sizeof(message), "no handler for job type %s in worker %s",
+			ecl_import_type_name(job->import_type), w->id);
+		return record_failure(w, job, ECL_FAILURE_PERMANENT, message, report);
+	}
+	ecl_error_clear();
+	rc = h->fn(job, &counts, &summary, h->payload);
+	if (rc == 0) {
+		rc = complete_handled(w, job, &counts, &summary, report);
+	} else {
+		/* The handler's own message when it set one, else what its code means. */
+		snprintf(message, sizeof(message), "%s", ecl_error_last_code() == rc && *ecl_error_last()
+			? ecl_error_last() : ecl_strerror(rc));
+		ecl_error_set(rc, "%s", message);
+		rc = settle_failure(w, job, rc, handler_fault_is_permanent(rc), report);
+	}
+	ecl_buf_dispose(&summary);
+	return rc;
+}
+
 /*
  * The path to open for a job, when its store has a storage root: the file's
  * real path, which must lie inside the root. The job may have been enqueued
@@ -346,6 +409,8 @@ static int process_job(ecl_worker *w, const ecl_job *job, ecl_worker_report *rep
 	ingest_options(w, job, &o);
 	if (w->opts.job_started != NULL)
 		w->opts.job_started(job, w->opts.job_started_payload);
+	if (!ecl__import_type_builtin(job->import_type))
+		return run_handler(w, job, report);
 	if (job->file_path == NULL)
 		return record_failure(w, job, ECL_FAILURE_PERMANENT, "Job has no file path", report);
 	/* With a storage root, the resolved path is the one checked and opened. */

@@ -4,6 +4,7 @@
 
 #include "eclectyc/store.h"
 #include "eclectyc/sys/backend.h"
+#include "queue/job_types.h"
 #include "util/log_internal.h"
 
 struct ecl_store {
@@ -14,6 +15,8 @@ struct ecl_store {
 	int schema_ready;  /* the schema was seen at the expected version */
 	struct ecl_alerting *alerting;  /* channels set by ecl_store_set_alerting(), or NULL */
 	char *storage_root;  /* the resolved storage root (owned), or NULL for none */
+	/* Handlers of the host's job types, by ecl_import_type (job_types.c). */
+	ecl__job_handler_slot handlers[ECL__IMPORT_TYPE_COUNT];
 };
 
 /* Free the store's alerting configuration (alert.c). Accepts NULL. */

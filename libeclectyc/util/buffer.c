@@ -55,3 +55,10 @@ int ecl__buf_set(ecl_buf *buf, const char *text)
 	buf->size = 0;
 	return ecl__buf_puts(buf, text);
 }
+
+int ecl_buf_set(ecl_buf *buf, const char *text)
+{
+	if (buf == NULL || text == NULL)
+		return ecl_error_set(ECL_EINVALID, "buffer or text is NULL");
+	return ecl__buf_set(buf, text);
+}

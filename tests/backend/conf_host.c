@@ -1,5 +1,6 @@
 /* Conformance: the calls for hosts that drive jobs themselves (claim a named
- * job, look one up by numeric id, delete one, mark a failure alert sent). */
+ * job, look one up by numeric id, delete one, mark a failure alert sent),
+ * the job types they run (migration 8: sites) and the critical priority. */
 #include "conformance.h"
 
 #include <string.h>
@@ -183,7 +184,88 @@ static void an_alert_is_marked_sent_once(void **state)
 		"00000000-0000-4000-8000-000000000000"));
 }
 
+static void critical_is_claimed_before_high(void **state)
+{
+	conf_fixture *f = *state;
+	char low[ECL_BATCH_ID_SIZE], high[ECL_BATCH_ID_SIZE], critical[ECL_BATCH_ID_SIZE];
+	char got[ECL_BATCH_ID_SIZE];
+	ecl_job_array *list = NULL;
+	ecl_job_list_options o = ECL_JOB_LIST_OPTIONS_INIT;
+
+	conf_enqueue(f, low, ECL_PRIORITY_LOW);
+	conf_enqueue(f, high, ECL_PRIORITY_HIGH);
+	f->now += 1;
+	conf_enqueue(f, critical, ECL_PRIORITY_CRITICAL);   /* queued last, claimed first */
+	conf_claim(f, "w", got);
+	assert_string_equal(got, critical);
+	conf_claim(f, "w", got);
+	assert_string_equal(got, high);
+	conf_claim(f, "w", got);
+	assert_string_equal(got, low);
+
+	o.priority = ECL_PRIORITY_CRITICAL;
+	ecl_assert_ok(ecl_job_list(&list, f->store, &o));
+	assert_int_equal(list->count, 1);
+	assert_string_equal(list->jobs[0].batch_id, critical);
+	assert_int_equal(list->jobs[0].priority, ECL_PRIORITY_CRITICAL);
+	ecl_job_array_free(list);
+}
+
+static int sites_handler(const ecl_job *job, ecl_job_counts *counts, ecl_buf *summary, void *payload)
+{
+	(void)job; (void)counts; (void)summary; (void)payload;
+	return 0;
+}
+
+static void create_typed(conf_fixture *f, char id[ECL_BATCH_ID_SIZE], ecl_import_type type,
+                         ecl_priority priority)
+{
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+
+	o.file_path = f->file;
+	o.import_type = type;
+	o.priority = priority;
+	ecl_assert_ok(ecl_job_create(id, f->store, &o));
+}
+
+/* A store claims only the types it can run: a process without the sites
+ * handler leaves sites jobs queued for one with it, whatever their priority. */
+static void claims_skip_types_this_store_cannot_run(void **state)
+{
+	conf_fixture *f = *state;
+	char sites[ECL_BATCH_ID_SIZE], hh[ECL_BATCH_ID_SIZE], got[ECL_BATCH_ID_SIZE];
+	ecl_job_options o = ECL_JOB_OPTIONS_INIT;
+	ecl_job *job = NULL;
+
+	o.file_path = f->file;
+	o.import_type = ECL_IMPORT_SITES;
+	ecl_assert_fails(ECL_EINVALID, ecl_job_create(sites, f->store, &o));
+	ecl_assert_error_contains("sites");
+
+	ecl_assert_ok(ecl_store_set_job_handler(f->store, ECL_IMPORT_SITES, sites_handler, NULL));
+	create_typed(f, sites, ECL_IMPORT_SITES, ECL_PRIORITY_CRITICAL);
+	create_typed(f, hh, ECL_IMPORT_HH, ECL_PRIORITY_LOW);
+	job = get_job(f, sites);
+	assert_int_equal(job->import_type, ECL_IMPORT_SITES);
+	ecl_job_free(job);
+
+	ecl_assert_ok(ecl_store_set_job_handler(f->store, ECL_IMPORT_SITES, NULL, NULL));
+	conf_claim(f, "plain", got);
+	assert_string_equal(got, hh);
+	job = (ecl_job *)1;
+	ecl_assert_ok(ecl_job_claim(&job, f->store, "plain"));
+	assert_null(job);
+	assert_int_equal(conf_status(f, sites), ECL_JOB_QUEUED);
+
+	ecl_assert_ok(ecl_store_set_job_handler(f->store, ECL_IMPORT_SITES, sites_handler, NULL));
+	conf_claim(f, "with-handler", got);
+	assert_string_equal(got, sites);
+}
+
 const struct CMUnitTest conf_host_tests[] = {
+	cmocka_unit_test_setup_teardown(critical_is_claimed_before_high, conf_setup, conf_teardown),
+	cmocka_unit_test_setup_teardown(claims_skip_types_this_store_cannot_run, conf_setup,
+	                                conf_teardown),
 	cmocka_unit_test_setup_teardown(claim_batch_takes_the_named_job_once, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(claim_batch_waits_for_a_due_retry, conf_setup, conf_teardown),
 	cmocka_unit_test_setup_teardown(get_by_id_finds_the_row, conf_setup, conf_teardown),

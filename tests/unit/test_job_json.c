@@ -401,18 +401,18 @@ static void test_status_names(void **state)
 
 static void test_priority_names(void **state)
 {
-	static const char *const names[] = { "low", "normal", "high" };
+	static const char *const names[] = { "low", "normal", "high", "critical" };
 	ecl_priority p;
 	int i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		assert_string_equal(ecl_priority_name((ecl_priority)i), names[i]);
 		p = (ecl_priority)99;
 		ecl_assert_ok(ecl_priority_parse(&p, names[i]));
 		assert_int_equal(p, i);
 	}
-	assert_null(ecl_priority_name((ecl_priority)3));
+	assert_null(ecl_priority_name((ecl_priority)4));
 	assert_null(ecl_priority_name((ecl_priority)-1));
 	p = ECL_PRIORITY_LOW;
 	ecl_assert_fails(ECL_EINVALID, ecl_priority_parse(&p, "urgent"));
@@ -428,13 +428,17 @@ static void test_import_type_names(void **state)
 	(void)state;
 	assert_string_equal(ecl_import_type_name(ECL_IMPORT_HH), "hh");
 	assert_string_equal(ecl_import_type_name(ECL_IMPORT_DAILY), "daily");
-	assert_null(ecl_import_type_name((ecl_import_type)2));
+	assert_string_equal(ecl_import_type_name(ECL_IMPORT_SITES), "sites");
+	assert_null(ecl_import_type_name((ecl_import_type)3));
 	assert_null(ecl_import_type_name((ecl_import_type)-1));
 	t = ECL_IMPORT_DAILY;
 	ecl_assert_ok(ecl_import_type_parse(&t, "hh"));
 	assert_int_equal(t, ECL_IMPORT_HH);
 	ecl_assert_ok(ecl_import_type_parse(&t, "daily"));
 	assert_int_equal(t, ECL_IMPORT_DAILY);
+	ecl_assert_ok(ecl_import_type_parse(&t, "sites"));
+	assert_int_equal(t, ECL_IMPORT_SITES);
+	t = ECL_IMPORT_DAILY;
 	ecl_assert_fails(ECL_EINVALID, ecl_import_type_parse(&t, "monthly"));
 	ecl_assert_error_contains("monthly");
 	assert_int_equal(t, ECL_IMPORT_DAILY);

@@ -418,6 +418,14 @@ typedef struct ecl_backend {
 	 * processing or absent, which the core then tells apart).
 	 */
 	int (*job_delete)(ecl_backend_conn *conn, const char *batch_id, int *deleted);
+	/**
+	 * As job_claim, among the jobs whose import_type is one of `types`
+	 * (names joined by commas, e.g. "hh,daily,sites"): a worker never
+	 * claims a job of a type it cannot run (ecl_store_set_job_handler()).
+	 * When NULL, the core claims through job_claim, whatever the type.
+	 */
+	int (*job_claim_of)(ecl_backend_conn *conn, const char *types, const char *worker_id,
+	                    int64_t now, ecl_job *out, int *claimed);
 } ecl_backend;
 
 #define ECL_BACKEND_VERSION 1

@@ -306,8 +306,8 @@ int ecl__job_insert_with(ecl__job_runner run,
 }
 
 typedef struct claim_call {
-	int (*claim)(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
-	             int *claimed);
+	ecl__job_claim_fn claim;
+	const char *types;
 	const char *worker_id;
 	int64_t now;
 	ecl_job *out;
@@ -328,19 +328,17 @@ static int claim_work(ecl_backend_conn *conn, void *opaque)
 	int rc;
 
 	unclaim(call);
-	rc = call->claim(conn, call->worker_id, call->now, call->out, call->claimed);
+	rc = call->claim(conn, call->types, call->worker_id, call->now, call->out, call->claimed);
 	if (rc != 0)
 		unclaim(call);
 	return rc;
 }
 
-int ecl__job_claim_with(ecl__job_runner run,
-                        int (*claim)(ecl_backend_conn *conn, const char *worker_id, int64_t now,
-                                     ecl_job *out, int *claimed),
-                        ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
+int ecl__job_claim_with(ecl__job_runner run, ecl__job_claim_fn claim, ecl_backend_conn *conn,
+                        const char *types, const char *worker_id, int64_t now, ecl_job *out,
                         int *claimed)
 {
-	claim_call call = { claim, worker_id, now, out, claimed };
+	claim_call call = { claim, types, worker_id, now, out, claimed };
 	int rc;
 
 	*claimed = 0;

@@ -202,13 +202,16 @@ int ecl__job_insert_with(ecl__job_runner run,
                          int (*insert)(ecl_backend_conn *conn, const ecl_job *jobs, size_t count),
                          ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
 
-/* The job_claim slot: `claim` through `run`. `claim` sets *claimed once `out`
- * holds the job; a failed or repeated attempt's job is cleared, so `out` is
- * filled only when the slot returns 0 with *claimed set. */
-int ecl__job_claim_with(ecl__job_runner run,
-                        int (*claim)(ecl_backend_conn *conn, const char *worker_id, int64_t now,
-                                     ecl_job *out, int *claimed),
-                        ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
+/* A backend's claim of the next due job among `types` (a comma-joined list
+ * of import types, or NULL for any). */
+typedef int (*ecl__job_claim_fn)(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                                 int64_t now, ecl_job *out, int *claimed);
+
+/* The job_claim and job_claim_of slots: `claim` through `run`. `claim` sets
+ * *claimed once `out` holds the job; a failed or repeated attempt's job is
+ * cleared, so `out` is filled only when the slot returns 0 with *claimed set. */
+int ecl__job_claim_with(ecl__job_runner run, ecl__job_claim_fn claim, ecl_backend_conn *conn,
+                        const char *types, const char *worker_id, int64_t now, ecl_job *out,
                         int *claimed);
 
 /* The job_update slot: `apply` through `run`. */

@@ -469,5 +469,6 @@ const ecl_backend ecl_mysql_backend = {
 	.file_referenced = ecl__my_file_referenced,
 	.job_get_id = ecl__my_job_get_id,
 	.job_delete = ecl__my_job_delete,
+	.job_claim_of = ecl__my_job_claim_of,
 	.aggregate = ecl__my_aggregate,
 };

@@ -179,8 +179,8 @@ typedef struct claim_ctx {
  * job no other claimer holds (SKIP LOCKED over the claim-order index:
  * claimers never wait on each other and never take the same job), move it
  * to processing, read it back. */
-static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
-                     int *claimed)
+static int claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id, int64_t now,
+                     ecl_job *out, int *claimed)
 {
 	ecl_job_array got = { NULL, 0 };
 	my_result res;
@@ -190,8 +190,10 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 
 	ecl__my_params_init(&p);
 	ecl__my_int(&p, now);
+	ecl__my_text(&p, types);
 	rc = ecl__my_query(&res, conn, "SELECT id FROM import_jobs FORCE INDEX (idx_import_jobs_claim)"
 		" WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= ?1)"
+		" AND (?2 IS NULL OR FIND_IN_SET(import_type, ?2) > 0)"
 		" ORDER BY status, priority_rank, queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED", &p,
 		"claiming a job");
 	if (rc == 0 && res.rows == 1)
@@ -221,7 +223,13 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 int ecl__my_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
                       ecl_job *out, int *claimed)
 {
-	return ecl__job_claim_with(ecl__my_write, claim_one, conn, worker_id, now, out, claimed);
+	return ecl__job_claim_with(ecl__my_write, claim_one, conn, NULL, worker_id, now, out, claimed);
+}
+
+int ecl__my_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                         int64_t now, ecl_job *out, int *claimed)
+{
+	return ecl__job_claim_with(ecl__my_write, claim_one, conn, types, worker_id, now, out, claimed);
 }
 
 /* ---- conditional update ------------------------------------------------------- */

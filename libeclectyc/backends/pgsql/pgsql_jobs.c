@@ -5,7 +5,8 @@
 #include "pgsql_internal.h"
 
 /* Claim order; must match idx_import_jobs_claim exactly so the index is used. */
-#define PRIORITY_RANK "(CASE priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
+#define PRIORITY_RANK \
+	"(CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)"
 
 /* ---- the job column table's hooks ---------------------------------------- */
 
@@ -203,8 +204,8 @@ int ecl__pg_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, e
 /* One statement, one round trip: the subquery locks the first due job that
  * no other claimer holds (SKIP LOCKED: claimers never wait on each other
  * and never take the same job), the update moves it to processing. */
-static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
-                     int *claimed)
+static int claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id, int64_t now,
+                     ecl_job *out, int *claimed)
 {
 	PGresult *res = NULL;
 	pg_params p;
@@ -214,6 +215,7 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 		" status_changed_at = to_timestamp($2::bigint), error_message = NULL"
 		" WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued'"
 		"             AND (retry_at IS NULL OR retry_at <= to_timestamp($2::bigint))"
+		"             AND ($3::text IS NULL OR import_type = ANY (string_to_array($3::text, ',')))"
 		"             ORDER BY " PRIORITY_RANK ", queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)"
 		" AND status = 'queued' RETURNING %s");
 	int rc;
@@ -221,6 +223,7 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 	ecl__pg_params_init(&p);
 	ecl__pg_text(&p, worker_id);
 	ecl__pg_int(&p, now);
+	ecl__pg_text(&p, types);
 	rc = ecl__pg_query(&res, conn, sql, &p, "claiming a job");
 	if (rc == 0 && PQntuples(res) == 1 && (rc = read_job(out, res, 0)) == 0)
 		*claimed = 1;
@@ -231,7 +234,13 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 int ecl__pg_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
                       ecl_job *out, int *claimed)
 {
-	return ecl__job_claim_with(ecl__pg_once, claim_one, conn, worker_id, now, out, claimed);
+	return ecl__job_claim_with(ecl__pg_once, claim_one, conn, NULL, worker_id, now, out, claimed);
+}
+
+int ecl__pg_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                         int64_t now, ecl_job *out, int *claimed)
+{
+	return ecl__job_claim_with(ecl__pg_once, claim_one, conn, types, worker_id, now, out, claimed);
 }
 
 /* ---- conditional update ------------------------------------------------------- */

@@ -5,7 +5,8 @@
 #include "sqlite_internal.h"
 
 /* Claim order; must match idx_import_jobs_claim exactly so the index is used. */
-#define PRIORITY_RANK "(CASE priority WHEN 'high' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
+#define PRIORITY_RANK \
+	"(CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)"
 
 /* ---- the job column table's hooks ---------------------------------------- */
 
@@ -181,8 +182,8 @@ static int step_claim(ecl_backend_conn *conn, sqlite3_stmt *s, ecl_job *out, int
 	return rc;
 }
 
-static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
-                     int *claimed)
+static int claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id, int64_t now,
+                     ecl_job *out, int *claimed)
 {
 	sqlite3_stmt *s;
 	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_sql(&dialect,
@@ -193,6 +194,7 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 		" WHERE id = (SELECT id FROM import_jobs INDEXED BY idx_import_jobs_claim"
 		"             WHERE status = 'queued'"
 		"             AND (retry_at IS NULL OR retry_at <= ?2)"
+		"             AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || import_type || ',') > 0)"
 		"             ORDER BY " PRIORITY_RANK ", queued_at, id LIMIT 1)"
 		" AND status = 'queued' RETURNING %s"));
 
@@ -200,6 +202,7 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 		return rc;
 	sqlite3_bind_text(s, 1, worker_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, types, -1, SQLITE_STATIC);
 	rc = step_claim(conn, s, out, claimed);
 	ecl__sqlite_done(s);
 	return rc;
@@ -208,7 +211,15 @@ static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now,
 int ecl__sqlite_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
                           ecl_job *out, int *claimed)
 {
-	return ecl__job_claim_with(ecl__sqlite_write, claim_one, conn, worker_id, now, out, claimed);
+	return ecl__job_claim_with(ecl__sqlite_write, claim_one, conn, NULL, worker_id, now, out,
+		claimed);
+}
+
+int ecl__sqlite_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                             int64_t now, ecl_job *out, int *claimed)
+{
+	return ecl__job_claim_with(ecl__sqlite_write, claim_one, conn, types, worker_id, now, out,
+		claimed);
 }
 
 /* ---- conditional update ------------------------------------------------- */
