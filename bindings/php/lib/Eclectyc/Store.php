@@ -314,6 +314,46 @@ final class Store
         $this->native->release_job($batchId, $workerId);
     }
 
+    /**
+     * Claim that one job for $workerId, atomically, as claimJob() claims the
+     * next: the job row, or null when it is not claimable now (not queued, a
+     * retry not yet due, claimed meanwhile). NotFoundException when absent.
+     */
+    public function claimBatch(string $batchId, string $workerId): ?array
+    {
+        return Json::decode($this->native->claim_batch($batchId, $workerId));
+    }
+
+    /** The job with this numeric id (import_jobs.id); NotFoundException when there is none. */
+    public function getJobById(int $id): array
+    {
+        return Json::decode($this->native->get_job_by_id($id));
+    }
+
+    /**
+     * Delete one job and its attempts (StateException while it is processing;
+     * NotFoundException). Its readings stay; its file is left to cleanup().
+     */
+    public function deleteJob(string $batchId): void
+    {
+        $this->native->delete_job($batchId);
+    }
+
+    /**
+     * Record that a failed job's alert went out (alert_sent = 1, alert_sent_at
+     * = now), once: StateException when it is not failed or was marked already.
+     */
+    public function markAlertSent(string $batchId): void
+    {
+        $this->native->mark_alert_sent($batchId);
+    }
+
+    /** Failed jobs whose alert has not gone out, the longest failed first (at most $limit >= 1). */
+    public function listAlertPending(int $limit = 10): array
+    {
+        return Json::decode($this->native->list_alert_pending($limit));
+    }
+
     // ---- ingestion, aggregation, quality, monitoring, cleanup -----------------
 
     /**
