@@ -395,6 +395,67 @@ ECL_EXTERN int ecl_job_retry(ecl_store *store, const char *batch_id, int64_t del
  */
 ECL_EXTERN int ecl_job_cancel(ecl_store *store, const char *batch_id);
 
+/* ---- for hosts that drive jobs themselves ----------------------------------- */
+
+/**
+ * Atomically claim one named job for a worker, as ecl_job_claim() claims the
+ * next: only when it is queued and due (retry_at unset or past). For hosts
+ * that pick jobs from a list and then start each one (the PHP system's
+ * "updateStatus(batch, 'processing')"): of two callers, one gets the job.
+ *
+ * @param out       receives the claimed job (free with ecl_job_free()), or
+ *                  NULL when the job is not claimable now (another status,
+ *                  a retry not yet due, or claimed meanwhile)
+ * @param worker_id the claiming worker's identity (non-empty)
+ * @return 0; ECL_EINVALID; ECL_ENOTFOUND when no job has that batch id;
+ *         ECL_ESCHEMA, ECL_EBUSY, ECL_EDB
+ */
+ECL_EXTERN int ecl_job_claim_batch(ecl_job **out, ecl_store *store, const char *batch_id,
+                                   const char *worker_id);
+
+/**
+ * Read a job by its numeric id (import_jobs.id), as hosts that address jobs
+ * by id in their URLs do.
+ *
+ * @param out receives the record; free with ecl_job_free()
+ * @return 0; ECL_EINVALID for an id below 1; ECL_ENOTFOUND; ECL_ENOTSUPPORTED
+ *         (a backend without the lookup); ECL_ESCHEMA, ECL_EDB
+ */
+ECL_EXTERN int ecl_job_get_by_id(ecl_job **out, ecl_store *store, int64_t id);
+
+/**
+ * Delete one job and its attempts. A processing job is refused (cancel it
+ * first, and delete it once its worker has let go). The readings an import
+ * wrote stay: they are the meters' data, not the job's; the job's file is
+ * left to the retention cleanup (an orphan once no job names it).
+ *
+ * @return 0; ECL_ENOTFOUND; ECL_ESTATE while processing (the message says so);
+ *         ECL_ENOTSUPPORTED (a backend without delete); ECL_EBUSY, ECL_EDB
+ */
+ECL_EXTERN int ecl_job_delete(ecl_store *store, const char *batch_id);
+
+/**
+ * Record that a failure alert went out for a job (alert_sent = 1,
+ * alert_sent_at = now), for hosts that send their own alerts. Once only: a
+ * job already marked is refused, so two senders cannot both send.
+ *
+ * @return 0; ECL_ENOTFOUND; ECL_ESTATE when the job is not failed or was
+ *         marked already
+ */
+ECL_EXTERN int ecl_job_mark_alert_sent(ecl_store *store, const char *batch_id);
+
+/**
+ * The failed jobs (failed is final here: a job with retries left is
+ * requeued, not failed) whose alert has not gone out (alert_sent = 0), the
+ * longest failed first, so none waits behind newer ones: what a host that
+ * sends its own alerts sends (the PHP system's getFailedJobsNeedingAlerts).
+ *
+ * @param out   receives the list (possibly empty); free with ecl_job_array_free()
+ * @param limit at most this many, 1 or more
+ * @return 0; ECL_EINVALID; ECL_ESCHEMA, ECL_EDB
+ */
+ECL_EXTERN int ecl_job_list_alert_pending(ecl_job_array **out, ecl_store *store, size_t limit);
+
 /**
  * The delay before retry number `retry_count` (0-based) under the store's
  * policy, before jitter: min(base * 2^retry_count, cap).

@@ -112,18 +112,10 @@ void ecl__alert_aggregation(ecl_store *store, const ecl_aggregate_report *r)
 /* Claim the job's alert: 1 when this process may send it. */
 static int claim_alert(ecl_store *store, const char *batch_id)
 {
-	ecl_job_update u;
-	ecl_job_found found;
-	int rc;
+	int rc = ecl_job_mark_alert_sent(store, batch_id);
 
-	memset(&u, 0, sizeof(u));
-	u.batch_id = batch_id;
-	u.from_statuses = ECL_JOB_STATUS_BIT(ECL_JOB_FAILED);
-	u.expect_retry_count = -1;
-	u.expect_alert_unsent = 1;
-	u.set = ECL_JOB_SET_ALERT_SENT;
-	u.alert_sent_at = ecl_store_now(store);
-	rc = ECL__BACKEND(store, job_update, &u, &found);
+	if (rc == ECL_ESTATE || rc == ECL_ENOTFOUND)
+		ecl_error_clear();   /* sent by another process, or the job is gone */
 	return rc == 0 ? 1 : rc == ECL_ESTATE || rc == ECL_ENOTFOUND ? 0 : rc;
 }
 

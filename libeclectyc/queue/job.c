@@ -36,10 +36,7 @@ int ecl_job_options_init(ecl_job_options *opts, unsigned int version)
 		"ecl_job_options");
 }
 
-static int apply_update(ecl_store *store, const ecl_job_update *u, const char *action,
-                        const char *expected);
-
-static int check_store(ecl_store *store)
+int ecl__job_check_store(ecl_store *store)
 {
 	if (store == NULL)
 		return ecl_error_set(ECL_EINVALID, "store is NULL");
@@ -305,7 +302,7 @@ static int fail_queued(ecl_store *store, const ecl_job *row, const char *message
 	u.error_message = message;
 	u.last_error = message;
 	u.error_class = "permanent";
-	return apply_update(store, &u, "fail", "queued");
+	return ecl__job_apply(store, &u, "fail", "queued");
 }
 
 /* For tests only: called after the insert, before the files are checked
@@ -350,7 +347,7 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 	ecl_job *rows = NULL;
 	int64_t now;
 	size_t i;
-	int rc = check_store(store);
+	int rc = ecl__job_check_store(store);
 
 	if (rc == 0 && (jobs == NULL || count == 0))
 		rc = ecl_error_set(ECL_EINVALID, "no jobs to create");
@@ -401,7 +398,7 @@ int ecl_job_get(ecl_job **out, ecl_store *store, const char *batch_id)
 	if (out == NULL)
 		return ecl_error_set(ECL_EINVALID, "job output pointer is NULL");
 	*out = NULL;
-	rc = check_store(store);
+	rc = ecl__job_check_store(store);
 	if (rc == 0)
 		rc = check_batch_id(batch_id);
 	if (rc == 0 && (job = calloc(1, sizeof(*job))) == NULL)
@@ -436,7 +433,7 @@ int ecl_job_list(ecl_job_array **out, ecl_store *store, const ecl_job_list_optio
 	if (out == NULL)
 		return ecl_error_set(ECL_EINVALID, "job list output pointer is NULL");
 	*out = NULL;
-	rc = check_store(store);
+	rc = ecl__job_check_store(store);
 	if (rc == 0)
 		rc = list_options(&o, opts);
 	if (rc == 0 && o.status != ECL_JOB_ANY && ecl_job_status_name((ecl_job_status)o.status) == NULL)
@@ -465,7 +462,7 @@ int ecl_job_claim(ecl_job **out, ecl_store *store, const char *worker_id)
 	if (out == NULL)
 		return ecl_error_set(ECL_EINVALID, "job output pointer is NULL");
 	*out = NULL;
-	rc = check_store(store);
+	rc = ecl__job_check_store(store);
 	if (rc == 0)
 		rc = check_worker_id(worker_id, 1);
 	if (rc == 0 && (job = calloc(1, sizeof(*job))) == NULL)
@@ -493,12 +490,15 @@ static int refused(const ecl_job_update *u, const ecl_job_found *found, const ch
 	if (u->expect_worker_id != NULL && strcmp(u->expect_worker_id, found->worker_id) != 0)
 		return ecl_error_set(ECL_ESTATE, "cannot %s job %s: it is held by worker \"%s\", not \"%s\"",
 			action, u->batch_id, found->worker_id, u->expect_worker_id);
+	if (u->expect_alert_unsent)
+		return ecl_error_set(ECL_ESTATE, "cannot %s job %s: its alert was marked sent already",
+			action, u->batch_id);
 	return ecl_error_set(ECL_ESTATE, "cannot %s job %s: it changed meanwhile (status %s, retry_count %d)",
 		action, u->batch_id, status ? status : "unknown", found->retry_count);
 }
 
-static int apply_update(ecl_store *store, const ecl_job_update *u, const char *action,
-                        const char *expected)
+int ecl__job_apply(ecl_store *store, const ecl_job_update *u, const char *action,
+                   const char *expected)
 {
 	ecl_job_update stamped = *u;
 	ecl_job_found found;
@@ -513,9 +513,9 @@ static int apply_update(ecl_store *store, const ecl_job_update *u, const char *a
 	return rc;
 }
 
-static int check_transition_args(ecl_store *store, const char *batch_id, const char *worker_id)
+int ecl__job_check_args(ecl_store *store, const char *batch_id, const char *worker_id)
 {
-	int rc = check_store(store);
+	int rc = ecl__job_check_store(store);
 
 	if (rc == 0)
 		rc = check_batch_id(batch_id);
@@ -540,12 +540,12 @@ static ecl_job_update processing_update(const char *batch_id, const char *worker
 int ecl_job_heartbeat(ecl_store *store, const char *batch_id, const char *worker_id)
 {
 	ecl_job_update u = processing_update(batch_id, worker_id);
-	int rc = check_transition_args(store, batch_id, worker_id);
+	int rc = ecl__job_check_args(store, batch_id, worker_id);
 
 	if (rc == 0) {
 		u.set = ECL_JOB_SET_HEARTBEAT_AT;
 		u.heartbeat_at = ecl_store_now(store);
-		rc = apply_update(store, &u, "heartbeat", "processing");
+		rc = ecl__job_apply(store, &u, "heartbeat", "processing");
 	}
 	return rc;
 }
@@ -587,7 +587,7 @@ int ecl_job_update_progress(ecl_store *store, const char *batch_id, const char *
                             const ecl_job_counts *counts)
 {
 	ecl_job_update u;
-	int rc = check_transition_args(store, batch_id, worker_id);
+	int rc = ecl__job_check_args(store, batch_id, worker_id);
 
 	if (rc == 0 && counts == NULL)
 		rc = ecl_error_set(ECL_EINVALID, "job counters are NULL");
@@ -595,7 +595,7 @@ int ecl_job_update_progress(ecl_store *store, const char *batch_id, const char *
 		rc = check_counts(counts);
 	if (rc == 0) {
 		ecl__job_progress_update(&u, batch_id, worker_id, counts, ecl_store_now(store));
-		rc = apply_update(store, &u, "update progress of", "processing");
+		rc = ecl__job_apply(store, &u, "update progress of", "processing");
 	}
 	return rc;
 }
@@ -628,13 +628,13 @@ int ecl__job_complete(ecl_store *store, const char *batch_id, const char *worker
 	u.status = ECL_JOB_COMPLETED;
 	u.completed_at = u.heartbeat_at = ecl_store_now(store);
 	u.summary = summary;
-	return apply_update(store, &u, "complete", "processing");
+	return ecl__job_apply(store, &u, "complete", "processing");
 }
 
 int ecl_job_complete(ecl_store *store, const char *batch_id, const char *worker_id,
                      const ecl_job_counts *counts, const char *summary)
 {
-	int rc = check_transition_args(store, batch_id, worker_id);
+	int rc = ecl__job_check_args(store, batch_id, worker_id);
 
 	if (rc == 0 && counts != NULL)
 		rc = check_counts(counts);
@@ -667,7 +667,7 @@ int ecl_job_fail(ecl_job_status *status, ecl_store *store, const char *batch_id,
 	ecl_job_update u = processing_update(batch_id, worker_id);
 	ecl_job *job = NULL;
 	int64_t now = 0;
-	int rc = check_transition_args(store, batch_id, worker_id);
+	int rc = ecl__job_check_args(store, batch_id, worker_id);
 
 	if (rc == 0 && kind != ECL_FAILURE_TRANSIENT && kind != ECL_FAILURE_PERMANENT)
 		rc = ecl_error_set(ECL_EINVALID, "unknown failure kind %d", (int)kind);
@@ -688,7 +688,7 @@ int ecl_job_fail(ecl_job_status *status, ecl_store *store, const char *batch_id,
 			u.status = ECL_JOB_FAILED;
 			u.completed_at = now;
 		}
-		rc = apply_update(store, &u, "fail", "processing");
+		rc = ecl__job_apply(store, &u, "fail", "processing");
 	}
 	if (rc == 0) {
 		ecl__log(&store->logger, u.status == ECL_JOB_FAILED ? ECL_LOG_WARN : ECL_LOG_INFO,
@@ -720,7 +720,7 @@ int ecl__job_recover_stuck(ecl_job_status *status, ecl_store *store, const ecl_j
 		u.status = ECL_JOB_FAILED;
 		u.completed_at = now;
 	}
-	rc = apply_update(store, &u, "recover", "processing with an old heartbeat");
+	rc = ecl__job_apply(store, &u, "recover", "processing with an old heartbeat");
 	if (rc == 0) {
 		ecl__log(&store->logger, ECL_LOG_WARN, "job %s was stuck (worker %s): %s; now %s",
 			job->batch_id, job->worker_id ? job->worker_id : "-", message,
@@ -733,7 +733,7 @@ int ecl__job_recover_stuck(ecl_job_status *status, ecl_store *store, const ecl_j
 int ecl_job_release(ecl_store *store, const char *batch_id, const char *worker_id)
 {
 	ecl_job_update u = processing_update(batch_id, worker_id);
-	int rc = check_transition_args(store, batch_id, worker_id);
+	int rc = ecl__job_check_args(store, batch_id, worker_id);
 
 	if (rc == 0) {
 		u.set = ECL_JOB_SET_STATUS | ECL_JOB_SET_STARTED_AT | ECL_JOB_SET_WORKER_ID
@@ -741,7 +741,7 @@ int ecl_job_release(ecl_store *store, const char *batch_id, const char *worker_i
 		u.status = ECL_JOB_QUEUED;
 		u.started_at = u.heartbeat_at = ECL_TIME_NONE;
 		u.worker_id = NULL;
-		rc = apply_update(store, &u, "release", "processing");
+		rc = ecl__job_apply(store, &u, "release", "processing");
 	}
 	return rc;
 }
@@ -752,7 +752,7 @@ int ecl_job_retry(ecl_store *store, const char *batch_id, int64_t delay_seconds)
 {
 	ecl_job_update u;
 	ecl_job *job = NULL;
-	int rc = check_transition_args(store, batch_id, NULL);
+	int rc = ecl__job_check_args(store, batch_id, NULL);
 
 	if (rc == 0 && (delay_seconds < 0 || delay_seconds > INT32_MAX))
 		rc = ecl_error_set(ECL_EINVALID, "retry delay must be 0..%d seconds, got %lld",
@@ -772,7 +772,7 @@ int ecl_job_retry(ecl_store *store, const char *batch_id, int64_t delay_seconds)
 		/* A manual retry grants one more attempt even when retries are spent. */
 		u.max_retries = job->max_retries > u.retry_count ? job->max_retries : u.retry_count;
 		u.retry_at = delay_seconds > 0 ? ecl_store_now(store) + delay_seconds : ECL_TIME_NONE;
-		rc = apply_update(store, &u, "retry", "failed");
+		rc = ecl__job_apply(store, &u, "retry", "failed");
 	}
 	ecl_job_free(job);
 	return rc;
@@ -781,7 +781,7 @@ int ecl_job_retry(ecl_store *store, const char *batch_id, int64_t delay_seconds)
 int ecl_job_cancel(ecl_store *store, const char *batch_id)
 {
 	ecl_job_update u;
-	int rc = check_transition_args(store, batch_id, NULL);
+	int rc = ecl__job_check_args(store, batch_id, NULL);
 
 	if (rc == 0) {
 		memset(&u, 0, sizeof(u));
@@ -794,7 +794,7 @@ int ecl_job_cancel(ecl_store *store, const char *batch_id)
 		u.completed_at = ecl_store_now(store);
 		u.error_message = CANCEL_MESSAGE;
 		u.cancel_requested = 1;
-		rc = apply_update(store, &u, "cancel", "queued or processing");
+		rc = ecl__job_apply(store, &u, "cancel", "queued or processing");
 	}
 	if (rc == 0)
 		ecl__log(&store->logger, ECL_LOG_INFO, "job %s cancelled", batch_id);

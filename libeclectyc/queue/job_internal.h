@@ -28,4 +28,19 @@ void ecl__job_progress_update(ecl_job_update *u, const char *batch_id, const cha
 int ecl__job_complete(ecl_store *store, const char *batch_id, const char *worker_id,
                       const ecl_job_counts *counts, const char *summary);
 
+/* The store is usable: not NULL, its schema current. */
+int ecl__job_check_store(ecl_store *store);
+
+/* What every call on one job checks: the store (and its schema), the batch
+ * id and, when given, the worker id. */
+int ecl__job_check_args(ecl_store *store, const char *batch_id, const char *worker_id);
+
+/*
+ * Apply a conditional update, stamped with the store's clock (the instant
+ * dates the attempt it opens or closes). A refusal (ECL_ESTATE) is
+ * explained as "cannot <action> job …: its status is …, expected <expected>".
+ */
+int ecl__job_apply(ecl_store *store, const ecl_job_update *u, const char *action,
+                   const char *expected);
+
 #endif

@@ -410,6 +410,14 @@ typedef struct ecl_backend {
 	 */
 	int (*file_referenced)(ecl_backend_conn *conn, const char *path, int64_t expired_before,
 	                       int *referenced);
+	/** Read the job whose import_jobs.id is `id`; ECL_ENOTFOUND if none. */
+	int (*job_get_id)(ecl_backend_conn *conn, int64_t id, ecl_job *out);
+	/**
+	 * Delete the job `batch_id` and its attempts unless it is processing, in
+	 * one statement; `*deleted` = the jobs deleted (0 or 1: 0 when it is
+	 * processing or absent, which the core then tells apart).
+	 */
+	int (*job_delete)(ecl_backend_conn *conn, const char *batch_id, int *deleted);
 } ecl_backend;
 
 #define ECL_BACKEND_VERSION 1

@@ -256,6 +256,20 @@ int ecl__job_not_found(const char *batch_id)
 	return ecl_error_set(ECL_ENOTFOUND, "no job with batch id \"%s\"", batch_id);
 }
 
+int ecl__job_take_by_id(ecl_job_array *found, ecl_job *out, int rc, int64_t id)
+{
+	if (rc == 0 && found->count == 1) {
+		*out = found->jobs[0];
+		memset(&found->jobs[0], 0, sizeof(found->jobs[0]));
+	} else if (rc == 0) {
+		rc = ecl_error_set(ECL_ENOTFOUND, "no job with id %lld", (long long)id);
+	}
+	ecl__job_array_truncate(found, 0);
+	free(found->jobs);
+	found->jobs = NULL;
+	return rc;
+}
+
 int ecl__job_refused(ecl_job_found *found, const ecl__job_row *row, int col, const char *batch_id)
 {
 	if (row->cells->is_null(row, col))

@@ -185,6 +185,11 @@ int ecl__job_refused(ecl_job_found *found, const ecl__job_row *row, int col, con
 /* ECL_ENOTFOUND naming the batch id. */
 int ecl__job_not_found(const char *batch_id);
 
+/* Finish a lookup by numeric id that read `found` (with outcome `rc`): its
+ * one job moves to `out`, none is ECL_ENOTFOUND naming `id`; `found`'s
+ * storage is freed either way. */
+int ecl__job_take_by_id(ecl_job_array *found, ecl_job *out, int rc, int64_t id);
+
 /* ---- a backend's job slots around its transaction runner ------------------- */
 
 /* A backend's way of running `work` (a transaction, a retried read, one

@@ -467,5 +467,7 @@ const ecl_backend ecl_mysql_backend = {
 	.alert_record = ecl__my_alert_record,
 	.jobs_expired = ecl__my_jobs_expired,
 	.file_referenced = ecl__my_file_referenced,
+	.job_get_id = ecl__my_job_get_id,
+	.job_delete = ecl__my_job_delete,
 	.aggregate = ecl__my_aggregate,
 };

@@ -894,6 +894,8 @@ const ecl_backend ecl_pgsql_backend = {
 	.alert_record = ecl__pg_alert_record,
 	.jobs_expired = ecl__pg_jobs_expired,
 	.file_referenced = ecl__pg_file_referenced,
+	.job_get_id = ecl__pg_job_get_id,
+	.job_delete = ecl__pg_job_delete,
 	.job_status_counts = ecl__pg_job_status_counts,
 	.job_attempts = ecl__pg_job_attempts,
 };

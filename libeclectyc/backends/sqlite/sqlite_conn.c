@@ -413,6 +413,8 @@ const ecl_backend ecl_sqlite_backend = {
 	.alert_record = ecl__sqlite_alert_record,
 	.jobs_expired = ecl__sqlite_jobs_expired,
 	.file_referenced = ecl__sqlite_file_referenced,
+	.job_get_id = ecl__sqlite_job_get_id,
+	.job_delete = ecl__sqlite_job_delete,
 	.job_status_counts = ecl__sqlite_job_status_counts,
 	.job_attempts = ecl__sqlite_job_attempts,
 };

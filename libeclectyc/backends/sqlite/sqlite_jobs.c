@@ -262,3 +262,34 @@ int ecl__sqlite_job_update(ecl_backend_conn *conn, const ecl_job_update *update,
 {
 	return ecl__job_update_with(ecl__sqlite_write, ecl__sqlite_apply_job_update, conn, update, found);
 }
+
+/* ---- for hosts: by numeric id, delete ------------------------------------------ */
+
+int ecl__sqlite_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out)
+{
+	ecl_job_array found = { NULL, 0 };
+	int rc = ecl__sqlite_jobs_where(conn, "WHERE id = ?1 AND ?2 = 0", id, 0, &found,
+		"reading a job by id");
+
+	return ecl__job_take_by_id(&found, out, rc, id);
+}
+
+/* One statement: the attempts go by their foreign key's cascade. */
+int ecl__sqlite_job_delete(ecl_backend_conn *conn, const char *batch_id, int *deleted)
+{
+	sqlite3_stmt *s;
+	int step, rc = ecl__sqlite_prepare(&s, conn,
+		"DELETE FROM import_jobs WHERE batch_id = ?1 AND status <> 'processing'");
+
+	*deleted = 0;
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(s, 1, batch_id, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	ecl__sqlite_done(s);
+	if (step != SQLITE_DONE)
+		rc = ecl__sqlite_error(conn, step, "deleting a job");
+	else
+		*deleted = sqlite3_changes(conn->db) > 0;
+	return rc;
+}
