@@ -556,19 +556,26 @@ char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path
 	return dup_or_fail(batch_id);
 }
 
+/* The job a call returning `rc` put in `*job` (freed here) as JSON; NULL
+ * when there is none, failed only when `rc` is. Taken by address, so it is
+ * read after the call whatever order the arguments are evaluated in. */
+static char *job_result(int rc, ecl_job **job)
+{
+	ecl_buf b = ECL_BUF_INIT;
+	char *text = NULL;
+
+	if (fail(rc) == 0 && *job != NULL)
+		text = buf_result(ecl_job_to_json(&b, *job), &b);
+	ecl_job_free(*job);
+	return text;
+}
+
 char *eclb_job_get(eclb_store *s, const char *batch_id)
 {
 	ecl_store *st = open_store(s);
-	ecl_buf b = ECL_BUF_INIT;
 	ecl_job *job = NULL;
-	char *text = NULL;
 
-	if (st != NULL && fail(ecl_job_get(&job, st, batch_id)) == 0
-	    && fail(ecl_job_to_json(&b, job)) == 0)
-		text = take(&b);
-	ecl_job_free(job);
-	ecl_buf_dispose(&b);
-	return text;
+	return st ? job_result(ecl_job_get(&job, st, batch_id), &job) : NULL;
 }
 
 char *eclb_job_list(eclb_store *s, const char *status, int limit, const char *priority)
@@ -638,17 +645,59 @@ void eclb_job_cancel(eclb_store *s, const char *batch_id)
 
 /* ---- a host's own loop ------------------------------------------------------ */
 
+/* No job runnable is not a failure: NULL with the status clear. */
 char *eclb_job_claim(eclb_store *s, const char *worker_id)
 {
 	ecl_store *st = open_store(s);
-	ecl_buf b = ECL_BUF_INIT;
 	ecl_job *job = NULL;
+
+	return st ? job_result(ecl_job_claim(&job, st, worker_id), &job) : NULL;
+}
+
+char *eclb_job_claim_batch(eclb_store *s, const char *batch_id, const char *worker_id)
+{
+	ecl_store *st = open_store(s);
+	ecl_job *job = NULL;
+
+	return st ? job_result(ecl_job_claim_batch(&job, st, batch_id, worker_id), &job) : NULL;
+}
+
+char *eclb_job_get_by_id(eclb_store *s, long long id)
+{
+	ecl_store *st = open_store(s);
+	ecl_job *job = NULL;
+
+	return st ? job_result(ecl_job_get_by_id(&job, st, (int64_t)id), &job) : NULL;
+}
+
+void eclb_job_delete(eclb_store *s, const char *batch_id)
+{
+	ecl_store *st = open_store(s);
+
+	if (st != NULL)
+		fail(ecl_job_delete(st, batch_id));
+}
+
+void eclb_job_mark_alert_sent(eclb_store *s, const char *batch_id)
+{
+	ecl_store *st = open_store(s);
+
+	if (st != NULL)
+		fail(ecl_job_mark_alert_sent(st, batch_id));
+}
+
+char *eclb_job_list_alert_pending(eclb_store *s, int limit)
+{
+	ecl_store *st = open_store(s);
+	ecl_job_array *jobs = NULL;
+	ecl_buf b = ECL_BUF_INIT;
 	char *text = NULL;
 
-	/* No job runnable is not a failure: NULL with the status clear. */
-	if (st != NULL && fail(ecl_job_claim(&job, st, worker_id)) == 0 && job != NULL)
-		text = buf_result(ecl_job_to_json(&b, job), &b);
-	ecl_job_free(job);
+	if (st != NULL && limit < 1)
+		fail_with(ECL_EINVALID, "limit must be >= 1");
+	else if (st != NULL && fail(ecl_job_list_alert_pending(&jobs, st, (size_t)limit)) == 0)
+		text = buf_result(ecl_job_array_to_json(&b, jobs), &b);
+	ecl_job_array_free(jobs);
 	return text;
 }
 

@@ -188,6 +188,17 @@ const char *eclb_job_fail(eclb_store *s, const char *batch_id, const char *worke
                           const char *message, int permanent);
 void eclb_job_release(eclb_store *s, const char *batch_id, const char *worker_id);
 
+/* For hosts that address and alert on jobs themselves (the PHP system's
+ * service): claim one named job (its JSON, or NULL with no failure when it
+ * is not claimable now), read a job by numeric id, delete one (refused
+ * while processing), mark its failure alert sent (once), and list the
+ * failed jobs whose alert is pending. */
+char *eclb_job_claim_batch(eclb_store *s, const char *batch_id, const char *worker_id);
+char *eclb_job_get_by_id(eclb_store *s, long long id);
+void eclb_job_delete(eclb_store *s, const char *batch_id);
+void eclb_job_mark_alert_sent(eclb_store *s, const char *batch_id);
+char *eclb_job_list_alert_pending(eclb_store *s, int limit);
+
 /* ---- ingestion, aggregation, quality, health, cleanup ------------------------ */
 
 /* The ingest report (ecl_ingest_report_to_json). `progress` is taken over

@@ -29,6 +29,9 @@
 %newobject eclb_store::job_counts;
 %newobject eclb_store::job_attempts;
 %newobject eclb_store::claim_job;
+%newobject eclb_store::claim_batch;
+%newobject eclb_store::get_job_by_id;
+%newobject eclb_store::list_alert_pending;
 %newobject eclb_store::ingest;
 %newobject eclb_store::aggregate;
 %newobject eclb_store::quality;
@@ -163,6 +166,18 @@ struct eclb_store {};
 	}
 	void release_job(const char *batch_id, const char *worker_id) {
 		ECLB_CALL_VOID($self, eclb_job_release($self, batch_id, worker_id));
+	}
+	/* For hosts that address and alert on jobs themselves (binding.h). */
+	char *claim_batch(const char *batch_id, const char *worker_id) {
+		ECLB_CALL($self, char *, eclb_job_claim_batch($self, batch_id, worker_id));
+	}
+	char *get_job_by_id(long long id) { ECLB_CALL($self, char *, eclb_job_get_by_id($self, id)); }
+	void delete_job(const char *batch_id) { ECLB_CALL_VOID($self, eclb_job_delete($self, batch_id)); }
+	void mark_alert_sent(const char *batch_id) {
+		ECLB_CALL_VOID($self, eclb_job_mark_alert_sent($self, batch_id));
+	}
+	char *list_alert_pending(int limit = 10) {
+		ECLB_CALL($self, char *, eclb_job_list_alert_pending($self, limit));
 	}
 
 	char *ingest(const char *path, const char *import_type = NULL, int dry_run = 0,

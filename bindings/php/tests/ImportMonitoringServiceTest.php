@@ -114,7 +114,7 @@ final class ImportMonitoringServiceTest extends TestCase
         $health = $this->monitor->getSystemHealth();
         $this->assertSame('critical', $health['status']);
         $this->assertSame([['type' => 'high_failure_rate', 'severity' => 'critical',
-                            'message' => 'High failure rate: 66.7% in last 24h', 'rate' => 66.67]],
+                            'message' => 'High failure rate: 66.7% in last 24h', 'rate' => 66.7]],
             $health['alerts']);
         $this->assertSame(['total_with_retries' => 1, 'avg_retries' => 1.0, 'max_retries' => 1,
                            'eventually_succeeded' => 1, 'permanently_failed' => 0],

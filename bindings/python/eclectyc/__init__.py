@@ -680,6 +680,36 @@ class Store:
         self._call(self._native.release_job, _text(batch_id, "batch_id", False),
                    _text(worker_id, "worker_id", False))
 
+    # -- for hosts that address and alert on jobs themselves -------------------
+
+    def claim_batch(self, batch_id: str, worker_id: str) -> Optional[Job]:
+        """Claim that one job for ``worker_id`` atomically, as claim_job()
+        claims the next: None when it is not claimable now (not queued, a
+        retry not yet due, claimed meanwhile); NotFoundError when absent."""
+        text = self._call(self._native.claim_batch, _text(batch_id, "batch_id", False),
+                          _text(worker_id, "worker_id", False))
+        return None if text is None else Job.from_dict(_loads(text))
+
+    def get_job_by_id(self, id: int) -> Job:
+        """The job with this numeric id (import_jobs.id); NotFoundError when
+        there is none, InvalidError for an id below 1."""
+        return Job.from_dict(_loads(self._call(self._native.get_job_by_id, _int(id, "id"))))
+
+    def delete_job(self, batch_id: str) -> None:
+        """Delete one job and its attempts (StateError while it is
+        processing). Its readings stay; its file is left to cleanup()."""
+        self._call(self._native.delete_job, _text(batch_id, "batch_id", False))
+
+    def mark_alert_sent(self, batch_id: str) -> None:
+        """Record that a failed job's alert went out, once: StateError when
+        it is not failed or was marked already."""
+        self._call(self._native.mark_alert_sent, _text(batch_id, "batch_id", False))
+
+    def list_alert_pending(self, limit: int = 10) -> List[Job]:
+        """Failed jobs whose alert has not gone out, the longest failed first."""
+        rows = _loads(self._call(self._native.list_alert_pending, _int(limit, "limit")))
+        return [Job.from_dict(row) for row in rows]
+
     # -- ingestion, aggregation, quality, monitoring, cleanup -----------------
 
     def ingest(self, path: PathLike, import_type: Optional[str] = None, dry_run: bool = False, *,

@@ -130,6 +130,54 @@ def test_unknown_job_and_bad_arguments(quiet_store, daily_file):
     assert store.get_job(batch).status == "processing"
 
 
+def test_claim_batch_is_atomic_and_waits_for_the_retry(quiet_store, daily_file):
+    store = quiet_store
+    first = store.create_job(file_path=daily_file, max_retries=2)
+    second = store.create_job(file_path=daily_file)
+    job = store.claim_batch(second, "a")
+    assert (job.batch_id, job.status, job.worker_id) == (second, "processing", "a")
+    assert store.claim_batch(second, "b") is None, "one of two callers gets it"
+    assert store.get_job(second).worker_id == "a"
+    store.claim_batch(first, "a")
+    store.fail_job(first, "a", "transient")
+    assert store.claim_batch(first, "a") is None, "a retry not yet due"
+    with pytest.raises(eclectyc.NotFoundError, match=UNKNOWN):
+        store.claim_batch(UNKNOWN, "a")
+
+
+def test_get_by_id_delete_and_alerts(quiet_store, daily_file):
+    store = quiet_store
+    batch = store.create_job(file_path=daily_file, max_retries=0)
+    job = store.get_job(batch)
+    assert store.get_job_by_id(job.id).batch_id == batch
+    with pytest.raises(eclectyc.NotFoundError):
+        store.get_job_by_id(job.id + 1000)
+    with pytest.raises(eclectyc.InvalidError):
+        store.get_job_by_id(0)
+    with pytest.raises(TypeError):
+        store.get_job_by_id("1")
+
+    store.claim_job("w")
+    with pytest.raises(eclectyc.StateError, match="processing"):
+        store.delete_job(batch)
+    with pytest.raises(eclectyc.StateError):
+        store.mark_alert_sent(batch)
+    assert store.fail_job(batch, "w", "no retries") == "failed"
+    assert [j.batch_id for j in store.list_alert_pending()] == [batch]
+    store.mark_alert_sent(batch)
+    with pytest.raises(eclectyc.StateError):
+        store.mark_alert_sent(batch)
+    assert store.list_alert_pending() == []
+    assert store.get_job(batch).alert_sent is True
+    with pytest.raises(eclectyc.InvalidError, match="limit"):
+        store.list_alert_pending(0)
+    store.delete_job(batch)
+    with pytest.raises(eclectyc.NotFoundError):
+        store.get_job(batch)
+    with pytest.raises(eclectyc.NotFoundError):
+        store.delete_job(batch)
+
+
 def test_health_window(quiet_store):
     report = quiet_store.health(window_hours=1)
     assert report["metrics"]["retry_stats"]["total_with_retries"] == 0

@@ -102,11 +102,11 @@ class ImportMonitoringService
         return (int)$actions['requeued'] + (int)$actions['failed'];
     }
 
-    /** A library alert in the reference's shape. */
+    /** A library alert in the reference's shape (a rate is a percentage to one place). */
     private static function alert(array $alert): array
     {
         $figure = in_array($alert['type'], self::RATE_ALERTS, true)
-            ? ['rate' => round((float)$alert['value'], 2)]
+            ? ['rate' => (float)$alert['value']]
             : ['count' => (int)$alert['value']];
         return ['type' => $alert['type'], 'severity' => $alert['severity'],
                 'message' => $alert['message']] + $figure;
