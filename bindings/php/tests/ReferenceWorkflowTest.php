@@ -125,6 +125,14 @@ final class ReferenceWorkflowTest extends TestCase
             $this->assertNull($this->jobs->getJobById($bad), var_export($bad, true));
         }
 
+        // An id from a URL that cannot name a job is an unknown job: false, never an exception.
+        foreach ([str_repeat('a', 40), "a\0b", ''] as $bad) {
+            $this->assertSame([false, false, false, false, false, false, null],
+                [$this->jobs->cancelJob($bad), $this->jobs->deleteJob($bad), $this->jobs->markAlertSent($bad),
+                 $this->jobs->retryJob($bad), $this->jobs->canRetry($bad),
+                 $this->jobs->updateStatus($bad, 'processing'), $this->jobs->getJob($bad)], bin2hex($bad));
+        }
+
         // POST /admin/imports/jobs/{id}/cancel.
         $this->assertTrue($this->jobs->cancelJob($second));
         $cancelled = $this->jobs->getJob($second);
@@ -253,6 +261,12 @@ final class ReferenceWorkflowTest extends TestCase
         // Retries spent: canRetry false → updateStatus failed → alert → markAlertSent.
         $this->assertFalse($this->jobs->canRetry($batch));
         $this->assertFalse($this->jobs->retryJob($batch, 120), 'retries spent');
+        try {
+            $this->jobs->retryJob($batch, -1);
+            $this->fail('a negative delay was taken');
+        } catch (InvalidArgumentException $e) {
+            $this->assertSame('processing', $this->jobs->getJob($batch)['status'], 'nothing changed');
+        }
         $this->assertTrue($this->jobs->updateStatus($batch, 'failed', 'SQLSTATE[HY000]: gone away'));
         $failed = $this->jobs->getJob($batch);
         self::assertReferenceRow($failed);

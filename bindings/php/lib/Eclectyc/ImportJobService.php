@@ -32,6 +32,10 @@ class ImportJobService
     public const PRIORITIES = ['low', 'normal', 'high'];
     /** Ranks for getQueuedJobs()'s order (the reference's ENUM order, highest first). */
     private const PRIORITY_RANK = ['high' => 0, 'normal' => 1, 'low' => 2];
+    /** The longest batch id the library takes (ECL_BATCH_ID_SIZE - 1). */
+    private const BATCH_ID_MAX = 36;
+    /** The longest worker id the library takes (ECL_WORKER_ID_MAX). */
+    private const WORKER_ID_MAX = 127;
 
     private Store $store;
     private string $workerId;
@@ -45,6 +49,9 @@ class ImportJobService
     {
         $this->store = Store::of($store);
         $this->workerId = $workerId ?? ((gethostname() ?: 'localhost') . ':' . getmypid());
+        if ($this->workerId === '' || strlen($this->workerId) > self::WORKER_ID_MAX) {
+            throw new \InvalidArgumentException('workerId must be 1 to ' . self::WORKER_ID_MAX . ' bytes');
+        }
     }
 
     public function store(): Store
@@ -196,9 +203,11 @@ class ImportJobService
         return match ($status) {
             'processing' => $this->claim($batchId),
             'failed' => $this->failAttempt($batchId, $errorMessage ?: 'Job failed'),
-            'completed' => $this->refusedAsFalse(fn () => $this->store->completeJob($batchId, $this->workerId)),
+            'completed' => $this->refusedAsFalse($batchId,
+                fn () => $this->store->completeJob($batchId, $this->workerId)),
             'cancelled' => $this->cancelJob($batchId),
-            'queued' => $this->refusedAsFalse(fn () => $this->store->releaseJob($batchId, $this->workerId)),
+            'queued' => $this->refusedAsFalse($batchId,
+                fn () => $this->store->releaseJob($batchId, $this->workerId)),
             default => throw new \InvalidArgumentException(sprintf('unknown job status "%s" (%s)',
                 $status, implode(', ', self::STATUSES))),
         };
@@ -265,14 +274,19 @@ class ImportJobService
      * reference, when the job does not exist or its retries are spent; also
      * for a job in any other state (queued, completed, cancelled, or held
      * by another worker), which the reference would have requeued anyway.
+     *
+     * @throws \InvalidArgumentException for a negative delay
      */
     public function retryJob(string $batchId, int $delaySeconds = 0): bool
     {
+        if ($delaySeconds < 0) {
+            throw new \InvalidArgumentException("delaySeconds must be 0 or more, got $delaySeconds");
+        }
         $job = $this->find($batchId);
         if ($job === null || $job['retry_count'] >= $job['max_retries']) {
             return false;
         }
-        return $this->refusedAsFalse(function () use ($job, $batchId, $delaySeconds): void {
+        return $this->refusedAsFalse($batchId, function () use ($job, $batchId, $delaySeconds): void {
             if ($job['status'] === 'processing') {
                 // The attempt ends as failed (not spending a retry), so that
                 // the retry below sets the delay the caller asked for rather
@@ -287,7 +301,7 @@ class ImportJobService
     /** Cancel a queued or processing job; false when it does not exist or already ended. */
     public function cancelJob(string $batchId): bool
     {
-        return $this->refusedAsFalse(fn () => $this->store->cancelJob($batchId));
+        return $this->refusedAsFalse($batchId, fn () => $this->store->cancelJob($batchId));
     }
 
     /**
@@ -297,7 +311,7 @@ class ImportJobService
      */
     public function markAlertSent(string $batchId): bool
     {
-        return $this->refusedAsFalse(fn () => $this->store->markAlertSent($batchId));
+        return $this->refusedAsFalse($batchId, fn () => $this->store->markAlertSent($batchId));
     }
 
     /**
@@ -307,7 +321,7 @@ class ImportJobService
      */
     public function deleteJob(string $batchId): bool
     {
-        return $this->refusedAsFalse(fn () => $this->store->deleteJob($batchId));
+        return $this->refusedAsFalse($batchId, fn () => $this->store->deleteJob($batchId));
     }
 
     // ---- library additions ---------------------------------------------------
@@ -329,7 +343,7 @@ class ImportJobService
      */
     public function jobAttempts(string $batchId): ?array
     {
-        if ($batchId === '') {
+        if (!self::wellFormed($batchId)) {
             return null;
         }
         try {
@@ -395,15 +409,21 @@ class ImportJobService
 
     // ---- internals --------------------------------------------------------------
 
+    /** Whether $batchId could name a job: not empty, at most 36 bytes, no NUL. */
+    private static function wellFormed(string $batchId): bool
+    {
+        return $batchId !== '' && strlen($batchId) <= self::BATCH_ID_MAX && !str_contains($batchId, "\0");
+    }
+
     /** The library's job array, or null when there is none. */
     private function find(string $batchId): ?array
     {
-        if ($batchId === '') {
+        if (!self::wellFormed($batchId)) {
             return null;
         }
         try {
             return $this->store->getJob($batchId);
-        } catch (NotFoundException | InvalidException $e) {
+        } catch (NotFoundException $e) {
             return null;
         }
     }
@@ -411,11 +431,15 @@ class ImportJobService
     /** Claim that job; true when this process holds it afterwards. */
     private function claim(string $batchId): bool
     {
-        if ($this->find($batchId) === null) {
+        if (!self::wellFormed($batchId)) {
             return false;
         }
-        if ($this->store->claimBatch($batchId, $this->workerId) !== null) {
-            return true;
+        try {
+            if ($this->store->claimBatch($batchId, $this->workerId) !== null) {
+                return true;
+            }
+        } catch (NotFoundException $e) {
+            return false;
         }
         $job = $this->find($batchId);
         return $job !== null && $job['status'] === 'processing' && $job['worker_id'] === $this->workerId;
@@ -428,12 +452,18 @@ class ImportJobService
         if ($job === null || ($job['status'] === 'queued' && !$this->claim($batchId))) {
             return false;
         }
-        return $this->refusedAsFalse(fn () => $this->store->failJob($batchId, $this->workerId, $message));
+        return $this->refusedAsFalse($batchId, fn () => $this->store->failJob($batchId, $this->workerId, $message));
     }
 
-    /** Run $change; false (nothing changed) when the library refuses it or the job is unknown. */
-    private function refusedAsFalse(callable $change): bool
+    /**
+     * Run $change on the job; false (nothing changed) when the library
+     * refuses it or the job is unknown, a malformed id (from a URL) included.
+     */
+    private function refusedAsFalse(string $batchId, callable $change): bool
     {
+        if (!self::wellFormed($batchId)) {
+            return false;
+        }
         try {
             $change();
             return true;
