@@ -71,6 +71,9 @@ final class ReferenceWorkflowTest extends TestCase
         self::assertNull($row['user_name']);
         self::assertNull($row['user_email']);
         self::assertMatchesRegularExpression(self::INSTANT, $row['queued_at']);
+        // The production table's columns nothing wrote, as every production row held them.
+        self::assertSame([0, 0, null, null, null], [$row['progress'], $row['successful_rows'],
+            $row['parent_job_id'], $row['default_site_id'], $row['default_tariff_id']]);
     }
 
     /** Move a job's instants back by $seconds, as if that much time had passed (python3's sqlite3). */

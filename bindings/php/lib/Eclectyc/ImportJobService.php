@@ -32,6 +32,13 @@ class ImportJobService
     public const PRIORITIES = ['low', 'normal', 'high'];
     /** Ranks for getQueuedJobs()'s order (the reference's ENUM order, highest first). */
     private const PRIORITY_RANK = ['high' => 0, 'normal' => 1, 'low' => 2];
+    /**
+     * Columns only the production table had, which nothing ever wrote (§1.1):
+     * present with the values every production row held, so a view that
+     * reads them finds them.
+     */
+    private const PRODUCTION_ONLY = ['progress' => 0, 'successful_rows' => 0, 'parent_job_id' => null,
+                                     'default_site_id' => null, 'default_tariff_id' => null];
     /** The longest batch id the library takes (ECL_BATCH_ID_SIZE - 1). */
     private const BATCH_ID_MAX = 36;
     /** The longest worker id the library takes (ECL_WORKER_ID_MAX). */
@@ -388,7 +395,9 @@ class ImportJobService
      * A library job array as the reference's PDO row: dry_run and
      * alert_sent 0/1, tags and metadata JSON text (or null), summary
      * decoded, progress_percent = round(processed / total * 100, 2) (0 when
-     * the total is unknown or 0), user_name and user_email.
+     * the total is unknown or 0), user_name and user_email, and the
+     * production table's never-written columns (progress, successful_rows,
+     * parent_job_id, default_site_id, default_tariff_id).
      */
     public static function referenceRow(array $job): array
     {
@@ -404,7 +413,7 @@ class ImportJobService
         $total = (int)($row['total_rows'] ?? 0);
         $row['progress_percent'] = $total > 0
             ? round((int)$row['processed_rows'] / $total * 100, 2) : 0.0;
-        return $row;
+        return $row + self::PRODUCTION_ONLY;
     }
 
     // ---- internals --------------------------------------------------------------
