@@ -350,14 +350,7 @@ class ImportJobService
      */
     public function jobAttempts(string $batchId): ?array
     {
-        if (!self::wellFormed($batchId)) {
-            return null;
-        }
-        try {
-            return $this->store->jobAttempts($batchId);
-        } catch (NotFoundException $e) {
-            return null;
-        }
+        return $this->readOrNull($batchId, fn (): array => $this->store->jobAttempts($batchId));
     }
 
     /** Delete finished jobs whose completed_at is older than $daysOld days; returns how many went. */
@@ -427,11 +420,17 @@ class ImportJobService
     /** The library's job array, or null when there is none. */
     private function find(string $batchId): ?array
     {
+        return $this->readOrNull($batchId, fn (): array => $this->store->getJob($batchId));
+    }
+
+    /** What $read reads about the job; null when there is no such job (or the id cannot name one). */
+    private function readOrNull(string $batchId, callable $read): ?array
+    {
         if (!self::wellFormed($batchId)) {
             return null;
         }
         try {
-            return $this->store->getJob($batchId);
+            return $read();
         } catch (NotFoundException $e) {
             return null;
         }
