@@ -373,3 +373,54 @@ int ecl__job_update_with(ecl__job_runner run,
 
 	return run(conn, update_work, &call, "updating a job");
 }
+
+typedef struct get_id_call {
+	int (*select)(ecl_backend_conn *conn, int64_t id, ecl_job_array *out);
+	int64_t id;
+	ecl_job_array *found;
+} get_id_call;
+
+static int get_id_work(ecl_backend_conn *conn, void *opaque)
+{
+	const get_id_call *call = opaque;
+
+	ecl__job_array_truncate(call->found, 0);   /* a retried read starts clean */
+	return call->select(conn, call->id, call->found);
+}
+
+int ecl__job_get_id_with(ecl__job_runner run,
+                         int (*select)(ecl_backend_conn *conn, int64_t id, ecl_job_array *out),
+                         ecl_backend_conn *conn, int64_t id, ecl_job *out)
+{
+	ecl_job_array found = { NULL, 0 };
+	get_id_call call = { select, id, &found };
+
+	return ecl__job_take_by_id(&found, out, run(conn, get_id_work, &call, "reading a job by id"), id);
+}
+
+typedef struct delete_call {
+	int (*delete_one)(ecl_backend_conn *conn, const char *batch_id, int64_t *changed);
+	const char *batch_id;
+	int *deleted;
+} delete_call;
+
+static int delete_work(ecl_backend_conn *conn, void *opaque)
+{
+	const delete_call *call = opaque;
+	int64_t changed = 0;
+	int rc = call->delete_one(conn, call->batch_id, &changed);
+
+	*call->deleted = rc == 0 && changed > 0;
+	return rc;
+}
+
+int ecl__job_delete_with(ecl__job_runner run,
+                         int (*delete_one)(ecl_backend_conn *conn, const char *batch_id,
+                                           int64_t *changed),
+                         ecl_backend_conn *conn, const char *batch_id, int *deleted)
+{
+	delete_call call = { delete_one, batch_id, deleted };
+
+	*deleted = 0;
+	return run(conn, delete_work, &call, "deleting a job");
+}

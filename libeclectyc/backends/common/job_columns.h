@@ -217,6 +217,19 @@ int ecl__job_update_with(ecl__job_runner run,
                                       ecl_job_found *found),
                          ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
 
+/* The job_get_id slot: `select` (appending the job whose id is `id`, if
+ * any) through `run`, then ecl__job_take_by_id(). */
+int ecl__job_get_id_with(ecl__job_runner run,
+                         int (*select)(ecl_backend_conn *conn, int64_t id, ecl_job_array *out),
+                         ecl_backend_conn *conn, int64_t id, ecl_job *out);
+
+/* The job_delete slot: `delete_one` (one statement deleting the job unless
+ * it is processing; `*changed` = the rows it deleted) through `run`. */
+int ecl__job_delete_with(ecl__job_runner run,
+                         int (*delete_one)(ecl_backend_conn *conn, const char *batch_id,
+                                           int64_t *changed),
+                         ecl_backend_conn *conn, const char *batch_id, int *deleted);
+
 /* The jobs_expired slot: a page of expired jobs, with `remove` deleted in
  * the same transaction (`write`; otherwise `read`). `select` appends the
  * page (locking its rows when `lock`); `delete_ids` deletes the jobs of

@@ -4,43 +4,32 @@
 #include "backends/common/job_columns.h"
 #include "mysql_internal.h"
 
-int ecl__my_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out)
+static int select_by_id(ecl_backend_conn *conn, int64_t id, ecl_job_array *out)
 {
-	ecl_job_array found = { NULL, 0 };
 	my_params p;
-	int rc;
 
 	ecl__my_params_init(&p);
 	ecl__my_int(&p, id);
-	rc = ecl__my_jobs_read(conn, "WHERE id = ?1", &p, &found, "reading a job by id");
-	return ecl__job_take_by_id(&found, out, rc, id);
+	return ecl__my_jobs_where(conn, "WHERE id = ?1", &p, out, "reading a job by id");
 }
 
-typedef struct delete_ctx {
-	const char *batch_id;
-	int *deleted;
-} delete_ctx;
-
-/* One statement: the attempts go by the table's delete trigger. */
-static int delete_one(ecl_backend_conn *conn, void *opaque)
+int ecl__my_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out)
 {
-	delete_ctx *ctx = opaque;
-	int64_t changed = 0;
+	return ecl__job_get_id_with(ecl__my_read, select_by_id, conn, id, out);
+}
+
+/* The attempts go by the table's delete trigger (they have no foreign key). */
+static int delete_one(ecl_backend_conn *conn, const char *batch_id, int64_t *changed)
+{
 	my_params p;
-	int rc;
 
 	ecl__my_params_init(&p);
-	ecl__my_text(&p, ctx->batch_id);
-	rc = ecl__my_command(conn, "DELETE FROM import_jobs WHERE batch_id = ?1"
-		" AND status <> 'processing'", &p, &changed, "deleting a job");
-	*ctx->deleted = rc == 0 && changed > 0;
-	return rc;
+	ecl__my_text(&p, batch_id);
+	return ecl__my_command(conn, "DELETE FROM import_jobs WHERE batch_id = ?1"
+		" AND status <> 'processing'", &p, changed, "deleting a job");
 }
 
 int ecl__my_job_delete(ecl_backend_conn *conn, const char *batch_id, int *deleted)
 {
-	delete_ctx ctx = { batch_id, deleted };
-
-	*deleted = 0;
-	return ecl__my_write(conn, delete_one, &ctx, "deleting a job");
+	return ecl__job_delete_with(ecl__my_write, delete_one, conn, batch_id, deleted);
 }

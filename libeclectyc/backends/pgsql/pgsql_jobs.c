@@ -273,55 +273,32 @@ int ecl__pg_job_update(ecl_backend_conn *conn, const ecl_job_update *update, ecl
 
 /* ---- for hosts: by numeric id, delete ------------------------------------------ */
 
-typedef struct by_id_ctx {
-	int64_t id;
-	ecl_job_array *found;
-} by_id_ctx;
-
-static int read_by_id(ecl_backend_conn *conn, void *opaque)
+static int select_by_id(ecl_backend_conn *conn, int64_t id, ecl_job_array *out)
 {
-	by_id_ctx *ctx = opaque;
 	pg_params p;
 
 	ecl__pg_params_init(&p);
-	ecl__pg_int(&p, ctx->id);
-	return ecl__pg_jobs_where(conn, "WHERE id = $1::bigint", &p, ctx->found, "reading a job by id");
+	ecl__pg_int(&p, id);
+	return ecl__pg_jobs_where(conn, "WHERE id = $1::bigint", &p, out, "reading a job by id");
 }
 
 int ecl__pg_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out)
 {
-	ecl_job_array found = { NULL, 0 };
-	by_id_ctx ctx = { id, &found };
-	int rc = ecl__pg_read(conn, read_by_id, &ctx, "reading a job by id");
-
-	return ecl__job_take_by_id(&found, out, rc, id);
+	return ecl__job_get_id_with(ecl__pg_read, select_by_id, conn, id, out);
 }
 
-typedef struct delete_ctx {
-	const char *batch_id;
-	int *deleted;
-} delete_ctx;
-
-/* One statement: the attempts go by their foreign key's cascade. */
-static int delete_one(ecl_backend_conn *conn, void *opaque)
+/* The attempts go by their foreign key's cascade. */
+static int delete_one(ecl_backend_conn *conn, const char *batch_id, int64_t *changed)
 {
-	delete_ctx *ctx = opaque;
-	int64_t changed = 0;
 	pg_params p;
-	int rc;
 
 	ecl__pg_params_init(&p);
-	ecl__pg_text(&p, ctx->batch_id);
-	rc = ecl__pg_command(conn, "DELETE FROM import_jobs WHERE batch_id = $1::text"
-		" AND status <> 'processing'", &p, &changed, "deleting a job");
-	*ctx->deleted = rc == 0 && changed > 0;
-	return rc;
+	ecl__pg_text(&p, batch_id);
+	return ecl__pg_command(conn, "DELETE FROM import_jobs WHERE batch_id = $1::text"
+		" AND status <> 'processing'", &p, changed, "deleting a job");
 }
 
 int ecl__pg_job_delete(ecl_backend_conn *conn, const char *batch_id, int *deleted)
 {
-	delete_ctx ctx = { batch_id, deleted };
-
-	*deleted = 0;
-	return ecl__pg_write(conn, delete_one, &ctx, "deleting a job");
+	return ecl__job_delete_with(ecl__pg_write, delete_one, conn, batch_id, deleted);
 }
