@@ -94,6 +94,8 @@ final class ImportMonitoringServiceTest extends TestCase
         ReferenceWorkflowTest::age($this->jobs, $last, ['started_at', 'heartbeat_at'], 7200);
         $this->assertSame(1, $this->monitor->handleStuckJobs());
         $this->assertSame('failed', $this->jobs->getJob($last)['status']);
+        $this->assertSame([$last], array_column($this->jobs->getFailedJobsNeedingAlerts(), 'batch_id'),
+            'its failure alert is the application\'s to send');
         // The stale holder's writes are refused from now on.
         $this->expectException(Eclectyc\StateException::class);
         $this->jobs->updateProgress($dead, 60, 60, 0);

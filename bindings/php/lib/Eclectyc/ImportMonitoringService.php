@@ -91,9 +91,10 @@ class ImportMonitoringService
 
     /**
      * Recover the jobs getStuckJobs($thresholdMinutes) lists: each is
-     * requeued with the backoff, spending a retry (failed, and its alert
-     * sent once, when none is left); a job whose holder reported meanwhile
-     * is left alone. Returns how many were requeued or failed.
+     * requeued with the backoff, spending a retry (failed when none is
+     * left: it then waits in getFailedJobsNeedingAlerts() like any failed
+     * job); a job whose holder reported meanwhile is left alone. Returns how
+     * many were requeued or failed.
      */
     public function handleStuckJobs(int $thresholdMinutes = 60): int
     {
