@@ -556,19 +556,26 @@ char *eclb_job_create(eclb_store *s, const char *filename, const char *file_path
 	return dup_or_fail(batch_id);
 }
 
+/* The job a call returning `rc` put in `*job` (freed here) as JSON; NULL
+ * when there is none, failed only when `rc` is. Taken by address, so it is
+ * read after the call whatever order the arguments are evaluated in. */
+static char *job_result(int rc, ecl_job **job)
+{
+	ecl_buf b = ECL_BUF_INIT;
+	char *text = NULL;
+
+	if (fail(rc) == 0 && *job != NULL)
+		text = buf_result(ecl_job_to_json(&b, *job), &b);
+	ecl_job_free(*job);
+	return text;
+}
+
 char *eclb_job_get(eclb_store *s, const char *batch_id)
 {
 	ecl_store *st = open_store(s);
-	ecl_buf b = ECL_BUF_INIT;
 	ecl_job *job = NULL;
-	char *text = NULL;
 
-	if (st != NULL && fail(ecl_job_get(&job, st, batch_id)) == 0
-	    && fail(ecl_job_to_json(&b, job)) == 0)
-		text = take(&b);
-	ecl_job_free(job);
-	ecl_buf_dispose(&b);
-	return text;
+	return st ? job_result(ecl_job_get(&job, st, batch_id), &job) : NULL;
 }
 
 char *eclb_job_list(eclb_store *s, const char *status, int limit, const char *priority)
@@ -634,6 +641,130 @@ void eclb_job_cancel(eclb_store *s, const char *batch_id)
 
 	if (st != NULL)
 		fail(ecl_job_cancel(st, batch_id));
+}
+
+/* ---- a host's own loop ------------------------------------------------------ */
+
+/* No job runnable is not a failure: NULL with the status clear. */
+char *eclb_job_claim(eclb_store *s, const char *worker_id)
+{
+	ecl_store *st = open_store(s);
+	ecl_job *job = NULL;
+
+	return st ? job_result(ecl_job_claim(&job, st, worker_id), &job) : NULL;
+}
+
+char *eclb_job_claim_batch(eclb_store *s, const char *batch_id, const char *worker_id)
+{
+	ecl_store *st = open_store(s);
+	ecl_job *job = NULL;
+
+	return st ? job_result(ecl_job_claim_batch(&job, st, batch_id, worker_id), &job) : NULL;
+}
+
+char *eclb_job_get_by_id(eclb_store *s, long long id)
+{
+	ecl_store *st = open_store(s);
+	ecl_job *job = NULL;
+
+	return st ? job_result(ecl_job_get_by_id(&job, st, (int64_t)id), &job) : NULL;
+}
+
+void eclb_job_delete(eclb_store *s, const char *batch_id)
+{
+	ecl_store *st = open_store(s);
+
+	if (st != NULL)
+		fail(ecl_job_delete(st, batch_id));
+}
+
+void eclb_job_mark_alert_sent(eclb_store *s, const char *batch_id)
+{
+	ecl_store *st = open_store(s);
+
+	if (st != NULL)
+		fail(ecl_job_mark_alert_sent(st, batch_id));
+}
+
+char *eclb_job_list_alert_pending(eclb_store *s, int limit)
+{
+	ecl_store *st = open_store(s);
+	ecl_job_array *jobs = NULL;
+	ecl_buf b = ECL_BUF_INIT;
+	char *text = NULL;
+
+	if (st != NULL && limit < 1)
+		fail_with(ECL_EINVALID, "limit must be >= 1");
+	else if (st != NULL && fail(ecl_job_list_alert_pending(&jobs, st, (size_t)limit)) == 0)
+		text = buf_result(ecl_job_array_to_json(&b, jobs), &b);
+	ecl_job_array_free(jobs);
+	return text;
+}
+
+void eclb_job_heartbeat(eclb_store *s, const char *batch_id, const char *worker_id)
+{
+	ecl_store *st = open_store(s);
+
+	if (st != NULL)
+		fail(ecl_job_heartbeat(st, batch_id, worker_id));
+}
+
+static ecl_job_counts counts_of(long long processed, long long imported, long long failed,
+                                long long total, long long checkpoint)
+{
+	ecl_job_counts c = ECL_JOB_COUNTS_INIT;
+
+	c.total_rows = total;
+	c.processed_rows = processed;
+	c.imported_rows = imported;
+	c.failed_rows = failed;
+	c.checkpoint = checkpoint;
+	return c;
+}
+
+void eclb_job_progress(eclb_store *s, const char *batch_id, const char *worker_id,
+                       long long processed, long long imported, long long failed, long long total,
+                       long long checkpoint)
+{
+	ecl_store *st = open_store(s);
+	ecl_job_counts c = counts_of(processed, imported, failed, total,
+		checkpoint == -1 ? processed : checkpoint);
+
+	if (st != NULL)
+		fail(ecl_job_update_progress(st, batch_id, worker_id, &c));
+}
+
+void eclb_job_complete(eclb_store *s, const char *batch_id, const char *worker_id,
+                       const char *summary_json, long long processed, long long imported,
+                       long long failed, long long total)
+{
+	ecl_store *st = open_store(s);
+	/* A finished job's rows are all committed. */
+	ecl_job_counts c = counts_of(processed, imported, failed, total, processed);
+
+	if (st != NULL)
+		fail(ecl_job_complete(st, batch_id, worker_id, processed == -1 ? NULL : &c,
+		given(summary_json)));
+}
+
+const char *eclb_job_fail(eclb_store *s, const char *batch_id, const char *worker_id,
+                          const char *message, int permanent)
+{
+	ecl_store *st = open_store(s);
+	ecl_job_status to = ECL_JOB_FAILED;
+
+	if (st == NULL || fail(ecl_job_fail(&to, st, batch_id, worker_id,
+		permanent ? ECL_FAILURE_PERMANENT : ECL_FAILURE_TRANSIENT, message)) != 0)
+		return NULL;
+	return ecl_job_status_name(to);
+}
+
+void eclb_job_release(eclb_store *s, const char *batch_id, const char *worker_id)
+{
+	ecl_store *st = open_store(s);
+
+	if (st != NULL)
+		fail(ecl_job_release(st, batch_id, worker_id));
 }
 
 /* ---- ingestion -------------------------------------------------------------- */
@@ -770,7 +901,7 @@ char *eclb_quality(eclb_store *s, const char *date, const char *mpan, int record
 }
 
 char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int handle_stuck,
-                  int send_alerts)
+                  int send_alerts, int window_hours)
 {
 	ecl_store *st = open_store(s);
 	ecl_health_options o;
@@ -785,6 +916,8 @@ char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int h
 		o.stuck_minutes = stuck_minutes;
 	if (backlog_threshold > 0)
 		o.backlog_threshold = backlog_threshold;
+	if (window_hours > 0)
+		o.window_hours = window_hours;
 	o.handle_stuck = handle_stuck;
 	o.send_alerts = send_alerts;
 	if (fail(ecl_health_check(&r, st, &o)) == 0 && fail(ecl_health_report_to_json(&b, r)) == 0)

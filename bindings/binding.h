@@ -165,6 +165,40 @@ char *eclb_job_attempts(eclb_store *s, const char *batch_id);
 void eclb_job_retry(eclb_store *s, const char *batch_id, long long delay_seconds);
 void eclb_job_cancel(eclb_store *s, const char *batch_id);
 
+/* A host's own loop over the queue (ecl_job_claim() … ecl_job_release()):
+ * each call is one conditional transition of the library's, refused
+ * (ECL_ESTATE, naming the status or holder found) when the job is not
+ * processing or is held by another worker. A NULL worker_id skips the
+ * ownership check, as in the library. */
+/* The claimed job's JSON, or NULL (no failure) when none is runnable now. */
+char *eclb_job_claim(eclb_store *s, const char *worker_id);
+void eclb_job_heartbeat(eclb_store *s, const char *batch_id, const char *worker_id);
+/* total -1 = unknown (kept); checkpoint -1 = processed. */
+void eclb_job_progress(eclb_store *s, const char *batch_id, const char *worker_id,
+                       long long processed, long long imported, long long failed, long long total,
+                       long long checkpoint);
+/* processed -1 = keep the last progress (the other counters are ignored);
+ * summary_json NULL or "" = none. */
+void eclb_job_complete(eclb_store *s, const char *batch_id, const char *worker_id,
+                       const char *summary_json, long long processed, long long imported,
+                       long long failed, long long total);
+/* The status the job went to: "queued" (a transient failure with retries
+ * left, requeued with backoff) or "failed". */
+const char *eclb_job_fail(eclb_store *s, const char *batch_id, const char *worker_id,
+                          const char *message, int permanent);
+void eclb_job_release(eclb_store *s, const char *batch_id, const char *worker_id);
+
+/* For hosts that address and alert on jobs themselves (the PHP system's
+ * service): claim one named job (its JSON, or NULL with no failure when it
+ * is not claimable now), read a job by numeric id, delete one (refused
+ * while processing), mark its failure alert sent (once), and list the
+ * failed jobs whose alert is pending. */
+char *eclb_job_claim_batch(eclb_store *s, const char *batch_id, const char *worker_id);
+char *eclb_job_get_by_id(eclb_store *s, long long id);
+void eclb_job_delete(eclb_store *s, const char *batch_id);
+void eclb_job_mark_alert_sent(eclb_store *s, const char *batch_id);
+char *eclb_job_list_alert_pending(eclb_store *s, int limit);
+
 /* ---- ingestion, aggregation, quality, health, cleanup ------------------------ */
 
 /* The ingest report (ecl_ingest_report_to_json). `progress` is taken over
@@ -183,9 +217,10 @@ char *eclb_detect(const char *path, const char *profile, const char *meter, cons
                   int rows, int month_first, int interval_end, const char *profile_dir);
 char *eclb_aggregate(eclb_store *s, const char *range, const char *date, const char *until);
 char *eclb_quality(eclb_store *s, const char *date, const char *mpan, int record);
-/* Thresholds <= 0 take the store's (configured) defaults. */
+/* Thresholds and the window (hours of the metrics, failure rate and retry
+ * statistics) <= 0 take the store's (configured) defaults. */
 char *eclb_health(eclb_store *s, int stuck_minutes, int backlog_threshold, int handle_stuck,
-                  int send_alerts);
+                  int send_alerts, int window_hours);
 /* days ECLB_DEFAULT and storage_dir NULL = the store's defaults. */
 char *eclb_cleanup(eclb_store *s, int days, int dry_run, const char *storage_dir, int files);
 char *eclb_executions(eclb_store *s, int limit);

@@ -28,6 +28,10 @@
 %newobject eclb_store::list_jobs;
 %newobject eclb_store::job_counts;
 %newobject eclb_store::job_attempts;
+%newobject eclb_store::claim_job;
+%newobject eclb_store::claim_batch;
+%newobject eclb_store::get_job_by_id;
+%newobject eclb_store::list_alert_pending;
 %newobject eclb_store::ingest;
 %newobject eclb_store::aggregate;
 %newobject eclb_store::quality;
@@ -135,6 +139,47 @@ struct eclb_store {};
 	}
 	void cancel_job(const char *batch_id) { ECLB_CALL_VOID($self, eclb_job_cancel($self, batch_id)); }
 
+	/* A host's own loop (binding.h): claim returns NULL when nothing is
+	 * runnable; the rest raise on a refused transition. */
+	char *claim_job(const char *worker_id) {
+		ECLB_CALL($self, char *, eclb_job_claim($self, worker_id));
+	}
+	void heartbeat(const char *batch_id, const char *worker_id = NULL) {
+		ECLB_CALL_VOID($self, eclb_job_heartbeat($self, batch_id, worker_id));
+	}
+	void update_progress(const char *batch_id, const char *worker_id, long long processed,
+	                     long long imported, long long failed, long long total = -1,
+	                     long long checkpoint = -1) {
+		ECLB_CALL_VOID($self, eclb_job_progress($self, batch_id, worker_id, processed, imported,
+			failed, total, checkpoint));
+	}
+	void complete_job(const char *batch_id, const char *worker_id, const char *summary_json = NULL,
+	                  long long processed = -1, long long imported = 0, long long failed = 0,
+	                  long long total = -1) {
+		ECLB_CALL_VOID($self, eclb_job_complete($self, batch_id, worker_id, summary_json, processed,
+			imported, failed, total));
+	}
+	const char *fail_job(const char *batch_id, const char *worker_id, const char *message,
+	                     int permanent = 0) {
+		ECLB_CALL($self, const char *, eclb_job_fail($self, batch_id, worker_id, message,
+			permanent));
+	}
+	void release_job(const char *batch_id, const char *worker_id) {
+		ECLB_CALL_VOID($self, eclb_job_release($self, batch_id, worker_id));
+	}
+	/* For hosts that address and alert on jobs themselves (binding.h). */
+	char *claim_batch(const char *batch_id, const char *worker_id) {
+		ECLB_CALL($self, char *, eclb_job_claim_batch($self, batch_id, worker_id));
+	}
+	char *get_job_by_id(long long id) { ECLB_CALL($self, char *, eclb_job_get_by_id($self, id)); }
+	void delete_job(const char *batch_id) { ECLB_CALL_VOID($self, eclb_job_delete($self, batch_id)); }
+	void mark_alert_sent(const char *batch_id) {
+		ECLB_CALL_VOID($self, eclb_job_mark_alert_sent($self, batch_id));
+	}
+	char *list_alert_pending(int limit = 10) {
+		ECLB_CALL($self, char *, eclb_job_list_alert_pending($self, limit));
+	}
+
 	char *ingest(const char *path, const char *import_type = NULL, int dry_run = 0,
 	             const char *unknown_meters = NULL, const char *negatives = NULL,
 	             int overwrite_actual = 0, int month_first = 0, int interval_end = 0,
@@ -150,10 +195,11 @@ struct eclb_store {};
 	char *quality(const char *date = NULL, const char *mpan = NULL, int record = 1) {
 		ECLB_CALL($self, char *, eclb_quality($self, date, mpan, record));
 	}
+	/* window_hours (appended) 0 = the store's (24). */
 	char *health(int stuck_minutes = 0, int backlog_threshold = 0, int handle_stuck = 0,
-	             int send_alerts = 0) {
+	             int send_alerts = 0, int window_hours = 0) {
 		ECLB_CALL($self, char *, eclb_health($self, stuck_minutes, backlog_threshold, handle_stuck,
-			send_alerts));
+			send_alerts, window_hours));
 	}
 	char *cleanup(int days = ECLB_DEFAULT, int dry_run = 0, const char *storage_dir = NULL,
 	              int files = 1) {

@@ -32,7 +32,7 @@ echo "queued $batchId\n";
 
 $job = $jobs->getJob($batchId);
 printf("status=%s priority=%s tags=%s max_retries=%d\n", $job['status'], $job['priority'],
-    implode(',', $job['tags'] ?? []), $job['max_retries']);
+    implode(',', json_decode($job['tags'] ?? '[]', true)), $job['max_retries']);
 
 // Retry a job in 10 minutes, and every other failed job now (each returns
 // false when the job cannot be retried: unknown, not failed, retries spent).

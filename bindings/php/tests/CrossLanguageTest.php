@@ -53,7 +53,8 @@ print(json.dumps({"id": s.create_job("from-python.csv", sys.argv[2], import_type
                   tags=["py"], metadata={"lang": "python"}, max_retries=4)}))', $uri, $csv);
         $svc = new Eclectyc\ImportJobService($uri);
         $job = $svc->getJob($r['id']);
-        $this->assertSame(['queued', 'high', ['py'], ['lang' => 'python'], 4],
+        // The service's rows are the reference's PDO rows: tags and metadata as JSON text.
+        $this->assertSame(['queued', 'high', '["py"]', '{"lang":"python"}', 4],
             [$job['status'], $job['priority'], $job['tags'], $job['metadata'], $job['max_retries']]);
         $report = (new Eclectyc\Worker($uri, 'php-worker'))->process();
         $this->assertSame(1, $report['completed']);

@@ -27,7 +27,7 @@ final class ExamplesTest extends TestCase
         $this->assertMatchesRegularExpression('/queued ([0-9a-f-]{36})/', $out);
         preg_match('/queued ([0-9a-f-]{36})/', $out, $m);
         $job = $svc->getJob($m[1]);
-        $this->assertSame(['high', ['monthly', 'site-7'], ['default_site_id' => 7, 'source' => 'sftp'], 5,
+        $this->assertSame(['high', '["monthly","site-7"]', '{"default_site_id":7,"source":"sftp"}', 5,
                            'Monthly HH data for site 7'],
             [$job['priority'], $job['tags'], $job['metadata'], $job['max_retries'], $job['notes']]);
         $this->assertStringContainsString("retry $bad now: requeued", $out);

@@ -7,13 +7,6 @@ use PHPUnit\Framework\TestCase;
 /** The reference's ImportJobService API, over a store URI. */
 final class ImportJobServiceTest extends TestCase
 {
-    /** The reference's row: import_jobs columns, user_name/user_email, decoded summary, progress_percent. */
-    private const REFERENCE_KEYS = ['id', 'batch_id', 'user_id', 'filename', 'file_path', 'import_type',
-        'status', 'dry_run', 'total_rows', 'processed_rows', 'imported_rows', 'failed_rows', 'queued_at',
-        'started_at', 'completed_at', 'error_message', 'summary', 'retry_count', 'max_retries', 'retry_at',
-        'last_error', 'notes', 'priority', 'tags', 'metadata', 'alert_sent', 'alert_sent_at', 'user_name',
-        'user_email', 'progress_percent'];
-
     public function testCreateJobWithEveryParameter(): void
     {
         $dir = TestEnv::dir();
@@ -23,11 +16,10 @@ final class ImportJobServiceTest extends TestCase
             tags: ['monthly', 'site-7'], metadata: ['default_site_id' => 7], maxRetries: 5);
         $this->assertSame(36, strlen($id));
         $job = $svc->getJob($id);
-        foreach (self::REFERENCE_KEYS as $key) {
-            $this->assertArrayHasKey($key, $job);
-        }
-        $this->assertSame(['hh.csv', 'daily', 42, true, 'monthly upload', 'high', ['monthly', 'site-7'],
-                           ['default_site_id' => 7], 5, 'queued', 0, null, null, 0.0],
+        ReferenceWorkflowTest::assertReferenceRow($job);
+        // The reference's PDO row: dry_run 0/1, tags and metadata JSON text.
+        $this->assertSame(['hh.csv', 'daily', 42, 1, 'monthly upload', 'high', '["monthly","site-7"]',
+                           '{"default_site_id":7}', 5, 'queued', 0, null, null, 0.0],
             [$job['filename'], $job['import_type'], $job['user_id'], $job['dry_run'], $job['notes'],
              $job['priority'], $job['tags'], $job['metadata'], $job['max_retries'], $job['status'],
              $job['retry_count'], $job['user_name'], $job['user_email'], $job['progress_percent']]);
@@ -39,7 +31,7 @@ final class ImportJobServiceTest extends TestCase
         $dir = TestEnv::dir();
         $svc = new ImportJobService(new Eclectyc\Store(TestEnv::uri($dir)));
         $job = $svc->getJob($svc->createJob('a.csv', TestEnv::dailyCsv($dir), 'hh', tags: [], metadata: []));
-        $this->assertSame([null, false, null, 'normal', null, null, 3],
+        $this->assertSame([null, 0, null, 'normal', null, null, 3],
             [$job['user_id'], $job['dry_run'], $job['notes'], $job['priority'], $job['tags'],
              $job['metadata'], $job['max_retries']]);
     }

@@ -93,6 +93,38 @@ final class OwnershipTest extends TestCase
         }));
     }
 
+    public function testHostDrivenJobCalls(): void
+    {
+        $s = new EclectycStore('sqlite::memory:', 1, null, 4, 0);
+        $csv = TestEnv::dailyCsv(TestEnv::dir(), 5);
+        $this->report('a host-driven job, claimed to deleted, with refusals', $this->measure(
+            function (int $i) use ($s, $csv): void {
+                $id = $s->create_job('f.csv', $csv, 'daily', 0, 0, null, null, null, null, 0);
+                $job = $s->claim_batch($id, 'w');
+                $none = $s->claim_batch($id, 'other');
+                $s->heartbeat($id, 'w');
+                $s->update_progress($id, 'w', 3, 2, 1);
+                try {
+                    $s->complete_job($id, 'other', '{}');
+                } catch (Eclectyc\StateException $e) {
+                }
+                if ($i % 2) {
+                    $s->complete_job($id, 'w', '{"records_imported":2}', 3, 2, 1);
+                } else {
+                    $s->fail_job($id, 'w', 'broken', 1);
+                    $pending = $s->list_alert_pending(1);
+                    $s->mark_alert_sent($id);
+                }
+                $byId = $s->get_job_by_id((int)json_decode($job, true)['id']);
+                $s->delete_job($id);
+                try {
+                    $s->get_job_by_id(1 << 40);
+                } catch (Eclectyc\NotFoundException $e) {
+                }
+                $next = $s->claim_job('w');   // null: nothing queued
+            }));
+    }
+
     public function testPhpLayerObjects(): void
     {
         $this->report('Eclectyc\\Store + ImportJobService + Worker', $this->measure(function (): void {

@@ -617,6 +617,99 @@ class Store:
         """Cancel a queued or processing job (:class:`StateError` otherwise)."""
         self._call(self._native.cancel_job, _text(batch_id, "batch_id", False))
 
+    # -- a host's own loop: claim, heartbeat, progress, finish ---------------
+    #
+    # For a host that runs jobs itself instead of with a Worker. Every call
+    # but claim_job is one conditional transition of a processing job held
+    # by ``worker_id``: a job that is not processing (cancelled meanwhile,
+    # requeued by stuck-job recovery) or is held by another worker raises
+    # StateError, naming the status or holder found; an unknown batch id
+    # NotFoundError.
+
+    def claim_job(self, worker_id: str) -> Optional[Job]:
+        """Claim the next runnable job for ``worker_id`` atomically (no
+        other caller, in any process, gets it); None when none is due."""
+        text = self._call(self._native.claim_job, _text(worker_id, "worker_id", False))
+        return None if text is None else Job.from_dict(_loads(text))
+
+    def heartbeat(self, batch_id: str, worker_id: str) -> None:
+        """Record that ``worker_id`` is still running the job (stuck-job
+        detection goes by the last heartbeat)."""
+        self._call(self._native.heartbeat, _text(batch_id, "batch_id", False),
+                   _text(worker_id, "worker_id", False))
+
+    def update_progress(self, batch_id: str, worker_id: str, processed: int, imported: int,
+                        failed: int, total: Optional[int] = None,
+                        checkpoint: Optional[int] = None) -> None:
+        """Store the running job's counters (also a heartbeat). ``total``
+        None keeps it unknown; ``checkpoint`` (rows durably committed) None
+        means ``processed``."""
+        self._call(self._native.update_progress, _text(batch_id, "batch_id", False),
+                   _text(worker_id, "worker_id", False), _int(processed, "processed"),
+                   _int(imported, "imported"), _int(failed, "failed"),
+                   -1 if total is None else _int(total, "total"),
+                   -1 if checkpoint is None else _int(checkpoint, "checkpoint"))
+
+    def complete_job(self, batch_id: str, worker_id: str,
+                     summary: Optional[Mapping[str, Any]] = None,
+                     processed: Optional[int] = None, imported: int = 0, failed: int = 0,
+                     total: Optional[int] = None) -> None:
+        """Finish the job as completed with its summary (a dict) and final
+        counters (``processed`` None: keep the last progress)."""
+        if summary is not None and not isinstance(summary, Mapping):
+            raise TypeError(f"summary must be a dict, not {type(summary).__name__}")
+        self._call(self._native.complete_job, _text(batch_id, "batch_id", False),
+                   _text(worker_id, "worker_id", False),
+                   None if summary is None else json.dumps(dict(summary)),
+                   -1 if processed is None else _int(processed, "processed"),
+                   _int(imported, "imported"), _int(failed, "failed"),
+                   -1 if total is None else _int(total, "total"))
+
+    def fail_job(self, batch_id: str, worker_id: str, message: str,
+                 permanent: bool = False) -> str:
+        """Record a failed attempt; returns the job's new status: "queued"
+        (transient, retries left: requeued after the backoff, a retry spent)
+        or "failed" (permanent, or no retries left)."""
+        return self._call(self._native.fail_job, _text(batch_id, "batch_id", False),
+                          _text(worker_id, "worker_id", False),
+                          _text(message, "message", False), int(bool(permanent)))
+
+    def release_job(self, batch_id: str, worker_id: str) -> None:
+        """Hand the job back to the queue without spending a retry (a clean
+        shutdown); it resumes from its checkpoint."""
+        self._call(self._native.release_job, _text(batch_id, "batch_id", False),
+                   _text(worker_id, "worker_id", False))
+
+    # -- for hosts that address and alert on jobs themselves -------------------
+
+    def claim_batch(self, batch_id: str, worker_id: str) -> Optional[Job]:
+        """Claim that one job for ``worker_id`` atomically, as claim_job()
+        claims the next: None when it is not claimable now (not queued, a
+        retry not yet due, claimed meanwhile); NotFoundError when absent."""
+        text = self._call(self._native.claim_batch, _text(batch_id, "batch_id", False),
+                          _text(worker_id, "worker_id", False))
+        return None if text is None else Job.from_dict(_loads(text))
+
+    def get_job_by_id(self, id: int) -> Job:
+        """The job with this numeric id (import_jobs.id); NotFoundError when
+        there is none, InvalidError for an id below 1."""
+        return Job.from_dict(_loads(self._call(self._native.get_job_by_id, _int(id, "id"))))
+
+    def delete_job(self, batch_id: str) -> None:
+        """Delete one job and its attempts (StateError while it is
+        processing). Its readings stay; its file is left to cleanup()."""
+        self._call(self._native.delete_job, _text(batch_id, "batch_id", False))
+
+    def mark_alert_sent(self, batch_id: str) -> None:
+        """Record that a failed job's alert went out, once: StateError when
+        it is not failed or was marked already."""
+        self._call(self._native.mark_alert_sent, _text(batch_id, "batch_id", False))
+
+    def list_alert_pending(self, limit: int = 10) -> List[Job]:
+        """Failed jobs whose alert has not gone out, the longest failed first."""
+        rows = _loads(self._call(self._native.list_alert_pending, _int(limit, "limit")))
+        return [Job.from_dict(row) for row in rows]
+
     # -- ingestion, aggregation, quality, monitoring, cleanup -----------------
 
     def ingest(self, path: PathLike, import_type: Optional[str] = None, dry_run: bool = False, *,
@@ -662,13 +755,16 @@ class Store:
 
     def health(self, stuck_minutes: Optional[int] = None,
                backlog_threshold: Optional[int] = None, handle_stuck: bool = False,
-               send_alerts: bool = False) -> Dict[str, Any]:
-        """``{"status", "metrics", "alerts", ...}``; None thresholds take the defaults."""
+               send_alerts: bool = False, window_hours: Optional[int] = None) -> Dict[str, Any]:
+        """``{"status", "metrics", "alerts", ...}``; None thresholds (and
+        ``window_hours``, the span of the metrics, failure rate and retry
+        statistics) take the defaults."""
         return _loads(self._call(
             self._native.health,
             0 if stuck_minutes is None else _int(stuck_minutes, "stuck_minutes"),
             0 if backlog_threshold is None else _int(backlog_threshold, "backlog_threshold"),
-            int(bool(handle_stuck)), int(bool(send_alerts))))
+            int(bool(handle_stuck)), int(bool(send_alerts)),
+            0 if window_hours is None else _int(window_hours, "window_hours")))
 
     def cleanup(self, days: Optional[int] = None, dry_run: bool = False,
                 storage_dir: Optional[PathLike] = None, files: bool = True) -> Dict[str, Any]:

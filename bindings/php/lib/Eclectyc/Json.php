@@ -21,6 +21,21 @@ final class Json
         if ($value === null || $value === []) {
             return null;
         }
+        return self::encode($value, $what);
+    }
+
+    /** A map as JSON object text ([] as {}); null for null. */
+    public static function encodeObject(?array $value, string $what): ?string
+    {
+        if ($value === null) {
+            return null;
+        }
+        return $value === [] ? '{}' : self::encode($value, $what);
+    }
+
+    /** @param mixed $value */
+    public static function encode($value, string $what): string
+    {
         try {
             return json_encode($value, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
         } catch (\JsonException $e) {

@@ -248,6 +248,112 @@ final class Store
         $this->native->cancel_job($batchId);
     }
 
+    // ---- a host's own loop: claim, heartbeat, progress, finish ------------------
+    //
+    // For a host that runs jobs itself instead of with a Worker. Every call
+    // but claimJob() is one conditional transition of a processing job held
+    // by $workerId: a job that is not processing (cancelled meanwhile,
+    // requeued by stuck-job recovery) or is held by another worker throws
+    // Eclectyc\StateException naming the status or holder found; an unknown
+    // batch id Eclectyc\NotFoundException.
+
+    /**
+     * Claim the next runnable job for $workerId atomically (no other caller,
+     * in any process, gets it): the job row (as getJob()), or null when none is due.
+     */
+    public function claimJob(string $workerId): ?array
+    {
+        return Json::decode($this->native->claim_job($workerId));
+    }
+
+    /** Record that $workerId is still running the job (stuck = no heartbeat). */
+    public function heartbeat(string $batchId, string $workerId): void
+    {
+        $this->native->heartbeat($batchId, $workerId);
+    }
+
+    /**
+     * Store the running job's counters (also a heartbeat). $total null keeps
+     * it unknown; $checkpoint (rows durably committed) null means $processed.
+     */
+    public function updateProgress(string $batchId, string $workerId, int $processed, int $imported,
+                                   int $failed, ?int $total = null, ?int $checkpoint = null): void
+    {
+        $this->native->update_progress($batchId, $workerId, $processed, $imported, $failed,
+            $total ?? -1, $checkpoint ?? -1);
+    }
+
+    /**
+     * Finish the job as completed with its summary and final counters
+     * ($processed null: keep the last progress).
+     *
+     * @param array<string,mixed>|null $summary stored as a JSON object
+     */
+    public function completeJob(string $batchId, string $workerId, ?array $summary = null,
+                                ?int $processed = null, int $imported = 0, int $failed = 0,
+                                ?int $total = null): void
+    {
+        $this->native->complete_job($batchId, $workerId, Json::encodeObject($summary, 'summary'),
+            $processed ?? -1, $imported, $failed, $total ?? -1);
+    }
+
+    /**
+     * Record a failed attempt; returns the job's new status: 'queued' (a
+     * transient failure with retries left, requeued after the backoff with a
+     * retry spent) or 'failed' (permanent, or no retries left).
+     */
+    public function failJob(string $batchId, string $workerId, string $message,
+                            bool $permanent = false): string
+    {
+        return (string)$this->native->fail_job($batchId, $workerId, $message, (int)$permanent);
+    }
+
+    /** Hand the job back to the queue without spending a retry (it resumes from its checkpoint). */
+    public function releaseJob(string $batchId, string $workerId): void
+    {
+        $this->native->release_job($batchId, $workerId);
+    }
+
+    /**
+     * Claim that one job for $workerId, atomically, as claimJob() claims the
+     * next: the job row, or null when it is not claimable now (not queued, a
+     * retry not yet due, claimed meanwhile). NotFoundException when absent.
+     */
+    public function claimBatch(string $batchId, string $workerId): ?array
+    {
+        return Json::decode($this->native->claim_batch($batchId, $workerId));
+    }
+
+    /** The job with this numeric id (import_jobs.id); NotFoundException when there is none. */
+    public function getJobById(int $id): array
+    {
+        return Json::decode($this->native->get_job_by_id($id));
+    }
+
+    /**
+     * Delete one job and its attempts (StateException while it is processing;
+     * NotFoundException). Its readings stay; its file is left to cleanup().
+     */
+    public function deleteJob(string $batchId): void
+    {
+        $this->native->delete_job($batchId);
+    }
+
+    /**
+     * Record that a failed job's alert went out (alert_sent = 1, alert_sent_at
+     * = now), once: StateException when it is not failed or was marked already.
+     */
+    public function markAlertSent(string $batchId): void
+    {
+        $this->native->mark_alert_sent($batchId);
+    }
+
+    /** Failed jobs whose alert has not gone out, the longest failed first (at most $limit >= 1). */
+    public function listAlertPending(int $limit = 10): array
+    {
+        return Json::decode($this->native->list_alert_pending($limit));
+    }
+
     // ---- ingestion, aggregation, quality, monitoring, cleanup -----------------
 
     /**
@@ -303,11 +409,12 @@ final class Store
     }
 
     /** ['status' => healthy|degraded|critical, 'metrics' => [...], 'alerts' => [...], ...] */
+    /** $windowHours: the span of the metrics, failure rate and retry statistics (0: 24). */
     public function health(int $stuckMinutes = 0, int $backlogThreshold = 0, bool $handleStuck = false,
-                           bool $sendAlerts = false): array
+                           bool $sendAlerts = false, int $windowHours = 0): array
     {
         return Json::decode($this->native->health($stuckMinutes, $backlogThreshold, (int)$handleStuck,
-            (int)$sendAlerts));
+            (int)$sendAlerts, $windowHours));
     }
 
     /**
