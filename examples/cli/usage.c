@@ -28,10 +28,12 @@ typedef struct command_help {
 } command_help;
 
 static const command_help commands[] = {
-	{ "migrate", "migrate [--check]",
-		"  migrate [--check]        apply pending schema migrations; with --check,\n"
+	{ "migrate", "migrate [--check | --dry-run]",
+		"  migrate [--check | --dry-run]\n"
+		"                           apply pending schema migrations; with --check,\n"
 		"                           report schema problems without changing anything\n"
-		"                           (exit 1 when there are any)\n",
+		"                           (exit 1 when there are any); with --dry-run, print\n"
+		"                           the SQL that would run, and run none of it\n",
 	  0,
 		"Exit status: 0 success (with --check: no problems), 1 operational error or\n"
 		"problems found, 2 usage error.\n" },

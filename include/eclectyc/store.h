@@ -125,6 +125,19 @@ ECL_EXTERN const char *ecl_store_backend_name(const ecl_store *store);
 ECL_EXTERN int ecl_store_migrate(ecl_store *store);
 
 /**
+ * What ecl_store_migrate() would do now, without doing it: the SQL of every
+ * pending migration, in order, each headed by a comment line
+ * ("-- migration N"), so an operator can read (or a DBA apply) the
+ * statements before they run on a database other applications share.
+ * Empty when the schema is current. Changes nothing, and creates nothing.
+ *
+ * @return 0; ECL_EINVALID for a NULL argument; ECL_ESCHEMA when the database
+ *         holds a newer schema than this library knows; ECL_ENOTSUPPORTED
+ *         (a backend without the plan); ECL_EDB; ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_store_migrate_plan(ecl_buf *out, ecl_store *store);
+
+/**
  * The schema version the database has and the one this library expects.
  *
  * @return 0 or ECL_EDB

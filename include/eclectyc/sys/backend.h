@@ -426,6 +426,13 @@ typedef struct ecl_backend {
 	 */
 	int (*job_claim_of)(ecl_backend_conn *conn, const char *types, const char *worker_id,
 	                    int64_t now, ecl_job *out, int *claimed);
+	/**
+	 * Append to `out` the SQL migrate would run now, in order, each
+	 * migration headed by a comment line naming its version; nothing when
+	 * the schema is current. Changes nothing. ECL_ESCHEMA when the database
+	 * is ahead of this library.
+	 */
+	int (*migrate_plan)(ecl_backend_conn *conn, ecl_buf *out);
 } ecl_backend;
 
 #define ECL_BACKEND_VERSION 1

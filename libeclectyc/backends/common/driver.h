@@ -35,6 +35,7 @@ typedef struct ecl__driver {
 /* The slots whose whole logic is shared (schema.c, readings_run.c). */
 int ecl__common_schema_version(ecl_backend_conn *conn, int *current, int *expected);
 int ecl__common_migrate(ecl_backend_conn *conn, int64_t applied_at);
+int ecl__common_migrate_plan(ecl_backend_conn *conn, ecl_buf *out);
 int ecl__common_check(ecl_backend_conn *conn, ecl_schema_report *report);
 int ecl__common_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
                                const ecl_job_update *job, ecl_job_found *found,

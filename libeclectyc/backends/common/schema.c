@@ -3,8 +3,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backends/common/driver.h"
+#include "util/buffer_internal.h"
 
 int ecl__schema_expected(const ecl__schema_hooks *h)
 {
@@ -141,4 +143,34 @@ int ecl__common_check(ecl_backend_conn *conn, ecl_schema_report *report)
 	check_ctx ctx = { &ECL__DRIVER(conn)->schema, report, report->count };
 
 	return run_read(conn, check_work, &ctx, "checking the schema");
+}
+
+/* Append one migration's text, headed by its version and ending in a newline. */
+static int append_migration(ecl_buf *out, int version, const char *sql)
+{
+	char head[48];
+	size_t len = strlen(sql);
+	int rc;
+
+	snprintf(head, sizeof(head), "-- migration %d\n", version);
+	rc = ecl__buf_puts(out, head);
+	if (rc == 0)
+		rc = ecl__buf_puts(out, sql);
+	if (rc == 0 && (len == 0 || sql[len - 1] != '\n'))
+		rc = ecl__buf_puts(out, "\n");
+	return rc;
+}
+
+int ecl__common_migrate_plan(ecl_backend_conn *conn, ecl_buf *out)
+{
+	const ecl__schema_hooks *h = &ECL__DRIVER(conn)->schema;
+	int expected = ecl__schema_expected(h), current = 0, version;
+	int rc = run_read(conn, read_version, &current, "reading the schema version");
+
+	if (rc == 0 && current > expected)
+		rc = ecl_error_set(ECL_ESCHEMA, "the database is at schema version %d, newer than this"
+			" library's %d: upgrade the library", current, expected);
+	for (version = current + 1; rc == 0 && version <= expected; version++)
+		rc = append_migration(out, version, h->migrations[version - 1]);
+	return rc;
 }

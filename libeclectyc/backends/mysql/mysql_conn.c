@@ -470,5 +470,6 @@ const ecl_backend ecl_mysql_backend = {
 	.job_get_id = ecl__my_job_get_id,
 	.job_delete = ecl__my_job_delete,
 	.job_claim_of = ecl__my_job_claim_of,
+	.migrate_plan = ecl__common_migrate_plan,
 	.aggregate = ecl__my_aggregate,
 };

@@ -897,6 +897,7 @@ const ecl_backend ecl_pgsql_backend = {
 	.job_get_id = ecl__pg_job_get_id,
 	.job_delete = ecl__pg_job_delete,
 	.job_claim_of = ecl__pg_job_claim_of,
+	.migrate_plan = ecl__common_migrate_plan,
 	.job_status_counts = ecl__pg_job_status_counts,
 	.job_attempts = ecl__pg_job_attempts,
 };

@@ -416,6 +416,7 @@ const ecl_backend ecl_sqlite_backend = {
 	.job_get_id = ecl__sqlite_job_get_id,
 	.job_delete = ecl__sqlite_job_delete,
 	.job_claim_of = ecl__sqlite_job_claim_of,
+	.migrate_plan = ecl__common_migrate_plan,
 	.job_status_counts = ecl__sqlite_job_status_counts,
 	.job_attempts = ecl__sqlite_job_attempts,
 };
