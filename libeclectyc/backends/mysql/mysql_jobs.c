@@ -175,28 +175,92 @@ typedef struct claim_ctx {
 	int *claimed;
 } claim_ctx;
 
-/* MySQL has no UPDATE … RETURNING: in one transaction, lock the first due
- * job no other claimer holds (SKIP LOCKED over the claim-order index:
- * claimers never wait on each other and never take the same job), move it
- * to processing, read it back. */
-static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
-                     int *claimed)
+/* Jobs read per round of a claim (more than there are claimers at once,
+ * usually, so that one round finds a job no other claimer holds). */
+#define CLAIM_CANDIDATES 32
+#define CLAIM_CANDIDATES_TEXT "32"
+
+/* Up to CLAIM_CANDIDATES due jobs in claim order after the job `after`
+ * (priority rank, queued_at, id; rank -1: from the first), read without
+ * locking. */
+static int read_candidates(ecl_backend_conn *conn, int64_t now, const int64_t after[3],
+                           my_result *res)
 {
-	ecl_job_array got = { NULL, 0 };
+	my_params p;
+
+	ecl__my_params_init(&p);
+	ecl__my_int(&p, now);
+	ecl__my_int(&p, after[0]);
+	ecl__my_int(&p, after[1]);
+	ecl__my_int(&p, after[2]);
+	return ecl__my_query(res, conn, "SELECT id, priority_rank, queued_at FROM import_jobs"
+		" FORCE INDEX (idx_import_jobs_claim) WHERE status = 'queued'"
+		" AND (retry_at IS NULL OR retry_at <= ?1) AND (priority_rank > ?2 OR (priority_rank = ?2"
+		" AND (queued_at > ?3 OR (queued_at = ?3 AND id > ?4))))"
+		" ORDER BY status, priority_rank, queued_at, id LIMIT " CLAIM_CANDIDATES_TEXT, &p,
+		"claiming a job");
+}
+
+/* Lock job `id` through the primary key unless another claimer holds it,
+ * and only while it is still queued and due: *locked = id, or 0. */
+static int lock_candidate(ecl_backend_conn *conn, int64_t now, int64_t id, int64_t *locked)
+{
 	my_result res;
 	my_params p;
-	int64_t id = 0;
 	int rc;
 
 	ecl__my_params_init(&p);
 	ecl__my_int(&p, now);
-	rc = ecl__my_query(&res, conn, "SELECT id FROM import_jobs FORCE INDEX (idx_import_jobs_claim)"
-		" WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= ?1)"
-		" ORDER BY status, priority_rank, queued_at, id LIMIT 1 FOR UPDATE SKIP LOCKED", &p,
-		"claiming a job");
+	ecl__my_int(&p, id);
+	rc = ecl__my_query(&res, conn, "SELECT id FROM import_jobs WHERE id = ?2 AND status = 'queued'"
+		" AND (retry_at IS NULL OR retry_at <= ?1) FOR UPDATE SKIP LOCKED", &p, "claiming a job");
 	if (rc == 0 && res.rows == 1)
-		id = ecl__my_get_int(&res, 0, 0);
+		*locked = id;
 	ecl__my_result_free(&res);
+	return rc;
+}
+
+/* The first due job in claim order that no other claimer holds, locked
+ * (*id; 0 when there is none). SKIP LOCKED over the claim index itself
+ * would be one statement, but MariaDB 10.11 then skips rows nobody holds
+ * while other claimers work (test_concurrent_claims_mysql: claimers found
+ * no job, or a later one, with hundreds queued): the candidates are read
+ * in claim order without locking, and locked one by one by primary key,
+ * each checked again under its lock. */
+static int lock_first_due(ecl_backend_conn *conn, int64_t now, int64_t *id)
+{
+	int64_t after[3] = { -1, 0, 0 };
+	int more = 1, rc = 0, i;
+
+	*id = 0;
+	while (rc == 0 && *id == 0 && more) {
+		my_result res;
+
+		rc = read_candidates(conn, now, after, &res);
+		for (i = 0; rc == 0 && *id == 0 && i < res.rows; i++)
+			rc = lock_candidate(conn, now, ecl__my_get_int(&res, i, 0), id);
+		more = rc == 0 && res.rows == CLAIM_CANDIDATES;
+		if (more) {
+			after[0] = ecl__my_get_int(&res, res.rows - 1, 1);
+			after[1] = ecl__my_get_int(&res, res.rows - 1, 2);
+			after[2] = ecl__my_get_int(&res, res.rows - 1, 0);
+		}
+		ecl__my_result_free(&res);
+	}
+	return rc;
+}
+
+/* MySQL has no UPDATE … RETURNING: in one transaction, lock the first due
+ * job no other claimer holds (claimers never wait on each other and never
+ * take the same job), move it to processing, read it back. */
+static int claim_one(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
+                     int *claimed)
+{
+	ecl_job_array got = { NULL, 0 };
+	my_params p;
+	int64_t id = 0;
+	int rc = lock_first_due(conn, now, &id);
+
 	if (rc != 0 || id == 0)
 		return rc;
 	ecl__my_params_init(&p);
