@@ -31,7 +31,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,6 @@
 #include "bench_server.h"
 #include "ecl_my_connect.h"
 
-#define BUSY_TIMEOUT_MS 30000
 #define DAYS 30
 /* The reference importer on the wide file (docs/benchmarks.md), and the
  * factor the issue asks to beat it by. */
@@ -136,32 +134,6 @@ static void drop_database(const char *name)
 			mysql_error(admin));
 }
 
-static void print_machine(void)
-{
-	char version[256];
-
-	bench_print_machine();
-	if (admin_line("SELECT version(), @@innodb_buffer_pool_size DIV 1048576,"
-	               " @@innodb_flush_log_at_trx_commit", version, sizeof(version)) == 0)
-		printf("server:   MariaDB/MySQL %s (buffer pool MiB | flush_log_at_trx_commit)\n", version);
-	printf("library:  libeclectyc %s\n\n", ecl_version(NULL, NULL, NULL));
-	fflush(stdout);
-}
-
-static ecl_store *open_store(const char *name)
-{
-	ecl_store_options opts = ECL_STORE_OPTIONS_INIT;
-	ecl_store *store = NULL;
-	char uri[1024];
-	int rc;
-
-	opts.busy_timeout_ms = BUSY_TIMEOUT_MS;
-	store_uri(uri, sizeof(uri), name);
-	if ((rc = ecl_store_open(&store, uri, &opts)) != 0)
-		bench_die(&server, "ecl_store_open", rc);
-	return store;
-}
-
 /* ---- ingest ------------------------------------------------------------- */
 
 /* LOAD DATA LOCAL INFILE of long.csv into a fresh table over a new
@@ -193,24 +165,6 @@ static bench_ingest_result run_load(void)
 	return r;
 }
 
-static int check_back(const char *label, const char *sql, const bench_dataset *ds)
-{
-	char line[256];
-	long long n = 0, sum_ts = 0;
-	double sum = 0;
-	int ok;
-
-	if (admin_line(sql, line, sizeof(line)) != 0 || sscanf(line, "%lld|%lf|%lld", &n, &sum, &sum_ts) != 3) {
-		printf("  check %-9s: cannot read back (%s)\n", label, mysql_error(admin));
-		return 0;
-	}
-	ok = n == ds->readings && sum_ts == ds->sum_ts
-		&& fabs(sum - ds->sum_milli / 1000.0) <= 1e-6 * (ds->sum_milli / 1000.0);
-	printf("  check %-9s: %lld rows, sum %.3f, sum(ts) %lld: %s\n", label, n, sum, sum_ts,
-		ok ? "ok" : "MISMATCH");
-	return ok;
-}
-
 static const char *met(int yes)
 {
 	return yes ? "MET" : "NOT MET";
@@ -226,7 +180,7 @@ static int bench_ingest(int meters)
 
 	printf("bench_mysql ingest: ecl_ingest_file() of a wide HH CSV into MySQL "
 	       "vs LOAD DATA LOCAL INFILE of the same readings in long form\n");
-	print_machine();
+	bench_server_print_machine(&server);
 	ds = bench_server_generate(&server, meters, DAYS);
 	printf("input: %d meters x %d days = %lld readings\n", meters, DAYS, (long long)ds.readings);
 	drop_database("ingest");
@@ -243,9 +197,9 @@ static int bench_ingest(int meters)
 	       "INFILE)\n", load.elapsed, ds.readings / load.elapsed);
 	snprintf(sql, sizeof(sql), "SELECT count(*), sum(reading_value), sum(period_start) "
 		"FROM `%s_ingest`.hh_readings", db_prefix);
-	ok = check_back("ours", sql, &ds);
+	ok = bench_server_check(&server, "ours", sql, &ds);
 	snprintf(sql, sizeof(sql), "SELECT count(*), sum(value), sum(ts) FROM `%s_load`.r", db_prefix);
-	ok &= check_back("LOAD DATA", sql, &ds);
+	ok &= bench_server_check(&server, "LOAD DATA", sql, &ds);
 	printf("  ratio ours/LOAD DATA = %.2f  (target <= %.1f: %s)\n", ours.elapsed / load.elapsed,
 		LOAD_TARGET, met(ours.elapsed <= LOAD_TARGET * load.elapsed));
 	printf("  ours / reference importer (%.0f readings/s) = %.0f x  (target >= %.0f x: %s)\n",
@@ -264,56 +218,32 @@ static int bench_ingest(int meters)
 
 /* ---- main --------------------------------------------------------------- */
 
-static void usage(const char *argv0)
+/* The bench's own connection, once the URI is known. */
+static int start(void)
 {
-	fprintf(stderr, "usage: %s queue URI [CLAIM_JOBS [ENQUEUE_JOBS]]\n"
-		"       %s ingest URI [DIR [METERS]]\n", argv0, argv0);
+	if (strstr(base_uri, "://") == NULL) {
+		fprintf(stderr, "bench_mysql: \"%s\" is not a mysql:// URI\n", base_uri);
+		return 2;
+	}
+	admin = connect_or_exit();
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const char *dir = "/tmp";
-	char *real;
 	int rc;
 
-	if (argc < 3 || (strcmp(argv[1], "queue") != 0 && strcmp(argv[1], "ingest") != 0)
-	    || strstr(argv[2], "://") == NULL) {
-		usage(argv[0]);
-		return 2;
-	}
-	base_uri = argv[2];
 	server.who = "bench_mysql";
 	server.backend = "MySQL/MariaDB";
-	server.open_store = open_store;
+	server.store_uri = store_uri;
 	server.drop_store = drop_database;
-	server.print_machine = print_machine;
+	server.query_line = admin_line;
+	server.version_sql = "SELECT concat('MariaDB/MySQL ', version(), ', buffer pool ',"
+		" @@innodb_buffer_pool_size DIV 1048576, ' MiB, innodb_flush_log_at_trx_commit ',"
+		" @@innodb_flush_log_at_trx_commit)";
 	snprintf(db_prefix, sizeof(db_prefix), "bench_%ld", (long)getpid());
-	if (strcmp(argv[1], "ingest") == 0 && argc > 3)
-		dir = argv[3];
-	if ((real = realpath(dir, NULL)) == NULL) {
-		fprintf(stderr, "bench_mysql: %s: %s\n", dir, strerror(errno));
-		return 2;
-	}
-	snprintf(server.workdir, sizeof(server.workdir), "%s/bench_mysql.XXXXXX", real);
-	free(real);
-	if (mkdtemp(server.workdir) == NULL) {
-		fprintf(stderr, "bench_mysql: mkdtemp: %s\n", strerror(errno));
-		return 2;
-	}
-	admin = connect_or_exit();
-	if (strcmp(argv[1], "queue") == 0) {
-		size_t claim = argc > 3 ? strtoul(argv[3], NULL, 10) : 20000;
-		size_t enqueue = argc > 4 ? strtoul(argv[4], NULL, 10) : 100000;
-
-		rc = claim < 100 || enqueue < 1 ? 2 : bench_server_queue(&server, claim, enqueue);
-	} else {
-		int meters = argc > 4 ? atoi(argv[4]) : 1000;
-
-		rc = meters < 1 ? 2 : bench_ingest(meters);
-	}
-	if (rc == 2)
-		usage(argv[0]);
-	mysql_close(admin);
-	rmdir(server.workdir);
+	rc = bench_server_main(&server, argc, argv, &base_uri, start, bench_ingest);
+	if (admin != NULL)
+		mysql_close(admin);
 	return rc;
 }

@@ -36,7 +36,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +51,6 @@
 #include "bench_common.h"
 #include "bench_server.h"
 
-#define BUSY_TIMEOUT_MS 30000
 #define DAYS 30
 
 static const char *base_uri;
@@ -158,31 +156,6 @@ static int psql_line(const char *sql, char *out, size_t size)
 	return 0;
 }
 
-static void print_machine(void)
-{
-	char version[256];
-
-	bench_print_machine();
-	if (psql_line("select version()", version, sizeof(version)) == 0)
-		printf("server:   %s\n", version);
-	printf("library:  libeclectyc %s\n\n", ecl_version(NULL, NULL, NULL));
-	fflush(stdout);
-}
-
-static ecl_store *open_store(const char *name)
-{
-	ecl_store_options opts = ECL_STORE_OPTIONS_INIT;
-	ecl_store *store = NULL;
-	char uri[1024];
-	int rc;
-
-	opts.busy_timeout_ms = BUSY_TIMEOUT_MS;
-	store_uri(uri, sizeof(uri), name);
-	if ((rc = ecl_store_open(&store, uri, &opts)) != 0)
-		bench_die(&server, "ecl_store_open", rc);
-	return store;
-}
-
 /* ---- ingest ------------------------------------------------------------- */
 
 
@@ -216,25 +189,6 @@ static bench_ingest_result run_copy(void)
 	return r;
 }
 
-static int check_back(const char *label, const char *sql, const bench_dataset *ds)
-{
-	char line[256];
-	long long n = 0, sum_ts = 0;
-	double sum = 0;
-
-	if (psql_line(sql, line, sizeof(line)) != 0 || sscanf(line, "%lld|%lf|%lld", &n, &sum, &sum_ts) != 3) {
-		printf("  check %-8s: cannot read back (%s)\n", label, line);
-		return 0;
-	}
-	{
-		int ok = n == ds->readings && sum_ts == ds->sum_ts
-			&& fabs(sum - ds->sum_milli / 1000.0) <= 1e-6 * (ds->sum_milli / 1000.0);
-		printf("  check %-8s: %lld rows, sum %.3f, sum(ts) %lld: %s\n", label, n, sum, sum_ts,
-			ok ? "ok" : "MISMATCH");
-		return ok;
-	}
-}
-
 static int bench_ingest(int meters)
 {
 	bench_ingest_result ours, copy;
@@ -244,7 +198,7 @@ static int bench_ingest(int meters)
 
 	printf("bench_pg ingest: ecl_ingest_file() of a wide HH CSV into PostgreSQL "
 	       "vs psql \\copy of the same readings in long form\n");
-	print_machine();
+	bench_server_print_machine(&server);
 	ds = bench_server_generate(&server, meters, DAYS);
 	printf("input: %d meters x %d days = %lld readings\n", meters, DAYS, (long long)ds.readings);
 	drop_schema("ingest");
@@ -259,9 +213,9 @@ static int bench_ingest(int meters)
 		copy.elapsed, ds.readings / copy.elapsed, copy.cpu_user, copy.cpu_sys);
 	snprintf(sql, sizeof(sql), "select count(*), sum(reading_value), sum(extract(epoch from period_start))::bigint "
 		"from %s_ingest.hh_readings", schema_prefix);
-	ok = check_back("ours", sql, &ds);
+	ok = bench_server_check(&server, "ours", sql, &ds);
 	snprintf(sql, sizeof(sql), "select count(*), sum(value), sum(ts) from %s_copy.r", schema_prefix);
-	ok &= check_back("\\copy", sql, &ds);
+	ok &= bench_server_check(&server, "\\copy", sql, &ds);
 	printf("  ratio ours/\\copy = %.2f  (target <= 2: %s)\n", ours.elapsed / copy.elapsed,
 		ours.elapsed <= 2 * copy.elapsed ? "MET" : "NOT MET");
 	printf("summary: ours %.3f s, \\copy %.3f s, ratio %.2f (%s), checks %s\n", ours.elapsed, copy.elapsed,
@@ -276,57 +230,14 @@ static int bench_ingest(int meters)
 
 /* ---- main --------------------------------------------------------------- */
 
-static void usage(const char *argv0)
-{
-	fprintf(stderr, "usage: %s queue URI [CLAIM_JOBS [ENQUEUE_JOBS]]\n"
-		"       %s ingest URI [DIR [METERS]]\n", argv0, argv0);
-}
-
 int main(int argc, char **argv)
 {
-	const char *dir = "/tmp";
-	char *real;
-	int rc;
-
-	if (argc < 3 || (strcmp(argv[1], "queue") != 0 && strcmp(argv[1], "ingest") != 0)) {
-		usage(argv[0]);
-		return 2;
-	}
-	base_uri = argv[2];
 	server.who = "bench_pg";
 	server.backend = "PostgreSQL";
-	server.open_store = open_store;
+	server.store_uri = store_uri;
 	server.drop_store = drop_schema;
-	server.print_machine = print_machine;
+	server.query_line = psql_line;
+	server.version_sql = "select version()";
 	snprintf(schema_prefix, sizeof(schema_prefix), "bench_%ld", (long)getpid());
-	if (strcmp(argv[1], "ingest") == 0 && argc > 3)
-		dir = argv[3];
-	if ((real = realpath(dir, NULL)) == NULL) {
-		fprintf(stderr, "bench_pg: %s: %s\n", dir, strerror(errno));
-		return 2;
-	}
-	snprintf(server.workdir, sizeof(server.workdir), "%s/bench_pg.XXXXXX", real);
-	free(real);
-	if (mkdtemp(server.workdir) == NULL) {
-		fprintf(stderr, "bench_pg: mkdtemp: %s\n", strerror(errno));
-		return 2;
-	}
-	if (strcmp(argv[1], "queue") == 0) {
-		size_t claim = argc > 3 ? strtoul(argv[3], NULL, 10) : 20000;
-		size_t enqueue = argc > 4 ? strtoul(argv[4], NULL, 10) : 100000;
-		if (claim < 100 || enqueue < 1) {
-			usage(argv[0]);
-			return 2;
-		}
-		rc = bench_server_queue(&server, claim, enqueue);
-	} else {
-		int meters = argc > 4 ? atoi(argv[4]) : 1000;
-		if (meters < 1) {
-			usage(argv[0]);
-			return 2;
-		}
-		rc = bench_ingest(meters);
-	}
-	rmdir(server.workdir);
-	return rc;
+	return bench_server_main(&server, argc, argv, &base_uri, NULL, bench_ingest);
 }

@@ -1,5 +1,6 @@
 /* The server benches' shared queue and ingest measurements: see bench_server.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #define MAX_WORKERS 4
 #define WORK_US 1000
+#define BUSY_TIMEOUT_MS 30000
 
 /* The one-reading file every queued job names (never imported). */
 static char data_file[PATH_MAX + 32];
@@ -30,6 +32,31 @@ void bench_die(const bench_server *s, const char *what, int rc)
 {
 	fprintf(stderr, "%s: %s failed: %s (%s)\n", s->who, what, ecl_strerror(rc), ecl_error_last());
 	exit(1);
+}
+
+ecl_store *bench_server_open(const bench_server *s, const char *name)
+{
+	ecl_store_options opts = ECL_STORE_OPTIONS_INIT;
+	ecl_store *store = NULL;
+	char uri[1024];
+	int rc;
+
+	opts.busy_timeout_ms = BUSY_TIMEOUT_MS;
+	s->store_uri(uri, sizeof(uri), name);
+	if ((rc = ecl_store_open(&store, uri, &opts)) != 0)
+		bench_die(s, "ecl_store_open", rc);
+	return store;
+}
+
+void bench_server_print_machine(const bench_server *s)
+{
+	char version[256];
+
+	bench_print_machine();
+	if (s->query_line(s->version_sql, version, sizeof(version)) == 0)
+		printf("server:   %s\n", version);
+	printf("library:  libeclectyc %s\n\n", ecl_version(NULL, NULL, NULL));
+	fflush(stdout);
 }
 
 /* ---- queue -------------------------------------------------------------- */
@@ -63,7 +90,7 @@ static void prepare_queue(const bench_server *s, const char *name, size_t count)
 	if (ids == NULL)
 		exit(1);
 	s->drop_store(name);
-	store = s->open_store(name);
+	store = bench_server_open(s, name);
 	if ((rc = ecl_store_migrate(store)) != 0)
 		bench_die(s, "ecl_store_migrate", rc);
 	if ((rc = ecl_job_create_many(ids, store, jobs, count)) != 0)
@@ -130,7 +157,7 @@ typedef struct worker_args {
 static void worker_child(int index, void *opaque)
 {
 	worker_args *w = opaque;
-	ecl_store *store = w->s->open_store(w->name);
+	ecl_store *store = bench_server_open(w->s, w->name);
 	char worker_id[16];
 	cycle_stats st;
 
@@ -211,7 +238,7 @@ static double enqueue_rate(const bench_server *s, size_t count)
 	if (ids == NULL)
 		exit(1);
 	s->drop_store("enqueue");
-	store = s->open_store("enqueue");
+	store = bench_server_open(s, "enqueue");
 	if ((rc = ecl_store_migrate(store)) != 0)
 		bench_die(s, "ecl_store_migrate", rc);
 	t0 = seconds();
@@ -246,7 +273,7 @@ int bench_server_queue(const bench_server *s, size_t claim_jobs, size_t enqueue_
 		return 1;
 
 	printf("%s queue: libeclectyc job queue on %s\n", s->who, s->backend);
-	s->print_machine();
+	bench_server_print_machine(s);
 	enq = enqueue_rate(s, enqueue_jobs);
 
 	printf("2-3. claim -> complete, tight loop, %zu jobs\n", claim_jobs);
@@ -309,7 +336,7 @@ void bench_server_unlink(const bench_server *s, const char *name)
 static void ingest_child(const bench_server *s, const char *name, bench_ingest_result *r)
 {
 	ecl_ingest_report *report = NULL;
-	ecl_store *store = s->open_store(name);
+	ecl_store *store = bench_server_open(s, name);
 	char wide[PATH_MAX + 32];
 	struct rusage ru;
 	double t0;
@@ -372,4 +399,72 @@ void bench_server_print_ingest(const bench_ingest_result *r, const bench_dataset
 		r->elapsed, ds->readings / r->elapsed, r->maxrss_kib / 1024.0, r->cpu_user, r->cpu_sys,
 		(long long)r->processed, (long long)r->inserted, (long long)r->updated,
 		(long long)r->unchanged, (long long)r->meters_created);
+}
+
+int bench_server_check(const bench_server *s, const char *label, const char *sql,
+                       const bench_dataset *ds)
+{
+	char line[256];
+	long long n = 0, sum_ts = 0;
+	double sum = 0;
+	int ok;
+
+	if (s->query_line(sql, line, sizeof(line)) != 0
+	    || sscanf(line, "%lld|%lf|%lld", &n, &sum, &sum_ts) != 3) {
+		printf("  check %-9s: cannot read back (%s)\n", label, line);
+		return 0;
+	}
+	ok = n == ds->readings && sum_ts == ds->sum_ts
+		&& fabs(sum - ds->sum_milli / 1000.0) <= 1e-6 * (ds->sum_milli / 1000.0);
+	printf("  check %-9s: %lld rows, sum %.3f, sum(ts) %lld: %s\n", label, n, sum, sum_ts,
+		ok ? "ok" : "MISMATCH");
+	return ok;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int usage(const char *argv0)
+{
+	fprintf(stderr, "usage: %s queue URI [CLAIM_JOBS [ENQUEUE_JOBS]]\n"
+		"       %s ingest URI [DIR [METERS]]\n", argv0, argv0);
+	return 2;
+}
+
+/* workdir = DIR/WHO.XXXXXX, made. */
+static int make_workdir(bench_server *s, const char *dir)
+{
+	char *real = realpath(dir, NULL);
+
+	if (real == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", s->who, dir, strerror(errno));
+		return 2;
+	}
+	snprintf(s->workdir, sizeof(s->workdir), "%s/%s.XXXXXX", real, s->who);
+	free(real);
+	if (mkdtemp(s->workdir) == NULL) {
+		fprintf(stderr, "%s: mkdtemp: %s\n", s->who, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+int bench_server_main(bench_server *s, int argc, char **argv, const char **uri, int (*start)(void),
+                      int (*ingest)(int meters))
+{
+	int queue = argc >= 3 && strcmp(argv[1], "queue") == 0;
+	size_t claim = queue && argc > 3 ? strtoul(argv[3], NULL, 10) : 20000;
+	size_t enqueue = queue && argc > 4 ? strtoul(argv[4], NULL, 10) : 100000;
+	int meters = !queue && argc > 4 ? atoi(argv[4]) : 1000;
+	int rc;
+
+	if (argc < 3 || (!queue && strcmp(argv[1], "ingest") != 0) || claim < 100 || enqueue < 1
+	    || meters < 1)
+		return usage(argv[0]);
+	*uri = argv[2];
+	if ((rc = make_workdir(s, !queue && argc > 3 ? argv[3] : "/tmp")) != 0)
+		return rc;
+	if (start == NULL || (rc = start()) == 0)
+		rc = queue ? bench_server_queue(s, claim, enqueue) : ingest(meters);
+	rmdir(s->workdir);
+	return rc;
 }

@@ -15,16 +15,25 @@
 #include "eclectyc.h"
 
 typedef struct bench_server {
-	const char *who;                            /* the bench, for messages */
-	const char *backend;                        /* "PostgreSQL", for titles */
-	ecl_store *(*open_store)(const char *name); /* exits on failure */
-	void (*drop_store)(const char *name);       /* quiet when absent */
-	void (*print_machine)(void);                /* machine, server, library */
-	char workdir[PATH_MAX];                     /* scratch files */
+	const char *who;        /* the bench, for messages */
+	const char *backend;    /* "PostgreSQL", for titles */
+	/* The store URI of store `name` (a schema or database of its own). */
+	void (*store_uri)(char *out, size_t size, const char *name);
+	void (*drop_store)(const char *name);  /* quiet when absent */
+	/* The first row of `sql` on the server, columns joined by "|": 0 or -1. */
+	int (*query_line)(const char *sql, char *out, size_t size);
+	const char *version_sql; /* what query_line asks for the server line */
+	char workdir[PATH_MAX];  /* scratch files */
 } bench_server;
 
 /* Print what failed with the library's message and exit 1. */
 void bench_die(const bench_server *s, const char *what, int rc);
+
+/* Store `name`, opened with a 30 s busy timeout; exits on failure. */
+ecl_store *bench_server_open(const bench_server *s, const char *name);
+
+/* The machine, the server (version_sql) and the library, a line each. */
+void bench_server_print_machine(const bench_server *s);
 
 /*
  * The queue bench: ENQUEUE_JOBS jobs created in one call; claim -> complete
@@ -60,5 +69,22 @@ bench_ingest_result bench_server_ingest(const bench_server *s, const char *name)
 
 /* Print the library's ingest line. */
 void bench_server_print_ingest(const bench_ingest_result *r, const bench_dataset *ds);
+
+/* Read back `sql` (count, sum of values, sum of period starts) and compare
+ * it with the generator's figures; prints a line, returns 1 when equal. */
+int bench_server_check(const bench_server *s, const char *label, const char *sql,
+                       const bench_dataset *ds);
+
+/*
+ * The main() of a server bench:
+ *     WHO queue URI [CLAIM_JOBS [ENQUEUE_JOBS]]
+ *     WHO ingest URI [DIR [METERS]]
+ * sets *uri, makes the work directory (under DIR, default /tmp), calls
+ * start() (may be NULL; non-zero ends the bench with it), then runs the
+ * queue bench or ingest(METERS, default 1,000), removes the directory and
+ * returns the exit status (2 for usage).
+ */
+int bench_server_main(bench_server *s, int argc, char **argv, const char **uri, int (*start)(void),
+                      int (*ingest)(int meters));
 
 #endif

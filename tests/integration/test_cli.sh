@@ -1078,18 +1078,24 @@ if [ -w /dev/full ]; then
 	expect "a failed write exits 1" 1 "" "cannot write"
 fi
 
-# PostgreSQL only: connection errors name the server, never the password.
-if [ "$STORE_KIND" = pgsql ]; then
-	run --db "postgresql://postgres@127.0.0.1:1/nosuchdb?connect_timeout=2" jobs
-	expect "an unreachable server exits 1 naming host and port" 1 "" "127\\.0\\.0\\.1.*1|port 1"
-	run --db "postgresql://postgres:sekrit-pw@127.0.0.1:1/nosuchdb?connect_timeout=2" jobs
+# check_unreachable SCHEME USER QUERY HOST-PORT-REGEX: connection errors
+# name the server (host and port, an unknown host), never the password.
+check_unreachable() {
+	run --db "$1://$2@127.0.0.1:1/nosuchdb$3" jobs
+	expect "an unreachable server exits 1 naming host and port" 1 "" "$4"
+	run --db "$1://$2:sekrit-pw@127.0.0.1:1/nosuchdb$3" jobs
 	if [ "$rc" -eq 1 ] && ! grep -q "sekrit-pw" <<<"$out$err"; then
 		pass "an unreachable server: the password is never printed"
 	else
 		fail "an unreachable server: the password is never printed" "exit $rc or printed"
 	fi
-	run --db "postgresql://postgres@no-such-host.invalid/nosuchdb?connect_timeout=2" jobs
+	run --db "$1://$2@no-such-host.invalid/nosuchdb$3" jobs
 	expect "an unknown host exits 1 naming it" 1 "" "no-such-host\\.invalid"
+}
+
+# PostgreSQL only: connection errors name the server, never the password.
+if [ "$STORE_KIND" = pgsql ]; then
+	check_unreachable postgresql postgres "?connect_timeout=2" "127\\.0\\.0\\.1.*1|port 1"
 	# The real server, a database that does not exist, a password in the URI.
 	wrong=$("$PY" -c 'import sys, urllib.parse as u
 b = sys.argv[1]
@@ -1108,16 +1114,7 @@ fi
 # MySQL only: the same, and a database that does not exist yet is one that
 # migrate would create.
 if [ "$STORE_KIND" = mysql ]; then
-	run --db "mysql://ecl@127.0.0.1:1/nosuchdb" jobs
-	expect "an unreachable server exits 1 naming host and port" 1 "" "127\\.0\\.0\\.1:1"
-	run --db "mysql://ecl:sekrit-pw@127.0.0.1:1/nosuchdb" jobs
-	if [ "$rc" -eq 1 ] && ! grep -q "sekrit-pw" <<<"$out$err"; then
-		pass "an unreachable server: the password is never printed"
-	else
-		fail "an unreachable server: the password is never printed" "exit $rc or printed"
-	fi
-	run --db "mysql://ecl@no-such-host.invalid/nosuchdb" jobs
-	expect "an unknown host exits 1 naming it" 1 "" "no-such-host\\.invalid"
+	check_unreachable mysql ecl "" "127\\.0\\.0\\.1:1"
 	# The real server with a wrong password: refused, the password not printed.
 	wrong="${STORE_MY_BASE%%//*}//$(sed 's/:[^:@]*@/:sekrit-pw@/' <<<"${STORE_MY_BASE#*//}")/ecl_no_such_db"
 	run --db "$wrong" jobs

@@ -600,14 +600,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_crash_torture, setup, teardown),
 	};
-	int rc;
+	int rc = ecl_test_store_arg(argc, argv, &g_store);
 
-	if (argc > 2) {
-		fprintf(stderr, "usage: %s [sqlite://PATH | POSTGRESQL-URI | MYSQL-URI]\n", argv[0]);
-		return 2;
-	}
-	g_store = argc == 2 ? argv[1] : NULL;
-	if ((rc = ecl_test_check_server(g_store)) != 0)
+	if (rc != 0)
 		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,28 +69,28 @@ void ecl_test_target_sqlite(ecl_test_target *t, const char *path)
 	assert_true(asprintf(&t->uri, "sqlite://%s", path) >= 0);
 }
 
-void ecl_test_target_pgsql(ecl_test_target *t, const char *server, const char *schema)
+/* A server target: the uri, `server` and the schema or database `name`. */
+static void server_target(ecl_test_target *t, const char *server, const char *name, int mysql)
 {
 	memset(t, 0, sizeof(*t));
-	t->pgsql = 1;
+	t->mysql = mysql;
+	t->pgsql = !mysql;
 	t->server = strdup(server);
-	t->schema = strdup(schema);
+	t->schema = strdup(name);
 	assert_non_null(t->server);
 	assert_non_null(t->schema);
-	t->uri = ecl_test_pg_with_param(server, "schema", schema);
+	t->uri = mysql ? ecl_test_my_with_database(server, name) : ecl_test_pg_with_param(server, "schema", name);
 	assert_non_null(t->uri);
+}
+
+void ecl_test_target_pgsql(ecl_test_target *t, const char *server, const char *schema)
+{
+	server_target(t, server, schema, 0);
 }
 
 void ecl_test_target_mysql(ecl_test_target *t, const char *server, const char *database)
 {
-	memset(t, 0, sizeof(*t));
-	t->mysql = 1;
-	t->server = strdup(server);
-	t->schema = strdup(database);
-	assert_non_null(t->server);
-	assert_non_null(t->schema);
-	t->uri = ecl_test_my_with_database(server, database);
-	assert_non_null(t->uri);
+	server_target(t, server, database, 1);
 }
 
 void ecl_test_target_server(ecl_test_target *t, const char *server, const char *name)
@@ -119,6 +119,16 @@ int ecl_test_target_from_arg(ecl_test_target *t, const char *store, const char *
 		return -1;
 	}
 	return 0;
+}
+
+int ecl_test_store_arg(int argc, char **argv, const char **store)
+{
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [sqlite://PATH | POSTGRESQL-URI | MYSQL-URI]\n", argv[0]);
+		return 2;
+	}
+	*store = argc == 2 ? argv[1] : NULL;
+	return ecl_test_check_server(*store);
 }
 
 const char *ecl_test_target_backend(const ecl_test_target *t)

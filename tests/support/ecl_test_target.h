@@ -85,6 +85,11 @@ void ecl_test_target_server(ecl_test_target *t, const char *server, const char *
 int ecl_test_target_from_arg(ecl_test_target *t, const char *store, const char *prefix,
                              const char *default_path, const char *what);
 
+/* The optional STORE argument of a test's main(): *store (NULL without
+ * one). Returns 0 to run the tests, else the exit status: 2 for usage, or
+ * ecl_test_check_server's. */
+int ecl_test_store_arg(int argc, char **argv, const char **store);
+
 /* "SQLite", "PostgreSQL" or "MySQL", for messages. */
 const char *ecl_test_target_backend(const ecl_test_target *t);
 
