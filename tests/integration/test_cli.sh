@@ -9,12 +9,14 @@
 # URI or key=value string (without a schema parameter, e.g.
 # $ECL_TEST_PG_URI from tests/pg/with-postgres.sh), a fresh schema of that
 # database per store, ecl_cli_<pid>_<random>_<name>, created by `eclectyc
-# migrate` and dropped at the end. The same flows run on both; what differs
+# migrate` and dropped at the end; a mysql:// URI (e.g. $ECL_TEST_MYSQL_URI from
+# tests/mysql/with-mariadb.sh), a fresh database per store on its server,
+# named the same way. The same flows run on all three; what differs
 # (SQL dialects, fault injection, inspecting a store) is behind the
 # functions of cli_store.sh, and the few checks that concern one backend only
 # (the SQLite file and the default sqlite://eclectyc.db; PostgreSQL
 # connection errors and password masking) are guarded by it. Stores are
-# inspected and faults injected with the sqlite3 shell or psql.
+# inspected and faults injected with the sqlite3 shell, psql or mariadb.
 # Prints one line per check and ends with "N passed, M failed on BACKEND";
 # exits 1 when any check failed. Set ECL_TEST_VALGRIND=1 to also run a few
 # commands of each kind under valgrind (skipped by default: slow, and wrong
@@ -22,7 +24,7 @@
 set -u
 
 if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -x "$1" ]; then
-	echo "usage: $0 PATH/TO/eclectyc [sqlite | POSTGRESQL-URI]" >&2
+	echo "usage: $0 PATH/TO/eclectyc [sqlite | POSTGRESQL-URI | MYSQL-URI]" >&2
 	exit 2
 fi
 # Absolute, because some checks run from other directories.
@@ -98,7 +100,7 @@ mkdir "$tmp/cwd"
 
 run --help
 expect "--help exits 0 with usage" 0 "^Usage: eclectyc"
-for word in "migrate \[--check\]" "import FILE" "jobs \[--status" "job ID" "retry ID" \
+for word in "migrate \[--check \| --dry-run\]" "import FILE" "jobs \[--status" "job ID" "retry ID" \
             "cancel ID" "--db URI" "--env-file" "--json" "worker \[OPTIONS\]" "--once" \
             "--limit N" "--poll-ms" "--worker-id" "import FILE --now" "--unknown-meters" \
             "--negatives" "--overwrite-actual" "--month-first" "--interval-end" "--batch-size" \
@@ -169,10 +171,28 @@ expect "migrate --check on a fresh database exits 1" 1 "" "$(by_backend "does no
 if store_exists x; then fail "migrate --check creates no store" "$(store_uri x) exists"; else pass "migrate --check creates no store"; fi
 n=$(store_tables x)
 if [ "$n" = 0 ]; then
-	pass "migrate --check creates no tables$(by_backend "" " (nor the schema)")"
+	pass "migrate --check creates no tables$(by_backend "" " (nor the schema)" " (nor the database)")"
 else
-	fail "migrate --check creates no tables$(by_backend "" " (nor the schema)")" "tables found: $n"
+	fail "migrate --check creates no tables$(by_backend "" " (nor the schema)" " (nor the database)")" "tables found: $n"
 fi
+# --dry-run reads what would run and runs none of it. A SQLite file that
+# does not exist is not created to be read.
+dbrun migrate --dry-run
+if [ "$STORE_KIND" = sqlite ]; then
+	expect "migrate --dry-run on a missing SQLite file says so" 1 "" "does not exist"
+else
+	expect "migrate --dry-run on a fresh database prints every migration" 0 \
+		"^-- [0-9]+ migrations would run \\(version 0 to [0-9]+\\); nothing was applied$"
+	if grep -q "^-- migration 1$" <<<"$out" && grep -q "CREATE TABLE import_jobs" <<<"$out"; then
+		pass "migrate --dry-run prints migration 1's SQL"
+	else
+		fail "migrate --dry-run prints migration 1's SQL" "no '-- migration 1' and CREATE TABLE import_jobs"
+	fi
+fi
+n=$(store_tables x)
+if [ "$n" = 0 ]; then pass "migrate --dry-run creates no tables"; else fail "migrate --dry-run creates no tables" "tables found: $n"; fi
+dbrun migrate --check --dry-run
+expect_usage "migrate --check --dry-run is a usage error" "do not go together"
 dbrun jobs
 expect "jobs before migrate tells to run migrate" 1 "" "eclectyc migrate"
 dbrun import "$tmp/readings.csv"
@@ -188,6 +208,11 @@ dbrun --json migrate --check
 expect_json "migrate --check --json" "d['ok'] is True and d['problems'] == [] and d['current_version'] == $version"
 dbrun migrate --json
 expect_json "migrate --json" "d['schema_version'] == $version"
+dbrun migrate --dry-run
+expect "migrate --dry-run on a current schema has nothing to apply" 0 \
+	"^Schema is current \\(version $version\\): nothing to apply$"
+dbrun --json migrate --dry-run
+expect_json "migrate --dry-run --json" "d['sql'] == '' and d['current_version'] == d['expected_version'] == $version"
 expect_sql "migrate recorded every migration once" x \
 	"select count(*) || '|' || count(distinct version) || '|' || max(version) from schema_migrations" \
 	"$version|$version|$version"
@@ -229,13 +254,14 @@ run --db "$DRIFT" migrate
 sql_exec drift "alter table import_jobs drop column notes"
 run --db "$DRIFT" migrate --check
 expect "migrate --check reports a dropped column" 1 "notes" "problem"
-sql_exec drift "alter table import_jobs add column notes text null"
+sql_exec drift "alter table import_jobs add column notes $(by_backend text text longtext) null"
 run --db "$DRIFT" migrate --check
 expect "migrate --check is clean again after the repair" 0 "^Schema OK"
-sql_exec drift "drop trigger $(by_backend "import_job_attempt_closes" "import_job_attempts_track on import_jobs")"
+sql_exec drift "drop trigger $(by_backend "import_job_attempt_closes" "import_job_attempts_track on import_jobs" \
+	"import_job_attempts_track")"
 run --db "$DRIFT" migrate --check
 expect "migrate --check reports a dropped trigger" 1 "missing trigger" "problem"
-sql_exec drift "drop table import_jobs$(by_backend "" " cascade")"
+sql_exec drift "drop table import_jobs$(by_backend "" " cascade" "")"
 run --db "$DRIFT" migrate --check
 expect "migrate --check reports a dropped table" 1 "import_jobs" "problem"
 run --db "$DRIFT" --json migrate --check
@@ -270,7 +296,8 @@ d['max_retries'] == 5 and d['filename'] == 'orig.csv' and d['user_id'] == 42 and
 d['notes'] == 'hello there' and d['dry_run'] in (True, 1)"
 expect_sql "the metadata is stored as a JSON object" x "$(by_backend \
 	"select json_type(metadata) || '|' || json_extract(metadata, '\$.z[1]') from import_jobs where batch_id = '$id'" \
-	"select json_typeof(metadata) || '|' || (metadata -> 'z' ->> 1) from import_jobs where batch_id = '$id'")" \
+	"select json_typeof(metadata) || '|' || (metadata -> 'z' ->> 1) from import_jobs where batch_id = '$id'" \
+	"select lower(json_type(metadata)) || '|' || json_extract(metadata, '\$.z[1]') from import_jobs where batch_id = '$id'")" \
 	"object|2"
 
 import_ok --type=daily --priority=low --max-retries=0 --tag=x "$tmp/daily.csv"
@@ -858,7 +885,8 @@ expect_sql "every run so far is recorded as completed" agg \
 
 # A fault in one meter's insert: the run is partial, the other meter committed.
 # (SQLite: RAISE(ABORT), a constraint error; PostgreSQL: the same class,
-# SQLSTATE 23514, which the backend treats as a data fault of one meter.)
+# SQLSTATE 23514, which the backend treats as a data fault of one meter;
+# MySQL: SIGNAL, likewise a data fault there.)
 MB_ID="(select id from meters where mpan = '$MB')"
 sql_exec agg "delete from daily_aggregations where date = '2025-11-10'"
 sql_exec agg "$(by_backend "CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations
@@ -866,7 +894,11 @@ WHEN NEW.meter_id = $MB_ID BEGIN SELECT RAISE(ABORT, 'injected'); END;" \
 "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS \$f\$ BEGIN
   IF NEW.meter_id = $MB_ID THEN RAISE EXCEPTION 'injected' USING ERRCODE = '23514'; END IF;
   RETURN NEW; END \$f\$;
-CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations FOR EACH ROW EXECUTE FUNCTION fault();")"
+CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations FOR EACH ROW EXECUTE FUNCTION fault();" \
+"DELIMITER //
+CREATE TRIGGER fault BEFORE INSERT ON daily_aggregations FOR EACH ROW BEGIN
+  IF NEW.meter_id = $MB_ID THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected'; END IF; END//
+DELIMITER ;")"
 arun aggregate --date 2025-11-10 --verbose
 expect "a partial run exits 1" 1 \
 	"^daily 2025-11-10\\.\\.2025-11-10: partial, 1 meters, 1 written, 0 unchanged, 0 removed, 1 errors, 0 warnings" \
@@ -883,7 +915,8 @@ if [ "$rc" -eq 1 ] && json_true "[r['status'] for r in d] == ['partial', 'comple
 else
 	fail "aggregate --all --json with a partial range: exit 1, every range run" "wrong exit or JSON"
 fi
-sql_exec agg "$(by_backend "DROP TRIGGER fault" "DROP TRIGGER fault ON daily_aggregations; DROP FUNCTION fault()")"
+sql_exec agg "$(by_backend "DROP TRIGGER fault" "DROP TRIGGER fault ON daily_aggregations; DROP FUNCTION fault()" \
+	"DROP TRIGGER fault")"
 arun aggregate --date 2025-11-10
 expect "the repaired run completes" 0 "^daily .*: completed, 2 meters, 1 written, 1 unchanged,"
 expect_sql "scheduler_executions holds completed and partial runs" agg \
@@ -1006,7 +1039,8 @@ else
 	fail "re-running quality leaves the same data_quality_issues rows" "$issues before"
 fi
 expect_sql "the missing periods are stored" agg \
-	"select issue_type, $(by_backend "json_extract(issue_data, '\$.missing_periods')" "(issue_data -> 'missing_periods')::text")
+	"select issue_type, $(by_backend "json_extract(issue_data, '\$.missing_periods')" "(issue_data -> 'missing_periods')::text" \
+		"replace(json_extract(issue_data, '\$.missing_periods'), ' ', '')")
 	 from data_quality_issues q join meters m on m.id = q.meter_id where m.mpan = '$MA' and issue_type = 'missing_data'" \
 	"missing_data|[5,6,12]"
 arun quality --date 2025-11-11 --meter "$MB"
@@ -1067,18 +1101,24 @@ if [ -w /dev/full ]; then
 	expect "a failed write exits 1" 1 "" "cannot write"
 fi
 
-# PostgreSQL only: connection errors name the server, never the password.
-if [ "$STORE_KIND" = pgsql ]; then
-	run --db "postgresql://postgres@127.0.0.1:1/nosuchdb?connect_timeout=2" jobs
-	expect "an unreachable server exits 1 naming host and port" 1 "" "127\\.0\\.0\\.1.*1|port 1"
-	run --db "postgresql://postgres:sekrit-pw@127.0.0.1:1/nosuchdb?connect_timeout=2" jobs
+# check_unreachable SCHEME USER QUERY HOST-PORT-REGEX: connection errors
+# name the server (host and port, an unknown host), never the password.
+check_unreachable() {
+	run --db "$1://$2@127.0.0.1:1/nosuchdb$3" jobs
+	expect "an unreachable server exits 1 naming host and port" 1 "" "$4"
+	run --db "$1://$2:sekrit-pw@127.0.0.1:1/nosuchdb$3" jobs
 	if [ "$rc" -eq 1 ] && ! grep -q "sekrit-pw" <<<"$out$err"; then
 		pass "an unreachable server: the password is never printed"
 	else
 		fail "an unreachable server: the password is never printed" "exit $rc or printed"
 	fi
-	run --db "postgresql://postgres@no-such-host.invalid/nosuchdb?connect_timeout=2" jobs
+	run --db "$1://$2@no-such-host.invalid/nosuchdb$3" jobs
 	expect "an unknown host exits 1 naming it" 1 "" "no-such-host\\.invalid"
+}
+
+# PostgreSQL only: connection errors name the server, never the password.
+if [ "$STORE_KIND" = pgsql ]; then
+	check_unreachable postgresql postgres "?connect_timeout=2" "127\\.0\\.0\\.1.*1|port 1"
 	# The real server, a database that does not exist, a password in the URI.
 	wrong=$("$PY" -c 'import sys, urllib.parse as u
 b = sys.argv[1]
@@ -1092,6 +1132,25 @@ else:
 	run --db "$wrong" jobs
 	expect "a database that does not exist exits 1 naming it" 1 "" "ecl_no_such_db"
 	if grep -q "sekrit-pw" <<<"$out$err"; then fail "a server-side error: the password is never printed" "printed"; else pass "a server-side error: the password is never printed"; fi
+fi
+
+# MySQL only: the same, and a database that does not exist yet is one that
+# migrate would create.
+if [ "$STORE_KIND" = mysql ]; then
+	check_unreachable mysql ecl "" "127\\.0\\.0\\.1:1"
+	# The real server with a wrong password: refused, the password not printed.
+	wrong="${STORE_MY_BASE%%//*}//$(sed 's/:[^:@]*@/:sekrit-pw@/' <<<"${STORE_MY_BASE#*//}")/ecl_no_such_db"
+	run --db "$wrong" jobs
+	expect "a wrong password exits 1" 1 "" "denied"
+	if grep -q "sekrit-pw" <<<"$out$err"; then fail "a refused login: the password is never printed" "printed"; else pass "a refused login: the password is never printed"; fi
+	run --db "$STORE_MY_BASE/ecl_no_such_db" jobs
+	expect "a database that does not exist exits 1 saying to migrate" 1 "" "eclectyc migrate"
+	if [ "$(_store_server_sql "select count(*) from information_schema.schemata
+		where schema_name = 'ecl_no_such_db'")" = 0 ]; then
+		pass "a database that does not exist is not created but by migrate"
+	else
+		fail "a database that does not exist is not created but by migrate" "it exists"
+	fi
 fi
 
 # ---- monitor ---------------------------------------------------------------

@@ -1,5 +1,5 @@
 /*
- * Reliability: several worker processes claiming from one SQLite file.
+ * Reliability: several worker processes claiming from one database.
  *
  * The requirement: at least 4 processes claiming and completing 2,000 jobs
  * from one database — every job completed exactly once, none skipped, no
@@ -9,8 +9,16 @@
  * fork), waits at a start barrier so that all of them contend from the first
  * claim, and appends every batch id it claims to its own file. The parent
  * then checks the files against the database.
+ *
+ * The database: a SQLite file in a private directory by default; with an
+ * argument, the one it names — `sqlite://PATH` (a file that must not exist
+ * yet), a PostgreSQL server (a libpq URI or key=value string) or a
+ * MySQL/MariaDB one (a mysql:// URI), on which each test works in a fresh
+ * schema or database of its own, ecl_claims_<pid>_<random>, dropped at its
+ * end. Exit 77 (skipped) when no server answers.
  */
 #include "ecl_test.h"
+#include "ecl_test_target.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -31,10 +39,14 @@
 /* The simulated processing time of one job attempt. */
 #define WORK_NS 200000L
 
+/* The argv[1] given (NULL: a SQLite file in a private directory). */
+static const char *g_store;
+
 /* What the children share with the parent: the database and their files. */
 typedef struct fixture {
 	char *dir;
-	char *uri;
+	ecl_test_target db;
+	const char *uri;            /* db.uri */
 	char *data_file;
 	char *log_paths[WORKERS];
 	char batch_ids[JOB_COUNT][ECL_BATCH_ID_SIZE];
@@ -75,8 +87,8 @@ static ecl_store_options store_options(fixture *fx, int use_shared_clock)
 static int setup(void **state)
 {
 	fixture *fx = calloc(1, sizeof(*fx));
-	char *real;
-	int i;
+	char *real, *path = NULL;
+	int i, rc;
 
 	if (fx == NULL)
 		return -1;
@@ -85,9 +97,14 @@ static int setup(void **state)
 		return -1;
 	/* sqlite:///abs/path: the URI needs an absolute path. */
 	real = realpath(fx->dir, NULL);
-	if (real == NULL || asprintf(&fx->uri, "sqlite://%s/queue.db", real) < 0)
+	if (real == NULL || asprintf(&path, "%s/queue.db", real) < 0)
 		return -1;
 	free(real);
+	rc = ecl_test_target_from_arg(&fx->db, g_store, "ecl_claims", path, "concurrent claims");
+	free(path);
+	if (rc != 0)
+		return -1;
+	fx->uri = fx->db.uri;
 	fx->data_file = ecl_test_write_file(fx->dir, "readings.csv",
 		"MPAN,Date,Period,Value\n1200000000001,2024-01-01,1,0.5\n");
 	for (i = 0; i < WORKERS; i++)
@@ -114,7 +131,7 @@ static int teardown(void **state)
 	for (i = 0; i < WORKERS; i++)
 		free(fx->log_paths[i]);
 	free(fx->data_file);
-	free(fx->uri);
+	ecl_test_target_destroy(&fx->db);
 	free(fx->dir);
 	free(fx);
 	return 0;
@@ -572,12 +589,17 @@ static void test_four_workers_retry_each_job_once(void **state)
 	free(records);
 }
 
-int main(void)
+/* test_concurrent_claims [STORE]: STORE is sqlite://PATH or a PostgreSQL
+ * or MySQL server (without it: a SQLite file in a private directory). */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_four_workers_complete_each_job_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_four_workers_retry_each_job_once, setup, teardown),
 	};
+	int rc = ecl_test_store_arg(argc, argv, &g_store);
 
+	if (rc != 0)
+		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,11 +3,11 @@
  *
  * The store: a SQLite file in a private directory by default; with an
  * argument, the database it names — `sqlite://PATH` (a file the test creates
- * and removes each round) or a PostgreSQL server (a libpq URI or key=value
- * string), on which each round works in a fresh schema of its own,
- * ecl_torture_<pid>_<random>_r<N>, dropped at the end of the round (so the
- * builds sharing a server never meet). Exit 77 (skipped) when no PostgreSQL
- * server answers there.
+ * and removes each round), a PostgreSQL server (a libpq URI or key=value
+ * string) or a MySQL/MariaDB one (a mysql:// URI), on which each round works
+ * in a fresh schema or database of its own, ecl_torture_<pid>_<random>_r<N>,
+ * dropped at the end of the round (so the builds sharing a server never
+ * meet). Exit 77 (skipped) when no server answers there.
  *
  * Each round takes a fresh database (file or schema) and one multi-batch import job
  * (300 meters x 7 days wide, 100,800 readings; batch size 500 readings, so
@@ -26,7 +26,8 @@
  *   claim       the child kills itself in the job_started hook: claimed,
  *               nothing imported.
  *
- * On PostgreSQL the killed worker's server process ends only when the
+ * On a server (PostgreSQL, MySQL) the killed worker's server process or
+ * thread ends only when the
  * server notices the closed connection, rolling back any open transaction:
  * the parent first waits until no server process of the workers is left
  * (they connect with an application_name of their own), so that what it
@@ -86,8 +87,8 @@ typedef struct fixture {
 	char *dir;
 	char *csv;
 	char *db_path;              /* SQLite: the round's database file */
-	char *server;               /* PostgreSQL: the server (no schema) */
-	char tag[48];               /* PostgreSQL: ecl_torture_<pid>_<random> */
+	char *server;               /* PostgreSQL, MySQL: the server (no schema) */
+	char tag[48];               /* PostgreSQL, MySQL: ecl_torture_<pid>_<random> */
 	char app[64];               /* PostgreSQL: the workers' application_name */
 	ecl_test_target db;         /* this round's database */
 	char *worker_uri;           /* the store URI the workers open */
@@ -148,15 +149,19 @@ static int value_milli(int m, int d, int p)
 }
 
 /* A fresh database for a round (or the calibration): a schema of its own
- * on PostgreSQL, the file (removed by drop_round_target) on SQLite. */
+ * on PostgreSQL (a database on MySQL), the file (removed by drop_round_target) on SQLite. */
 static void open_round_target(fixture *fx, const char *name)
 {
 	if (fx->server != NULL) {
 		char schema[64];
 
 		snprintf(schema, sizeof(schema), "%s_%s", fx->tag, name);
-		ecl_test_target_pgsql(&fx->db, fx->server, schema);
-		fx->worker_uri = ecl_test_pg_with_param(fx->db.uri, "application_name", fx->app);
+		ecl_test_target_server(&fx->db, fx->server, schema);
+		/* MySQL has no application name: its workers are the connections
+		 * to the round's database (ecl_test_target_wait_gone). */
+		fx->worker_uri = fx->db.pgsql
+			? ecl_test_pg_with_param(fx->db.uri, "application_name", fx->app)
+			: strdup(fx->db.uri);
 	} else {
 		ecl_test_target_sqlite(&fx->db, fx->db_path);
 		fx->worker_uri = strdup(fx->db.uri);
@@ -169,6 +174,11 @@ static void drop_round_target(fixture *fx)
 	ecl_test_target_destroy(&fx->db);
 	free(fx->worker_uri);
 	fx->worker_uri = NULL;
+}
+
+static const char *backend_name(const fixture *fx)
+{
+	return fx->server == NULL ? "SQLite" : ecl_test_uri_is_mysql(fx->server) ? "MySQL" : "PostgreSQL";
 }
 
 /* ---- fixture -------------------------------------------------------------- */
@@ -189,18 +199,14 @@ static int setup(void **state)
 		return -1;
 	free(fx->dir);
 	fx->dir = real;
-	if (g_store != NULL && ecl_test_uri_is_pgsql(g_store)) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
+	if (g_store != NULL && (ecl_test_uri_is_pgsql(g_store) || ecl_test_uri_is_mysql(g_store))) {
 		fx->server = strdup(g_store);
-		snprintf(fx->tag, sizeof(fx->tag), "ecl_torture_%ld_%08lx", (long)getpid(),
-			(unsigned long)(((uint64_t)ts.tv_nsec * UINT64_C(2654435761)) ^ (uint64_t)ts.tv_sec)
-			& 0xffffffffUL);
+		ecl_test_fresh_name(fx->tag, sizeof(fx->tag), "ecl_torture");
 		snprintf(fx->app, sizeof(fx->app), "%s_w", fx->tag);
 	} else if (g_store != NULL) {
 		if (strncmp(g_store, "sqlite://", 9) != 0 || g_store[9] == '\0') {
-			fprintf(stderr, "crash torture: \"%s\" is neither a sqlite://PATH nor a PostgreSQL URI\n",
+			fprintf(stderr, "crash torture: \"%s\" is neither a sqlite://PATH nor a PostgreSQL or "
+				"MySQL URI\n",
 				g_store);
 			return -1;
 		}
@@ -240,7 +246,8 @@ static int setup(void **state)
 	print_message("crash torture: seed %" PRIu64 " (set ECL_TORTURE_SEED=%" PRIu64 " to repeat)\n",
 		seed, seed);
 	if (fx->server != NULL)
-		print_message("crash torture: PostgreSQL, schemas %s_*\n", fx->tag);
+		print_message("crash torture: %s, %s %s_*\n", backend_name(fx),
+			ecl_test_uri_is_mysql(g_store) ? "databases" : "schemas", fx->tag);
 	*state = fx;
 	return 0;
 }
@@ -350,7 +357,7 @@ static int fork_worker(fixture *fx, const child_plan *plan, const char *worker_i
 		assert_int_equal(errno, EINTR);
 	waits = ecl_test_target_wait_gone(&fx->db, fx->app, 60000);
 	if (waits < 0)
-		fail_msg("worker %s: its PostgreSQL server process is still there 60 s after it ended",
+		fail_msg("worker %s: its server process or connection is still there 60 s after it ended",
 			worker_id);
 	if (waits > 0 && WIFSIGNALED(status))
 		fx->outlived++;
@@ -375,7 +382,7 @@ static ecl_job *get_job(fixture *fx, const char *batch_id)
 	return job;
 }
 
-/* A number read from the round's database (SQLite or PostgreSQL). */
+/* A number read from the round's database. */
 static int64_t sql_int(fixture *fx, const char *sql)
 {
 	return (int64_t)ecl_test_target_number(&fx->db, sql);
@@ -577,7 +584,7 @@ static void test_crash_torture(void **state)
 	print_message("crash torture (%s): %d runs, %d kills (%d after a batch commit: %d mid-import, "
 		"%d after the last batch before completion; %d by timer; %d at claim), %d timers "
 		"too late, %d kills after the completion, %d stuck-job requeues, %d jobs completed, %lld rows / %lld readings "
-		"verified, %.1f s\n", fx->server != NULL ? "PostgreSQL" : "SQLite", ROUNDS, kills, kills_after_commit, by_mode[KILL_COMMIT],
+		"verified, %.1f s\n", backend_name(fx), ROUNDS, kills, kills_after_commit, by_mode[KILL_COMMIT],
 		by_mode[KILL_LAST_BATCH], by_mode[KILL_TIMER], by_mode[KILL_CLAIM], missed, after_completion,
 		requeues_total, jobs, (long long)rows, (long long)rows * PERIODS,
 		(monotonic_ms() - started) / 1000.0);
@@ -586,21 +593,16 @@ static void test_crash_torture(void **state)
 			"still there and was waited for\n", fx->outlived, kills);
 }
 
-/* test_crash_torture [STORE]: STORE is sqlite://PATH or a PostgreSQL server
+/* test_crash_torture [STORE]: STORE is sqlite://PATH or a PostgreSQL or MySQL server
  * (without the test: a SQLite file in a private directory). */
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_crash_torture, setup, teardown),
 	};
-	int rc;
+	int rc = ecl_test_store_arg(argc, argv, &g_store);
 
-	if (argc > 2) {
-		fprintf(stderr, "usage: %s [sqlite://PATH | POSTGRESQL-URI]\n", argv[0]);
-		return 2;
-	}
-	g_store = argc == 2 ? argv[1] : NULL;
-	if ((rc = ecl_test_pg_check_server(g_store)) != 0)
+	if (rc != 0)
 		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

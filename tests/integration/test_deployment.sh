@@ -13,13 +13,14 @@
 # chooses the backend: none or "sqlite" (the default), a SQLite file in the
 # scratch directory; a PostgreSQL URI or key=value string (without a schema
 # parameter), a fresh schema of that database, ecl_deploy_<pid>_<random>_lib,
-# dropped at the end (tests/integration/cli_store.sh).
+# dropped at the end (tests/integration/cli_store.sh); a mysql:// URI, a fresh
+# database of that name on its server.
 # Also runs `systemd-analyze verify` on the unit when it is available (and
 # says it skipped otherwise; a skip is not counted as a pass).
 set -u
 
 if [ $# -lt 1 ] || [ $# -gt 3 ] || [ ! -x "$1" ]; then
-	echo "usage: $0 PATH/TO/eclectyc [REPO-ROOT [sqlite | POSTGRESQL-URI]]" >&2
+	echo "usage: $0 PATH/TO/eclectyc [REPO-ROOT [sqlite | POSTGRESQL-URI | MYSQL-URI]]" >&2
 	exit 2
 fi
 ECL=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")

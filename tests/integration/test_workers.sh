@@ -9,7 +9,9 @@
 # handler makes them take turns); a PostgreSQL URI or key=value string
 # (without a schema parameter, e.g. $ECL_TEST_PG_URI from
 # tests/pg/with-postgres.sh), a fresh schema of that database,
-# ecl_workers_<pid>_<random>_q, dropped at the end (cli_store.sh).
+# ecl_workers_<pid>_<random>_q, dropped at the end (cli_store.sh); a mysql://
+# URI (e.g. $ECL_TEST_MYSQL_URI from tests/mysql/with-mariadb.sh), a fresh
+# database of that name on its server instead of the URI's.
 # Job i imports a file of its own: meters 2i and 2i+1 (distinct MPANs),
 # 2025-11-10 (48 periods), value (k % 997) / 1000 for reading k, so the
 # expected count and sum are known exactly. The jobs are queued by 2,000
@@ -29,7 +31,7 @@ JOBS=${ECL_TEST_JOBS:-2000}
 WORKERS=4
 
 if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -x "$1" ]; then
-	echo "usage: $0 PATH/TO/eclectyc [sqlite | POSTGRESQL-URI]" >&2
+	echo "usage: $0 PATH/TO/eclectyc [sqlite | POSTGRESQL-URI | MYSQL-URI]" >&2
 	exit 2
 fi
 ECL=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
@@ -56,7 +58,7 @@ check() {  # check DESC GOT WANT
 	fi
 }
 # A message of a lock or a busy store (SQLITE_BUSY/LOCKED, ECL_EBUSY, a
-# PostgreSQL lock timeout or deadlock) that reached the command line.
+# PostgreSQL or MySQL lock timeout or deadlock) that reached the command line.
 LOCK_RE='lock|busy|deadlock'
 
 # The files, and the expected count and sum (an exact decimal, as text).
@@ -140,14 +142,18 @@ check "every job's summary: 96 inserted, 0 updated, 0 failed" \
 		  and json_extract(summary, '\$.updated') = 0 and json_extract(summary, '\$.records_failed') = 0
 		  and imported_rows = 2" \
 		"select count(*) from import_jobs where (summary->>'inserted')::int = 96
-		  and (summary->>'updated')::int = 0 and (summary->>'records_failed')::int = 0 and imported_rows = 2")")" "$JOBS"
-# The exact sum: PostgreSQL in numeric; SQLite (no decimal type) in integer
+		  and (summary->>'updated')::int = 0 and (summary->>'records_failed')::int = 0 and imported_rows = 2" \
+		"select count(*) from import_jobs where json_extract(summary, '\$.inserted') = 96
+		  and json_extract(summary, '\$.updated') = 0 and json_extract(summary, '\$.records_failed') = 0
+		  and imported_rows = 2")")" "$JOBS"
+# The exact sum: PostgreSQL in numeric, MySQL in decimal; SQLite (no decimal type) in integer
 # thousandths, every stored value being checked to be a whole number of them.
 check "readings: count and exact sum" \
 	"$(sql q "$(by_backend \
 		"select n || ' ' || (s / 1000) || '.' || substr('000' || (s % 1000), -3) from
 		 (select count(*) n, sum(cast(round(reading_value * 1000) as integer)) s from hh_readings)" \
-		"select count(*) || ' ' || to_char(sum(reading_value::numeric), 'FM99999999990.000') from hh_readings")")" \
+		"select count(*) || ' ' || to_char(sum(reading_value::numeric), 'FM99999999990.000') from hh_readings" \
+		"select count(*) || ' ' || sum(cast(reading_value as decimal(20, 3))) from hh_readings")")" \
 	"$want_count $want_sum"
 check "readings: every one is a whole number of thousandths" \
 	"$(sql q "select count(*) from hh_readings where abs(reading_value * 1000 - round(reading_value * 1000)) >= 1e-6")" 0

@@ -1,6 +1,10 @@
-/* A test's database, SQLite file or PostgreSQL schema: see ecl_test_target.h. */
+/* A test's database, SQLite file, PostgreSQL schema or MySQL database: see
+ * ecl_test_target.h. */
 #include "ecl_test.h"
 #include "ecl_test_target.h"
+#ifdef ECL_TEST_WITH_MYSQL
+#include "ecl_test_target_mysql.h"
+#endif
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,35 @@
 int ecl_test_uri_is_pgsql(const char *uri)
 {
 	return uri != NULL && (strncmp(uri, "postgresql:", 11) == 0 || strncmp(uri, "postgres:", 9) == 0);
+}
+
+int ecl_test_uri_is_mysql(const char *uri)
+{
+	return uri != NULL && (strncmp(uri, "mysql://", 8) == 0 || strncmp(uri, "mariadb://", 10) == 0);
+}
+
+char *ecl_test_my_with_database(const char *uri, const char *database)
+{
+	const char *a = strstr(uri, "://"), *end, *q;
+	char *out = NULL;
+
+	if (a == NULL)
+		return NULL;
+	end = a + 3 + strcspn(a + 3, "/?");
+	q = strchr(end, '?');
+	if (asprintf(&out, "%.*s/%s%s", (int)(end - uri), uri, database, q != NULL ? q : "") < 0)
+		return NULL;
+	return out;
+}
+
+void ecl_test_fresh_name(char *out, size_t size, const char *prefix)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(out, size, "%s_%ld_%08lx", prefix, (long)getpid(),
+		(unsigned long)(((uint64_t)ts.tv_nsec * UINT64_C(2654435761)) ^ (uint64_t)ts.tv_sec)
+		& 0xffffffffUL);
 }
 
 char *ecl_test_pg_with_param(const char *uri, const char *key, const char *value)
@@ -36,16 +69,94 @@ void ecl_test_target_sqlite(ecl_test_target *t, const char *path)
 	assert_true(asprintf(&t->uri, "sqlite://%s", path) >= 0);
 }
 
-void ecl_test_target_pgsql(ecl_test_target *t, const char *server, const char *schema)
+/* A server target: the uri, `server` and the schema or database `name`. */
+static void server_target(ecl_test_target *t, const char *server, const char *name, int mysql)
 {
 	memset(t, 0, sizeof(*t));
-	t->pgsql = 1;
+	t->mysql = mysql;
+	t->pgsql = !mysql;
 	t->server = strdup(server);
-	t->schema = strdup(schema);
+	t->schema = strdup(name);
 	assert_non_null(t->server);
 	assert_non_null(t->schema);
-	t->uri = ecl_test_pg_with_param(server, "schema", schema);
+	t->uri = mysql ? ecl_test_my_with_database(server, name) : ecl_test_pg_with_param(server, "schema", name);
 	assert_non_null(t->uri);
+}
+
+void ecl_test_target_pgsql(ecl_test_target *t, const char *server, const char *schema)
+{
+	server_target(t, server, schema, 0);
+}
+
+void ecl_test_target_mysql(ecl_test_target *t, const char *server, const char *database)
+{
+	server_target(t, server, database, 1);
+}
+
+void ecl_test_target_server(ecl_test_target *t, const char *server, const char *name)
+{
+	if (ecl_test_uri_is_mysql(server))
+		ecl_test_target_mysql(t, server, name);
+	else
+		ecl_test_target_pgsql(t, server, name);
+}
+
+int ecl_test_target_from_arg(ecl_test_target *t, const char *store, const char *prefix,
+                             const char *default_path, const char *what)
+{
+	char name[64];
+
+	if (store == NULL) {
+		ecl_test_target_sqlite(t, default_path);
+	} else if (ecl_test_uri_is_pgsql(store) || ecl_test_uri_is_mysql(store)) {
+		ecl_test_fresh_name(name, sizeof(name), prefix);
+		ecl_test_target_server(t, store, name);
+	} else if (strncmp(store, "sqlite://", 9) == 0 && store[9] != '\0') {
+		ecl_test_target_sqlite(t, store + 9);
+	} else {
+		fprintf(stderr, "%s: \"%s\" is neither a sqlite://PATH nor a PostgreSQL or MySQL URI\n",
+			what, store);
+		return -1;
+	}
+	return 0;
+}
+
+int ecl_test_store_arg(int argc, char **argv, const char **store)
+{
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [sqlite://PATH | POSTGRESQL-URI | MYSQL-URI]\n", argv[0]);
+		return 2;
+	}
+	*store = argc == 2 ? argv[1] : NULL;
+	return ecl_test_check_server(*store);
+}
+
+const char *ecl_test_target_backend(const ecl_test_target *t)
+{
+	return t->pgsql ? "PostgreSQL" : t->mysql ? "MySQL" : "SQLite";
+}
+
+/* When `uri` names MySQL: see ecl_test_check_server. */
+static int my_check_server(const char *uri)
+{
+#ifdef ECL_TEST_WITH_MYSQL
+	return ecl__test_my_check_server(uri);
+#else
+	(void)uri;
+	fprintf(stderr, "this test was built without MySQL support (the backend is not built)\n");
+	return 1;
+#endif
+}
+
+static int pg_check_server(const char *uri);
+
+int ecl_test_check_server(const char *uri)
+{
+	if (ecl_test_uri_is_mysql(uri))
+		return my_check_server(uri);
+	if (ecl_test_uri_is_pgsql(uri))
+		return pg_check_server(uri);
+	return 0;
 }
 
 #ifdef ECL_TEST_WITH_PGSQL
@@ -125,10 +236,8 @@ static PGresult *pg_run(ecl_test_target *t, const char *sql, ExecStatusType expe
 	return res;
 }
 
-int ecl_test_pg_check_server(const char *uri)
+static int pg_check_server(const char *uri)
 {
-	if (!ecl_test_uri_is_pgsql(uri))
-		return 0;
 	switch (PQping(libpq_conninfo(uri))) {
 	case PQPING_OK:
 	case PQPING_REJECT:   /* answering (starting up, too many clients): let the test say */
@@ -144,10 +253,9 @@ int ecl_test_pg_check_server(const char *uri)
 
 #else
 
-int ecl_test_pg_check_server(const char *uri)
+static int pg_check_server(const char *uri)
 {
-	if (!ecl_test_uri_is_pgsql(uri))
-		return 0;
+	(void)uri;
 	fprintf(stderr, "this test was built without PostgreSQL support (the backend is not built)\n");
 	return 1;
 }
@@ -156,6 +264,10 @@ int ecl_test_pg_check_server(const char *uri)
 
 double ecl_test_target_number(ecl_test_target *t, const char *sql)
 {
+#ifdef ECL_TEST_WITH_MYSQL
+	if (t->mysql)
+		return ecl__test_my_number(t, sql);
+#endif
 #ifdef ECL_TEST_WITH_PGSQL
 	if (t->pgsql) {
 		PGresult *res = pg_run(t, sql, PGRES_TUPLES_OK);
@@ -167,24 +279,34 @@ double ecl_test_target_number(ecl_test_target *t, const char *sql)
 		return value;
 	}
 #endif
-	assert_false(t->pgsql);
+	assert_false(t->pgsql || t->mysql);
 	return ecl_test_sql_number(t->path, sql);
 }
 
 void ecl_test_target_exec(ecl_test_target *t, const char *sql)
 {
+#ifdef ECL_TEST_WITH_MYSQL
+	if (t->mysql) {
+		ecl__test_my_exec(t, sql);
+		return;
+	}
+#endif
 #ifdef ECL_TEST_WITH_PGSQL
 	if (t->pgsql) {
 		PQclear(pg_run(t, sql, PGRES_COMMAND_OK));
 		return;
 	}
 #endif
-	assert_false(t->pgsql);
+	assert_false(t->pgsql || t->mysql);
 	ecl_test_sql_exec(t->path, sql);
 }
 
 int ecl_test_target_wait_gone(ecl_test_target *t, const char *name, int timeout_ms)
 {
+#ifdef ECL_TEST_WITH_MYSQL
+	if (t->mysql)
+		return ecl__test_my_wait_gone(t, timeout_ms);
+#endif
 #ifdef ECL_TEST_WITH_PGSQL
 	if (t->pgsql) {
 		struct timespec pause = { 0, 5 * 1000000L };
@@ -221,7 +343,11 @@ int ecl_test_target_wait_gone(ecl_test_target *t, const char *name, int timeout_
 
 void ecl_test_target_destroy(ecl_test_target *t)
 {
-	if (t->pgsql) {
+	if (t->mysql) {
+#ifdef ECL_TEST_WITH_MYSQL
+		ecl__test_my_drop(t);
+#endif
+	} else if (t->pgsql) {
 #ifdef ECL_TEST_WITH_PGSQL
 		PGconn *pg = connection(t);
 

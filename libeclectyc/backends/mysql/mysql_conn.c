@@ -149,7 +149,7 @@ static int configure(ecl_backend_conn *conn)
 static int connect_once(ecl_backend_conn *conn)
 {
 	unsigned int timeout = 10;
-	my_bool no = 0;
+	my_bool no = 0, yes = 1;
 	const char *host = conn->host;
 
 	if (conn->my != NULL)
@@ -160,7 +160,10 @@ static int connect_once(ecl_backend_conn *conn)
 	mysql_options(conn->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(conn->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(conn->my, MYSQL_OPT_RECONNECT, &no);
-	mysql_options(conn->my, MYSQL_OPT_LOCAL_INFILE, &no);
+	/* LOAD DATA LOCAL INFILE for readings (mysql_readings.c), served only
+	 * from the library's buffers (ecl__my_infile_serve), never from a file. */
+	mysql_options(conn->my, MYSQL_OPT_LOCAL_INFILE, &yes);
+	ecl__my_infile_serve(conn->my, NULL);
 	if (conn->socket != NULL && host == NULL)
 		host = "localhost";
 	if (mysql_real_connect(conn->my, host, conn->user, conn->password, NULL, conn->port,

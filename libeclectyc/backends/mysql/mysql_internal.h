@@ -32,6 +32,7 @@ struct ecl_backend_conn {
 	int no_database;         /* the database does not exist (yet): migrate creates it */
 	int named_lock;          /* GET_LOCK held by a migration: released after its transaction */
 	char *scratch_db;        /* the drift check's scratch database, when it runs */
+	int no_local_infile;     /* the server refused LOAD DATA LOCAL: readings go as upserts */
 	unsigned int last_errno; /* the server's error number of the last failure */
 	my_cached cache[ECL_MY_STMT_CACHE];
 	unsigned int cache_next;
@@ -144,6 +145,9 @@ int ecl__my_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql)
 int ecl__my_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report);
 int ecl__my_scratch_close(ecl_backend_conn *conn, void *scratch, int rc);
 int ecl__my_readings_batch(ecl_backend_conn *conn, ecl__readings_write *w);
+/* Serve LOAD DATA LOCAL INFILE from the library's buffer `src` (NULL:
+ * refuse any request, so that a server can never read a client file). */
+void ecl__my_infile_serve(MYSQL *my, void *src);
 
 /* mysql_jobs.c */
 int ecl__my_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
