@@ -175,19 +175,15 @@ if [ "$n" = 0 ]; then
 else
 	fail "migrate --check creates no tables$(by_backend "" " (nor the schema)" " (nor the database)")" "tables found: $n"
 fi
-# --dry-run reads what would run and runs none of it. A SQLite file that
-# does not exist is not created to be read.
+# --dry-run reads what would run and runs none of it. (The SQLite file
+# exists by now, empty: store_tables opened it with sqlite3.)
 dbrun migrate --dry-run
-if [ "$STORE_KIND" = sqlite ]; then
-	expect "migrate --dry-run on a missing SQLite file says so" 1 "" "does not exist"
+expect "migrate --dry-run on an empty database prints every migration" 0 \
+	"^-- [0-9]+ migrations would run \\(version 0 to [0-9]+\\); nothing was applied$"
+if grep -q "^-- migration 1$" <<<"$out" && grep -q "CREATE TABLE import_jobs" <<<"$out"; then
+	pass "migrate --dry-run prints migration 1's SQL"
 else
-	expect "migrate --dry-run on a fresh database prints every migration" 0 \
-		"^-- [0-9]+ migrations would run \\(version 0 to [0-9]+\\); nothing was applied$"
-	if grep -q "^-- migration 1$" <<<"$out" && grep -q "CREATE TABLE import_jobs" <<<"$out"; then
-		pass "migrate --dry-run prints migration 1's SQL"
-	else
-		fail "migrate --dry-run prints migration 1's SQL" "no '-- migration 1' and CREATE TABLE import_jobs"
-	fi
+	fail "migrate --dry-run prints migration 1's SQL" "no '-- migration 1' and CREATE TABLE import_jobs"
 fi
 n=$(store_tables x)
 if [ "$n" = 0 ]; then pass "migrate --dry-run creates no tables"; else fail "migrate --dry-run creates no tables" "tables found: $n"; fi
