@@ -881,7 +881,11 @@ def _job_handler(type_name: str, handler: Callable[[Job], Any]) -> Callable[[str
     def run(job_json: str) -> str:
         try:
             report = _handler_report(type_name, handler(Job.from_dict(json.loads(job_json))))
-            return json.dumps(report)
+            try:
+                return json.dumps(report)
+            except (TypeError, ValueError) as exc:
+                raise InvalidError(f"the {type_name} handler's report cannot be stored as "
+                                   f"JSON: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - every failure is the job's
             return _handler_failure(exc)
     return run

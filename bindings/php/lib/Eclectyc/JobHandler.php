@@ -12,7 +12,8 @@ namespace Eclectyc;
  * 'failed' => int, 'total' => ?int, 'summary' => ?array], every key
  * optional. What it throws is the job's failure, its message the job's
  * error_message:
- * - an \EclectycException by its code: Eclectyc\InvalidException,
+ * - an \EclectycException by its code (by its class when made without
+ *   one): Eclectyc\InvalidException,
  *   ParseException and NotFoundException fail the job for good,
  *   Eclectyc\CancelledException hands it back (no retry spent) and stops
  *   the worker, the others are retried with backoff;
@@ -31,7 +32,7 @@ final class JobHandler
     {
         return static function (string $job) use ($type, $handler): string {
             try {
-                return Json::encode(self::report($type, $handler(Json::decode($job))), 'report');
+                return (string)Json::encodeObject(self::report($type, $handler(Json::decode($job))), 'report');
             } catch (\Throwable $e) {
                 return self::failure($e);
             }
@@ -74,14 +75,25 @@ final class JobHandler
         return $report;
     }
 
+    /** What a \Throwable without a library code means (one made with `new`). */
+    private static function codeOf(\Throwable $e): int
+    {
+        return match (true) {
+            $e instanceof InvalidException, $e instanceof \InvalidArgumentException => \EINVALID,
+            $e instanceof ParseException => \EPARSE,
+            $e instanceof NotFoundException => \ENOTFOUND,
+            $e instanceof CancelledException => \ECANCELLED,
+            default => \ERROR,
+        };
+    }
+
     /** The failure report for what the handler threw. */
     private static function failure(\Throwable $e): string
     {
-        $code = match (true) {
-            $e instanceof \EclectycException => $e->getCode(),
-            $e instanceof \InvalidArgumentException => \EINVALID,
-            default => \ERROR,
-        };
+        $code = $e->getCode();
+        if (!($e instanceof \EclectycException) || !is_int($code) || $code > \ERROR || $code < \EPARSE) {
+            $code = self::codeOf($e);
+        }
         $message = $e->getMessage() !== '' ? $e->getMessage() : get_class($e);
         return json_encode(['error' => $code, 'message' => $message],
             JSON_INVALID_UTF8_SUBSTITUTE | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
