@@ -42,6 +42,12 @@ final class JobHandlersTest extends TestCase
         $this->store = new Store(TestEnv::uri($this->dir), useConfig: false, logLevel: Store::LOG_NONE);
     }
 
+    /** Handlers here capture the test case, which holds the store: close() breaks the cycle. */
+    protected function tearDown(): void
+    {
+        $this->store->close();
+    }
+
     private function worker(?Store $store = null): Worker
     {
         return new Worker($store ?? $this->store, 'w1', false);
