@@ -190,6 +190,9 @@ static void on_log(ecl_log_level level, const char *message, void *payload)
 
 /* ---- stores ------------------------------------------------------------------ */
 
+/* Every ecl_import_type value is below this (hh, daily, sites). */
+#define ECLB_JOB_TYPES (ECL_IMPORT_SITES + 1)
+
 struct eclb_store {
 	ecl_store *store;
 	eclb_callback *log;
@@ -210,6 +213,8 @@ struct eclb_store {
 	ecl_health_options health_opts;
 	ecl_cleanup_options cleanup_opts;
 	ecl_alert_options alert_opts;
+	/* The host's job handlers, by ecl_import_type (NULL: none). */
+	struct job_handler *handlers[ECLB_JOB_TYPES];
 };
 
 static ecl_store *open_store(eclb_store *s)
@@ -221,9 +226,25 @@ static ecl_store *open_store(eclb_store *s)
 	return s->store;
 }
 
+static void handler_release(struct job_handler *h);
+
+/* Free the library's store and the handlers registered on it (a handler
+ * holding the language's store object is a cycle only close() breaks). */
+static void drop_store(eclb_store *s)
+{
+	size_t i;
+
+	ecl_store_free(s->store);
+	s->store = NULL;
+	for (i = 0; i < ECLB_JOB_TYPES; i++) {
+		handler_release(s->handlers[i]);
+		s->handlers[i] = NULL;
+	}
+}
+
 static void store_free(eclb_store *s)
 {
-	ecl_store_free(s->store);
+	drop_store(s);
 	eclb_callback_free(s->log);
 	ecl_config_free(s->config);
 	free(s->uri);
@@ -348,8 +369,7 @@ void eclb_store_leave(eclb_store *s)
 {
 	if (s != NULL && --s->calls == 0 && s->close_pending) {
 		s->close_pending = 0;
-		ecl_store_free(s->store);
-		s->store = NULL;
+		drop_store(s);
 	}
 }
 
@@ -361,8 +381,7 @@ void eclb_store_close(eclb_store *s)
 		s->close_pending = 1;
 		return;
 	}
-	ecl_store_free(s->store);
-	s->store = NULL;
+	drop_store(s);
 }
 
 void eclb_store_release(eclb_store *s)
@@ -765,6 +784,146 @@ void eclb_job_release(eclb_store *s, const char *batch_id, const char *worker_id
 
 	if (st != NULL)
 		fail(ecl_job_release(st, batch_id, worker_id));
+}
+
+/* ---- job types the host runs ------------------------------------------------- */
+
+/* A registered handler. Counted: the store's registration holds it, and so
+ * does each run in progress, so a handler replaced or removed from inside
+ * its own run (or the store closed meanwhile) is freed when the run ends. */
+struct job_handler {
+	eclb_callback *cb;
+	ecl_import_type type;
+	int refs;
+};
+
+static void handler_release(struct job_handler *h)
+{
+	if (h == NULL || --h->refs > 0)
+		return;
+	eclb_callback_free(h->cb);
+	free(h);
+}
+
+/* An ECL_E* code as the language layer reported it; anything else is the
+ * generic (transient) failure. */
+static int handler_code(json_int_t code)
+{
+	return code <= ECL_ERROR && code >= ECL_EPARSE ? (int)code : ECL_ERROR;
+}
+
+/* The counters and summary of a success report. Counts the library refuses
+ * (negative) are refused by ecl_job_complete(), naming them. */
+static int read_success(json_t *report, ecl_job_counts *counts, ecl_buf *summary, const char *type)
+{
+	json_int_t processed = 0, imported = 0, failed = 0;
+	json_t *total = NULL, *object = NULL;
+	json_error_t error;
+	char *text;
+	int rc;
+
+	if (json_unpack_ex(report, &error, JSON_STRICT, "{s?I, s?I, s?I, s?o, s?o}",
+	                   "processed", &processed, "imported", &imported, "failed", &failed,
+	                   "total", &total, "summary", &object) != 0)
+		return ecl_error_set(ECL_EINVALID, "the %s handler's report was refused: %s", type,
+		                     error.text);
+	if (total != NULL && !json_is_null(total) && !json_is_integer(total))
+		return ecl_error_set(ECL_EINVALID, "the %s handler's total must be an integer or null",
+		                     type);
+	counts->processed_rows = processed;
+	counts->imported_rows = imported;
+	counts->failed_rows = failed;
+	counts->checkpoint = processed;   /* a finished job's rows are all committed */
+	counts->total_rows = json_is_integer(total) ? json_integer_value(total) : -1;
+	if (object == NULL || json_is_null(object))
+		return 0;
+	text = json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	rc = text ? ecl_buf_set(summary, text) : ecl_error_set(ECL_ENOMEM, "out of memory");
+	free(text);
+	return rc;
+}
+
+/* The handler's report (binding.h) as the ecl_job_handler result. */
+static int read_report(const char *text, ecl_job_counts *counts, ecl_buf *summary,
+                       const char *type)
+{
+	json_error_t error;
+	json_t *report = json_loads(text, 0, &error);
+	json_t *code = json_object_get(report, "error");
+	const char *message = json_string_value(json_object_get(report, "message"));
+	int rc;
+
+	if (!json_is_object(report))
+		rc = ecl_error_set(ECL_EINVALID, "the %s handler's report is not a JSON object: %s",
+		                   type, report ? "another JSON value" : error.text);
+	else if (code != NULL)
+		rc = ecl_error_set(handler_code(json_integer_value(code)), "%s",
+		                   message && *message ? message : "the handler failed");
+	else
+		rc = read_success(report, counts, summary, type);
+	json_decref(report);
+	return rc;
+}
+
+/* The ecl_job_handler of every registered host handler. The handler's own
+ * calls on the store run in status frames of their own (the language
+ * layer's), so this reports through the library's error only. */
+static int on_job(const ecl_job *job, ecl_job_counts *counts, ecl_buf *summary, void *payload)
+{
+	struct job_handler *h = payload;
+	const char *type = ecl_import_type_name(h->type);
+	ecl_buf text = ECL_BUF_INIT;
+	char *report = NULL;
+	int rc = ecl_job_to_json(&text, job);
+
+	if (rc == 0) {
+		h->refs++;
+		report = h->cb->job(h->cb->host, text.ptr);
+		rc = report != NULL ? read_report(report, counts, summary, type)
+			: ecl_error_set(ECL_ECANCELLED, "the %s handler raised: the job is handed back", type);
+		handler_release(h);
+	}
+	free(report);
+	ecl_buf_dispose(&text);
+	return rc;
+}
+
+static struct job_handler *handler_new(eclb_callback *cb, ecl_import_type type)
+{
+	struct job_handler *h = calloc(1, sizeof(*h));
+
+	if (h == NULL) {
+		fail_with(ECL_ENOMEM, "out of memory for a job handler");
+		return NULL;
+	}
+	h->cb = cb;
+	h->type = type;
+	h->refs = 1;
+	return h;
+}
+
+void eclb_set_job_handler(eclb_store *s, const char *type, eclb_callback *handler)
+{
+	ecl_store *st = open_store(s);
+	struct job_handler *h = NULL;
+	ecl_import_type which = ECL_IMPORT_HH;
+	int rc = st ? fail(ecl_import_type_parse(&which, type ? type : "")) : -1;
+
+	if (rc == 0 && handler != NULL && handler->job == NULL)
+		rc = fail_with(ECL_EINVALID, "a job handler needs a callable");
+	if (rc == 0 && handler != NULL && (h = handler_new(handler, which)) == NULL)
+		rc = ECL_ENOMEM;
+	if (rc == 0)
+		rc = fail(ecl_store_set_job_handler(st, which, h ? on_job : NULL, h));
+	if (rc != 0) {
+		if (h != NULL)
+			h->cb = NULL;   /* freed below, once */
+		handler_release(h);
+		eclb_callback_free(handler);
+		return;
+	}
+	handler_release(s->handlers[which]);
+	s->handlers[which] = h;
 }
 
 /* ---- ingestion -------------------------------------------------------------- */

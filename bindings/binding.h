@@ -66,6 +66,14 @@ typedef struct eclb_callback {
 	                long long failed);
 	/* A log line. */
 	void (*log)(void *host, int level, const char *message);
+	/* A job handler (eclb_set_job_handler): gives the callable the
+	 * claimed job's JSON and returns its report as JSON text (malloc'd, the
+	 * C side frees it): {"processed", "imported", "failed", "total" (null:
+	 * unknown), "summary" (an object or null)} for success, {"error": an
+	 * ECL_E* code, "message"} for a failure. NULL when the callable raised:
+	 * its exception is left pending, the job is handed back, the worker
+	 * stops and the exception propagates from the worker's call. */
+	char *(*job)(void *host, const char *job_json);
 	/* Drop the language's reference to `host`. */
 	void (*release)(void *host);
 	void *host;
@@ -93,7 +101,13 @@ typedef struct eclb_store eclb_store;
  */
 eclb_store *eclb_store_open(const char *uri, int migrate, eclb_callback *log, int log_level,
                             int use_config, const char *env_file);
-/* Close the store; later calls fail with ECL_EINVALID. Called from inside a
+/* Register (or, with NULL, remove) the handler for jobs of `type`
+ * ("sites"): `handler` (taken over, its `job` trampoline) runs each such job
+ * the store's workers claim (ecl_store_set_job_handler()). The handler a
+ * call replaces is released when it is not running; the rest go when the
+ * store closes. */
+void eclb_set_job_handler(eclb_store *s, const char *type, eclb_callback *handler);
+/* Close the store (releasing its job handlers); later calls fail with ECL_EINVALID. Called from inside a
  * call on the store (a callback), the close waits for that call to return. */
 void eclb_store_close(eclb_store *s);
 /* Bracket every call that uses the store (the interface's methods do). */

@@ -138,6 +138,11 @@ struct eclb_store {};
 		ECLB_CALL_VOID($self, eclb_job_retry($self, batch_id, delay_seconds));
 	}
 	void cancel_job(const char *batch_id) { ECLB_CALL_VOID($self, eclb_job_cancel($self, batch_id)); }
+	/* handler: a callable (job JSON text) -> report JSON text (binding.h), or
+	 * NULL to remove the type's handler. */
+	void set_job_handler(const char *type, eclb_callback *handler = NULL) {
+		ECLB_CALL_VOID($self, eclb_set_job_handler($self, type, handler));
+	}
 
 	/* A host's own loop (binding.h): claim returns NULL when nothing is
 	 * runnable; the rest raise on a refused transition. */

@@ -187,7 +187,12 @@ req f_limitx 200 GET "/admin/imports/jobs?limit=abc" "${auth[@]}"
 [ "$(rows f_limitx | wc -w)" = 5 ] || fail "limit=abc is the default"
 req f_bogus 400 GET "/admin/imports/jobs?status=bogus" "${auth[@]}"
 has f_bogus 'Unknown status'
-req f_crit 400 GET "/admin/imports/jobs?priority=critical" "${auth[@]}"
+req f_urgent 400 GET "/admin/imports/jobs?priority=urgent" "${auth[@]}"
+has f_urgent 'Unknown priority'
+# critical is a priority of the library's (claimed first): a filter with no job yet.
+req f_crit 200 GET "/admin/imports/jobs?priority=critical" "${auth[@]}"
+has f_crit 'No jobs match.'
+has f_crit '<option value="critical" selected>'
 req f_array 400 GET "/admin/imports/jobs?status%5B%5D=failed" "${auth[@]}"
 
 # One job: the status page, its progress JSON; unknown and malformed ids are 404.

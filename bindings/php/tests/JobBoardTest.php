@@ -27,7 +27,7 @@ final class JobBoardTest extends TestCase
         $this->assertSame([$ids[4]], array_column($board->jobs(limit: 1), 'batch_id'));
         $this->assertSame(array_reverse($ids), array_column($board->jobs('', ''), 'batch_id'), "'' is any");
         $this->assertSame([], $board->jobs('bogus'));
-        $this->assertSame([], $board->jobs(null, 'critical'));
+        $this->assertSame([], $board->jobs(null, 'urgent'));
         $this->assertSame([], $board->jobs(limit: 0));
         // The store filters by priority before the limit: the newest high job, not the newest job.
         $this->assertSame([$ids[3]], array_column($board->jobs(priority: 'high', limit: 1), 'batch_id'));

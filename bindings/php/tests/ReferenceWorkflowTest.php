@@ -360,4 +360,45 @@ final class ReferenceWorkflowTest extends TestCase
         $this->assertNotNull($this->jobs->getJob($queued), 'queued jobs are never deleted');
         $this->assertSame(0, $this->jobs->cleanupOldJobs(daysOld: 30));
     }
+    /**
+     * The sites upload (ImportController::upload with import_type sites) once
+     * the application registers its site importer as the store's handler
+     * (docs/migration-guide.md, Sites uploads), and a critical upload claimed first.
+     */
+    public function testSitesUploadRunByTheApplicationsHandler(): void
+    {
+        $path = "$this->dir/app/storage/imports/sites.csv";
+        file_put_contents($path, "name,postcode\nHead Office,BS1 1AA\n");
+        $args = ['filename' => 'sites.csv', 'filePath' => $path, 'importType' => 'sites', 'userId' => 7,
+                 'metadata' => ['default_site_id' => 3]];
+        try {
+            $this->jobs->createJob(...$args);
+            $this->fail('a sites job without a handler');
+        } catch (Eclectyc\InvalidException $e) {
+            $this->assertStringContainsString('sites', $e->getMessage());
+        }
+        $critical = null;
+        $criticalWhenRun = null;
+        $this->jobs->store()->setJobHandler('sites',
+            function (array $job) use (&$critical, &$criticalWhenRun): array {
+                $criticalWhenRun = $this->jobs->getJob($critical)['status'];
+                $n = count(array_slice(file($job['file_path'], FILE_IGNORE_NEW_LINES), 1));
+                return ['processed' => $n, 'imported' => $n, 'failed' => 0, 'total' => $n,
+                        'summary' => ['records_processed' => $n, 'records_imported' => $n,
+                                      'records_failed' => 0, 'errors' => [], 'batch_id' => $job['batch_id'],
+                                      'dry_run' => false, 'meta' => ['format' => 'sites']]];
+            });
+        $sites = $this->jobs->createJob(...$args);
+        $critical = $this->upload('urgent.csv', ['priority' => 'critical', 'importType' => 'daily']);
+        $this->assertSame([$critical, $sites], array_column($this->jobs->getQueuedJobs(), 'batch_id'));
+
+        $report = (new Eclectyc\Worker($this->jobs->store(), 'reference-worker:100', false))->process(10);
+        $this->assertSame([2, 2], [$report['claimed'], $report['completed']]);
+        $row = $this->jobs->getJob($sites);
+        self::assertReferenceRow($row);
+        $this->assertSame(['sites', 'completed', 1, 1, 100.0, 'sites'],
+            [$row['import_type'], $row['status'], $row['processed_rows'], $row['imported_rows'],
+             $row['progress_percent'], $row['summary']['meta']['format']]);
+        $this->assertSame('completed', $criticalWhenRun, 'the critical upload ran first');
+    }
 }

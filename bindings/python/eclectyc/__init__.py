@@ -558,8 +558,9 @@ class Store:
 
         The parameters are the reference's ``createJob``: ``filename`` is the
         name to show (default: the path's last component), ``import_type``
-        "hh" (default) or "daily", ``priority`` "low", "normal" (default) or
-        "high", ``tags`` a list of strings, ``metadata`` a JSON-able dict,
+        "hh" (default), "daily", or "sites" once the store has a handler for
+        it (:meth:`set_job_handler`), ``priority`` "low", "normal" (default),
+        "high" or "critical" (claimed first), ``tags`` a list of strings, ``metadata`` a JSON-able dict,
         ``max_retries`` the retries after a failure (attempts = max_retries
         + 1; None: ``ECLECTYC_MAX_RETRIES``, else the library's 3). ``profile``
         names the import profile to read the file with (a name from
@@ -590,7 +591,7 @@ class Store:
     def list_jobs(self, status: Optional[str] = None, limit: Optional[int] = None,
                   priority: Optional[str] = None) -> List[Job]:
         """Jobs, newest first; ``status`` ("queued" ...) and ``priority``
-        ("low", "normal", "high") filter (None: any), ``limit=0`` lists all
+        ("low", "normal", "high", "critical") filter (None: any), ``limit=0`` lists all
         (None: the library's default, 20)."""
         rows = _loads(self._call(self._native.list_jobs, _text(status, "status"),
                                  _or_default(limit, "limit"), _text(priority, "priority")))
@@ -616,6 +617,37 @@ class Store:
     def cancel_job(self, batch_id: str) -> None:
         """Cancel a queued or processing job (:class:`StateError` otherwise)."""
         self._call(self._native.cancel_job, _text(batch_id, "batch_id", False))
+
+    def set_job_handler(self, import_type: str,
+                        handler: Optional[Callable[[Job], Optional[Mapping[str, Any]]]]) -> None:
+        """Run jobs of ``import_type`` ("sites": the types the library does
+        not import itself) with ``handler``, or with None stop running them.
+        With a handler, :meth:`create_job` takes jobs of that type and this
+        store's workers claim and run them; without one, creating such a job
+        raises :class:`InvalidError` naming the type, and this store's
+        workers leave them queued for a process that has the handler. A new
+        handler replaces the old; :meth:`close` drops them all.
+
+        ``handler(job)`` gets the claimed :class:`Job` (status "processing")
+        and returns None or a mapping with any of ``processed``,
+        ``imported``, ``failed`` (ints), ``total`` (int or None) and
+        ``summary`` (a dict or None): the job is completed with them. To fail
+        it, raise; ``str(exc)`` becomes its error_message:
+        :class:`InvalidError`, :class:`ParseError`, :class:`NotFoundError`
+        and ``ValueError`` fail it for good (bad input);
+        :class:`CancelledError` hands it back (no retry spent) and stops the
+        worker; any other ``Exception`` is retried with backoff while
+        retries are left. Those never propagate from the worker. A
+        ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``,
+        ``SystemExit``) hands the job back, stops the worker and propagates
+        from :meth:`Worker.process`. A handler that refers to this store
+        keeps it open until :meth:`close` (a cycle through the C side the
+        garbage collector cannot see).
+        """
+        type_name = _text(import_type, "import_type", optional=False)
+        native = None if handler is None else _job_handler(str(type_name),
+                                                           _callback(handler, "handler"))
+        self._call(self._native.set_job_handler, type_name, native)
 
     # -- a host's own loop: claim, heartbeat, progress, finish ---------------
     #
@@ -796,6 +828,67 @@ class Store:
             self._native.alert_send,
             _text(type, "type", False), _text(severity, "severity", False),
             _text(subject, "subject", False), _text(body, "body", False), _text(key, "key")))
+
+
+# ---- job handlers --------------------------------------------------------------
+
+_REPORT_KEYS = ("processed", "imported", "failed", "total", "summary")
+
+
+def _handler_report(type_name: str, report: Any) -> Dict[str, Any]:
+    """A handler's return value as the report the C side reads; a wrong one
+    raises InvalidError (the job fails for good, naming the fault)."""
+    if report is None:
+        return {}
+    if not isinstance(report, Mapping):
+        raise InvalidError(f"the {type_name} handler must return None or a mapping with "
+                           f"{', '.join(_REPORT_KEYS)}, not {type(report).__name__}")
+    for key, value in report.items():
+        if key not in _REPORT_KEYS:
+            raise InvalidError(f"the {type_name} handler returned an unknown key {key!r} "
+                               f"({', '.join(_REPORT_KEYS)})")
+        if key == "summary":
+            fine = value is None or isinstance(value, Mapping)
+        else:
+            fine = (value is None and key == "total") or (isinstance(value, int)
+                                                          and not isinstance(value, bool))
+        if not fine:
+            raise InvalidError(f"the {type_name} handler's {key!r} must be "
+                               f"{'a dict or None' if key == 'summary' else 'an int'}, "
+                               f"not {type(value).__name__}")
+    out = dict(report)
+    if out.get("summary") is not None:
+        out["summary"] = dict(out["summary"])
+    return out
+
+
+def _handler_failure(exc: Exception) -> str:
+    """The failure report of what a handler raised: the code picks
+    permanent or transient (binding.h)."""
+    if isinstance(exc, EclectycError):
+        code = getattr(exc, "code", ERROR)
+    elif isinstance(exc, ValueError):
+        code = EINVALID
+    else:
+        code = ERROR
+    return json.dumps({"error": code, "message": str(exc) or type(exc).__name__})
+
+
+def _job_handler(type_name: str, handler: Callable[[Job], Any]) -> Callable[[str], str]:
+    """The native callable for ``handler``: the job's JSON text in, its
+    report as JSON text out. Only a BaseException that is not an Exception
+    escapes (the C side hands the job back and lets it propagate)."""
+    def run(job_json: str) -> str:
+        try:
+            report = _handler_report(type_name, handler(Job.from_dict(json.loads(job_json))))
+            try:
+                return json.dumps(report)
+            except (TypeError, ValueError) as exc:
+                raise InvalidError(f"the {type_name} handler's report cannot be stored as "
+                                   f"JSON: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - every failure is the job's
+            return _handler_failure(exc)
+    return run
 
 
 # ---- workers ------------------------------------------------------------------

@@ -29,9 +29,10 @@ namespace Eclectyc;
 class ImportJobService
 {
     public const STATUSES = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
-    public const PRIORITIES = ['low', 'normal', 'high'];
-    /** Ranks for getQueuedJobs()'s order (the reference's ENUM order, highest first). */
-    private const PRIORITY_RANK = ['high' => 0, 'normal' => 1, 'low' => 2];
+    public const PRIORITIES = ['low', 'normal', 'high', 'critical'];
+    /** Ranks for getQueuedJobs()'s order, highest first: the library's claim
+     * order (production's 'critical' first, then the reference's ENUM order). */
+    private const PRIORITY_RANK = ['critical' => 0, 'high' => 1, 'normal' => 2, 'low' => 3];
     /**
      * Columns only the production table had, which nothing ever wrote (§1.1):
      * present with the values every production row held, so a view that
@@ -77,8 +78,11 @@ class ImportJobService
     /**
      * Queue an import job; returns its batch id (UUID v4).
      *
-     * @param string      $importType 'hh' or 'daily'
-     * @param string|null $priority   'low', 'normal' or 'high' (null: normal)
+     * @param string      $importType 'hh', 'daily', or 'sites' once the store has a
+     *                                handler for it (Store::setJobHandler(); without
+     *                                one, Eclectyc\InvalidException naming the type)
+     * @param string|null $priority   'low', 'normal', 'high' or 'critical' (null: normal);
+     *                                critical is claimed first
      * @param string[]|null $tags     stored as a JSON array (NULL when empty)
      * @param array|null  $metadata   stored as a JSON object (NULL when empty)
      * @param int|null    $maxRetries retries after a failure (attempts = maxRetries + 1),
@@ -131,8 +135,9 @@ class ImportJobService
 
     /**
      * The next jobs to run, as the reference's worker fetches them: queued
-     * and due (retry_at unset or past: a retry waits out its delay), high
-     * priority first, then oldest queued_at, then id. Failed jobs are final
+     * and due (retry_at unset or past: a retry waits out its delay),
+     * critical then high priority first, then oldest queued_at, then id (the
+     * order the library claims them in). Failed jobs are final
      * here (a failure with retries left is requeued instead), so none is
      * listed. Nothing is claimed: updateStatus($id, 'processing') does that.
      */
@@ -145,15 +150,15 @@ class ImportJobService
         $due = array_filter($this->store->listJobs('queued', 0),
             static fn (array $job): bool => $job['retry_at'] === null || $job['retry_at'] <= $now);
         usort($due, static fn (array $a, array $b): int =>
-            [self::PRIORITY_RANK[$a['priority']] ?? 3, $a['queued_at'], $a['id']]
-            <=> [self::PRIORITY_RANK[$b['priority']] ?? 3, $b['queued_at'], $b['id']]);
+            [self::PRIORITY_RANK[$a['priority']] ?? 4, $a['queued_at'], $a['id']]
+            <=> [self::PRIORITY_RANK[$b['priority']] ?? 4, $b['queued_at'], $b['id']]);
         return array_map([self::class, 'referenceRow'], array_slice($due, 0, $limit));
     }
 
     /**
      * The most recent jobs, newest first (queued_at DESC). An unknown status
      * gives an empty list, as in the reference; so does an unknown priority
-     * (low, normal, high; an addition to the reference's parameters).
+     * (low, normal, high, critical; an addition to the reference's parameters).
      */
     public function getRecentJobs(int $limit = 20, ?string $status = null, ?string $priority = null): array
     {

@@ -164,8 +164,9 @@ final class Store
 
     /**
      * Queue an import; returns its batch id (a UUID v4). Empty tags/metadata
-     * are stored as NULL, like the reference. $importType null = hh,
-     * $priority null = normal, $maxRetries null = ECLECTYC_MAX_RETRIES (else 3).
+     * are stored as NULL, like the reference. $importType null = hh ('sites'
+     * needs a handler: setJobHandler()), $priority (low, normal, high,
+     * critical) null = normal, $maxRetries null = ECLECTYC_MAX_RETRIES (else 3).
      */
     public function createJob(string $filename, string $filePath, ?string $importType = null,
                               ?int $userId = null, bool $dryRun = false, ?string $notes = null,
@@ -246,6 +247,36 @@ final class Store
     public function cancelJob(string $batchId): void
     {
         $this->native->cancel_job($batchId);
+    }
+
+    /**
+     * Run jobs of $type ('sites': the types the library does not import
+     * itself) with $handler, or with null stop running them. With a handler,
+     * createJob() takes jobs of that type and this store's workers (Worker)
+     * claim and run them; without one, creating such a job throws
+     * Eclectyc\InvalidException naming the type, and this store's workers
+     * leave them queued for a process that has the handler. A new handler
+     * replaces the old; close() drops them all.
+     *
+     * The handler, fn(array $job): ?array, gets the claimed job's row (as
+     * getJob(), status 'processing') and returns null or ['processed' =>
+     * int, 'imported' => int, 'failed' => int, 'total' => ?int, 'summary' =>
+     * ?array] (every key optional): the job is completed with them. To fail
+     * it, throw; the message becomes the job's error_message:
+     * Eclectyc\InvalidException, ParseException, NotFoundException and
+     * \InvalidArgumentException fail it for good (bad input);
+     * Eclectyc\CancelledException hands it back (no retry spent) and stops
+     * the worker; anything else is retried with backoff while retries are
+     * left. Exceptions never propagate from the worker. A handler that
+     * captures this Store keeps it open until close() (a cycle PHP's
+     * collector cannot see through the extension).
+     *
+     * @param callable(array<string,mixed>):(array<string,mixed>|null)|null $handler
+     */
+    public function setJobHandler(string $type, ?callable $handler): void
+    {
+        $this->native->set_job_handler($type,
+            $handler === null ? null : JobHandler::wrap($type, $handler));
     }
 
     // ---- a host's own loop: claim, heartbeat, progress, finish ------------------

@@ -6,7 +6,9 @@ namespace Eclectyc;
 /**
  * A queue worker: claims runnable jobs atomically (many workers, in any
  * process or language, may share one store), imports them, retries with
- * backoff, heartbeats, honours cancellation.
+ * backoff, heartbeats, honours cancellation. Jobs of a type the host runs
+ * ('sites') are claimed only when the store has a handler for it
+ * (Store::setJobHandler()), which the worker then calls.
  */
 final class Worker
 {
@@ -101,6 +103,11 @@ final class Worker
                 $totals['cycles']++;
                 foreach ($r as $k => $v) {
                     $totals[$k] = ($totals[$k] ?? 0) + $v;
+                }
+                // A job handed back means the library stopped this worker (its
+                // progress callback or a job handler asked to): it stays stopped.
+                if ($r['released'] > 0) {
+                    $this->stopping = true;
                 }
                 if ($this->stopping || ($maxCycles !== null && $totals['cycles'] >= $maxCycles)) {
                     break;
