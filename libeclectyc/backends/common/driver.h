@@ -11,6 +11,7 @@
 
 #include "eclectyc/sys/backend.h"
 #include "backends/common/aggregate_run.h"
+#include "backends/common/job_columns.h"
 #include "backends/common/readings_run.h"
 #include "backends/common/schema.h"
 
@@ -24,6 +25,10 @@ typedef struct ecl__driver {
 	int (*read)(ecl_backend_conn *conn, ecl__backend_work work, void *ctx, const char *doing);
 	/* Execute parameterless SQL (several statements allowed). */
 	int (*exec)(ecl_backend_conn *conn, const char *sql, const char *doing);
+	/* The claim: `claim` (one attempt, among `types` or any) run through
+	 * `claim_run` (a transaction, or one statement in autocommit). */
+	ecl__job_runner claim_run;
+	ecl__job_claim_fn claim;
 	ecl__schema_hooks schema;
 	ecl__agg_hooks aggregate;
 	ecl__readings_hooks readings;
@@ -36,6 +41,10 @@ typedef struct ecl__driver {
 int ecl__common_schema_version(ecl_backend_conn *conn, int *current, int *expected);
 int ecl__common_migrate(ecl_backend_conn *conn, int64_t applied_at);
 int ecl__common_migrate_plan(ecl_backend_conn *conn, ecl_buf *out);
+int ecl__common_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
+                          int *claimed);
+int ecl__common_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                             int64_t now, ecl_job *out, int *claimed);
 int ecl__common_check(ecl_backend_conn *conn, ecl_schema_report *report);
 int ecl__common_readings_write(ecl_backend_conn *conn, ecl_reading_batch *batch,
                                const ecl_job_update *job, ecl_job_found *found,

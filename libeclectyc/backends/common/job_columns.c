@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/common/driver.h"
 #include "backends/common/job_columns.h"
 #include "util/strutil.h"
 
@@ -347,6 +348,22 @@ int ecl__job_claim_with(ecl__job_runner run, ecl__job_claim_fn claim, ecl_backen
 	if (rc != 0)
 		unclaim(&call);
 	return rc;
+}
+
+int ecl__common_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now, ecl_job *out,
+                          int *claimed)
+{
+	const ecl__driver *d = ECL__DRIVER(conn);
+
+	return ecl__job_claim_with(d->claim_run, d->claim, conn, NULL, worker_id, now, out, claimed);
+}
+
+int ecl__common_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                             int64_t now, ecl_job *out, int *claimed)
+{
+	const ecl__driver *d = ECL__DRIVER(conn);
+
+	return ecl__job_claim_with(d->claim_run, d->claim, conn, types, worker_id, now, out, claimed);
 }
 
 typedef struct update_call {

@@ -371,6 +371,8 @@ static int describe(ecl_backend_conn *conn)
 /* ---- the backend ------------------------------------------------------------- */
 
 static const ecl__driver my_driver = {
+	.claim_run = ecl__my_write,
+	.claim = ecl__my_claim_one,
 	.write = ecl__my_write,
 	.read = ecl__my_read,
 	.exec = ecl__my_exec,
@@ -452,7 +454,7 @@ const ecl_backend ecl_mysql_backend = {
 	.job_insert = ecl__my_job_insert,
 	.job_get = ecl__my_job_get,
 	.job_list = ecl__my_job_list,
-	.job_claim = ecl__my_job_claim,
+	.job_claim = ecl__common_job_claim,
 	.job_update = ecl__my_job_update,
 	.meter_find = ecl__my_meter_find,
 	.readings_write = ecl__common_readings_write,
@@ -472,7 +474,7 @@ const ecl_backend ecl_mysql_backend = {
 	.file_referenced = ecl__my_file_referenced,
 	.job_get_id = ecl__my_job_get_id,
 	.job_delete = ecl__my_job_delete,
-	.job_claim_of = ecl__my_job_claim_of,
+	.job_claim_of = ecl__common_job_claim_of,
 	.migrate_plan = ecl__common_migrate_plan,
 	.aggregate = ecl__my_aggregate,
 };

@@ -269,8 +269,8 @@ static int lock_first_due(ecl_backend_conn *conn, const char *types, int64_t now
 /* MySQL has no UPDATE … RETURNING: in one transaction, lock the first due
  * job no other claimer holds (claimers never wait on each other and never
  * take the same job), move it to processing, read it back. */
-static int claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id, int64_t now,
-                     ecl_job *out, int *claimed)
+int ecl__my_claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                      int64_t now, ecl_job *out, int *claimed)
 {
 	ecl_job_array got = { NULL, 0 };
 	my_params p;
@@ -298,17 +298,6 @@ static int claim_one(ecl_backend_conn *conn, const char *types, const char *work
 	return rc;
 }
 
-int ecl__my_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
-                      ecl_job *out, int *claimed)
-{
-	return ecl__job_claim_with(ecl__my_write, claim_one, conn, NULL, worker_id, now, out, claimed);
-}
-
-int ecl__my_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
-                         int64_t now, ecl_job *out, int *claimed)
-{
-	return ecl__job_claim_with(ecl__my_write, claim_one, conn, types, worker_id, now, out, claimed);
-}
 
 /* ---- conditional update ------------------------------------------------------- */
 

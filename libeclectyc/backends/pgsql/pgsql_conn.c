@@ -788,6 +788,8 @@ static int check_conninfo(const ecl_backend_conn *conn, const char *uri)
 
 /* What the code shared in backends/common needs of PostgreSQL. */
 static const ecl__driver pg_driver = {
+	.claim_run = ecl__pg_once,
+	.claim = ecl__pg_claim_one,
 	.write = ecl__pg_write,
 	.read = ecl__pg_read,
 	.exec = ecl__pg_exec,
@@ -877,7 +879,7 @@ const ecl_backend ecl_pgsql_backend = {
 	.job_insert = ecl__pg_job_insert,
 	.job_get = ecl__pg_job_get,
 	.job_list = ecl__pg_job_list,
-	.job_claim = ecl__pg_job_claim,
+	.job_claim = ecl__common_job_claim,
 	.job_update = ecl__pg_job_update,
 	.meter_find = ecl__pg_meter_find,
 	.readings_write = ecl__common_readings_write,
@@ -896,7 +898,7 @@ const ecl_backend ecl_pgsql_backend = {
 	.file_referenced = ecl__pg_file_referenced,
 	.job_get_id = ecl__pg_job_get_id,
 	.job_delete = ecl__pg_job_delete,
-	.job_claim_of = ecl__pg_job_claim_of,
+	.job_claim_of = ecl__common_job_claim_of,
 	.migrate_plan = ecl__common_migrate_plan,
 	.job_status_counts = ecl__pg_job_status_counts,
 	.job_attempts = ecl__pg_job_attempts,

@@ -153,12 +153,11 @@ int ecl__pg_readings_batch(ecl_backend_conn *conn, ecl__readings_write *w);
 int ecl__pg_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
 int ecl__pg_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
 int ecl__pg_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out);
-int ecl__pg_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
-                         int64_t now, ecl_job *out, int *claimed);
+/* One claim attempt (the driver's `claim`; common/driver.h). */
+int ecl__pg_claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                      int64_t now, ecl_job *out, int *claimed);
 int ecl__pg_job_delete(ecl_backend_conn *conn, const char *batch_id, int *deleted);
 int ecl__pg_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out);
-int ecl__pg_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
-                      ecl_job *out, int *claimed);
 int ecl__pg_job_update(ecl_backend_conn *conn, const ecl_job_update *update, ecl_job_found *found);
 /* The same, inside a transaction the caller holds. */
 int ecl__pg_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *update,

@@ -204,8 +204,8 @@ int ecl__pg_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, e
 /* One statement, one round trip: the subquery locks the first due job that
  * no other claimer holds (SKIP LOCKED: claimers never wait on each other
  * and never take the same job), the update moves it to processing. */
-static int claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id, int64_t now,
-                     ecl_job *out, int *claimed)
+int ecl__pg_claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                      int64_t now, ecl_job *out, int *claimed)
 {
 	PGresult *res = NULL;
 	pg_params p;
@@ -231,17 +231,6 @@ static int claim_one(ecl_backend_conn *conn, const char *types, const char *work
 	return rc;
 }
 
-int ecl__pg_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
-                      ecl_job *out, int *claimed)
-{
-	return ecl__job_claim_with(ecl__pg_once, claim_one, conn, NULL, worker_id, now, out, claimed);
-}
-
-int ecl__pg_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
-                         int64_t now, ecl_job *out, int *claimed)
-{
-	return ecl__job_claim_with(ecl__pg_once, claim_one, conn, types, worker_id, now, out, claimed);
-}
 
 /* ---- conditional update ------------------------------------------------------- */
 

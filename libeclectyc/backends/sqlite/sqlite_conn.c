@@ -312,6 +312,8 @@ static int configure(ecl_backend_conn *conn)
 
 /* What the code shared in backends/common needs of SQLite. */
 static const ecl__driver sqlite_driver = {
+	.claim_run = ecl__sqlite_write,
+	.claim = ecl__sqlite_claim_one,
 	.write = ecl__sqlite_write,
 	.exec = ecl__sqlite_exec,
 	.schema = {
@@ -396,7 +398,7 @@ const ecl_backend ecl_sqlite_backend = {
 	.job_insert = ecl__sqlite_job_insert,
 	.job_get = ecl__sqlite_job_get,
 	.job_list = ecl__sqlite_job_list,
-	.job_claim = ecl__sqlite_job_claim,
+	.job_claim = ecl__common_job_claim,
 	.job_update = ecl__sqlite_job_update,
 	.meter_find = ecl__sqlite_meter_find,
 	.readings_write = ecl__common_readings_write,
@@ -415,7 +417,7 @@ const ecl_backend ecl_sqlite_backend = {
 	.file_referenced = ecl__sqlite_file_referenced,
 	.job_get_id = ecl__sqlite_job_get_id,
 	.job_delete = ecl__sqlite_job_delete,
-	.job_claim_of = ecl__sqlite_job_claim_of,
+	.job_claim_of = ecl__common_job_claim_of,
 	.migrate_plan = ecl__common_migrate_plan,
 	.job_status_counts = ecl__sqlite_job_status_counts,
 	.job_attempts = ecl__sqlite_job_attempts,

@@ -182,8 +182,8 @@ static int step_claim(ecl_backend_conn *conn, sqlite3_stmt *s, ecl_job *out, int
 	return rc;
 }
 
-static int claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id, int64_t now,
-                     ecl_job *out, int *claimed)
+int ecl__sqlite_claim_one(ecl_backend_conn *conn, const char *types, const char *worker_id,
+                          int64_t now, ecl_job *out, int *claimed)
 {
 	sqlite3_stmt *s;
 	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_sql(&dialect,
@@ -208,19 +208,6 @@ static int claim_one(ecl_backend_conn *conn, const char *types, const char *work
 	return rc;
 }
 
-int ecl__sqlite_job_claim(ecl_backend_conn *conn, const char *worker_id, int64_t now,
-                          ecl_job *out, int *claimed)
-{
-	return ecl__job_claim_with(ecl__sqlite_write, claim_one, conn, NULL, worker_id, now, out,
-		claimed);
-}
-
-int ecl__sqlite_job_claim_of(ecl_backend_conn *conn, const char *types, const char *worker_id,
-                             int64_t now, ecl_job *out, int *claimed)
-{
-	return ecl__job_claim_with(ecl__sqlite_write, claim_one, conn, types, worker_id, now, out,
-		claimed);
-}
 
 /* ---- conditional update ------------------------------------------------- */
 
