@@ -4,7 +4,9 @@
  * deadlocks and lock waits and reconnects after a lost connection.
  *
  * URIs: mysql://user:pass@host:port/db and mariadb://… the same;
- * ?socket=PATH connects over a Unix socket. The database named need not
+ * ?socket=PATH connects over a Unix socket; ?local_infile=0 never uses
+ * LOAD DATA LOCAL (for hosts whose policy forbids it: readings go as
+ * upserts, as with a server that refuses it). The database named need not
  * exist: migrate creates it (the per-test databases of the conformance
  * suite), and until then every table is missing (ECL_ESCHEMA).
  */
@@ -161,8 +163,12 @@ static int connect_once(ecl_backend_conn *conn)
 	mysql_options(conn->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(conn->my, MYSQL_OPT_RECONNECT, &no);
 	/* LOAD DATA LOCAL INFILE for readings (mysql_readings.c), served only
-	 * from the library's buffers (ecl__my_infile_serve), never from a file. */
-	mysql_options(conn->my, MYSQL_OPT_LOCAL_INFILE, &yes);
+	 * from the library's buffers (ecl__my_infile_serve), never from a file.
+	 * With ?local_infile=0 it is neither offered nor tried: readings go as
+	 * upserts, as after a server refused it. */
+	mysql_options(conn->my, MYSQL_OPT_LOCAL_INFILE, conn->client_no_infile ? &no : &yes);
+	if (conn->client_no_infile)
+		conn->no_local_infile = 1;
 	ecl__my_infile_serve(conn->my, NULL);
 	if (conn->socket != NULL && host == NULL)
 		host = "localhost";
@@ -295,7 +301,7 @@ static int set_part(char **field, const char *text, size_t len)
 	return *field ? 0 : ecl_error_set(ECL_ENOMEM, "out of memory parsing a MySQL URI");
 }
 
-/* The query string: socket=PATH is the one parameter known. */
+/* The query string: socket=PATH and local_infile=0|1. */
 static int parse_query(ecl_backend_conn *conn, const char *q)
 {
 	int rc = 0;
@@ -305,8 +311,11 @@ static int parse_query(ecl_backend_conn *conn, const char *q)
 
 		if (strncmp(q, "socket=", 7) == 0)
 			rc = set_part(&conn->socket, q + 7, len - 7);
+		else if (len == 14 && strncmp(q, "local_infile=", 13) == 0 && (q[13] == '0' || q[13] == '1'))
+			conn->client_no_infile = q[13] == '0';
 		else if (len > 0)
-			rc = ecl_error_set(ECL_EINVALID, "MySQL URI: unknown parameter \"%.*s\" (known: socket)",
+			rc = ecl_error_set(ECL_EINVALID, "MySQL URI: unknown parameter \"%.*s\""
+				" (known: socket=PATH, local_infile=0|1)",
 				(int)(strcspn(q, "=&") < len ? strcspn(q, "=&") : len), q);
 		q += len + (q[len] == '&');
 	}

@@ -33,6 +33,7 @@ struct ecl_backend_conn {
 	int named_lock;          /* GET_LOCK held by a migration: released after its transaction */
 	char *scratch_db;        /* the drift check's scratch database, when it runs */
 	int no_local_infile;     /* the server refused LOAD DATA LOCAL: readings go as upserts */
+	int client_no_infile;    /* ?local_infile=0: the client refuses LOCAL INFILE itself */
 	unsigned int last_errno; /* the server's error number of the last failure */
 	my_cached cache[ECL_MY_STMT_CACHE];
 	unsigned int cache_next;
