@@ -215,6 +215,27 @@ expect_sql "migrate recorded every migration once" x \
 dbrun migrate now
 expect_usage "migrate with an argument exits 2" "unexpected argument 'now'"
 
+# Another application's database (the PHP system's own has import_jobs and
+# users): migrate refuses it before creating anything in it.
+case $STORE_KIND in
+sqlite) sql_exec foreign "CREATE TABLE import_jobs (id INTEGER, batch_id TEXT); CREATE TABLE users (id INTEGER)" ;;
+pgsql) sql_exec foreign "CREATE SCHEMA $(_store_schema foreign); CREATE TABLE import_jobs (id integer, batch_id text); CREATE TABLE users (id integer)" ;;
+*) _store_my -e "CREATE DATABASE \`$(_store_schema foreign)\`" \
+	&& sql_exec foreign "CREATE TABLE import_jobs (id int, batch_id varchar(36)); CREATE TABLE users (id int)" ;;
+esac
+FDB=$(store_uri foreign)
+run --db "$FDB" migrate --dry-run
+expect "migrate --dry-run on another application's database refuses, naming the table" 1 "" \
+	"already holds tables the library would create \\(import_jobs\\)"
+run --db "$FDB" migrate
+expect "migrate on another application's database refuses" 1 "" "give the library a database of its own. Nothing was changed"
+n=$(store_tables foreign)
+if [ "$n" = "$(by_backend 2 3 3)" ]; then
+	pass "migrate left another application's database as it was"
+else
+	fail "migrate left another application's database as it was" "$n tables"
+fi
+
 # Only migrate creates a store: every other command refuses one that does
 # not exist (SQLite would create an empty file), says to run migrate and,
 # on SQLite, names the file; nothing is left behind.

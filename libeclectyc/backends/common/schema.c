@@ -1,6 +1,7 @@
 /*
  * Migrations and the drift check over a backend's driver (schema.h).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,78 @@ static int apply(ecl_backend_conn *conn, const migrate_ctx *ctx, int version)
 	return rc;
 }
 
+/* ---- another application's place ------------------------------------------ */
+
+/* The name after "CREATE TABLE " or "CREATE VIEW " at `p` (a line's start),
+ * copied to `out`; 0 when `p` starts no such statement. */
+static size_t created_name(const char *p, char *out, size_t size)
+{
+	static const char *const heads[] = { "CREATE TABLE ", "CREATE VIEW " };
+	size_t i, n = 0, head;
+
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		head = strlen(heads[i]);
+		if (strncmp(p, heads[i], head) != 0)
+			continue;
+		if (strncmp(p + head, "IF NOT EXISTS ", 14) == 0)
+			head += 14;
+		while (n + 1 < size && (isalnum((unsigned char)p[head + n]) || p[head + n] == '_')) {
+			out[n] = p[head + n];
+			n++;
+		}
+		break;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Append `name` to the comma-separated list `found` when it exists and is
+ * not listed yet (a view created again by a later migration). */
+static int note_existing(ecl_backend_conn *conn, const ecl__schema_hooks *h, const char *name,
+                         ecl_buf *found)
+{
+	char padded[72];
+	int exists = 0;
+	int rc;
+
+	snprintf(padded, sizeof(padded), ", %s,", name);
+	if (found->ptr != NULL && strstr(found->ptr, padded) != NULL)
+		return 0;
+	rc = h->relation_exists(conn, name, &exists);
+	if (rc == 0 && exists)
+		rc = ecl__buf_puts(found, padded + 1);   /* " name," */
+	return rc;
+}
+
+/*
+ * Before migration 1: ECL_ESCHEMA when the place already holds a table or
+ * view the migrations would create. It is another application's (the PHP
+ * system's own database has import_jobs, meters, meter_readings): the
+ * first CREATE would fail half way into its schema, and on MySQL, where
+ * DDL commits at once, leave some of ours behind. Nothing is changed.
+ */
+static int check_unoccupied(ecl_backend_conn *conn, const ecl__schema_hooks *h)
+{
+	ecl_buf found = ECL_BUF_INIT;
+	char name[64];
+	const char *p;
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && h->relation_exists != NULL && h->migrations[i] != NULL; i++)
+		for (p = h->migrations[i]; rc == 0 && p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+			if (created_name(p, name, sizeof(name)) > 0)
+				rc = note_existing(conn, h, name, &found);
+	if (rc == 0 && found.size > 0) {
+		found.ptr[found.size - 1] = '\0';   /* the last comma */
+		rc = ecl_error_set(ECL_ESCHEMA, "the database already holds tables the library would"
+			" create (%s), and no record of the library's migrations: it belongs to another"
+			" application. Adopting such a database in place is not supported yet; give the"
+			" library a database of its own. Nothing was changed", found.ptr + 1);
+	}
+	ecl_buf_dispose(&found);
+	return rc;
+}
+
 /* One transaction: apply the next pending migration, if any. Reading the
  * version inside the transaction, after the lock, makes concurrent
  * migrators safe: each migration runs exactly once. */
@@ -69,10 +142,14 @@ static int apply_next(ecl_backend_conn *conn, void *opaque)
 	int rc = ctx->h->lock ? ctx->h->lock(conn) : 0;
 
 	ctx->applied = 0;
-	if (rc == 0)
-		rc = ctx->d->exec(conn, ctx->h->table_sql, "creating schema_migrations");
+	/* The version first (0 without schema_migrations): another
+	 * application's place is refused before anything is created in it. */
 	if (rc == 0)
 		rc = ctx->h->current(conn, &current);
+	if (rc == 0 && current == 0)
+		rc = check_unoccupied(conn, ctx->h);
+	if (rc == 0)
+		rc = ctx->d->exec(conn, ctx->h->table_sql, "creating schema_migrations");
 	if (rc == 0 && current > expected)
 		ctx->too_new = current;
 	if (rc == 0 && current < expected)
@@ -170,6 +247,8 @@ int ecl__common_migrate_plan(ecl_backend_conn *conn, ecl_buf *out)
 	if (rc == 0 && current > expected)
 		rc = ecl_error_set(ECL_ESCHEMA, "the database is at schema version %d, newer than this"
 			" library's %d: upgrade the library", current, expected);
+	if (rc == 0 && current == 0)
+		rc = check_unoccupied(conn, h);
 	for (version = current + 1; rc == 0 && version <= expected; version++)
 		rc = append_migration(out, version, h->migrations[version - 1]);
 	return rc;

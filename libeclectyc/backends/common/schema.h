@@ -27,6 +27,10 @@ typedef struct ecl__schema_hooks {
 	int (*lock)(ecl_backend_conn *conn);
 	/* The highest version in schema_migrations; 0 when it does not exist. */
 	int (*current)(ecl_backend_conn *conn, int *current);
+	/* Whether a table or view `name` is in the store's database, schema or
+	 * file: before migration 1, one the migrations would create means the
+	 * place belongs to another application (NULL: not checked). */
+	int (*relation_exists)(ecl_backend_conn *conn, const char *name, int *exists);
 
 	/* The drift check: open a scratch place for the expected schema
 	 * (*scratch is the backend's), run SQL there, report every drift of

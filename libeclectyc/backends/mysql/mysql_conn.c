@@ -391,6 +391,7 @@ static const ecl__driver my_driver = {
 		.record_format = "INSERT INTO schema_migrations (version, applied_at) VALUES (%d, %lld)",
 		.lock = ecl__my_migrate_lock,
 		.current = ecl__my_schema_current,
+		.relation_exists = ecl__my_relation_exists,
 		.scratch_open = ecl__my_scratch_open,
 		.scratch_exec = ecl__my_scratch_exec,
 		.drift = ecl__my_drift,

@@ -141,6 +141,7 @@ int ecl__my_appendf(ecl_buf *buf, const char *format, ...)
 extern const char ecl__my_migrations_table[];
 int ecl__my_migrate_lock(ecl_backend_conn *conn);
 int ecl__my_schema_current(ecl_backend_conn *conn, int *current);
+int ecl__my_relation_exists(ecl_backend_conn *conn, const char *name, int *exists);
 int ecl__my_scratch_open(ecl_backend_conn *conn, void **scratch);
 int ecl__my_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql);
 int ecl__my_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report);

@@ -199,3 +199,22 @@ int ecl__my_scratch_close(ecl_backend_conn *conn, void *scratch, int rc)
 		closed = ecl__my_error(conn, NULL, "selecting the database again");
 	return rc != 0 ? rc : closed;
 }
+
+int ecl__my_relation_exists(ecl_backend_conn *conn, const char *name, int *exists)
+{
+	my_result res;
+	my_params p;
+	int rc;
+
+	*exists = 0;
+	if (conn->no_database)
+		return 0;
+	ecl__my_params_init(&p);
+	ecl__my_text(&p, name);
+	rc = ecl__my_query(&res, conn, "SELECT count(*) FROM information_schema.tables"
+		" WHERE table_schema = DATABASE() AND table_name = ?1", &p, "reading the schema");
+	if (rc == 0)
+		*exists = ecl__my_get_int(&res, 0, 0) > 0;
+	ecl__my_result_free(&res);
+	return rc;
+}

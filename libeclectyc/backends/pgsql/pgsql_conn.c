@@ -800,6 +800,7 @@ static const ecl__driver pg_driver = {
 			" VALUES (%d, to_timestamp(%lld))",
 		.lock = ecl__pg_migrate_lock,
 		.current = ecl__pg_schema_current,
+		.relation_exists = ecl__pg_relation_exists,
 		.scratch_open = ecl__pg_scratch_open,
 		.scratch_exec = ecl__pg_scratch_exec,
 		.drift = ecl__pg_drift,

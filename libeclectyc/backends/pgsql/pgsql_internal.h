@@ -135,6 +135,7 @@ void ecl__pg_copy_date(char out[11], const PGresult *r, int row, int col);
 extern const char ecl__pg_migrations_table[];
 int ecl__pg_migrate_lock(ecl_backend_conn *conn);
 int ecl__pg_schema_current(ecl_backend_conn *conn, int *current);
+int ecl__pg_relation_exists(ecl_backend_conn *conn, const char *name, int *exists);
 int ecl__pg_scratch_open(ecl_backend_conn *conn, void **scratch);
 int ecl__pg_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql);
 int ecl__pg_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report);

@@ -212,3 +212,21 @@ int ecl__pg_scratch_close(ecl_backend_conn *conn, void *opaque, int rc)
 	free(s);
 	return rc;
 }
+
+/* In the store's schema only (current_schema(): the one search_path names),
+ * not in one further down the path. */
+int ecl__pg_relation_exists(ecl_backend_conn *conn, const char *name, int *exists)
+{
+	PGresult *res = NULL;
+	pg_params p;
+	int rc;
+
+	ecl__pg_params_init(&p);
+	ecl__pg_text(&p, name);
+	rc = ecl__pg_query(&res, conn, "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n"
+		" ON n.oid = c.relnamespace WHERE c.relname = $1::text AND n.nspname = current_schema()"
+		" AND c.relkind IN ('r', 'v', 'p', 'm'))::int", &p, "reading the schema");
+	*exists = rc == 0 && PQntuples(res) == 1 && ecl__pg_get_int(res, 0, 0) != 0;
+	PQclear(res);
+	return rc;
+}

@@ -321,6 +321,7 @@ static const ecl__driver sqlite_driver = {
 		.table_sql = ecl__sqlite_migrations_table,
 		.record_format = "INSERT INTO schema_migrations (version, applied_at) VALUES (%d, %lld)",
 		.current = ecl__sqlite_schema_current,
+		.relation_exists = ecl__sqlite_relation_exists,
 		.scratch_open = ecl__sqlite_scratch_open,
 		.scratch_exec = ecl__sqlite_scratch_exec,
 		.drift = ecl__sqlite_drift,

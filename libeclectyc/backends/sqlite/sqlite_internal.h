@@ -64,6 +64,7 @@ int ecl__sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text);
  * sqlite_aggregate.c, sqlite_readings.c. */
 extern const char ecl__sqlite_migrations_table[];
 int ecl__sqlite_schema_current(ecl_backend_conn *conn, int *current);
+int ecl__sqlite_relation_exists(ecl_backend_conn *conn, const char *name, int *exists);
 int ecl__sqlite_scratch_open(ecl_backend_conn *conn, void **scratch);
 int ecl__sqlite_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql);
 int ecl__sqlite_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report);

@@ -242,3 +242,21 @@ int ecl__sqlite_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *
 			compare_trigger, &ctx);
 	return rc;
 }
+
+int ecl__sqlite_relation_exists(ecl_backend_conn *conn, const char *name, int *exists)
+{
+	sqlite3_stmt *stmt;
+	int rc = ecl__sqlite_prepare(&stmt, conn,
+		"SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1");
+
+	*exists = 0;
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		*exists = rc == SQLITE_ROW;
+		rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0
+			: ecl__sqlite_error(conn, rc, "reading the schema");
+		ecl__sqlite_done(stmt);
+	}
+	return rc;
+}
