@@ -113,10 +113,11 @@ void ecl__alert_aggregation(ecl_store *store, const ecl_aggregate_report *r)
 static int claim_alert(ecl_store *store, const char *batch_id)
 {
 	int rc = ecl_job_mark_alert_sent(store, batch_id);
+	int elsewhere = rc == ECL_ESTATE || rc == ECL_ENOTFOUND;   /* sent by another, or gone */
 
-	if (rc == ECL_ESTATE || rc == ECL_ENOTFOUND)
-		ecl_error_clear();   /* sent by another process, or the job is gone */
-	return rc == 0 ? 1 : rc == ECL_ESTATE || rc == ECL_ENOTFOUND ? 0 : rc;
+	if (elsewhere)
+		ecl_error_clear();
+	return rc == 0 ? 1 : elsewhere ? 0 : rc;
 }
 
 static void job_details(ecl_buf *body, const ecl_job *j)
