@@ -7,6 +7,8 @@
  * prints the statements a migration would run (ecl_store_migrate_plan()),
  * for a database other applications share.
  */
+#include <string.h>
+
 #include <jansson.h>
 
 #include "cli.h"
@@ -80,6 +82,9 @@ static int print_plan(ecl_store *store, int json)
 		                            "expected_version", expected, "sql", plan.ptr ? plan.ptr : ""));
 	else if (plan.size == 0)
 		printf("Schema is current (version %d): nothing to apply\n", current);
+	else if (strncmp(plan.ptr, "-- adopting", 11) == 0)   /* another application's database */
+		printf("-- the database would be adopted at schema version %d; nothing was applied\n%s",
+		       expected, plan.ptr);
 	else
 		printf("-- %d migration%s would run (version %d to %d); nothing was applied\n%s",
 		       expected - current, expected - current == 1 ? "" : "s", current, expected, plan.ptr);

@@ -17,6 +17,9 @@ typedef struct conf_fixture {
 
 /* Open a fresh store (clock = &fixture->now) with the given retry policy. */
 int conf_open(conf_fixture *f, int retry_base, int retry_cap);
+/* Whether each fresh database holds another application's schema first
+ * (ECL_CONF_PREPARE), so migrate adopts it rather than creating ours. */
+int conf_adopting(void);
 
 int conf_setup(void **state);
 int conf_teardown(void **state);

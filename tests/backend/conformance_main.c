@@ -6,6 +6,11 @@
  *
  *   test_conformance sqlite::memory:
  *   test_conformance 'sqlite://{tmp}/db-%d.db'
+ *
+ * With ECL_CONF_PREPARE set, that command runs with each fresh URI as its
+ * argument before the store is opened: tests/mysql/host_db.sh puts the PHP
+ * application's empty schema there, so the suite runs on a database the
+ * library adopted (conformance_mysql_adopted).
  */
 #include "conformance.h"
 
@@ -16,12 +21,38 @@
 static const char *uri_template;
 static int open_count;
 
+int conf_adopting(void)
+{
+	const char *command = getenv("ECL_CONF_PREPARE");
+
+	return command != NULL && command[0] != '\0';
+}
+
+/* Run ECL_CONF_PREPARE with `uri`, if it is set: 0, or -1 when it failed. */
+static int prepare(const char *uri)
+{
+	const char *command = getenv("ECL_CONF_PREPARE");
+	char *line = NULL;
+	int rc = 0;
+
+	if (command == NULL || command[0] == '\0')
+		return 0;
+	if (asprintf(&line, "%s '%s'", command, uri) < 0 || system(line) != 0) {
+		fprintf(stderr, "ECL_CONF_PREPARE failed for %s\n", uri);
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
 int conf_open(conf_fixture *f, int retry_base, int retry_cap)
 {
 	ecl_store_options opts = ECL_STORE_OPTIONS_INIT;
 	char uri[1024];
 
 	snprintf(uri, sizeof(uri), uri_template, ++open_count);
+	if (prepare(uri) != 0)
+		return -1;
 	opts.clock = ecl_test_clock;
 	opts.clock_payload = &f->now;
 	opts.retry_base_seconds = retry_base;

@@ -85,33 +85,33 @@ static size_t created_name(const char *p, char *out, size_t size)
 }
 
 /* Append `name` to the comma-separated list `found` when it exists and is
- * not listed yet (a view created again by a later migration). */
+ * not listed yet (a view created again by a later migration). Entries are
+ * kept as " name," so that each is found whole, the first one too. */
 static int note_existing(ecl_backend_conn *conn, const ecl__schema_hooks *h, const char *name,
                          ecl_buf *found)
 {
-	char padded[72];
+	char entry[72];
 	int exists = 0;
 	int rc;
 
-	snprintf(padded, sizeof(padded), ", %s,", name);
-	if (found->ptr != NULL && strstr(found->ptr, padded) != NULL)
+	snprintf(entry, sizeof(entry), " %s,", name);
+	if (found->ptr != NULL && strstr(found->ptr, entry) != NULL)
 		return 0;
 	rc = h->relation_exists(conn, name, &exists);
 	if (rc == 0 && exists)
-		rc = ecl__buf_puts(found, padded + 1);   /* " name," */
+		rc = ecl__buf_puts(found, entry);
 	return rc;
 }
 
 /*
- * Before migration 1: ECL_ESCHEMA when the place already holds a table or
- * view the migrations would create. It is another application's (the PHP
- * system's own database has import_jobs, meters, meter_readings): the
- * first CREATE would fail half way into its schema, and on MySQL, where
- * DDL commits at once, leave some of ours behind. Nothing is changed.
+ * Before migration 1: the tables and views the migrations would create that
+ * the place already holds, as "a, b" in `found` (empty when none). They are
+ * another application's (the PHP system's own database has import_jobs,
+ * meters, meter_readings): the first CREATE would fail half way into its
+ * schema, and on MySQL, where DDL commits at once, leave some of ours behind.
  */
-static int check_unoccupied(ecl_backend_conn *conn, const ecl__schema_hooks *h)
+static int find_occupied(ecl_backend_conn *conn, const ecl__schema_hooks *h, ecl_buf *found)
 {
-	ecl_buf found = ECL_BUF_INIT;
 	char name[64];
 	const char *p;
 	int i, rc = 0;
@@ -119,15 +119,53 @@ static int check_unoccupied(ecl_backend_conn *conn, const ecl__schema_hooks *h)
 	for (i = 0; rc == 0 && h->relation_exists != NULL && h->migrations[i] != NULL; i++)
 		for (p = h->migrations[i]; rc == 0 && p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
 			if (created_name(p, name, sizeof(name)) > 0)
-				rc = note_existing(conn, h, name, &found);
-	if (rc == 0 && found.size > 0) {
-		found.ptr[found.size - 1] = '\0';   /* the last comma */
-		rc = ecl_error_set(ECL_ESCHEMA, "the database already holds tables the library would"
-			" create (%s), and no record of the library's migrations: it belongs to another"
-			" application. Adopting such a database in place is not supported yet; give the"
-			" library a database of its own. Nothing was changed", found.ptr + 1);
-	}
+				rc = note_existing(conn, h, name, found);
+	if (rc == 0 && found->size > 0)
+		found->ptr[--found->size] = '\0';   /* the last comma */
+	return rc;
+}
+
+/* The refusal of an occupied place no backend hook adopts: nothing changed. */
+static int refuse_occupied(const char *found)
+{
+	return ecl_error_set(ECL_ESCHEMA, "the database already holds tables the library would"
+		" create (%s), and no record of the library's migrations: it belongs to another"
+		" application, and this backend cannot adopt it in place; give the library a"
+		" database of its own. Nothing was changed", found);
+}
+
+/*
+ * At version 0: *occupied is set when the place holds tables of another
+ * application. With an adopt hook it is adopted (or, with `plan`, the
+ * statements that would adopt it are appended); without one it is refused.
+ */
+static int adopt_occupied(ecl_backend_conn *conn, const ecl__schema_hooks *h, ecl_buf *plan,
+                          int *occupied)
+{
+	ecl_buf found = ECL_BUF_INIT;
+	int rc = find_occupied(conn, h, &found);
+
+	*occupied = rc == 0 && found.size > 0;
+	if (*occupied && h->adopt == NULL)
+		rc = refuse_occupied(found.ptr + 1);
+	else if (*occupied)
+		rc = h->adopt(conn, found.ptr + 1, plan);
 	ecl_buf_dispose(&found);
+	return rc;
+}
+
+/* After adoption: every migration recorded as applied, since the adopted
+ * schema is the one they build. */
+static int record_all(ecl_backend_conn *conn, const migrate_ctx *ctx, int expected)
+{
+	char record[160];
+	int version, rc = ctx->d->exec(conn, ctx->h->table_sql, "creating schema_migrations");
+
+	for (version = 1; rc == 0 && version <= expected; version++) {
+		snprintf(record, sizeof(record), ctx->h->record_format, version,
+			(long long)ctx->applied_at);
+		rc = ctx->d->exec(conn, record, "recording the adopted schema");
+	}
 	return rc;
 }
 
@@ -138,16 +176,22 @@ static int apply_next(ecl_backend_conn *conn, void *opaque)
 {
 	migrate_ctx *ctx = opaque;
 	int expected = ecl__schema_expected(ctx->h);
-	int current = 0;
+	int current = 0, occupied = 0;
 	int rc = ctx->h->lock ? ctx->h->lock(conn) : 0;
 
 	ctx->applied = 0;
 	/* The version first (0 without schema_migrations): another
-	 * application's place is refused before anything is created in it. */
+	 * application's place is adopted or refused before anything of ours is
+	 * created in it. */
 	if (rc == 0)
 		rc = ctx->h->current(conn, &current);
 	if (rc == 0 && current == 0)
-		rc = check_unoccupied(conn, ctx->h);
+		rc = adopt_occupied(conn, ctx->h, NULL, &occupied);
+	if (rc == 0 && occupied) {
+		rc = record_all(conn, ctx, expected);
+		ctx->applied = rc == 0 ? expected : 0;
+		return rc;
+	}
 	if (rc == 0)
 		rc = ctx->d->exec(conn, ctx->h->table_sql, "creating schema_migrations");
 	if (rc == 0 && current > expected)
@@ -241,15 +285,15 @@ static int append_migration(ecl_buf *out, int version, const char *sql)
 int ecl__common_migrate_plan(ecl_backend_conn *conn, ecl_buf *out)
 {
 	const ecl__schema_hooks *h = &ECL__DRIVER(conn)->schema;
-	int expected = ecl__schema_expected(h), current = 0, version;
+	int expected = ecl__schema_expected(h), current = 0, occupied = 0, version;
 	int rc = run_read(conn, read_version, &current, "reading the schema version");
 
 	if (rc == 0 && current > expected)
 		rc = ecl_error_set(ECL_ESCHEMA, "the database is at schema version %d, newer than this"
 			" library's %d: upgrade the library", current, expected);
 	if (rc == 0 && current == 0)
-		rc = check_unoccupied(conn, h);
-	for (version = current + 1; rc == 0 && version <= expected; version++)
+		rc = adopt_occupied(conn, h, out, &occupied);
+	for (version = current + 1; rc == 0 && !occupied && version <= expected; version++)
 		rc = append_migration(out, version, h->migrations[version - 1]);
 	return rc;
 }

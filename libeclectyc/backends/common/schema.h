@@ -13,6 +13,7 @@
 #ifndef ECL_BACKENDS_COMMON_SCHEMA_H
 #define ECL_BACKENDS_COMMON_SCHEMA_H
 
+#include "eclectyc/buffer.h"
 #include "eclectyc/sys/backend.h"
 
 typedef struct ecl__schema_hooks {
@@ -31,6 +32,13 @@ typedef struct ecl__schema_hooks {
 	 * file: before migration 1, one the migrations would create means the
 	 * place belongs to another application (NULL: not checked). */
 	int (*relation_exists)(ecl_backend_conn *conn, const char *name, int *exists);
+	/* Adopting such a place in place (NULL: it is refused). `found` lists
+	 * the tables it holds that the migrations would create ("a, b"). With
+	 * `plan`, append the statements adoption would run and change nothing;
+	 * without, run them, leaving the schema the migrations would have built
+	 * (the runner then records every migration as applied). ECL_ESCHEMA
+	 * saying why when the place cannot be adopted: nothing is changed. */
+	int (*adopt)(ecl_backend_conn *conn, const char *found, ecl_buf *plan);
 
 	/* The drift check: open a scratch place for the expected schema
 	 * (*scratch is the backend's), run SQL there, report every drift of

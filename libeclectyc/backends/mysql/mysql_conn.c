@@ -23,7 +23,6 @@
 #include "util/strutil.h"
 #include "mysql_internal.h"
 
-void ecl__my_forget_statements(ecl_backend_conn *conn);
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -74,11 +73,17 @@ int ecl__my_error(ecl_backend_conn *conn, MYSQL_STMT *stmt, const char *doing)
 int ecl__my_exec_info(ecl_backend_conn *conn, const char *sql, int64_t *changed, char *info,
                       const char *doing)
 {
+	const char *text;
+	char *owned;
 	int status;
 
 	if (conn->broken)
 		return ecl_error_set(ECL_EIO, "%s: the connection was lost", doing);
-	if (mysql_real_query(conn->my, sql, (unsigned long)strlen(sql)) != 0)
+	if (ecl__my_sql_for(conn, sql, &text, &owned) != 0)
+		return ECL_ENOMEM;
+	status = mysql_real_query(conn->my, text, (unsigned long)strlen(text));
+	free(owned);
+	if (status != 0)
 		return ecl__my_error(conn, NULL, doing);
 	/* Every result of every statement is consumed; the first failure ends it. */
 	do {
@@ -145,6 +150,8 @@ static int configure(ecl_backend_conn *conn)
 		if (rc == ECL_ESCHEMA && conn->last_errno == ER_BAD_DB_ERROR)
 			rc = 0, conn->no_database = 1;
 	}
+	if (rc == 0 && conn->database != NULL && !conn->no_database)
+		rc = ecl__my_detect_adopted(conn);
 	return rc;
 }
 
@@ -392,6 +399,7 @@ static const ecl__driver my_driver = {
 		.lock = ecl__my_migrate_lock,
 		.current = ecl__my_schema_current,
 		.relation_exists = ecl__my_relation_exists,
+		.adopt = ecl__my_adopt,
 		.scratch_open = ecl__my_scratch_open,
 		.scratch_exec = ecl__my_scratch_exec,
 		.drift = ecl__my_drift,

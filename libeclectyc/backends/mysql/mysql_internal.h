@@ -35,6 +35,7 @@ struct ecl_backend_conn {
 	int no_local_infile;     /* the server refused LOAD DATA LOCAL: readings go as upserts */
 	int client_no_infile;    /* ?local_infile=0: the client refuses LOCAL INFILE itself */
 	unsigned int last_errno; /* the server's error number of the last failure */
+	int adopted;             /* an adopted host database: SQL is spelt for it (mysql_adopted.c) */
 	my_cached cache[ECL_MY_STMT_CACHE];
 	unsigned int cache_next;
 };
@@ -141,6 +142,23 @@ int ecl__my_appendf(ecl_buf *buf, const char *format, ...)
 extern const char ecl__my_migrations_table[];
 int ecl__my_migrate_lock(ecl_backend_conn *conn);
 int ecl__my_schema_current(ecl_backend_conn *conn, int *current);
+/* ---- an adopted host database (mysql_adopted.c, mysql_adopt.c) ---------- */
+
+/* The library's instant columns spelt `<name>_unix` on an adopted database,
+ * NULL-terminated. */
+const char *const *ecl__my_adopted_columns(void);
+/* `sql` with each of them renamed (outside quoted text); NULL when out of memory. */
+char *ecl__my_adopted_sql(const char *sql);
+/* The SQL to send for `sql`: itself, or on an adopted database its rewrite
+ * (*owned, freed by the caller). */
+int ecl__my_sql_for(ecl_backend_conn *conn, const char *sql, const char **text, char **owned);
+/* Closes every statement prepared on the connection (mysql_params.c). */
+void ecl__my_forget_statements(ecl_backend_conn *conn);
+/* Sets conn->adopted from the database (its schema_adoption table). */
+int ecl__my_detect_adopted(ecl_backend_conn *conn);
+/* The schema hook adopting the PHP application's database (schema.h). */
+int ecl__my_adopt(ecl_backend_conn *conn, const char *found, ecl_buf *plan);
+
 int ecl__my_relation_exists(ecl_backend_conn *conn, const char *name, int *exists);
 int ecl__my_scratch_open(ecl_backend_conn *conn, void **scratch);
 int ecl__my_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql);

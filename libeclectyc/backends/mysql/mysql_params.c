@@ -322,7 +322,6 @@ static void cached_free(my_cached *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void ecl__my_forget_statements(ecl_backend_conn *conn);
 void ecl__my_forget_statements(ecl_backend_conn *conn)
 {
 	int i;
@@ -365,7 +364,8 @@ static int translate(const char *sql, char **out, int **order, unsigned int *cou
 static int prepare(my_cached **out, ecl_backend_conn *conn, const char *sql, const char *doing)
 {
 	my_cached *c = NULL;
-	char *text = NULL;
+	char *text = NULL, *owned = NULL;
+	const char *spelt;
 	my_bool yes = 1;
 	int i, rc;
 
@@ -378,7 +378,10 @@ static int prepare(my_cached **out, ecl_backend_conn *conn, const char *sql, con
 	c = &conn->cache[conn->cache_next];
 	conn->cache_next = (conn->cache_next + 1) % ECL_MY_STMT_CACHE;
 	cached_free(c);
-	rc = translate(sql, &text, &c->order, &c->count);
+	rc = ecl__my_sql_for(conn, sql, &spelt, &owned);
+	if (rc == 0)
+		rc = translate(spelt, &text, &c->order, &c->count);
+	free(owned);
 	if (rc == 0 && ((c->sql = ecl__strdup(sql)) == NULL || (c->stmt = mysql_stmt_init(conn->my)) == NULL))
 		rc = ecl_error_set(ECL_ENOMEM, "out of memory preparing a statement");
 	if (rc == 0)

@@ -130,7 +130,9 @@ int ecl__my_scratch_exec(ecl_backend_conn *conn, void *scratch, const char *sql)
 }
 
 /* Every expected table, view, column, index and trigger the live database
- * lacks or has otherwise: one problem per row. ?1 expected, ?2 live. */
+ * lacks or has otherwise: one problem per row. ?1 expected, ?2 live, ?3 the
+ * application's tables an adopted database keeps as they were typed and
+ * keyed (comma-separated; mysql_adopt.c): only what they lack counts. */
 static const char drift_sql[] =
 	"SELECT concat('missing ', IF(e.table_type = 'VIEW', 'view ', 'table '), e.table_name)"
 	" FROM information_schema.tables e WHERE e.table_schema = ?1 AND NOT EXISTS"
@@ -149,7 +151,8 @@ static const char drift_sql[] =
 	"  IF(e.column_key = 'PRI', ' PRIMARY KEY', ''))"
 	" FROM information_schema.columns e JOIN information_schema.columns l"
 	"  ON l.table_schema = ?2 AND l.table_name = e.table_name AND l.column_name = e.column_name"
-	" WHERE e.table_schema = ?1 AND (e.column_type <> l.column_type OR e.is_nullable <> l.is_nullable"
+	" WHERE e.table_schema = ?1 AND FIND_IN_SET(e.table_name, ?3) = 0"
+	"  AND (e.column_type <> l.column_type OR e.is_nullable <> l.is_nullable"
 	"  OR (e.column_key = 'PRI') <> (l.column_key = 'PRI'))"
 	" UNION ALL"
 	" SELECT concat(IF(e.non_unique = 0, 'missing unique key ', 'missing index '), e.index_name,"
@@ -159,7 +162,8 @@ static const char drift_sql[] =
 	"  FROM information_schema.statistics WHERE table_schema = ?1"
 	"  GROUP BY table_name, index_name, non_unique) e"
 	" JOIN information_schema.tables t ON t.table_schema = ?2 AND t.table_name = e.table_name"
-	" WHERE NOT EXISTS (SELECT 1 FROM (SELECT table_name, non_unique, group_concat(column_name,"
+	" WHERE FIND_IN_SET(e.table_name, ?3) = 0"
+	" AND NOT EXISTS (SELECT 1 FROM (SELECT table_name, non_unique, group_concat(column_name,"
 	"   coalesce(concat('(', sub_part, ')'), '') ORDER BY seq_in_index) AS cols"
 	"  FROM information_schema.statistics WHERE table_schema = ?2"
 	"  GROUP BY table_name, index_name, non_unique) l"
@@ -170,19 +174,42 @@ static const char drift_sql[] =
 	" (SELECT 1 FROM information_schema.triggers l WHERE l.trigger_schema = ?2"
 	"  AND l.trigger_name = e.trigger_name)";
 
+/* The application's tables an adopted database keeps (*list, "" if none). */
+static int adopted_tables(ecl_backend_conn *conn, my_result *res, const char **list)
+{
+	char sql[256], ident[160];
+	int rc = 0;
+
+	*list = "";
+	memset(res, 0, sizeof(*res));
+	if (!conn->adopted || conn->database == NULL)
+		return 0;
+	quote_ident(ident, sizeof(ident), conn->database);
+	snprintf(sql, sizeof(sql), "SELECT group_concat(table_name) FROM %s.schema_adoption", ident);
+	rc = ecl__my_query(res, conn, sql, NULL, "reading the adopted tables");
+	if (rc == 0 && res->rows > 0 && ecl__my_get_str(res, 0, 0) != NULL)
+		*list = ecl__my_get_str(res, 0, 0);
+	return rc;
+}
+
 int ecl__my_drift(ecl_backend_conn *conn, void *scratch, ecl_schema_report *report)
 {
-	my_result res;
+	my_result res, adopted;
 	my_params p;
-	int row, rc;
+	const char *list;
+	int row, rc = adopted_tables(conn, &adopted, &list);
 
 	ecl__my_params_init(&p);
 	ecl__my_text(&p, scratch);
 	ecl__my_text(&p, conn->database ? conn->database : "");
-	rc = ecl__my_query(&res, conn, drift_sql, &p, "comparing the schema");
+	ecl__my_text(&p, list);
+	memset(&res, 0, sizeof(res));
+	if (rc == 0)
+		rc = ecl__my_query(&res, conn, drift_sql, &p, "comparing the schema");
 	for (row = 0; rc == 0 && row < res.rows; row++)
 		rc = ecl_schema_report_add(report, "%s", ecl__my_get_str(&res, row, 0));
 	ecl__my_result_free(&res);
+	ecl__my_result_free(&adopted);
 	return rc;
 }
 
