@@ -251,17 +251,31 @@ done
 expect_q "the application's readings it did not re-import are as they were" app \
 	"SELECT count(*) FROM meter_readings WHERE meter_id = 2" "2"
 
-# ---- a database it cannot adopt ---------------------------------------------
+# ---- databases it cannot adopt --------------------------------------------
 
-load dup
-q dup "UPDATE import_jobs SET batch_id = '6f1c2b1e-8d7a-4c1e-9b1a-0d3f5e7a9c11'"
-snapshot dup >"$tmp/dup-before"
-run --db "$(store_uri dup)" migrate
-expect "two jobs sharing a batch id cannot be adopted" 1 "" \
-	"3 of its import_jobs rows share the batch id 6f1c2b1e-8d7a-4c1e-9b1a-0d3f5e7a9c11.*Nothing was changed"
-snapshot dup >"$tmp/dup-after"
-cmp -s "$tmp/dup-before" "$tmp/dup-after" && pass "the refused database is as it was" \
-	|| fail "the refused database is as it was" "$(diff "$tmp/dup-before" "$tmp/dup-after" | head -5)"
+
+# refused NAME SETUP-SQL DESC MESSAGE: the application's database changed by
+# SETUP-SQL is refused, naming why, and left as it was.
+refused() {
+	load "$1" && q "$1" "$2"
+	snapshot "$1" >"$tmp/$1-before"
+	run --db "$(store_uri "$1")" migrate --dry-run
+	expect "$3 (--dry-run)" 1 "" "$4.*Nothing was changed"
+	run --db "$(store_uri "$1")" migrate
+	expect "$3" 1 "" "$4.*Nothing was changed"
+	snapshot "$1" >"$tmp/$1-after"
+	cmp -s "$tmp/$1-before" "$tmp/$1-after" && pass "$3: the database is as it was" \
+		|| fail "$3: the database is as it was" "$(diff "$tmp/$1-before" "$tmp/$1-after" | head -5)"
+}
+refused dup "UPDATE import_jobs SET batch_id = '6f1c2b1e-8d7a-4c1e-9b1a-0d3f5e7a9c11'" \
+	"two jobs sharing a batch id cannot be adopted" \
+	"3 of its import_jobs rows share the batch id 6f1c2b1e-8d7a-4c1e-9b1a-0d3f5e7a9c11"
+refused noreadings "DROP TABLE meter_readings" "a database without meter_readings is not the application's" \
+	"not as the PHP application has them, which is what the library adopts in place: it has no meter_readings table"
+refused extra "CREATE TABLE alerts (id int)" "a table of the library's the application never had is refused" \
+	"alerts is not one of the application's tables"
+refused oldjobs "ALTER TABLE import_jobs DROP COLUMN filename" "an import_jobs without its columns is refused" \
+	"import_jobs has no column filename"
 
 echo "$passed passed, $failed failed on $(store_backend)"
 [ "$failed" -eq 0 ]
