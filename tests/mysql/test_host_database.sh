@@ -231,6 +231,15 @@ expect_q "the autumn day's aggregate counts its 50 half hours" app \
 expect_q "each aggregation run is a row of scheduler_executions with its start time" app \
 	"SELECT count(*) > 0 AND sum(start_time IS NULL) = 0 FROM scheduler_executions WHERE id > 1" "1"
 
+# A job the application's old code still inserts itself, as the reference's
+# createJob did (no instants of the library's): the library queues it.
+q app "INSERT INTO import_jobs (batch_id, user_id, filename, file_path, import_type, status, dry_run,
+	max_retries, priority, queued_at) VALUES ('11111111-2222-4333-8444-555555555555', 1, 'old.csv',
+	'/nowhere/old.csv', 'hh', 'queued', 0, 3, 'high', '2025-11-12 10:00:00')"
+run --db "$APP" --json job 11111111-2222-4333-8444-555555555555
+expect_json "a job the application inserts itself is the library's queued job" "d['id'] == 7 and \
+d['status'] == 'queued' and d['priority'] == 'high' and d['queued_at'] == '2025-11-12 10:00:00'"
+
 run --db "$APP" quality --date 2025-11-09
 expect_q "the quality check's findings are rows of data_quality_issues beside the two it had twice" app \
 	"SELECT concat(sum(library_row IS NULL), '|', sum(library_row = 1) > 0) FROM data_quality_issues" \

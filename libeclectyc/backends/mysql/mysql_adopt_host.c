@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buffer_internal.h"
 #include "mysql_adopt.h"
 
 /* UK civil time without the server's time-zone tables (which hosts rarely
@@ -91,39 +92,80 @@ static const char *from_app(const char *type)
 	return strcmp(type, "timestamp") == 0 ? "UNIX_TIMESTAMP" : "ecl_london_unix";
 }
 
-/* The application's instants kept from the library's: its existing rows
- * give the library theirs, and a BEFORE trigger per event sets its columns
- * from the library's afterwards. `extra_*` add table-specific SETs. */
+/* Whether the library's `column` of `table` is NOT NULL (0 when it has none). */
+static int library_requires(ecl__adoption *a, const char *table, const char *column, int *required)
+{
+	my_result res;
+	my_params p;
+	int rc;
+
+	ecl__my_params_init(&p);
+	ecl__my_text(&p, a->scratch);
+	ecl__my_text(&p, table);
+	ecl__my_text(&p, column);
+	rc = ecl__my_query(&res, a->conn, "SELECT is_nullable = 'NO' FROM information_schema.columns"
+		" WHERE table_schema = ?1 AND table_name = ?2 AND column_name = ?3", &p,
+		"reading the library's schema");
+	*required = rc == 0 && res.rows > 0 && ecl__my_get_int(&res, 0, 0) == 1;
+	ecl__my_result_free(&res);
+	return rc;
+}
+
+/* One instant column `name` of `table`, when the application's is a
+ * TIMESTAMP or DATETIME and the library has its twin `<name>_unix`: the
+ * twin backfilled, and the SETs of the BEFORE triggers appended to `ins`
+ * and `upd`. A row the application inserts itself (its old code) gets the
+ * twin the library requires from the application's column. */
+static int bridge_one(ecl__adoption *a, const char *table, const char *name, const char *stamp,
+                      ecl_buf *ins, ecl_buf *upd)
+{
+	char type[32], twin[64];
+	int has = 0, has_twin = 0, required = 0;
+	int rc = ecl__adopt_live_column(a, table, name, type, &has);
+
+	snprintf(twin, sizeof(twin), "%s_unix", name);
+	if (rc == 0 && has && (strcmp(type, "timestamp") == 0 || strcmp(type, "datetime") == 0))
+		rc = ecl__adopt_has_column(a, a->scratch, table, twin, NULL, &has_twin);
+	if (rc != 0 || !has_twin)
+		return rc;
+	rc = library_requires(a, table, twin, &required);
+	if (rc == 0)
+		rc = ecl__adopt_add(a, "UPDATE `%s` SET `%s` = %s(`%s`)%s WHERE `%s` IS NOT NULL", table,
+			twin, from_app(type), name, stamp, name);
+	if (rc == 0)
+		rc = ecl__my_appendf(ins, " IF NEW.`%s` IS NOT NULL THEN SET NEW.`%s` = %s(NEW.`%s`);",
+			twin, name, to_app(type), twin);
+	if (rc == 0 && required)
+		rc = ecl__my_appendf(ins, " ELSEIF NEW.`%s` IS NOT NULL THEN SET NEW.`%s` = %s(NEW.`%s`);",
+			name, twin, from_app(type), name);
+	if (rc == 0)
+		rc = ecl__buf_puts(ins, " END IF;");
+	if (rc == 0)
+		rc = ecl__my_appendf(upd, " IF NOT (NEW.`%s` <=> OLD.`%s`) THEN SET NEW.`%s` ="
+			" %s(NEW.`%s`); END IF;", twin, twin, name, to_app(type), twin);
+	return rc;
+}
+
+/* The application's instants kept from the library's (bridge_one() for
+ * each), in one BEFORE trigger per event; `extra_*` add table-specific SETs. */
 static int bridge_instants(ecl__adoption *a, const char *table, const char *extra_insert,
                            const char *extra_update)
 {
 	const char *const *names = ecl__my_adopted_columns();
 	ecl_buf ins = ECL_BUF_INIT, upd = ECL_BUF_INIT;
-	char type[32], twin[64], stamp[64];
-	int i, has, has_twin, rc = keep_stamp(a, table, stamp);
+	char stamp[64];
+	int i, rc = keep_stamp(a, table, stamp);
 
-	for (i = 0; rc == 0 && names[i] != NULL; i++) {
-		snprintf(twin, sizeof(twin), "%s_unix", names[i]);
-		rc = ecl__adopt_live_column(a, table, names[i], type, &has);
-		has_twin = 0;
-		if (rc == 0 && has && (strcmp(type, "timestamp") == 0 || strcmp(type, "datetime") == 0))
-			rc = ecl__adopt_has_column(a, a->scratch, table, twin, NULL, &has_twin);
-		if (rc == 0 && has_twin)
-			rc = ecl__adopt_add(a, "UPDATE `%s` SET `%s` = %s(`%s`)%s WHERE `%s` IS NOT NULL", table, twin,
-				from_app(type), names[i], stamp, names[i]);
-		if (rc == 0 && has_twin)
-			rc = ecl__my_appendf(&ins, " IF NEW.`%s` IS NOT NULL THEN SET NEW.`%s` = %s(NEW.`%s`);"
-				" END IF;", twin, names[i], to_app(type), twin);
-		if (rc == 0 && has_twin)
-			rc = ecl__my_appendf(&upd, " IF NOT (NEW.`%s` <=> OLD.`%s`) THEN SET NEW.`%s` ="
-				" %s(NEW.`%s`); END IF;", twin, twin, names[i], to_app(type), twin);
-	}
+	for (i = 0; rc == 0 && names[i] != NULL; i++)
+		rc = bridge_one(a, table, names[i], stamp, &ins, &upd);
 	if (rc == 0 && (ins.size > 0 || extra_insert != NULL))
-		rc = ecl__adopt_add(a, "CREATE TRIGGER `ecl_%s_host_columns_ins` BEFORE INSERT ON `%s` FOR EACH ROW"
-			" BEGIN%s%s END", table, table, ins.ptr ? ins.ptr : "", extra_insert ? extra_insert : "");
+		rc = ecl__adopt_add(a, "CREATE TRIGGER `ecl_%s_host_columns_ins` BEFORE INSERT ON `%s`"
+			" FOR EACH ROW BEGIN%s%s END", table, table, ins.ptr ? ins.ptr : "",
+			extra_insert ? extra_insert : "");
 	if (rc == 0 && (upd.size > 0 || extra_update != NULL))
-		rc = ecl__adopt_add(a, "CREATE TRIGGER `ecl_%s_host_columns_upd` BEFORE UPDATE ON `%s` FOR EACH ROW"
-			" BEGIN%s%s END", table, table, upd.ptr ? upd.ptr : "", extra_update ? extra_update : "");
+		rc = ecl__adopt_add(a, "CREATE TRIGGER `ecl_%s_host_columns_upd` BEFORE UPDATE ON `%s`"
+			" FOR EACH ROW BEGIN%s%s END", table, table, upd.ptr ? upd.ptr : "",
+			extra_update ? extra_update : "");
 	ecl_buf_dispose(&ins);
 	ecl_buf_dispose(&upd);
 	return rc;
