@@ -70,6 +70,7 @@ for attempt in 1 2 3 4 5; do
 	PORT=${ECL_TEST_MYSQL_PORT:-$(free_port)}
 	"$MARIADB_BIN/mariadbd" --no-defaults "${user_args[@]}" --datadir="$DATADIR" \
 		--socket="$SOCKET" --pid-file="$PIDFILE" --port="$PORT" --bind-address=127.0.0.1 \
+		--tmpdir="$RUNDIR" \
 		--skip-name-resolve --skip-log-bin --innodb-flush-log-at-trx-commit=2 \
 		--innodb-buffer-pool-size=256M --max-connections=300 --table-open-cache=1000 --local-infile=1 \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \

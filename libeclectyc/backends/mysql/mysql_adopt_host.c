@@ -275,7 +275,7 @@ static const char readings_unique_sql[] =
 
 int ecl__adopt_readings(ecl__adoption *a)
 {
-	my_result u;
+	my_result u = { 0, 0, NULL };
 	char stamp[64];
 	int row, rc = ecl__adopt_columns(a, "meter_readings", 1);
 
