@@ -32,6 +32,7 @@
 #include "../job.h"
 #include "../store.h"
 #include "../telemetry.h"
+#include "../source.h"
 
 ECL_BEGIN_DECL
 
@@ -433,6 +434,77 @@ typedef struct ecl_backend {
 	 * is ahead of this library.
 	 */
 	int (*migrate_plan)(ecl_backend_conn *conn, ecl_buf *out);
+
+	/* Data feeds (ecl_source_*, docs/feeds.md). Strings in records are
+	 * owned by them (ecl_source_clear() and friends free them). */
+
+	/** Insert a source, setting `*id`; ECL_EEXISTS when the name is taken. */
+	int (*source_add)(ecl_backend_conn *conn, const ecl_source *source, int64_t *id);
+	/** Read the source `name`; ECL_ENOTFOUND if none. */
+	int (*source_get)(ecl_backend_conn *conn, const char *name, ecl_source *out);
+	/** Every source, by name. */
+	int (*source_list)(ecl_backend_conn *conn, ecl_source_array *out);
+	/** Delete the source `name` with its file and poll records; ECL_ENOTFOUND if none. */
+	int (*source_remove)(ecl_backend_conn *conn, const char *name);
+	/** Set the source's `paused`; ECL_ENOTFOUND if none. */
+	int (*source_set_paused)(ecl_backend_conn *conn, const char *name, int paused);
+	/**
+	 * Lease one source to `owner` until `lease_until`, atomically across
+	 * processes and hosts: the one named `name` (due or not), or without a
+	 * name the due source (next_poll_at <= now, or none) polled longest ago.
+	 * Never a paused source nor one whose lease runs past `now`. Sets
+	 * last_poll_at = now, lease_owner and lease_until, and reads the source
+	 * into `out`. `*claimed` = 0 when there is none to lease.
+	 */
+	int (*source_claim)(ecl_backend_conn *conn, const char *name, const char *owner, int64_t now,
+	                    int64_t lease_until, ecl_source *out, int *claimed);
+	/**
+	 * End `owner`'s poll of source poll->source_id, in one transaction:
+	 * insert the poll (setting poll->id), set last_error = poll->error,
+	 * last_success_at = poll->ended_at when poll->error is NULL, last_file_at
+	 * = poll->ended_at when poll->taken > 0, files_taken += poll->taken,
+	 * next_poll_at, and clear the lease. ECL_ESTATE, nothing written, when
+	 * `owner` no longer holds the lease.
+	 */
+	int (*source_release)(ecl_backend_conn *conn, ecl_source_poll *poll, const char *owner,
+	                      int64_t next_poll_at);
+	/**
+	 * The record of a file source `source_id` offered before with the same
+	 * name, size and mtime, or, when `sha256` is not NULL, with the same
+	 * bytes (the oldest such record). `*found` = 0 when none.
+	 */
+	int (*source_file_find)(ecl_backend_conn *conn, int64_t source_id, const char *name,
+	                        int64_t size, int64_t mtime, const char *sha256,
+	                        ecl_source_file *out, int *found);
+	/**
+	 * In one transaction: record `file` (setting file->id) and, when `job`
+	 * is not NULL, insert that job as job_insert does. ECL_EEXISTS, nothing
+	 * written, when the source has a record of the same name, size and mtime.
+	 */
+	int (*source_file_record)(ecl_backend_conn *conn, ecl_source_file *file, const ecl_job *job);
+	/**
+	 * Up to `limit` files of source `source_id` in state QUEUED whose job is
+	 * completed, failed or cancelled (or gone), oldest first, with
+	 * job_status set (ECL_JOB_CANCELLED for a job that is gone).
+	 */
+	int (*source_files_to_settle)(ecl_backend_conn *conn, int64_t source_id, size_t limit,
+	                              ecl_source_file_array *out);
+	/** Set a file record's state, reason and handled_at. */
+	int (*source_file_settle)(ecl_backend_conn *conn, int64_t file_id, ecl_source_file_state state,
+	                          const char *reason, int64_t handled_at);
+	/** The latest `limit` file records of source `source_id`, newest first. */
+	int (*source_files_recent)(ecl_backend_conn *conn, int64_t source_id, size_t limit,
+	                           ecl_source_file_array *out);
+	/** The latest `limit` polls of source `source_id`, newest first. */
+	int (*source_polls_recent)(ecl_backend_conn *conn, int64_t source_id, size_t limit,
+	                           ecl_source_poll_array *out);
+	/**
+	 * Up to `limit` active meters whose latest reading (half hour or daily
+	 * total, by its UTC start) is before `cutoff`, oldest first. Meters
+	 * with no reading at all are not stale (nothing was ever expected).
+	 */
+	int (*meters_stale)(ecl_backend_conn *conn, int64_t cutoff, size_t limit,
+	                    ecl_stale_meter_array *out);
 } ecl_backend;
 
 #define ECL_BACKEND_VERSION 1
