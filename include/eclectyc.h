@@ -27,5 +27,6 @@
 #include "eclectyc/alert.h"
 #include "eclectyc/monitor.h"
 #include "eclectyc/cleanup.h"
+#include "eclectyc/source.h"
 
 #endif

@@ -304,6 +304,8 @@ int cmd_monitor(cli_args *args);
 int cmd_cleanup(cli_args *args);
 int cmd_alert_test(cli_args *args);
 int cmd_profiles(cli_args *args);
+int cmd_sources(cli_args *args);
+int cmd_collect(cli_args *args);
 /* Put ECLECTYC_PROFILE_DIR from the configuration (.env) into the
  * environment, where the library looks for user profiles. */
 void cli_apply_profile_dir(const ecl_config *config);

@@ -32,6 +32,8 @@ static const cli_command commands[] = {
 	{ "alert-test", cmd_alert_test },
 	{ "profiles", cmd_profiles },
 	{ "detect", cmd_detect },
+	{ "sources", cmd_sources },
+	{ "collect", cmd_collect },
 	{ NULL, NULL }
 };
 

@@ -75,6 +75,35 @@ static const command_help commands[] = {
 		"                           mapping and its first N readings (default 10) as\n"
 		"                           they would be stored; writes nothing\n",
 	  1, NULL },
+	{ "sources", "sources add|list|show|remove|pause|resume ...",
+		"  sources add NAME URL [--pattern GLOB] [--profile P] [--meter M] [--type T]\n"
+		"          [--priority P] [--tag T]... [--every SECONDS] [--after keep|delete|move=DIR]\n"
+		"          [--ssh-key PATH] [--known-hosts PATH] [--ca-file PATH] [--user-env VAR]\n"
+		"          [--password-env VAR] [--stale-days N]\n"
+		"                           add a data feed: an sftp://, ftps://, ftp:// (TLS),\n"
+		"                           https:// or file:/// folder (ending in /) or file,\n"
+		"                           whose files matching GLOB (default *) are queued as\n"
+		"                           jobs read with P and M; polled every SECONDS\n"
+		"                           (default 900); after a file's job completed it is\n"
+		"                           kept (default), deleted or moved to DIR on the\n"
+		"                           server. Credentials come from the environment\n"
+		"                           variables named (never stored); an SFTP server's key\n"
+		"                           must be in --known-hosts. --stale-days N alerts when\n"
+		"                           no new file came for N days\n"
+		"  sources list             every source: state, last and next poll, files\n"
+		"                           taken, last error\n"
+		"  sources show NAME [--limit N]\n"
+		"                           one source, its latest files (taken, skipped and\n"
+		"                           why) and polls\n"
+		"  sources remove|pause|resume NAME\n",
+	  0, NULL },
+	{ "collect", "collect [--source NAME] [--settle-ms MS]",
+		"  collect [--source NAME] [--settle-ms MS]\n"
+		"                           poll the due sources (or NAME, due or not) once: queue\n"
+		"                           each new file that held still for MS (default 2000)\n"
+		"                           between two looks, and run the after-action of files\n"
+		"                           whose jobs completed. Exit 1 if a source failed\n",
+	  0, NULL },
 	{ "jobs", "jobs [OPTIONS]",
 		"  jobs [--status S] [--priority P] [--limit N]\n"
 		"                           list jobs, newest first; S is queued, processing,\n"

@@ -15,6 +15,7 @@
 #include "buffer.h"
 #include "config.h"
 #include "job.h"
+#include "source.h"
 #include "store.h"
 
 ECL_BEGIN_DECL
@@ -44,10 +45,14 @@ typedef struct ecl_health_options {
 	/** Send the conditions found (stuck, failure rate, backlog) and the
 	 *  failed jobs whose alert is still pending through the store's alerting. */
 	int send_alerts;
+	/** A meter whose latest reading is older than this many days is
+	 *  stale (alert stale_meters); 0 = not checked (the default). Each data
+	 *  feed's own window is its stale_days (alert stale_feed). */
+	int stale_meter_days;
 } ecl_health_options;
 
 #define ECL_HEALTH_OPTIONS_VERSION 1
-#define ECL_HEALTH_OPTIONS_INIT { ECL_HEALTH_OPTIONS_VERSION, 60, 24, 25.0, 50.0, 100, 0, 0 }
+#define ECL_HEALTH_OPTIONS_INIT { ECL_HEALTH_OPTIONS_VERSION, 60, 24, 25.0, 50.0, 100, 0, 0, 0 }
 
 /** Initialise health options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_health_options_init(ecl_health_options *opts, unsigned int version);
@@ -93,7 +98,8 @@ typedef struct ecl_health_metrics {
 
 /** A condition found. Frozen per SONAME (in an array; docs/conventions.md). */
 typedef struct ecl_health_alert {
-	char type[32];                   /**< stuck_jobs, high_failure_rate, elevated_failure_rate, queue_backlog */
+	char type[32];                   /**< stuck_jobs, high_failure_rate, elevated_failure_rate,
+	                                      queue_backlog, stale_feed, stale_meters */
 	char severity[16];               /**< "warning" or "critical" */
 	char *message;
 	double value;                    /**< the count or rate */
@@ -122,6 +128,10 @@ typedef struct ecl_health_report {
 	int64_t alerts_suppressed;       /**< held back by the cooldown */
 	int64_t alerts_failed;           /**< every channel failed */
 	int64_t job_alerts_sent;         /**< failed jobs alerted (once each) */
+	/** Data feeds that gave no new file within their stale_days, by name. */
+	ecl_source_array stale_feeds;
+	/** Meters whose readings stopped (stale_meter_days), oldest first, at most 100. */
+	ecl_stale_meter_array stale_meters;
 } ecl_health_report;
 
 /** Free a report. Accepts NULL. */

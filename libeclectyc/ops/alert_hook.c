@@ -239,3 +239,42 @@ int ecl__alert_backlog(ecl_store *store, int64_t waiting, ecl_alert_result *resu
 	return deliver(store, "queue_backlog", ECL_ALERT_WARNING, "queue_backlog",
 	            "Import Queue Backlog Alert", &body, result);
 }
+
+int ecl__alert_stale_feed(ecl_store *store, const ecl_source *source, int64_t now,
+                          ecl_alert_result *result)
+{
+	ecl_buf body = ECL_BUF_INIT;
+	int64_t since = source->last_file_at != ECL_TIME_NONE ? source->last_file_at
+	                                                      : source->created_at;
+	char subject[160], key[96], t[32], polled[32] = "never";
+
+	snprintf(subject, sizeof(subject), "Data Feed Stopped: %s", source->name);
+	if (source->last_poll_at != ECL_TIME_NONE)
+		when(polled, source->last_poll_at);
+	snprintf(key, sizeof(key), "stale_feed:%s", source->name);
+	appendf(&body, "Data feed %s (%s) has taken no new file for %lld days (its window is %d).\n"
+		"%s: %s\nLast poll: %s\n", source->name, source->url, (long long)((now - since) / 86400),
+		source->stale_days, source->last_file_at != ECL_TIME_NONE ? "Last file" : "Added",
+		when(t, since), polled);
+	if (source->last_error != NULL)
+		appendf(&body, "Last error: %s\n", source->last_error);
+	appendf(&body, "\nLikely causes:\n- the supplier stopped sending\n- the server's credentials"
+		" or address changed\n- no worker collects (eclectyc collect, or a worker)\n\n"
+		"See `eclectyc sources show %s`.\n", source->name);
+	return deliver(store, "stale_feed", ECL_ALERT_WARNING, key, subject, &body, result);
+}
+
+int ecl__alert_stale_meters(ecl_store *store, const ecl_stale_meter_array *meters, int days,
+                            ecl_alert_result *result)
+{
+	ecl_buf body = ECL_BUF_INIT;
+	char subject[128], t[32];
+	size_t i;
+
+	snprintf(subject, sizeof(subject), "Meter Readings Stopped (%zu meters)", meters->count);
+	appendf(&body, "These meters have no reading in the last %d days:\n\n", days);
+	for (i = 0; i < meters->count; i++)
+		appendf(&body, "%s  latest reading %s\n", meters->meters[i].mpan,
+			when(t, meters->meters[i].latest));
+	return deliver(store, "stale_meters", ECL_ALERT_WARNING, "stale_meters", subject, &body, result);
+}

@@ -35,5 +35,11 @@ int ecl__alert_stuck(ecl_store *store, const ecl_stuck_job *stuck, size_t count,
 int ecl__alert_failure_rate(ecl_store *store, double rate, int hours, int critical,
                             ecl_alert_result *result);
 int ecl__alert_backlog(ecl_store *store, int64_t waiting, ecl_alert_result *result);
+/* A data feed that gave no new file within its stale_days (key stale_feed:<name>). */
+int ecl__alert_stale_feed(ecl_store *store, const ecl_source *source, int64_t now,
+                          ecl_alert_result *result);
+/* Meters whose readings stopped (key stale_meters). */
+int ecl__alert_stale_meters(ecl_store *store, const ecl_stale_meter_array *meters, int days,
+                            ecl_alert_result *result);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ops/alert_hook.h"
+#include "ops/monitor_internal.h"
 #include "eclectyc/sys/errors.h"
 #include "queue/job_internal.h"
 #include "util/options.h"
@@ -46,6 +47,9 @@ static int check_options(const ecl_health_options *o)
 	if (o->backlog_threshold < 0)
 		return ecl_error_set(ECL_EINVALID, "backlog threshold must be >= 0, got %lld",
 			(long long)o->backlog_threshold);
+	if (o->stale_meter_days < 0)
+		return ecl_error_set(ECL_EINVALID, "stale_meter_days must be >= 0, got %d",
+			o->stale_meter_days);
 	return 0;
 }
 
@@ -71,8 +75,8 @@ static void derive(ecl_health_metrics *m)
 
 /* ---- the report ------------------------------------------------------------- */
 
-static int add_alert(ecl_health_report *r, const char *type, const char *severity, double value,
-                     const char *message)
+int ecl__health_add_alert(ecl_health_report *r, const char *type, const char *severity,
+                          double value, const char *message)
 {
 	ecl_health_alert *grown = realloc(r->alerts, (r->alert_count + 1) * sizeof(*grown));
 	ecl_health_alert *a;
@@ -91,7 +95,7 @@ static int add_alert(ecl_health_report *r, const char *type, const char *severit
 	return 0;
 }
 
-static void worsen(ecl_health_report *r, ecl_health_status to)
+void ecl__health_worsen(ecl_health_report *r, ecl_health_status to)
 {
 	if (to > r->status)
 		r->status = to;
@@ -104,25 +108,25 @@ static int judge(ecl_health_report *r, const ecl_health_options *o)
 	int rc = 0;
 
 	if (r->stuck_count > 0) {
-		worsen(r, ECL_HEALTH_DEGRADED);
+		ecl__health_worsen(r, ECL_HEALTH_DEGRADED);
 		snprintf(text, sizeof(text), "%zu job(s) stuck in processing state", r->stuck_count);
-		rc = add_alert(r, "stuck_jobs", "warning", (double)r->stuck_count, text);
+		rc = ecl__health_add_alert(r, "stuck_jobs", "warning", (double)r->stuck_count, text);
 	}
 	if (rc == 0 && m->failure_rate > o->failure_rate_critical) {
-		worsen(r, ECL_HEALTH_CRITICAL);
+		ecl__health_worsen(r, ECL_HEALTH_CRITICAL);
 		snprintf(text, sizeof(text), "High failure rate: %.1f%% in last %dh", m->failure_rate,
 		         o->window_hours);
-		rc = add_alert(r, "high_failure_rate", "critical", m->failure_rate, text);
+		rc = ecl__health_add_alert(r, "high_failure_rate", "critical", m->failure_rate, text);
 	} else if (rc == 0 && m->failure_rate > o->failure_rate_warning) {
-		worsen(r, ECL_HEALTH_DEGRADED);
+		ecl__health_worsen(r, ECL_HEALTH_DEGRADED);
 		snprintf(text, sizeof(text), "Elevated failure rate: %.1f%% in last %dh", m->failure_rate,
 		         o->window_hours);
-		rc = add_alert(r, "elevated_failure_rate", "warning", m->failure_rate, text);
+		rc = ecl__health_add_alert(r, "elevated_failure_rate", "warning", m->failure_rate, text);
 	}
 	if (rc == 0 && m->queue_depth > o->backlog_threshold) {
-		worsen(r, ECL_HEALTH_DEGRADED);
+		ecl__health_worsen(r, ECL_HEALTH_DEGRADED);
 		snprintf(text, sizeof(text), "Queue backlog: %lld jobs waiting", (long long)m->queue_depth);
-		rc = add_alert(r, "queue_backlog", "warning", (double)m->queue_depth, text);
+		rc = ecl__health_add_alert(r, "queue_backlog", "warning", (double)m->queue_depth, text);
 	}
 	return rc;
 }
@@ -180,7 +184,7 @@ static int recover_stuck(ecl_health_report *r, ecl_store *store, const ecl_healt
 	return rc;
 }
 
-static void count_sent(ecl_health_report *r, int rc, const ecl_alert_result *result)
+void ecl__health_count_sent(ecl_health_report *r, int rc, const ecl_alert_result *result)
 {
 	if (rc == 0 && result->suppressed)
 		r->alerts_suppressed++;
@@ -199,6 +203,8 @@ static void send_conditions(ecl_health_report *r, ecl_store *store, const ecl_he
 	for (i = 0; i < r->alert_count; i++) {
 		const char *type = r->alerts[i].type;
 
+		if (strncmp(type, "stale_", 6) == 0)
+			continue;   /* the feeds' own (monitor_feeds.c) */
 		if (strcmp(type, "stuck_jobs") == 0)
 			rc = ecl__alert_stuck(store, r->stuck, r->stuck_count, &result);
 		else if (strcmp(type, "queue_backlog") == 0)
@@ -206,7 +212,7 @@ static void send_conditions(ecl_health_report *r, ecl_store *store, const ecl_he
 		else
 			rc = ecl__alert_failure_rate(store, r->metrics.failure_rate, o->window_hours,
 			                             strcmp(type, "high_failure_rate") == 0, &result);
-		count_sent(r, rc, &result);
+		ecl__health_count_sent(r, rc, &result);
 	}
 }
 
@@ -249,8 +255,12 @@ static int run_check(ecl_health_report *r, ecl_store *store, const ecl_health_op
 	}
 	if (rc == 0)
 		rc = judge(r, o);
-	if (rc == 0 && o->send_alerts)
+	if (rc == 0)
+		rc = ecl__monitor_feeds(r, store, o);
+	if (rc == 0 && o->send_alerts) {
 		send_conditions(r, store, o);
+		ecl__monitor_feeds_send(r, store, o);
+	}
 	if (rc == 0 && o->handle_stuck)
 		rc = recover_stuck(r, store, o, cutoff);
 	if (rc == 0 && o->send_alerts)

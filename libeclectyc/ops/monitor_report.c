@@ -18,6 +18,12 @@ void ecl_health_report_free(ecl_health_report *report)
 		free(report->alerts[i].message);
 	for (i = 0; i < report->stuck_count; i++)
 		ecl_job_free(report->stuck[i].job);
+	for (i = 0; i < report->stale_feeds.count; i++)
+		ecl_source_clear(&report->stale_feeds.sources[i]);
+	for (i = 0; i < report->stale_meters.count; i++)
+		free(report->stale_meters.meters[i].mpan);
+	free(report->stale_feeds.sources);
+	free(report->stale_meters.meters);
 	free(report->alerts);
 	free(report->stuck);
 	free(report);
@@ -109,6 +115,44 @@ static json_t *stuck_array(const ecl_health_report *r, int *failed)
 	return a;
 }
 
+/* The stale data feeds: name, URL, window, last file (or when added). */
+static json_t *stale_feeds_array(const ecl_health_report *r, int *failed)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < r->stale_feeds.count; i++) {
+		const ecl_source *s = &r->stale_feeds.sources[i];
+		json_t *o = json_object();
+
+		if (o != NULL) {
+			ecl__json_put(o, "name", json_string(s->name), failed);
+			ecl__json_put(o, "url", json_string(s->url), failed);
+			ecl__json_put(o, "stale_days", json_integer(s->stale_days), failed);
+			ecl__json_put(o, "last_file_at", ecl__json_instant(s->last_file_at), failed);
+			ecl__json_put(o, "last_poll_at", ecl__json_instant(s->last_poll_at), failed);
+			ecl__json_put(o, "last_error", ecl__json_text(s->last_error), failed);
+		}
+		ecl__json_append(a, o, failed);
+	}
+	if (a == NULL)
+		*failed = 1;
+	return a;
+}
+
+static json_t *stale_meters_array(const ecl_health_report *r, int *failed)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < r->stale_meters.count; i++)
+		ecl__json_append(a, json_pack("{s:s, s:o}", "mpan", r->stale_meters.meters[i].mpan,
+			"latest_reading", ecl__json_instant(r->stale_meters.meters[i].latest)), failed);
+	if (a == NULL)
+		*failed = 1;
+	return a;
+}
+
 static json_t *report_object(const ecl_health_report *r)
 {
 	json_t *o = json_object();
@@ -121,6 +165,8 @@ static json_t *report_object(const ecl_health_report *r)
 	ecl__json_put(o, "metrics", metrics_object(&r->metrics), &failed);
 	ecl__json_put(o, "alerts", alerts_array(r, &failed), &failed);
 	ecl__json_put(o, "stuck_jobs", stuck_array(r, &failed), &failed);
+	ecl__json_put(o, "stale_feeds", stale_feeds_array(r, &failed), &failed);
+	ecl__json_put(o, "stale_meters", stale_meters_array(r, &failed), &failed);
 	ecl__json_put(o, "actions", json_pack("{sI sI sI sI sI sI}",
 		"requeued", (json_int_t)r->requeued, "failed", (json_int_t)r->failed,
 		"alerts_sent", (json_int_t)r->alerts_sent,

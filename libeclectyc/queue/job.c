@@ -383,6 +383,20 @@ int ecl_job_create_many(char *batch_ids, ecl_store *store, const ecl_job_options
 	return rc;
 }
 
+int ecl__job_build(ecl_job *row, ecl_store *store, const ecl_job_options *opts)
+{
+	int rc = ecl__job_check_store(store);
+
+	memset(row, 0, sizeof(*row));
+	if (rc == 0)
+		rc = build_row(row, store, opts, "", ecl_store_now(store), NULL, NULL);
+	if (rc == 0)
+		rc = assign_batch_ids(row, 1);
+	if (rc != 0)
+		ecl_job_clear(row);
+	return rc;
+}
+
 int ecl_job_create(char batch_id[ECL_BATCH_ID_SIZE], ecl_store *store, const ecl_job_options *opts)
 {
 	if (batch_id == NULL || opts == NULL)

@@ -28,6 +28,12 @@ void ecl__job_progress_update(ecl_job_update *u, const char *batch_id, const cha
 int ecl__job_complete(ecl_store *store, const char *batch_id, const char *worker_id,
                       const ecl_job_counts *counts, const char *summary);
 
+/* One job row from options, as ecl_job_create() would insert it (checked,
+ * its file resolved, its batch id drawn, every string owned by the row):
+ * for a caller that inserts it together with something else in one
+ * transaction (a data feed's file record). Clear it with ecl_job_clear(). */
+int ecl__job_build(ecl_job *row, ecl_store *store, const ecl_job_options *opts);
+
 /* The store is usable: not NULL, its schema current. */
 int ecl__job_check_store(ecl_store *store);
 

@@ -87,6 +87,7 @@ static const struct {
 	{ "ECLECTYC_FAILURE_RATE_WARNING", DEFAULT_NUMBER, &health_defaults.failure_rate_warning },
 	{ "ECLECTYC_FAILURE_RATE_CRITICAL", DEFAULT_NUMBER, &health_defaults.failure_rate_critical },
 	{ "ECLECTYC_BACKLOG_THRESHOLD", DEFAULT_INT64, &health_defaults.backlog_threshold },
+	{ "ECLECTYC_STALE_METER_DAYS", DEFAULT_INT, &health_defaults.stale_meter_days },
 	{ "ECLECTYC_ALERT_COOLDOWN_SECONDS", DEFAULT_INT, &alert_defaults.cooldown_seconds },
 	{ "ECLECTYC_PEAK_START", DEFAULT_CLOCK, &worker_defaults.aggregation.peak_start_minutes },
 	{ "ECLECTYC_PEAK_END", DEFAULT_CLOCK, &worker_defaults.aggregation.peak_end_minutes },

@@ -222,6 +222,8 @@ int ecl_health_options_from_config(ecl_health_options *opts, const ecl_config *c
 		if (rc == 0)
 			opts->backlog_threshold = backlog;
 	}
+	if (rc == 0)
+		rc = config_int(&opts->stale_meter_days, config, "ECLECTYC_STALE_METER_DAYS", 0, 3650);
 	if (rc == 0 && opts->failure_rate_warning > opts->failure_rate_critical)
 		rc = ecl_error_set(ECL_EINVALID, "configuration ECLECTYC_FAILURE_RATE_WARNING (%g) is above "
 			"ECLECTYC_FAILURE_RATE_CRITICAL (%g)", opts->failure_rate_warning,
