@@ -33,7 +33,7 @@
 /* Jobs claimed by --once unless --limit says otherwise, as the reference. */
 #define DEFAULT_LIMIT 10
 
-enum { OPT_ONCE, OPT_LIMIT, OPT_POLL_MS, OPT_WORKER_ID, OPT_NO_AGGREGATE, OPT_LOG_FILE };
+enum { OPT_ONCE, OPT_LIMIT, OPT_POLL_MS, OPT_WORKER_ID, OPT_NO_AGGREGATE, OPT_LOG_FILE, OPT_NO_COLLECT };
 
 static const cli_option worker_options[] = {
 	{ "once", 0, OPT_ONCE },
@@ -41,6 +41,7 @@ static const cli_option worker_options[] = {
 	{ "poll-ms", 1, OPT_POLL_MS },
 	{ "worker-id", 1, OPT_WORKER_ID },
 	{ "no-aggregate", 0, OPT_NO_AGGREGATE },
+	{ "no-collect", 0, OPT_NO_COLLECT },
 	{ "log-file", 1, OPT_LOG_FILE },
 	CLI_POLICY_OPTIONS,
 	{ NULL, 0, 0 }
@@ -52,6 +53,7 @@ typedef struct worker_request {
 	int poll_ms;            /* -1 until --poll-ms */
 	const char *worker_id;  /* NULL: the library's "hostname:pid" */
 	int no_aggregate;       /* --no-aggregate: no re-aggregation after imports */
+	int no_collect;         /* --no-collect: the loop collects no data feeds */
 	const char *log_file;   /* --log-file PATH, or NULL */
 	cli_policy policy;
 } worker_request;
@@ -177,6 +179,9 @@ static int apply_option(worker_request *req, int id, const char *value)
 	case OPT_NO_AGGREGATE:
 		req->no_aggregate = 1;
 		return CLI_CONTINUE;
+	case OPT_NO_COLLECT:
+		req->no_collect = 1;
+		return CLI_CONTINUE;
 	case OPT_LOG_FILE:
 		if (value[0] == '\0')
 			return cli_usage_error("--log-file needs a non-empty PATH");
@@ -238,6 +243,8 @@ static int configure(ecl_worker_options *opts, worker_request *req, const ecl_co
 		return cli_fail(rc);
 	if (req->poll_ms >= 0)
 		opts->idle_poll_ms = req->poll_ms;
+	if (req->no_collect)
+		opts->collect_sources = 0;
 	cli_policy_to_ingest(&req->policy, &opts->ingest);
 	opts->worker_id = req->worker_id;
 	if (!json)

@@ -137,6 +137,8 @@ static const command_help commands[] = {
 		"      --worker-id ID           the id recorded on claimed jobs\n"
 		"                               (default hostname:pid)\n"
 		"      --no-aggregate           do not re-aggregate the days each import wrote\n"
+		"      --no-collect             (without --once) do not collect the due data\n"
+		"                               feeds between batches (see 'collect')\n"
 		"                               (or ECLECTYC_AGGREGATE_AFTER_IMPORT=0)\n"
 		"      --log-file PATH          append the log and the worker's lines to PATH\n"
 		"                               (or ECLECTYC_WORKER_LOG), each line stamped\n"

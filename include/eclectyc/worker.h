@@ -49,12 +49,17 @@ typedef struct ecl_worker_options {
 	int aggregate_after_import;
 	/** Options for that re-aggregation (the peak window). */
 	ecl_aggregate_options aggregation;
+	/** ecl_worker_run(): between batches of jobs, collect the data feeds
+	 *  that are due (ecl_source_collect()), when the store has a storage
+	 *  root. A feed's failure is logged and recorded on it, never stops the
+	 *  worker. Default 1. */
+	int collect_sources;
 } ecl_worker_options;
 
 #define ECL_WORKER_OPTIONS_VERSION 1
 #define ECL_WORKER_OPTIONS_INIT \
 	{ ECL_WORKER_OPTIONS_VERSION, NULL, 5000, ECL_INGEST_OPTIONS_INIT, NULL, NULL, NULL, NULL, 1, \
-	  ECL_AGGREGATE_OPTIONS_INIT }
+	  ECL_AGGREGATE_OPTIONS_INIT, 1 }
 
 /** Initialise worker options to the defaults. @return 0 or ECL_EINVALID */
 ECL_EXTERN int ecl_worker_options_init(ecl_worker_options *opts, unsigned int version);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eclectyc/source.h"
 #include "eclectyc/worker.h"
 #include "ops/alert_hook.h"
 #include "ingest/ingest_internal.h"
@@ -481,6 +482,25 @@ static void idle(ecl_worker *w, int ms)
 		nanosleep(&slice, NULL);
 }
 
+/* Collect the due data feeds, if the worker does and the store can: a
+ * feed's trouble is the feed's (recorded on it), logged, never the worker's. */
+static void collect_feeds(ecl_worker *w)
+{
+	ecl_collect_options o = ECL_COLLECT_OPTIONS_INIT;
+	ecl_collect_report r;
+
+	if (!w->opts.collect_sources || w->store->storage_root == NULL
+	    || !ECL__BACKEND_HAS(w->store, source_claim))
+		return;
+	o.worker_id = w->id;
+	if (ecl_source_collect(&r, w->store, &o) != 0)
+		ecl__log(&w->store->logger, ECL_LOG_ERROR, "worker %s: collecting data feeds: %s", w->id,
+			ecl_error_last());
+	else if (r.sources > 0)
+		ecl__log(&w->store->logger, ECL_LOG_INFO, "worker %s: collected %zu data feed(s): %zu"
+			" file(s) queued", w->id, r.sources, r.taken);
+}
+
 int ecl_worker_run(ecl_worker *worker, ecl_worker_report *report)
 {
 	ecl_worker_report ignored;
@@ -493,7 +513,10 @@ int ecl_worker_run(ecl_worker *worker, ecl_worker_report *report)
 	}
 	while (!worker->stop) {
 		int64_t before = report->claimed;
-		int rc = ecl_worker_process(worker, 10, report);
+		int rc;
+
+		collect_feeds(worker);
+		rc = ecl_worker_process(worker, 10, report);
 
 		if (rc != 0)
 			ecl__log(&worker->store->logger, ECL_LOG_ERROR, "worker %s: %s", worker->id,

@@ -92,6 +92,7 @@ static const struct {
 	{ "ECLECTYC_PEAK_START", DEFAULT_CLOCK, &worker_defaults.aggregation.peak_start_minutes },
 	{ "ECLECTYC_PEAK_END", DEFAULT_CLOCK, &worker_defaults.aggregation.peak_end_minutes },
 	{ "ECLECTYC_AGGREGATE_AFTER_IMPORT", DEFAULT_INT, &worker_defaults.aggregate_after_import },
+	{ "ECLECTYC_WORKER_COLLECT", DEFAULT_INT, &worker_defaults.collect_sources },
 	{ "MAIL_PORT", DEFAULT_INT, &alert_defaults.smtp_port },
 	{ "MAIL_ENCRYPTION", DEFAULT_TEXT_MEMBER, &alert_defaults.smtp_encryption },
 };

@@ -179,6 +179,8 @@ int ecl_worker_options_from_config(ecl_worker_options *opts, const ecl_config *c
 	 * that does not re-aggregate. */
 	if (rc == 0 && opts->aggregate_after_import)
 		rc = config_int(&opts->aggregate_after_import, config, "ECLECTYC_AGGREGATE_AFTER_IMPORT", 0, 1);
+	if (rc == 0)
+		rc = config_int(&opts->collect_sources, config, "ECLECTYC_WORKER_COLLECT", 0, 1);
 	if (rc == 0 && opts->aggregate_after_import)
 		rc = ecl_aggregate_options_from_config(&opts->aggregation, config);
 	return rc;
