@@ -127,50 +127,72 @@ static int source_id(ecl_store *store, const char *name, int64_t *id)
 	return rc;
 }
 
-int ecl_source_files(ecl_source_file_array **out, ecl_store *store, const char *name,
-                     size_t limit)
+/* A source's latest records: its files or its polls. */
+typedef struct latest_list {
+	size_t size;                 /* of the array struct */
+	int (*fetch)(ecl_store *store, int64_t id, size_t limit, void *array);
+	void (*dispose)(void *array);
+	const char *what;
+} latest_list;
+
+static int latest(void **out, ecl_store *store, const char *name, size_t limit,
+                  const latest_list *l)
 {
-	ecl_source_file_array *array = NULL;
+	void *array = NULL;
 	int64_t id = 0;
 	int rc;
 
 	if (out == NULL)
-		return ecl_error_set(ECL_EINVALID, "source files output pointer is NULL");
+		return ecl_error_set(ECL_EINVALID, "%s output pointer is NULL", l->what);
 	*out = NULL;
 	rc = source_id(store, name, &id);
-	if (rc == 0 && (array = calloc(1, sizeof(*array))) == NULL)
-		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing a source's files");
+	if (rc == 0 && (array = calloc(1, l->size)) == NULL)
+		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing %s", l->what);
 	if (rc == 0)
-		rc = ECL__BACKEND(store, source_files_recent, id, limit ? limit : ECL__SOURCE_LIST_DEFAULT,
-			array);
+		rc = l->fetch(store, id, limit ? limit : ECL__SOURCE_LIST_DEFAULT, array);
 	if (rc == 0)
 		*out = array;
 	else
-		ecl_source_file_array_free(array);
+		l->dispose(array);
 	return rc;
+}
+
+static int fetch_files(ecl_store *store, int64_t id, size_t limit, void *array)
+{
+	return ECL__BACKEND(store, source_files_recent, id, limit, array);
+}
+
+static void dispose_files(void *array)
+{
+	ecl_source_file_array_free(array);
+}
+
+static int fetch_polls(ecl_store *store, int64_t id, size_t limit, void *array)
+{
+	return ECL__BACKEND(store, source_polls_recent, id, limit, array);
+}
+
+static void dispose_polls(void *array)
+{
+	ecl_source_poll_array_free(array);
+}
+
+int ecl_source_files(ecl_source_file_array **out, ecl_store *store, const char *name,
+                     size_t limit)
+{
+	static const latest_list files = { sizeof(ecl_source_file_array), fetch_files, dispose_files,
+		"a source's files" };
+
+	return latest((void **)out, store, name, limit, &files);
 }
 
 int ecl_source_polls(ecl_source_poll_array **out, ecl_store *store, const char *name,
                      size_t limit)
 {
-	ecl_source_poll_array *array = NULL;
-	int64_t id = 0;
-	int rc;
+	static const latest_list polls = { sizeof(ecl_source_poll_array), fetch_polls, dispose_polls,
+		"a source's polls" };
 
-	if (out == NULL)
-		return ecl_error_set(ECL_EINVALID, "source polls output pointer is NULL");
-	*out = NULL;
-	rc = source_id(store, name, &id);
-	if (rc == 0 && (array = calloc(1, sizeof(*array))) == NULL)
-		rc = ecl_error_set(ECL_ENOMEM, "out of memory listing a source's polls");
-	if (rc == 0)
-		rc = ECL__BACKEND(store, source_polls_recent, id, limit ? limit : ECL__SOURCE_LIST_DEFAULT,
-			array);
-	if (rc == 0)
-		*out = array;
-	else
-		ecl_source_poll_array_free(array);
-	return rc;
+	return latest((void **)out, store, name, limit, &polls);
 }
 
 /* ---- the collector's wrappers (source_internal.h) ----------------------------------- */

@@ -218,16 +218,11 @@ static int stale_row(const ecl__job_row *row, void *opaque)
 {
 	stale_ctx *ctx = opaque;
 	ecl_stale_meter *m;
+	int rc = ecl__feed_reserve((void **)&ctx->out->meters, ctx->out->count, &ctx->capacity,
+		sizeof(*m), "stale meters");
 
-	if (ctx->out->count >= ctx->capacity) {
-		size_t cap = ctx->capacity ? ctx->capacity * 2 : 16;
-		ecl_stale_meter *grown = realloc(ctx->out->meters, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return ecl_error_set(ECL_ENOMEM, "out of memory listing stale meters");
-		ctx->out->meters = grown;
-		ctx->capacity = cap;
-	}
+	if (rc != 0)
+		return rc;
 	m = &ctx->out->meters[ctx->out->count];
 	m->latest = row->cells->integer(row, 1);
 	if ((m->mpan = ecl__strdup(row->cells->text(row, 0))) == NULL)

@@ -26,43 +26,26 @@ static int parse_by_names(int *value, const char *text, const char *(*name_of)(i
 	return -1;
 }
 
-static const char *after_name_of(int v)
-{
-	return ecl_source_after_name((ecl_source_after)v);
-}
+/* The hooks of an ecl__job_enum over `type`'s name function `name_fn`. */
+#define ENUM_HOOKS(prefix, type, name_fn) \
+	static const char *prefix##_name_of(int v) \
+	{ \
+		return name_fn((type)v); \
+	} \
+	static int prefix##_parse(void *member, const char *text) \
+	{ \
+		int v = 0, rc = parse_by_names(&v, text, prefix##_name_of); \
+		if (rc == 0) \
+			*(type *)member = (type)v; \
+		return rc; \
+	} \
+	static const char *prefix##_name(const void *member) \
+	{ \
+		return name_fn(*(const type *)member); \
+	}
 
-static int after_parse(void *member, const char *text)
-{
-	int v = 0, rc = parse_by_names(&v, text, after_name_of);
-
-	if (rc == 0)
-		*(ecl_source_after *)member = (ecl_source_after)v;
-	return rc;
-}
-
-static const char *after_name(const void *member)
-{
-	return ecl_source_after_name(*(const ecl_source_after *)member);
-}
-
-static const char *state_name_of(int v)
-{
-	return ecl_source_file_state_name((ecl_source_file_state)v);
-}
-
-static int state_parse(void *member, const char *text)
-{
-	int v = 0, rc = parse_by_names(&v, text, state_name_of);
-
-	if (rc == 0)
-		*(ecl_source_file_state *)member = (ecl_source_file_state)v;
-	return rc;
-}
-
-static const char *state_name(const void *member)
-{
-	return ecl_source_file_state_name(*(const ecl_source_file_state *)member);
-}
+ENUM_HOOKS(after, ecl_source_after, ecl_source_after_name)
+ENUM_HOOKS(state, ecl_source_file_state, ecl_source_file_state_name)
 
 static const ecl__job_enum after_enum = { "after-action", after_parse, after_name };
 static const ecl__job_enum state_enum = { "state", state_parse, state_name };
@@ -304,21 +287,27 @@ int ecl__feed_read(const ecl__feed_table *t, void *record, const ecl__job_row *r
 	return rc;
 }
 
+int ecl__feed_reserve(void **items, size_t count, size_t *capacity, size_t size, const char *what)
+{
+	size_t grown_cap = *capacity ? *capacity * 2 : 8;
+	void *grown;
+
+	if (count < *capacity)
+		return 0;
+	if ((grown = realloc(*items, grown_cap * size)) == NULL)
+		return ecl_error_set(ECL_ENOMEM, "out of memory listing %s", what);
+	*items = grown;
+	*capacity = grown_cap;
+	return 0;
+}
+
 int ecl__feed_append(const ecl__feed_table *t, void **items, size_t *count, size_t *capacity,
                      const ecl__job_row *row)
 {
-	int rc;
+	int rc = ecl__feed_reserve(items, *count, capacity, t->record_size, t->name);
 
-	if (*count >= *capacity) {
-		size_t grown_cap = *capacity ? *capacity * 2 : 8;
-		void *grown = realloc(*items, grown_cap * t->record_size);
-
-		if (grown == NULL)
-			return ecl_error_set(ECL_ENOMEM, "out of memory listing %s", t->name);
-		*items = grown;
-		*capacity = grown_cap;
-	}
-	rc = ecl__feed_read(t, (char *)*items + *count * t->record_size, row);
+	if (rc == 0)
+		rc = ecl__feed_read(t, (char *)*items + *count * t->record_size, row);
 	if (rc == 0)
 		(*count)++;
 	return rc;

@@ -57,6 +57,10 @@ int ecl__feed_read(const ecl__feed_table *t, void *record, const ecl__job_row *r
 int ecl__feed_append(const ecl__feed_table *t, void **items, size_t *count, size_t *capacity,
                      const ecl__job_row *row);
 
+/* Room for one more of `count` items of `size` bytes (`*capacity`
+ * allocated): 0, or ECL_ENOMEM naming `what`. */
+int ecl__feed_reserve(void **items, size_t count, size_t *capacity, size_t size, const char *what);
+
 /* Clear and drop the records of an array after the first `keep`. */
 void ecl__feed_truncate(const ecl__feed_table *t, void *items, size_t *count, size_t keep);
 

@@ -7,7 +7,7 @@
 #include "eclectyc/sys/backend.h"
 #include "backends/common/driver.h"
 
-#define ECL_SQLITE_STMT_CACHE 48
+#define ECL_SQLITE_STMT_CACHE 64
 
 typedef struct cached_stmt {
 	char *sql;
