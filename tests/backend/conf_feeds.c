@@ -360,8 +360,10 @@ static void a_due_source_is_leased_once_until_released_or_expired(void **state)
 
 	/* w1 lost its lease: its release is refused and writes nothing. */
 	p = poll_of(id, f->now, f->now + 5, 3, NULL);
+	p.id = 77;
 	ecl_assert_fails(ECL_ESTATE, ecl__source_release(f->store, &p, "w1", f->now + 900));
 	ecl_assert_error_contains("w2");
+	assert_int_equal(p.id, 0);
 	s = get(f, "feed");
 	assert_string_equal(s->lease_owner, "w2");
 	assert_int_equal(s->files_taken, 0);

@@ -291,6 +291,10 @@ int ecl__common_source_release(ecl_backend_conn *conn, ecl_source_poll *poll, co
                                int64_t next_poll_at)
 {
 	release_ctx ctx = { poll, owner, next_poll_at };
+	int rc = write_run(conn, release_work, &ctx, "releasing a source");
 
-	return write_run(conn, release_work, &ctx, "releasing a source");
+	/* A poll whose transaction failed was not recorded. */
+	if (rc != 0)
+		poll->id = 0;
+	return rc;
 }
