@@ -52,5 +52,7 @@ extern const struct CMUnitTest conf_file_tests[];
 extern const size_t conf_file_test_count;
 extern const struct CMUnitTest conf_host_tests[];
 extern const size_t conf_host_test_count;
+extern const struct CMUnitTest conf_feed_tests[];
+extern const size_t conf_feed_test_count;
 
 #endif

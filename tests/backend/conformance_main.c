@@ -160,6 +160,8 @@ int main(int argc, char **argv)
 	failed += _cmocka_run_group_tests(title, conf_file_tests, conf_file_test_count, NULL, NULL);
 	snprintf(title, sizeof(title), "host-driven jobs on %s", argv[1]);
 	failed += _cmocka_run_group_tests(title, conf_host_tests, conf_host_test_count, NULL, NULL);
+	snprintf(title, sizeof(title), "data feeds on %s", argv[1]);
+	failed += _cmocka_run_group_tests(title, conf_feed_tests, conf_feed_test_count, NULL, NULL);
 	ecl_test_rmtree(run_dir);
 	free(run_dir);
 	free(expanded);

@@ -2,7 +2,8 @@
  * What a SQL backend gives the code it shares in backends/common: its
  * transaction primitives and the hooks of each shared run (the migrations
  * and the drift check, schema.h; the aggregation, aggregate_run.h; the
- * readings' transaction, readings_run.h). A backend fills one ecl__driver
+ * readings' transaction, readings_run.h; the data feeds' store, feed_store.h,
+ * over one statement hook, statement.h). A backend fills one ecl__driver
  * and starts its connection struct with a pointer to it, so the shared
  * slot functions (ecl__common_*) go into its ecl_backend table as they are.
  */
@@ -11,9 +12,11 @@
 
 #include "eclectyc/sys/backend.h"
 #include "backends/common/aggregate_run.h"
+#include "backends/common/feed_store.h"
 #include "backends/common/job_columns.h"
 #include "backends/common/readings_run.h"
 #include "backends/common/schema.h"
+#include "backends/common/statement.h"
 
 typedef int (*ecl__backend_work)(ecl_backend_conn *conn, void *ctx);
 
@@ -32,6 +35,15 @@ typedef struct ecl__driver {
 	ecl__schema_hooks schema;
 	ecl__agg_hooks aggregate;
 	ecl__readings_hooks readings;
+	/* One statement written for every driver (statement.h), spelt already:
+	 * bind call->params through `dialect`, run it (in the caller's
+	 * transaction, if any), hand each row to call->row, and set
+	 * call->changed (and call->inserted_id where the driver has it). A
+	 * unique-key violation is ECL_EEXISTS. */
+	int (*statement)(ecl_backend_conn *conn, ecl__sql_call *call, const char *doing);
+	/* How the driver spells and binds a value of each kind: its job dialect. */
+	const ecl__job_dialect *dialect;
+	ecl__feed_hooks feeds;
 } ecl__driver;
 
 /* The driver of a connection: the first member of every backend's struct. */

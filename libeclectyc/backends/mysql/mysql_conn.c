@@ -416,6 +416,13 @@ static const ecl__driver my_driver = {
 		.readings = ecl__my_readings_batch,
 		.apply_job = ecl__my_apply_job_update,
 	},
+	.statement = ecl__my_statement,
+	.dialect = &ecl__my_dialect,
+	.feeds = {
+		.job_insert = ecl__my_job_insert_in,
+		.returning = 0,
+		.meters_stale = ecl__my_meters_stale_sql,
+	},
 };
 
 static void my_close(ecl_backend_conn *conn)
@@ -495,4 +502,5 @@ const ecl_backend ecl_mysql_backend = {
 	.job_claim_of = ecl__common_job_claim_of,
 	.migrate_plan = ecl__common_migrate_plan,
 	.aggregate = ecl__my_aggregate,
+	ECL__COMMON_FEED_SLOTS,
 };

@@ -103,6 +103,10 @@ int ecl__my_query(my_result *out, ecl_backend_conn *conn, const char *sql, const
                   const char *doing);
 int ecl__my_command(ecl_backend_conn *conn, const char *sql, const my_params *p,
                     int64_t *changed, const char *doing);
+/* Both, and `*insert_id` (when not NULL) the AUTO_INCREMENT id an INSERT
+ * gave (0 for none). */
+int ecl__my_execute(my_result *out, int64_t *changed, int64_t *insert_id, ecl_backend_conn *conn,
+                    const char *sql, const my_params *p, const char *doing);
 
 /* ecl__my_query alone under ecl__my_read: retried on contention and after
  * a lost connection; `*out` is to free whatever the outcome. */
@@ -171,6 +175,10 @@ void ecl__my_infile_serve(MYSQL *my, void *src);
 
 /* mysql_jobs.c */
 int ecl__my_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+/* The same inside the caller's transaction. */
+int ecl__my_job_insert_in(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+/* How job columns and shared statements are spelt and bound on MySQL. */
+extern ecl__job_dialect ecl__my_dialect;
 int ecl__my_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
 int ecl__my_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out);
 /* One claim attempt (the driver's `claim`; common/driver.h). */
@@ -228,5 +236,10 @@ int ecl__my_agg_meters(ecl_backend_conn *conn, void *self, ecl__agg_meters *out)
 int ecl__my_agg_narrow(ecl_backend_conn *conn, void *self, const int64_t *ids, size_t count);
 int ecl__my_agg_count(ecl_backend_conn *conn, void *self, int64_t *rows, int64_t *meters,
                       int64_t *incomplete);
+
+/* mysql_feeds.c: the shared statements' hook and the SQL of its own the
+ * data feeds' store needs (backends/common/feed_store.h). */
+int ecl__my_statement(ecl_backend_conn *conn, ecl__sql_call *call, const char *doing);
+extern const char ecl__my_meters_stale_sql[];
 
 #endif

@@ -44,16 +44,17 @@ static void bind_value(void *params, int n, ecl__job_kind kind, const ecl__job_v
 
 /* Instants are BIGINT seconds and flags TINYINT 0/1: every column is read as
  * it is and every parameter is plain. */
-static ecl__job_dialect dialect = {
+/* Also how the shared statements of statement.h spell and bind (driver.h). */
+ecl__job_dialect ecl__my_dialect = {
 	.param = { "?%d", "?%d", "?%d", "?%d", "?%d", "?%d", "?%d", "?%d" },
 	.bind = bind_value,
 };
 
 /* ---- insert ------------------------------------------------------------------ */
 
-static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
+int ecl__my_job_insert_in(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 {
-	const char *sql = ecl__job_insert_sql(&dialect);
+	const char *sql = ecl__job_insert_sql(&ecl__my_dialect);
 	int rc = 0;
 	size_t i;
 
@@ -62,7 +63,7 @@ static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 		my_params p;
 
 		ecl__my_params_init(&p);
-		ecl__job_insert_bind(&dialect, &p, &jobs[i]);
+		ecl__job_insert_bind(&ecl__my_dialect, &p, &jobs[i]);
 		snprintf(doing, sizeof(doing), "inserting job %zu (%s)", i, jobs[i].batch_id);
 		rc = ecl__my_command(conn, sql, &p, NULL, doing);
 	}
@@ -71,7 +72,7 @@ static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 
 int ecl__my_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 {
-	return ecl__job_insert_with(ecl__my_write, insert_all, conn, jobs, count);
+	return ecl__job_insert_with(ecl__my_write, ecl__my_job_insert_in, conn, jobs, count);
 }
 
 /* ---- read -------------------------------------------------------------------- */
@@ -82,7 +83,7 @@ int ecl__my_jobs_where(ecl_backend_conn *conn, const char *tail, const my_params
 	char sql[ECL__JOB_STATEMENT_MAX];
 	size_t keep = out->count, capacity = out->count;
 	my_result res;
-	int i, rc = ecl__job_statement(sql, &dialect, "SELECT %s FROM import_jobs %s", tail);
+	int i, rc = ecl__job_statement(sql, &ecl__my_dialect, "SELECT %s FROM import_jobs %s", tail);
 
 	memset(&res, 0, sizeof(res));
 	if (rc == 0)
@@ -315,7 +316,7 @@ int ecl__my_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *updat
 
 	memset(&res, 0, sizeof(res));
 	ecl__my_params_init(&p);
-	rc = ecl__job_update_sql(sql, &p, &dialect, update, "%s");
+	rc = ecl__job_update_sql(sql, &p, &ecl__my_dialect, update, "%s");
 	if (rc == 0)
 		rc = ecl__my_command(conn, sql, &p, &matched, "updating a job");
 	if (rc == 0 && matched == 0) {

@@ -417,8 +417,8 @@ static int bind_params(ecl_backend_conn *conn, my_cached *c, const my_params *p,
 	return 0;
 }
 
-static int execute(my_result *out, int64_t *changed, ecl_backend_conn *conn, const char *sql,
-                   const my_params *p, const char *doing)
+static int execute(my_result *out, int64_t *changed, int64_t *insert_id, ecl_backend_conn *conn,
+                   const char *sql, const my_params *p, const char *doing)
 {
 	my_cached *c = NULL;
 	MYSQL_RES *meta = NULL;
@@ -431,6 +431,8 @@ static int execute(my_result *out, int64_t *changed, ecl_backend_conn *conn, con
 		rc = ecl__my_error(conn, c->stmt, doing);
 	if (rc == 0 && changed != NULL)
 		*changed = (int64_t)mysql_stmt_affected_rows(c->stmt);
+	if (rc == 0 && insert_id != NULL)
+		*insert_id = (int64_t)mysql_stmt_insert_id(c->stmt);
 	if (rc == 0)
 		meta = mysql_stmt_result_metadata(c->stmt);
 	if (rc == 0 && meta != NULL && out != NULL)
@@ -449,13 +451,20 @@ int ecl__my_query(my_result *out, ecl_backend_conn *conn, const char *sql, const
                   const char *doing)
 {
 	memset(out, 0, sizeof(*out));
-	return execute(out, NULL, conn, sql, p, doing);
+	return execute(out, NULL, NULL, conn, sql, p, doing);
 }
 
 int ecl__my_command(ecl_backend_conn *conn, const char *sql, const my_params *p,
                     int64_t *changed, const char *doing)
 {
-	return execute(NULL, changed, conn, sql, p, doing);
+	return execute(NULL, changed, NULL, conn, sql, p, doing);
+}
+
+int ecl__my_execute(my_result *out, int64_t *changed, int64_t *insert_id, ecl_backend_conn *conn,
+                    const char *sql, const my_params *p, const char *doing)
+{
+	memset(out, 0, sizeof(*out));
+	return execute(out, changed, insert_id, conn, sql, p, doing);
 }
 
 typedef struct rows_ctx {

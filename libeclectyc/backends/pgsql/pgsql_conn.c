@@ -817,6 +817,13 @@ static const ecl__driver pg_driver = {
 		.readings = ecl__pg_readings_batch,
 		.apply_job = ecl__pg_apply_job_update,
 	},
+	.statement = ecl__pg_statement,
+	.dialect = &ecl__pg_dialect,
+	.feeds = {
+		.job_insert = ecl__pg_job_insert_in,
+		.returning = 1,
+		.meters_stale = ecl__pg_meters_stale_sql,
+	},
 };
 
 static void pg_close(ecl_backend_conn *conn)
@@ -903,4 +910,5 @@ const ecl_backend ecl_pgsql_backend = {
 	.migrate_plan = ecl__common_migrate_plan,
 	.job_status_counts = ecl__pg_job_status_counts,
 	.job_attempts = ecl__pg_job_attempts,
+	ECL__COMMON_FEED_SLOTS,
 };

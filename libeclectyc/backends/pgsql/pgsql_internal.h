@@ -152,6 +152,10 @@ int ecl__pg_readings_batch(ecl_backend_conn *conn, ecl__readings_write *w);
 /* Backend entry points. */
 
 int ecl__pg_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+/* The same inside the caller's transaction. */
+int ecl__pg_job_insert_in(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+/* How job columns and shared statements are spelt and bound on PostgreSQL. */
+extern ecl__job_dialect ecl__pg_dialect;
 int ecl__pg_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
 int ecl__pg_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out);
 /* One claim attempt (the driver's `claim`; common/driver.h). */
@@ -206,5 +210,10 @@ int ecl__pg_jobs_expired(ecl_backend_conn *conn, int64_t cutoff, size_t limit, i
                          ecl_job_array *out);
 int ecl__pg_file_referenced(ecl_backend_conn *conn, const char *path, int64_t expired_before,
                             int *referenced);
+
+/* pgsql_feeds.c: the shared statements' hook and the SQL of its own the
+ * data feeds' store needs (backends/common/feed_store.h). */
+int ecl__pg_statement(ecl_backend_conn *conn, ecl__sql_call *call, const char *doing);
+extern const char ecl__pg_meters_stale_sql[];
 
 #endif

@@ -52,7 +52,8 @@ static void bind_value(void *params, int n, ecl__job_kind kind, const ecl__job_v
 
 /* Instants are timestamptz and flags boolean: read as Unix seconds and 0/1,
  * written through to_timestamp() and text casts. */
-static ecl__job_dialect dialect = {
+/* Also how the shared statements of statement.h spell and bind (driver.h). */
+ecl__job_dialect ecl__pg_dialect = {
 	.select = {
 		[ECL__JOB_BOOL] = "%s::int",
 		[ECL__JOB_INSTANT] = ECL_PG_EPOCH("%s"),
@@ -81,9 +82,9 @@ static int read_job(ecl_job *job, const PGresult *res, int i)
 
 /* ---- insert ------------------------------------------------------------------ */
 
-static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
+int ecl__pg_job_insert_in(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 {
-	const char *sql = ecl__job_insert_sql(&dialect);
+	const char *sql = ecl__job_insert_sql(&ecl__pg_dialect);
 	size_t i;
 	int rc = 0;
 
@@ -92,7 +93,7 @@ static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 		pg_params p;
 
 		ecl__pg_params_init(&p);
-		ecl__job_insert_bind(&dialect, &p, &jobs[i]);
+		ecl__job_insert_bind(&ecl__pg_dialect, &p, &jobs[i]);
 		snprintf(doing, sizeof(doing), "inserting job %zu (%s)", i, jobs[i].batch_id);
 		rc = ecl__pg_command(conn, sql, &p, NULL, doing);
 	}
@@ -101,7 +102,7 @@ static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 
 int ecl__pg_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 {
-	return ecl__job_insert_with(ecl__pg_write, insert_all, conn, jobs, count);
+	return ecl__job_insert_with(ecl__pg_write, ecl__pg_job_insert_in, conn, jobs, count);
 }
 
 /* ---- read -------------------------------------------------------------------- */
@@ -120,7 +121,7 @@ static int get_one(ecl_backend_conn *conn, void *opaque)
 
 	ecl__pg_params_init(&p);
 	ecl__pg_text(&p, ctx->batch_id);
-	rc = ecl__pg_query(&res, conn, ecl__job_sql(&dialect,
+	rc = ecl__pg_query(&res, conn, ecl__job_sql(&ecl__pg_dialect,
 		"SELECT %s FROM import_jobs WHERE batch_id = $1::text"), &p, "reading a job");
 	if (rc == 0 && PQntuples(res) == 1)
 		rc = read_job(ctx->out, res, 0);
@@ -158,7 +159,7 @@ int ecl__pg_jobs_where(ecl_backend_conn *conn, const char *tail, const pg_params
 {
 	char sql[ECL__JOB_STATEMENT_MAX];
 	PGresult *res = NULL;
-	int rc = ecl__job_statement(sql, &dialect, "SELECT %s FROM import_jobs %s", tail);
+	int rc = ecl__job_statement(sql, &ecl__pg_dialect, "SELECT %s FROM import_jobs %s", tail);
 
 	if (rc == 0)
 		rc = ecl__pg_query(&res, conn, sql, p, doing);
@@ -209,7 +210,7 @@ int ecl__pg_claim_one(ecl_backend_conn *conn, const char *types, const char *wor
 {
 	PGresult *res = NULL;
 	pg_params p;
-	const char *sql = ecl__job_sql(&dialect,
+	const char *sql = ecl__job_sql(&ecl__pg_dialect,
 		"UPDATE import_jobs SET status = 'processing', worker_id = $1::text,"
 		" started_at = to_timestamp($2::bigint), heartbeat_at = to_timestamp($2::bigint),"
 		" status_changed_at = to_timestamp($2::bigint), error_message = NULL"
@@ -250,7 +251,7 @@ int ecl__pg_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *updat
 	int rc;
 
 	ecl__pg_params_init(&p);
-	rc = ecl__job_update_sql(sql, &p, &dialect, update,
+	rc = ecl__job_update_sql(sql, &p, &ecl__pg_dialect, update,
 		"WITH u AS (%s RETURNING 1) SELECT (SELECT count(*) FROM u), j.status, j.retry_count,"
 		" j.worker_id FROM (SELECT 1) one LEFT JOIN import_jobs j ON j.batch_id = $1::text");
 	if (rc == 0)

@@ -338,6 +338,13 @@ static const ecl__driver sqlite_driver = {
 		.readings = ecl__sqlite_readings_batch,
 		.apply_job = ecl__sqlite_apply_job_update,
 	},
+	.statement = ecl__sqlite_statement,
+	.dialect = &ecl__sqlite_dialect,
+	.feeds = {
+		.job_insert = ecl__sqlite_job_insert_in,
+		.returning = 1,
+		.meters_stale = ecl__sqlite_meters_stale_sql,
+	},
 };
 
 static void sqlite_close(ecl_backend_conn *conn)
@@ -422,4 +429,5 @@ const ecl_backend ecl_sqlite_backend = {
 	.migrate_plan = ecl__common_migrate_plan,
 	.job_status_counts = ecl__sqlite_job_status_counts,
 	.job_attempts = ecl__sqlite_job_attempts,
+	ECL__COMMON_FEED_SLOTS,
 };

@@ -7,7 +7,7 @@
 #include "eclectyc/sys/backend.h"
 #include "backends/common/driver.h"
 
-#define ECL_SQLITE_STMT_CACHE 48
+#define ECL_SQLITE_STMT_CACHE 64
 
 typedef struct cached_stmt {
 	char *sql;
@@ -80,6 +80,10 @@ int ecl__sqlite_readings_batch(ecl_backend_conn *conn, ecl__readings_write *w);
 
 /* Backend entry points implemented in sqlite_jobs.c. */
 int ecl__sqlite_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+/* The same inside the caller's transaction. */
+int ecl__sqlite_job_insert_in(ecl_backend_conn *conn, const ecl_job *jobs, size_t count);
+/* How job columns and shared statements are spelt and bound on SQLite. */
+extern ecl__job_dialect ecl__sqlite_dialect;
 int ecl__sqlite_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *out);
 int ecl__sqlite_job_get_id(ecl_backend_conn *conn, int64_t id, ecl_job *out);
 /* One claim attempt (the driver's `claim`; common/driver.h). */
@@ -138,5 +142,10 @@ int ecl__sqlite_file_referenced(ecl_backend_conn *conn, const char *path, int64_
                                 int *referenced);
 int ecl__sqlite_job_status_counts(ecl_backend_conn *conn, ecl_job_status_counts *out);
 int ecl__sqlite_job_attempts(ecl_backend_conn *conn, const char *batch_id, ecl_job_attempt_array *out);
+
+/* sqlite_feeds.c: the shared statements' hook and the SQL of its own the
+ * data feeds' store needs (backends/common/feed_store.h). */
+int ecl__sqlite_statement(ecl_backend_conn *conn, ecl__sql_call *call, const char *doing);
+extern const char ecl__sqlite_meters_stale_sql[];
 
 #endif

@@ -46,7 +46,8 @@ static void bind_value(void *stmt, int n, ecl__job_kind kind, const ecl__job_val
 
 /* SQLite stores instants as integers and flags as 0/1: every column is read
  * as it is and every parameter is plain. */
-static ecl__job_dialect dialect = {
+/* Also how the shared statements of statement.h spell and bind (driver.h). */
+ecl__job_dialect ecl__sqlite_dialect = {
 	.param = { "?%d", "?%d", "?%d", "?%d", "?%d", "?%d", "?%d", "?%d" },
 	.bind = bind_value,
 };
@@ -62,16 +63,16 @@ static int read_job(ecl_job *job, sqlite3_stmt *s)
 
 /* ---- insert ------------------------------------------------------------- */
 
-static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
+int ecl__sqlite_job_insert_in(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 {
 	sqlite3_stmt *s;
 	size_t i;
-	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_insert_sql(&dialect));
+	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_insert_sql(&ecl__sqlite_dialect));
 
 	for (i = 0; rc == 0 && i < count; i++) {
 		int step;
 
-		ecl__job_insert_bind(&dialect, s, &jobs[i]);
+		ecl__job_insert_bind(&ecl__sqlite_dialect, s, &jobs[i]);
 		step = sqlite3_step(s);
 		if (step != SQLITE_DONE) {
 			char doing[96];
@@ -85,7 +86,7 @@ static int insert_all(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 
 int ecl__sqlite_job_insert(ecl_backend_conn *conn, const ecl_job *jobs, size_t count)
 {
-	return ecl__job_insert_with(ecl__sqlite_write, insert_all, conn, jobs, count);
+	return ecl__job_insert_with(ecl__sqlite_write, ecl__sqlite_job_insert_in, conn, jobs, count);
 }
 
 /* ---- read --------------------------------------------------------------- */
@@ -103,7 +104,7 @@ int ecl__sqlite_job_get(ecl_backend_conn *conn, const char *batch_id, ecl_job *o
 {
 	sqlite3_stmt *s;
 	int step, rc = ecl__sqlite_prepare(&s, conn,
-		ecl__job_sql(&dialect, "SELECT %s FROM import_jobs WHERE batch_id = ?1"));
+		ecl__job_sql(&ecl__sqlite_dialect, "SELECT %s FROM import_jobs WHERE batch_id = ?1"));
 
 	if (rc != 0)
 		return rc;
@@ -137,7 +138,7 @@ int ecl__sqlite_jobs_where(ecl_backend_conn *conn, const char *tail, int64_t p1,
 {
 	char sql[ECL__JOB_STATEMENT_MAX];
 	sqlite3_stmt *s;
-	int rc = ecl__job_statement(sql, &dialect, "SELECT %s FROM import_jobs %s", tail);
+	int rc = ecl__job_statement(sql, &ecl__sqlite_dialect, "SELECT %s FROM import_jobs %s", tail);
 
 	if (rc == 0)
 		rc = ecl__sqlite_prepare(&s, conn, sql);
@@ -151,7 +152,7 @@ int ecl__sqlite_jobs_where(ecl_backend_conn *conn, const char *tail, int64_t p1,
 int ecl__sqlite_job_list(ecl_backend_conn *conn, const ecl_job_list_options *opts, ecl_job_array *out)
 {
 	sqlite3_stmt *s;
-	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_sql(&dialect, "SELECT %s FROM import_jobs"
+	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_sql(&ecl__sqlite_dialect, "SELECT %s FROM import_jobs"
 		" WHERE (?1 IS NULL OR status = ?1) AND (?3 IS NULL OR priority = ?3)"
 		" ORDER BY queued_at DESC, id DESC LIMIT ?2"));
 
@@ -186,7 +187,7 @@ int ecl__sqlite_claim_one(ecl_backend_conn *conn, const char *types, const char 
                           int64_t now, ecl_job *out, int *claimed)
 {
 	sqlite3_stmt *s;
-	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_sql(&dialect,
+	int rc = ecl__sqlite_prepare(&s, conn, ecl__job_sql(&ecl__sqlite_dialect,
 		"UPDATE import_jobs SET status = 'processing', worker_id = ?1, started_at = ?2,"
 		" heartbeat_at = ?2, status_changed_at = ?2, error_message = NULL"
 		/* INDEXED BY: left to itself the planner prefers the status index and
@@ -240,13 +241,13 @@ int ecl__sqlite_apply_job_update(ecl_backend_conn *conn, const ecl_job_update *u
 {
 	char sql[ECL__JOB_STATEMENT_MAX];
 	sqlite3_stmt *s;
-	int step, rc = ecl__job_update_sql(sql, NULL, &dialect, update, NULL);
+	int step, rc = ecl__job_update_sql(sql, NULL, &ecl__sqlite_dialect, update, NULL);
 
 	if (rc == 0)
 		rc = ecl__sqlite_prepare(&s, conn, sql);
 	if (rc != 0)
 		return rc;
-	ecl__job_update_sql(NULL, s, &dialect, update, NULL);
+	ecl__job_update_sql(NULL, s, &ecl__sqlite_dialect, update, NULL);
 	step = sqlite3_step(s);
 	ecl__sqlite_done(s);
 	if (step != SQLITE_DONE)
