@@ -163,6 +163,18 @@ static void test_sftp_wrong_key(void **state)
 	ecl_assert_error_contains(srv->wrong_key);
 }
 
+/* Without a key the login is by password (the test server takes keys
+ * only): refused, the password never shown. */
+static void test_sftp_password_refused(void **state)
+{
+	server *srv = *state;
+	ecl__remote_auth auth = srv->auth;
+
+	auth.ssh_key = NULL;
+	auth.password = WRONG_PASSWORD;
+	expect_list(srv, srv->url, &auth, ECL_EIO, "login refused (wrong user or password)");
+}
+
 /* An unknown host and a changed key are refused; the file is left as it was
  * (nothing is ever added to it). */
 static void test_sftp_host_keys(void **state)
@@ -243,6 +255,7 @@ static void test_sftp_url_password(void **state)
 const struct CMUnitTest feeds_sftp_faults[] = {
 	cmocka_unit_test(test_server_down),
 	cmocka_unit_test(test_sftp_wrong_key),
+	cmocka_unit_test(test_sftp_password_refused),
 	cmocka_unit_test(test_sftp_host_keys),
 	cmocka_unit_test(test_sftp_known_hosts_required),
 	cmocka_unit_test(test_sftp_key_without_pub),
