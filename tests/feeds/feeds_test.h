@@ -46,8 +46,6 @@ int feeds_fetch(const server *srv, const char *url, const char *name, int64_t *b
 int feeds_fetch_during(const server *srv, const char *name, void (*hook)(const server *srv, const char *name));
 /* The folder URL with its port replaced (caller frees). */
 char *feeds_url_with_port(const char *url, int port);
-/* A loopback port nothing listens on. */
-int feeds_closed_port(void);
 /* Fail the test when the last message shows the server's password. */
 void feeds_no_secret(const server *srv);
 

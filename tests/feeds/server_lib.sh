@@ -49,6 +49,21 @@ feeds_cleanup() {
 	exit "$status"
 }
 
+# feeds_usage "$@": a command to run is required.
+feeds_usage() {
+	if [ $# -eq 0 ]; then
+		echo "usage: $0 COMMAND [ARGS...]" >&2
+		exit 2
+	fi
+}
+
+# feeds_workdir NAME: the cleanup traps set, workdir=/tmp/ecl-NAME.XXXXXX made.
+feeds_workdir() {
+	trap feeds_cleanup EXIT
+	trap 'exit 130' INT TERM
+	workdir=$(mktemp -d "/tmp/ecl-$1.XXXXXX")
+}
+
 # run_wrapped COMMAND...: run the command, the script's exit status being its.
 run_wrapped() {
 	set +e

@@ -18,12 +18,10 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -185,22 +183,6 @@ int feeds_fetch_during(const server *srv, const char *name, void (*hook)(const s
 	pthread_join(thread, NULL);
 	close(fds[0]);
 	return rc;
-}
-
-int feeds_closed_port(void)
-{
-	struct sockaddr_in addr;
-	socklen_t len = sizeof(addr);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-	close(fd);
-	return ntohs(addr.sin_port);
 }
 
 char *feeds_url_with_port(const char *url, int port)
@@ -515,23 +497,20 @@ static void setup_sftp(server *srv, int *missing)
 	srv->abs_base = srv->dir ? strdup(srv->dir) : NULL;
 }
 
-static void setup_ftp(server *srv, int *missing, const char *url_variable)
+/* A TLS server with a password login: ECL_TEST_<prefix>_DIR, _USER,
+ * _PASSWORD and _CA, the URL in `url_variable`. */
+static void setup_login(server *srv, int *missing, const char *prefix, const char *url_variable)
 {
-	srv->url = env(url_variable, missing);
-	srv->dir = env("ECL_TEST_FTP_DIR", missing);
-	srv->user = env("ECL_TEST_FTP_USER", missing);
-	srv->password = env("ECL_TEST_FTP_PASSWORD", missing);
-	srv->ca = env("ECL_TEST_FTP_CA", missing);
-	srv->abs_base = strdup("");
-}
+	static const char *const parts[] = { "DIR", "USER", "PASSWORD", "CA" };
+	char **fields[] = { &srv->dir, &srv->user, &srv->password, &srv->ca };
+	char name[64];
+	size_t i;
 
-static void setup_https(server *srv, int *missing)
-{
-	srv->url = env("ECL_TEST_HTTPS_URL", missing);
-	srv->dir = env("ECL_TEST_HTTPS_DIR", missing);
-	srv->user = env("ECL_TEST_HTTPS_USER", missing);
-	srv->password = env("ECL_TEST_HTTPS_PASSWORD", missing);
-	srv->ca = env("ECL_TEST_HTTPS_CA", missing);
+	srv->url = env(url_variable, missing);
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "ECL_TEST_%s_%s", prefix, parts[i]);
+		*fields[i] = env(name, missing);
+	}
 	srv->abs_base = strdup("");
 }
 
@@ -545,11 +524,11 @@ static int group_setup(void **state)
 	if (strcmp(srv->scheme, "sftp") == 0)
 		setup_sftp(srv, &missing);
 	else if (strcmp(srv->scheme, "ftp") == 0)
-		setup_ftp(srv, &missing, "ECL_TEST_FTP_URL");
+		setup_login(srv, &missing, "FTP", "ECL_TEST_FTP_URL");
 	else if (strcmp(srv->scheme, "ftps") == 0)
-		setup_ftp(srv, &missing, "ECL_TEST_FTPS_URL");
+		setup_login(srv, &missing, "FTP", "ECL_TEST_FTPS_URL");
 	else if (strcmp(srv->scheme, "https") == 0)
-		setup_https(srv, &missing);
+		setup_login(srv, &missing, "HTTPS", "ECL_TEST_HTTPS_URL");
 	if (missing)
 		return -1;
 	srv->auth.user = srv->user;

@@ -143,7 +143,7 @@ static void fake_stop(fake *f)
 static void test_server_down(void **state)
 {
 	server *srv = *state;
-	char *url = feeds_url_with_port(srv->url, feeds_closed_port());
+	char *url = feeds_url_with_port(srv->url, ecl_test_closed_port());
 
 	expect_list(srv, url, &srv->auth, ECL_EIO, "cannot reach the server");
 	ecl_assert_error_contains("127.0.0.1");

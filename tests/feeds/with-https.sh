@@ -19,18 +19,13 @@ set -euo pipefail
 . "$(dirname "$0")/server_lib.sh"
 
 PYTHON=${PYTHON:-/usr/bin/python3}
-if [ $# -eq 0 ]; then
-	echo "usage: $0 COMMAND [ARGS...]" >&2
-	exit 2
-fi
+feeds_usage "$@"
 if [ ! -x "$PYTHON" ] || ! command -v openssl >/dev/null; then
 	echo "$0: no $PYTHON or openssl" >&2
 	exit 2
 fi
 
-trap feeds_cleanup EXIT
-trap 'exit 130' INT TERM
-workdir=$(mktemp -d /tmp/ecl-https.XXXXXX)
+feeds_workdir https
 mkdir "$workdir/files"
 make_cert "$workdir"
 PASSWORD="ecl-$(random_word)"

@@ -28,18 +28,13 @@ set -euo pipefail
 . "$(dirname "$0")/server_lib.sh"
 
 SSHD=${SSHD:-/usr/sbin/sshd}
-if [ $# -eq 0 ]; then
-	echo "usage: $0 COMMAND [ARGS...]" >&2
-	exit 2
-fi
+feeds_usage "$@"
 if [ ! -x "$SSHD" ] || ! command -v ssh-keygen >/dev/null; then
 	echo "$0: no OpenSSH server ($SSHD, ssh-keygen): install openssh-server" >&2
 	exit 2
 fi
 
-trap feeds_cleanup EXIT
-trap 'exit 130' INT TERM
-workdir=$(mktemp -d /tmp/ecl-sshd.XXXXXX)
+feeds_workdir sshd
 chmod 755 "$workdir"
 mkdir "$workdir/files"
 user=$(id -un)

@@ -33,10 +33,7 @@ set -euo pipefail
 . "$(dirname "$0")/server_lib.sh"
 
 VSFTPD=${VSFTPD:-/usr/sbin/vsftpd}
-if [ $# -eq 0 ]; then
-	echo "usage: $0 COMMAND [ARGS...]" >&2
-	exit 2
-fi
+feeds_usage "$@"
 if [ ! -x "$VSFTPD" ] || ! command -v openssl >/dev/null; then
 	echo "$0: no vsftpd ($VSFTPD) or openssl: install vsftpd and openssl" >&2
 	exit 2
@@ -51,9 +48,7 @@ id -u "$guest" >/dev/null 2>&1 || guest=nobody
 pam_file=""
 remove_pam_file() { [ -z "$pam_file" ] || rm -f "$pam_file"; }
 cleanup_hooks+=(remove_pam_file)
-trap feeds_cleanup EXIT
-trap 'exit 130' INT TERM
-workdir=$(mktemp -d /tmp/ecl-vsftpd.XXXXXX)
+feeds_workdir vsftpd
 chmod 755 "$workdir"
 mkdir -m 0777 "$workdir/files"
 chmod 0777 "$workdir/files"
