@@ -5,7 +5,9 @@
  * libcurl for sftp://, ftps://, ftp:// (always with explicit TLS) and
  * https://, and over the file system for file:///.
  *
- * A folder URL ends in '/'; `name` is a file's name within it (no '/').
+ * A folder URL ends in '/' (an sftp, ftp(s) or file URL without one names
+ * a folder too); `name` is a file's name within it (no '/', no control
+ * character: ECL_EINVALID).
  * An https:// URL ending in '/' is a listing page whose links name its
  * files; any other https:// URL is one file, listed as its last path
  * component. Messages name the URL without any password.
@@ -43,7 +45,8 @@ int ecl__remote_list(const char *url, const ecl__remote_auth *auth, ecl__remote_
                      size_t *count);
 void ecl__remote_files_free(ecl__remote_file *files, size_t count);
 
-/* Size and mtime of file `name` of `url` now; ECL_ENOTFOUND when it is gone. */
+/* Size and mtime of file `name` of `url` now (out->name is set to NULL);
+ * ECL_ENOTFOUND when it is gone. */
 int ecl__remote_stat(const char *url, const char *name, const ecl__remote_auth *auth,
                      ecl__remote_file *out);
 

@@ -79,6 +79,31 @@ static size_t keep_body(char *data, size_t size, size_t count, void *payload)
 	return len;
 }
 
+#if LIBCURL_VERSION_NUM < 0x075500
+/* Before libcurl 7.85 the protocols are a bit mask: the bits of the names
+ * in the comma-separated list. */
+static long protocol_mask(const char *protocols)
+{
+	static const struct {
+		const char *name;
+		long bit;
+	} known[] = { { "smtp", CURLPROTO_SMTP }, { "smtps", CURLPROTO_SMTPS },
+		{ "http", CURLPROTO_HTTP }, { "https", CURLPROTO_HTTPS }, { "sftp", CURLPROTO_SFTP },
+		{ "ftp", CURLPROTO_FTP }, { "ftps", CURLPROTO_FTPS } };
+	long mask = 0;
+	size_t i, len;
+
+	while (*protocols) {
+		len = strcspn(protocols, ",");
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strlen(known[i].name) == len && strncmp(known[i].name, protocols, len) == 0)
+				mask |= known[i].bit;
+		protocols += len + (protocols[len] == ',');
+	}
+	return mask;
+}
+#endif
+
 /* Only what the channel needs: a webhook URL of another scheme (file://,
  * gopher://…) or a redirect elsewhere must not become a transfer. */
 static CURLcode limit_protocols(CURL *curl, const char *protocols)
@@ -90,8 +115,8 @@ static CURLcode limit_protocols(CURL *curl, const char *protocols)
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
 #else
-	long mask = strstr(protocols, "smtp") ? (CURLPROTO_SMTP | CURLPROTO_SMTPS)
-	                                      : (CURLPROTO_HTTP | CURLPROTO_HTTPS);
+	long mask = protocol_mask(protocols);
+
 	rc = curl_easy_setopt(curl, CURLOPT_PROTOCOLS, mask);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS, mask);

@@ -1,5 +1,6 @@
 /*
- * What the network alert channels share: one libcurl easy handle set up the
+ * What the network alert channels (and the feed transports,
+ * feeds/transport_curl.c) share: one libcurl easy handle set up the
  * same way for each (explicit timeouts, no signals, nothing printed, only the
  * protocols the channel needs), the server's refusal and the start of a
  * response body kept for error messages, and curl's outcome turned into a
@@ -28,7 +29,8 @@ typedef struct ecl__curl_call {
 
 /*
  * Make the handle for one transfer to `url`, limited to `protocols`
- * (a comma-separated list such as "smtp,smtps"); `timeout_ms` <= 0 means the
+ * (a comma-separated list such as "smtp,smtps"; also http, https, sftp, ftp,
+ * ftps); `timeout_ms` <= 0 means the
  * default. Both the connect and the total timeout are set to it.
  * 0, ECL_EIO (libcurl would not initialise) or ECL_ENOMEM; on failure the
  * call holds nothing to close (closing it anyway is harmless).

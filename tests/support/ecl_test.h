@@ -78,6 +78,9 @@ char *ecl_test_sql_text(const char *db_path, const char *sql);
 /* Execute SQL on a SQLite file; fails the test when it fails. */
 void ecl_test_sql_exec(const char *db_path, const char *sql);
 
+/* A loopback port nothing listens on: bound by us, then released. */
+int ecl_test_closed_port(void);
+
 /* A log sink that counts messages: payload is an int counter. */
 void ecl_test_count_log(ecl_log_level level, const char *message, void *payload);
 

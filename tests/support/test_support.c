@@ -1,9 +1,11 @@
 #include "ecl_test.h"
 
+#include <netinet/in.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,4 +154,20 @@ void ecl_test_sql_exec(const char *db_path, const char *sql)
 		print_error("SQL \"%s\" failed: %s\n", sql, sqlite3_errmsg(db));
 	assert_int_equal(sqlite3_errcode(db), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+int ecl_test_closed_port(void)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	close(fd);
+	return ntohs(addr.sin_port);
 }

@@ -146,23 +146,6 @@ static void start_sink(sink *s, const char *script, const char **args)
 	assert_true(s->port > 0);
 }
 
-/* A port nothing listens on: bound by us, then released. */
-static int closed_port(void)
-{
-	struct sockaddr_in addr;
-	socklen_t len = sizeof(addr);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-	close(fd);
-	return ntohs(addr.sin_port);
-}
-
 /* Every JSON line the sink wrote, as an array (empty when none). */
 static json_t *read_events(const sink *s)
 {
@@ -505,7 +488,7 @@ static void test_smtp_data_command_rejected(void **state)
 static void test_smtp_connection_refused(void **state)
 {
 	sink *s = *state;
-	ecl_alert_options opts = smtp_options(closed_port());
+	ecl_alert_options opts = smtp_options(ecl_test_closed_port());
 	struct timespec start;
 	double elapsed;
 
@@ -815,7 +798,7 @@ static void test_scrub_rules(void **state)
 static void test_smtp_invalid_settings(void **state)
 {
 	sink *s = *state;
-	ecl_alert_options opts = smtp_options(closed_port());
+	ecl_alert_options opts = smtp_options(ecl_test_closed_port());
 
 	opts.smtp_encryption = "starttls";
 	ecl_assert_fails(ECL_EINVALID, smtp_send(s, &opts, &failed_job));
@@ -990,7 +973,7 @@ static void test_slack_connection_refused(void **state)
 {
 	sink *s = *state;
 	char url[256];
-	ecl_alert_options opts = slack_options(url, sizeof(url), closed_port());
+	ecl_alert_options opts = slack_options(url, sizeof(url), ecl_test_closed_port());
 	struct timespec start;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
