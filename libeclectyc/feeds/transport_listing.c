@@ -255,6 +255,21 @@ static int href_of(const char *tag, const char *end, char **out)
 	return 0;
 }
 
+/* Whether a URL starts with a scheme ("mailto:", "https:"): RFC 3986's
+ * letters, digits, '+', '-' and '.' after a letter, then ':'. A relative
+ * link whose first segment holds a ':' is written "./a:b" for that reason. */
+static int has_scheme(const char *href)
+{
+	const char *p = href;
+
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+		|| *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return *p == ':';
+}
+
 /* The name an href gives a file of the folder, in place; NULL when it does
  * not name one. */
 static char *link_name(char *href, const char *origin, const char *folder_path)
@@ -266,7 +281,7 @@ static char *link_name(char *href, const char *origin, const char *folder_path)
 	href[strcspn(href, "?#")] = '\0';
 	if (strncasecmp(href, origin, origin_len) == 0 && href[origin_len] == '/')
 		path = href + origin_len;
-	else if (strchr(href, ':') != NULL || strncmp(href, "//", 2) == 0)
+	else if (has_scheme(href) || strncmp(href, "//", 2) == 0)
 		return NULL;   /* another scheme or host (mailto:, javascript: …) */
 	if (percent_decode(path) != 0)
 		return NULL;

@@ -65,9 +65,10 @@ static void test_html_links(void **state)
 		"<li><a href=\"a.csv\">a again</a> <a href=\"x%2Fy.csv\">slash</a>\n"
 		"<li><a href=\"q&amp;a.csv\">q&amp;a</a> <a href=\"./i.csv\">i</a>\n"
 		"<li><A HREF=\"j.csv\">j</A> <abbr href=\"k.csv\">k</abbr> <a name=\"n\">anchor</a>\n"
+		"<li><a href=\"/feeds/10:30.csv\">t</a> <a href=\"./11:30.csv\">t</a> <a href=\"ftp:x.csv\">f</a>\n"
 		"</ul></body></html>\n";
 	static const char *const expected[] = { "a.csv", "b b.csv", "c.csv", "d.csv", "f.csv",
-		"h.csv", "q&a.csv", "i.csv", "j.csv" };
+		"h.csv", "q&a.csv", "i.csv", "j.csv", "10:30.csv", "11:30.csv" };
 	ecl__file_list list = { NULL, 0, 0 };
 	size_t i;
 
