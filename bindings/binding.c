@@ -926,6 +926,37 @@ void eclb_set_job_handler(eclb_store *s, const char *type, eclb_callback *handle
 	s->handlers[which] = h;
 }
 
+
+/* ---- the host application's users ----------------------------------------- */
+
+static char *host_user_json(const ecl_host_user *user)
+{
+	json_t *o = json_pack("{s:I, s:s?, s:s?}", "id", (json_int_t)user->id,
+		"name", user->name, "email", user->email);
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	if (text == NULL)
+		fail_with(ECL_EINVALID, "the host user's name or e-mail is not UTF-8 text");
+	return text;
+}
+
+char *eclb_host_user(eclb_store *s, long long id)
+{
+	ecl_store *st = open_store(s);
+	ecl_host_user *user = NULL;
+	char *text = NULL;
+	int rc = st ? ecl_host_user_lookup(&user, st, (int64_t)id) : 0;
+
+	/* No such user, or none to be had here: the host shows no user. */
+	if (rc == ECL_ENOTFOUND || rc == ECL_ENOTSUPPORTED)
+		rc = 0;
+	if (fail(rc) == 0 && user != NULL)
+		text = host_user_json(user);
+	ecl_host_user_free(user);
+	return text;
+}
+
 /* ---- ingestion -------------------------------------------------------------- */
 
 /* The policies by the library's names; not given: the library's defaults. */

@@ -213,6 +213,13 @@ void eclb_job_delete(eclb_store *s, const char *batch_id);
 void eclb_job_mark_alert_sent(eclb_store *s, const char *batch_id);
 char *eclb_job_list_alert_pending(eclb_store *s, int limit);
 
+/* The host application's user `id` (ecl_host_user_lookup()) as {"id",
+ * "name", "email"} (null for NULL); NULL with no failure when no row has
+ * that id or the store has no users table to read (ECL_ENOTFOUND,
+ * ECL_ENOTSUPPORTED: SQLite, PostgreSQL, a database without one), so a
+ * host shows no user. An id below 1 fails (ECL_EINVALID). */
+char *eclb_host_user(eclb_store *s, long long id);
+
 /* ---- ingestion, aggregation, quality, health, cleanup ------------------------ */
 
 /* The ingest report (ecl_ingest_report_to_json). `progress` is taken over

@@ -32,6 +32,7 @@
 %newobject eclb_store::claim_batch;
 %newobject eclb_store::get_job_by_id;
 %newobject eclb_store::list_alert_pending;
+%newobject eclb_store::host_user;
 %newobject eclb_store::ingest;
 %newobject eclb_store::aggregate;
 %newobject eclb_store::quality;
@@ -184,6 +185,8 @@ struct eclb_store {};
 	char *list_alert_pending(int limit = 10) {
 		ECLB_CALL($self, char *, eclb_job_list_alert_pending($self, limit));
 	}
+	/* The host application's user (binding.h): NULL when there is none to show. */
+	char *host_user(long long id) { ECLB_CALL($self, char *, eclb_host_user($self, id)); }
 
 	char *ingest(const char *path, const char *import_type = NULL, int dry_run = 0,
 	             const char *unknown_meters = NULL, const char *negatives = NULL,

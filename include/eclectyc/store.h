@@ -171,6 +171,41 @@ ECL_EXTERN int ecl_schema_report_to_json(ecl_buf *out, const ecl_schema_report *
 /** The current instant by the store's clock (the system clock for a NULL store). */
 ECL_EXTERN int64_t ecl_store_now(ecl_store *store);
 
+/* ---- the host application's users ------------------------------------------ */
+
+/**
+ * A user of the host application: a row of the `users` table (id, name,
+ * email) that an application keeps in the database the store opened (the
+ * PHP application's own MySQL database, adopted in place), which its job
+ * rows name by `import_jobs.user_id`. The library keeps no users of its
+ * own. Free with ecl_host_user_free().
+ */
+typedef struct ecl_host_user {
+	int64_t id;       /**< users.id */
+	char *name;       /**< users.name; NULL when the row holds NULL */
+	char *email;      /**< users.email; NULL when the row holds NULL */
+} ecl_host_user;
+
+/**
+ * Look up the host application's user `id` (users.id, as a job's
+ * `user_id`), for the job rows a host shows (the reference's user_name and
+ * user_email). Implemented by the MySQL/MariaDB backend on a database that
+ * has a `users` table with columns id, name and email; whether the table is
+ * there is asked once per store.
+ *
+ * @param out receives the user; free with ecl_host_user_free()
+ * @param id  the user's id, 1 or more
+ * @return 0; ECL_EINVALID for a NULL argument or an id below 1;
+ *         ECL_ENOTFOUND when no row has that id; ECL_ENOTSUPPORTED when the
+ *         store's database has no such users table, or its backend does not
+ *         look users up (SQLite, PostgreSQL): callers show no user then;
+ *         ECL_EIO, ECL_EBUSY, ECL_EDB, ECL_ENOMEM
+ */
+ECL_EXTERN int ecl_host_user_lookup(ecl_host_user **out, ecl_store *store, int64_t id);
+
+/** Free a user and its strings. Accepts NULL. */
+ECL_EXTERN void ecl_host_user_free(ecl_host_user *user);
+
 ECL_END_DECL
 
 #endif

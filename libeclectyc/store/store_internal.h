@@ -2,6 +2,8 @@
 #ifndef ECL_STORE_INTERNAL_H
 #define ECL_STORE_INTERNAL_H
 
+#include <stddef.h>
+
 #include "eclectyc/store.h"
 #include "eclectyc/sys/backend.h"
 #include "queue/job_types.h"
@@ -40,12 +42,20 @@ int ecl__store_check_confined(const ecl_store *store, const char *real_path, con
  * and `close` are called by store.c alone.
  */
 #define ECL__BACKEND(store, slot, ...)                                          \
-	((store)->backend->slot != NULL                                         \
+	(ECL__BACKEND_HAS(store, slot)                                          \
 		? (store)->backend->slot((store)->conn, __VA_ARGS__)           \
 		: ecl__store_unsupported((store), #slot))
 
-/* Whether the store's backend fills an optional slot. */
-#define ECL__BACKEND_HAS(store, slot) ((store)->backend->slot != NULL)
+/* The bytes of struct ecl_backend a backend of its `version` has: a slot
+ * past them is not in its struct (built against an older header) and is
+ * never read. Version 1 ends where version 2's first slot begins. */
+#define ECL__BACKEND_SIZE(backend)                                              \
+	((backend)->version >= 2 ? sizeof(ecl_backend) : offsetof(ecl_backend, host_user_get))
+
+/* Whether the store's backend has an optional slot in its version and fills it. */
+#define ECL__BACKEND_HAS(store, slot)                                           \
+	(offsetof(ecl_backend, slot) < ECL__BACKEND_SIZE((store)->backend)     \
+	 && (store)->backend->slot != NULL)
 
 /* ECL_ENOTSUPPORTED: "the <name> backend does not implement <what>". */
 int ecl__store_unsupported(const ecl_store *store, const char *what);

@@ -6,7 +6,11 @@
 # Creates a private data directory (mariadb-install-db), starts mariadbd on a
 # free port of 127.0.0.1 and a private socket (no binary log, InnoDB flushing
 # its log once a second instead of at each commit: the same "durability off,
-# semantics on" trade as the PostgreSQL harness's fsync off), creates the
+# semantics on" trade as the PostgreSQL harness's fsync off) with a private
+# temporary directory (in a /tmp shared with other servers, the files of its
+# internal temporary tables were seen deleted under it, failing
+# information_schema queries: "Error on delete of '/tmp/#sql-temptable-….MAI'"),
+# creates the
 # database ecl_test and a user `ecl` with a password, exports
 #   ECL_TEST_MYSQL_URI=mysql://ecl:PASSWORD@127.0.0.1:PORT/ecl_test
 # (and ECL_TEST_MYSQL_SOCKET, ECL_TEST_MYSQL_PORT, ECL_TEST_MYSQL_DATADIR,

@@ -1,6 +1,7 @@
 #include "ecl_test.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -652,6 +653,100 @@ static void test_register_memtest(void **state)
 	free(dir);
 }
 
+/* ---- the host application's users ------------------------------------------ */
+
+/* A host_user_get that knows user 7 (a name, no e-mail) and nobody else. */
+static int mt_host_user_get(ecl_backend_conn *conn, int64_t id, ecl_host_user *out)
+{
+	(void)conn;
+	if (out->id != id || out->name != NULL || out->email != NULL)
+		return ecl_error_set(ECL_EINVALID, "the record did not come zeroed with its id");
+	if (id != 7)
+		return ecl_error_set(ECL_ENOTFOUND, "no host user has id %lld", (long long)id);
+	out->name = strdup("Ada Lovelace");
+	return out->name ? 0 : ecl_error_set(ECL_ENOMEM, "out of memory");
+}
+
+static void test_host_user_arguments_and_sqlite(void **state)
+{
+	ecl_host_user *user = (ecl_host_user *)0x1;
+	ecl_store *store = NULL;
+
+	(void)state;
+	ecl_assert_fails(ECL_EINVALID, ecl_host_user_lookup(&user, NULL, 1));
+	ecl_assert_fails(ECL_EINVALID, ecl_host_user_lookup(NULL, NULL, 1));
+	ecl_assert_ok(ecl_store_open(&store, "sqlite::memory:", NULL));
+	ecl_assert_fails(ECL_EINVALID, ecl_host_user_lookup(&user, store, 0));
+	ecl_assert_error_contains("got 0");
+	assert_null(user);
+	ecl_assert_fails(ECL_EINVALID, ecl_host_user_lookup(&user, store, -3));
+	/* SQLite holds no host tables: not supported, naming the backend, with
+	 * or without the library's schema. */
+	user = (ecl_host_user *)0x1;
+	ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_host_user_lookup(&user, store, 1));
+	ecl_assert_error_contains("the sqlite backend does not implement looking up host users");
+	assert_null(user);
+	ecl_assert_ok(ecl_store_migrate(store));
+	ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_host_user_lookup(&user, store, 1));
+	ecl_store_free(store);
+	ecl_host_user_free(NULL);
+}
+
+/* A backend built against version 1 of the interface has a struct that ends
+ * before host_user_get: the core must not read past it (AddressSanitizer
+ * would see it here, the struct being cut exactly there). */
+static void test_host_user_version_1_backend(void **state)
+{
+	size_t v1_size = offsetof(ecl_backend, host_user_get);
+	ecl_backend *v1 = malloc(v1_size);
+	ecl_host_user *user = NULL;
+	ecl_store *store = NULL;
+
+	(void)state;
+	assert_non_null(v1);
+	memcpy(v1, &memtest_backend, v1_size);
+	v1->version = 1;
+	v1->name = "memtest-v1";
+	/* Kept for the rest of the run: the registry keeps the pointer. */
+	ecl_assert_ok(ecl_backend_register("memtest", v1));
+	ecl_assert_ok(ecl_store_open(&store, "memtest:x", NULL));
+	ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_host_user_lookup(&user, store, 7));
+	ecl_assert_error_contains("memtest-v1 backend does not implement looking up host users");
+	assert_null(user);
+	ecl_store_free(store);
+	ecl_assert_ok(ecl_backend_register("memtest", &memtest_backend));
+}
+
+static void test_host_user_through_the_slot(void **state)
+{
+	static ecl_backend with_users;
+	ecl_host_user *user = NULL;
+	ecl_store *store = NULL;
+
+	(void)state;
+	with_users = memtest_backend;
+	with_users.name = "memtest-users";
+	with_users.host_user_get = mt_host_user_get;
+	ecl_assert_ok(ecl_backend_register("memtest", &with_users));
+	ecl_assert_ok(ecl_store_open(&store, "memtest:x", NULL));
+	ecl_assert_ok(ecl_host_user_lookup(&user, store, 7));
+	assert_non_null(user);
+	assert_int_equal(user->id, 7);
+	assert_string_equal(user->name, "Ada Lovelace");
+	assert_null(user->email);
+	ecl_host_user_free(user);
+	user = (ecl_host_user *)0x1;
+	ecl_assert_fails(ECL_ENOTFOUND, ecl_host_user_lookup(&user, store, 8));
+	ecl_assert_error_contains("id 8");
+	assert_null(user);
+	/* The same struct announcing version 1: its slot is not asked. */
+	with_users.version = 1;
+	ecl_assert_fails(ECL_ENOTSUPPORTED, ecl_host_user_lookup(&user, store, 7));
+	with_users.version = ECL_BACKEND_VERSION;
+	ecl_store_free(store);
+	ecl_assert_ok(ecl_backend_register("memtest", &memtest_backend));
+}
+
 /* The helpers backends use to fill in counts and free attempts. */
 static void test_backend_helpers(void **state)
 {
@@ -929,6 +1024,9 @@ int main(void)
 		cmocka_unit_test(test_register_invalid),
 		cmocka_unit_test(test_register_memtest),
 		cmocka_unit_test(test_backend_helpers),
+		cmocka_unit_test(test_host_user_arguments_and_sqlite),
+		cmocka_unit_test(test_host_user_version_1_backend),
+		cmocka_unit_test(test_host_user_through_the_slot),
 		cmocka_unit_test(test_register_replaces),
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_job_json_depth_bounded),

@@ -158,4 +158,75 @@ final class ImportJobServiceTest extends TestCase
         $this->assertSame(40, $job['imported_rows']);
         $this->assertSame(0, $svc->cleanupOldJobs(30));
     }
+
+    /**
+     * SQLite holds no users table: every row is referenceRow() of the
+     * library's job, user_name and user_email null, whatever its user_id.
+     */
+    public function testRowsUnchangedOnSqlite(): void
+    {
+        $dir = TestEnv::dir();
+        $svc = new ImportJobService(TestEnv::uri($dir));
+        $store = $svc->store();
+        $csv = TestEnv::dailyCsv($dir);
+        $withUser = $svc->createJob('a.csv', $csv, 'daily', userId: 1);
+        $without = $svc->createJob('b.csv', $csv, 'daily');
+        $failed = $svc->createJob('c.csv', $csv, 'daily', userId: 1, maxRetries: 0);
+        $this->assertTrue($svc->updateStatus($failed, 'failed', 'boom'));
+        $this->assertNull($store->hostUser(1));
+        $expected = fn (string $id): array => ImportJobService::referenceRow($store->getJob($id));
+        foreach ([$withUser, $without, $failed] as $id) {
+            $this->assertSame($expected($id), $svc->getJob($id));
+            $this->assertSame($expected($id), $svc->getJobById($store->getJob($id)['id']));
+        }
+        $this->assertSame(array_map($expected, [$failed, $without, $withUser]), $svc->getRecentJobs());
+        $this->assertSame(array_map($expected, [$withUser, $without]), $svc->getQueuedJobs());
+        $this->assertSame([$expected($failed)], $svc->getFailedJobsNeedingAlerts());
+        $this->assertSame([1, null, null], [$svc->getJob($withUser)['user_id'],
+            $svc->getJob($withUser)['user_name'], $svc->getJob($withUser)['user_email']]);
+    }
+
+    public function testHostUserOfAnInvalidIdThrows(): void
+    {
+        $store = new Eclectyc\Store('sqlite::memory:');
+        $this->expectException(Eclectyc\InvalidException::class);
+        $store->hostUser(0);
+    }
+
+    /** Each distinct user id is looked up once per call, and again on the next call. */
+    public function testEachUserLookedUpOncePerCall(): void
+    {
+        $dir = TestEnv::dir();
+        $svc = new CountingImportJobService(TestEnv::uri($dir));
+        $csv = TestEnv::dailyCsv($dir);
+        foreach ([1, 2, 1, null, 2, 1] as $i => $user) {
+            $svc->createJob("f$i.csv", $csv, 'daily', userId: $user);
+        }
+        $rows = $svc->getRecentJobs();
+        $this->assertCount(6, $rows);
+        $this->assertSame([1, 2], $svc->lookups);
+        // The overridden lookup fills the rows (a host whose users live elsewhere).
+        $this->assertSame(['user-1', 'user-2', null, 'user-1', 'user-2', 'user-1'],
+            array_column($rows, 'user_name'));
+        $this->assertSame('u1@example.com', $rows[0]['user_email']);
+        $svc->lookups = [];
+        $svc->getQueuedJobs(3);
+        $this->assertSame([1, 2], $svc->lookups, 'looked up again on the next call');
+        $svc->lookups = [];
+        $svc->getJob($rows[2]['batch_id']);
+        $this->assertSame([], $svc->lookups, 'a job without a user needs no lookup');
+    }
+}
+
+/** An ImportJobService whose users come from elsewhere, counting the lookups. */
+final class CountingImportJobService extends ImportJobService
+{
+    /** @var int[] */
+    public array $lookups = [];
+
+    protected function hostUser(int $userId): ?array
+    {
+        $this->lookups[] = $userId;
+        return ['name' => "user-$userId", 'email' => "u$userId@example.com"];
+    }
 }

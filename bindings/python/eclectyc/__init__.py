@@ -742,6 +742,16 @@ class Store:
         rows = _loads(self._call(self._native.list_alert_pending, _int(limit, "limit")))
         return [Job.from_dict(row) for row in rows]
 
+    def host_user(self, id: int) -> Optional[Dict[str, Any]]:
+        """The host application's user ``id`` (a job's ``user_id``) from the
+        ``users`` table it keeps in the store's database (the PHP
+        application's MySQL database, adopted in place): ``{"id", "name",
+        "email"}``, None for a NULL column. None when no row has that id, or
+        when the store has no such table to read (SQLite and PostgreSQL
+        never do). InvalidError for an id below 1."""
+        text = self._call(self._native.host_user, _int(id, "id"))
+        return None if text is None else _loads(text)
+
     # -- ingestion, aggregation, quality, monitoring, cleanup -----------------
 
     def ingest(self, path: PathLike, import_type: Optional[str] = None, dry_run: bool = False, *,

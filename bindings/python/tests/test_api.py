@@ -509,3 +509,24 @@ def test_metadata_nesting_is_bounded(store, hh_file):
             store.create_job(file_path=hh_file, metadata=_nested(depth))
     jobs = store.list_jobs()
     assert len(jobs) == 1
+
+
+def test_host_user_is_none_on_sqlite(store, hh_file, db_path):
+    """SQLite holds no host users, even with a users table in the file: None
+    (a host shows no user); the MySQL side is tests/integration/
+    test_host_users.c and bindings/php/tests/mysql (which runs this method
+    on an adopted database too)."""
+    job = store.get_job(store.create_job(file_path=hh_file, user_id=1))
+    assert job.user_id == 1
+    with sqlite3.connect(db_path) as db:
+        db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT)")
+        db.execute("INSERT INTO users VALUES (1, 'Energy Manager', 'manager@example.com')")
+    assert store.host_user(job.user_id) is None
+    assert store.host_user(2) is None
+    with pytest.raises(eclectyc.InvalidError, match="user id must be 1 or more, got 0"):
+        store.host_user(0)
+    with pytest.raises(TypeError):
+        store.host_user("1")
+    store.close()
+    with pytest.raises(eclectyc.InvalidError, match="closed"):
+        store.host_user(1)

@@ -9,10 +9,13 @@
  * the struct only grows: new members are appended and announced by a higher
  * `version`, so a backend built against an older header keeps working.
  *
- * Version 1 is the first released interface. The slots marked "required"
- * must be set; every other slot may be NULL, and the core then answers the
- * operations that need it with ECL_ENOTSUPPORTED naming the slot (a
- * queue-only backend needs nothing past job_update). Fill the struct with
+ * Version 1 is the first released interface; version 2 appended
+ * host_user_get and the data feeds' slots (source_add … meters_stale). The slots marked "required" must be set; every other slot
+ * may be NULL, and the core then answers the operations that need it with
+ * ECL_ENOTSUPPORTED naming the slot (a queue-only backend needs nothing past
+ * job_update). The core reads a slot only from a backend whose `version`
+ * has it, so the struct of a backend built against an older header, which
+ * ends before that slot, is never read past its end. Fill the struct with
  * named initializers (examples/c/backend_skeleton.c) so that a slot added
  * later starts out NULL.
  *
@@ -435,6 +438,18 @@ typedef struct ecl_backend {
 	 */
 	int (*migrate_plan)(ecl_backend_conn *conn, ecl_buf *out);
 
+	/* ---- version 2 (read only when `version` >= 2) ---- */
+
+	/**
+	 * The host application's user `id` (id >= 1) from a `users` table
+	 * (id, name, email) in the store's database (ecl_host_user_lookup()):
+	 * `out` comes zeroed with its id set; name and email are newly
+	 * allocated, NULL for SQL NULL. ECL_ENOTFOUND
+	 * when no row has that id; ECL_ENOTSUPPORTED when the database has no
+	 * such table. NULL in a backend whose databases hold no host tables.
+	 */
+	int (*host_user_get)(ecl_backend_conn *conn, int64_t id, ecl_host_user *out);
+
 	/* Data feeds (ecl_source_*, docs/feeds.md). Strings in records are
 	 * owned by them (ecl_source_clear() and friends free them). */
 
@@ -507,7 +522,7 @@ typedef struct ecl_backend {
 	                    ecl_stale_meter_array *out);
 } ecl_backend;
 
-#define ECL_BACKEND_VERSION 1
+#define ECL_BACKEND_VERSION 2
 
 /**
  * Register a backend for a URI scheme (the text before the first ':').

@@ -502,5 +502,6 @@ const ecl_backend ecl_mysql_backend = {
 	.job_claim_of = ecl__common_job_claim_of,
 	.migrate_plan = ecl__common_migrate_plan,
 	.aggregate = ecl__my_aggregate,
+	.host_user_get = ecl__my_host_user_get,
 	ECL__COMMON_FEED_SLOTS,
 };

@@ -36,6 +36,7 @@ struct ecl_backend_conn {
 	int client_no_infile;    /* ?local_infile=0: the client refuses LOCAL INFILE itself */
 	unsigned int last_errno; /* the server's error number of the last failure */
 	int adopted;             /* an adopted host database: SQL is spelt for it (mysql_adopted.c) */
+	int host_users;          /* whether the database has the host's users table (mysql_host.c) */
 	my_cached cache[ECL_MY_STMT_CACHE];
 	unsigned int cache_next;
 };
@@ -198,6 +199,9 @@ int ecl__my_jobs_read(ecl_backend_conn *conn, const char *tail, const my_params 
                       ecl_job_array *out, const char *doing);
 struct ecl__job_row;
 void ecl__my_job_row(struct ecl__job_row *row, const my_result *res, int i);
+
+/* mysql_host.c: the host_user_get slot */
+int ecl__my_host_user_get(ecl_backend_conn *conn, int64_t id, ecl_host_user *out);
 
 /* mysql_readings.c */
 int ecl__my_meter_find(ecl_backend_conn *conn, const char *mpan, int64_t *id);

@@ -15,8 +15,10 @@ namespace Eclectyc;
  * Rows are the reference's: every import_jobs column as PDO returned it
  * (dry_run and alert_sent 0/1, tags and metadata JSON text or null),
  * summary decoded to an array, progress_percent (float), user_name and
- * user_email (null: the library keeps no users), plus the library's own
- * columns (worker_id, heartbeat_at, ...).
+ * user_email (the job's user from the host's users table where the store's
+ * database has one, as the reference's LEFT JOIN users: the PHP
+ * application's MySQL database adopted in place; else null), plus the
+ * library's own columns (worker_id, heartbeat_at, ...).
  *
  * What the library fixes stays fixed (docs/migration-guide.md): a job is
  * claimed atomically (updateStatus($id, 'processing') is true for one
@@ -112,7 +114,7 @@ class ImportJobService
     public function getJob(string $batchId): ?array
     {
         $job = $this->find($batchId);
-        return $job === null ? null : self::referenceRow($job);
+        return $job === null ? null : $this->rows([$job])[0];
     }
 
     /**
@@ -127,7 +129,7 @@ class ImportJobService
             return null;
         }
         try {
-            return self::referenceRow($this->store->getJobById($number));
+            return $this->rows([$this->store->getJobById($number)])[0];
         } catch (NotFoundException $e) {
             return null;
         }
@@ -152,7 +154,7 @@ class ImportJobService
         usort($due, static fn (array $a, array $b): int =>
             [self::PRIORITY_RANK[$a['priority']] ?? 4, $a['queued_at'], $a['id']]
             <=> [self::PRIORITY_RANK[$b['priority']] ?? 4, $b['queued_at'], $b['id']]);
-        return array_map([self::class, 'referenceRow'], array_slice($due, 0, $limit));
+        return $this->rows(array_slice($due, 0, $limit));
     }
 
     /**
@@ -171,8 +173,7 @@ class ImportJobService
         if ($limit <= 0) {
             return [];
         }
-        return array_map([self::class, 'referenceRow'],
-            $this->store->listJobs($status ?: null, $limit, $priority ?: null));
+        return $this->rows($this->store->listJobs($status ?: null, $limit, $priority ?: null));
     }
 
     /**
@@ -185,7 +186,7 @@ class ImportJobService
         if ($limit <= 0) {
             return [];
         }
-        return array_map([self::class, 'referenceRow'], $this->store->listAlertPending($limit));
+        return $this->rows($this->store->listAlertPending($limit));
     }
 
     // ---- running a job (the reference worker's calls) -------------------------
@@ -370,7 +371,49 @@ class ImportJobService
     // ---- rows ------------------------------------------------------------------
 
     /**
-     * A library job array with user_name/user_email (null) before
+     * The host application's user $userId, as ['name' => ..., 'email' =>
+     * ...], or null: what fills user_name and user_email. By default
+     * Store::hostUser(), the users table of the store's database; a host
+     * whose users live elsewhere overrides this. Called once per distinct
+     * user id per call of this service, so a renamed user shows at once.
+     *
+     * @return array{name:?string,email:?string}|null
+     */
+    protected function hostUser(int $userId): ?array
+    {
+        return $this->store->hostUser($userId);
+    }
+
+    /**
+     * Library job arrays as reference rows (referenceRow()) with user_name
+     * and user_email filled from hostUser(), each distinct user id looked up
+     * once: null where the job has no user or its user is not found.
+     *
+     * @param array<int,array> $jobs
+     * @return array<int,array>
+     */
+    private function rows(array $jobs): array
+    {
+        $users = [];
+        $rows = [];
+        foreach ($jobs as $job) {
+            $row = self::referenceRow($job);
+            $id = $row['user_id'] ?? null;
+            if (is_int($id) && $id > 0) {
+                if (!array_key_exists($id, $users)) {
+                    $users[$id] = $this->hostUser($id);
+                }
+                $row['user_name'] = $users[$id]['name'] ?? null;
+                $row['user_email'] = $users[$id]['email'] ?? null;
+            }
+            $rows[] = $row;
+        }
+        return $rows;
+    }
+
+    /**
+     * A library job array with user_name/user_email (null here: the
+     * service's methods fill them) before
      * progress_percent (float): the shape Eclectyc\JobBoard and the admin
      * pages use (tags and metadata decoded, flags as booleans).
      */
@@ -393,7 +436,8 @@ class ImportJobService
      * A library job array as the reference's PDO row: dry_run and
      * alert_sent 0/1, tags and metadata JSON text (or null), summary
      * decoded, progress_percent = round(processed / total * 100, 2) (0 when
-     * the total is unknown or 0), user_name and user_email, and the
+     * the total is unknown or 0), user_name and user_email (null here: the
+     * service's methods fill them), and the
      * production table's never-written columns (progress, successful_rows,
      * parent_job_id, default_site_id, default_tariff_id).
      */

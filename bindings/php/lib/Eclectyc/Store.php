@@ -385,6 +385,21 @@ final class Store
         return Json::decode($this->native->list_alert_pending($limit));
     }
 
+    /**
+     * The host application's user $id (a job's user_id) from the `users`
+     * table it keeps in the store's database (the PHP application's MySQL
+     * database, adopted in place): ['id', 'name', 'email'], null for a NULL
+     * column. Null when no row has that id, or when the store has no such
+     * table to read (SQLite and PostgreSQL never do). InvalidException for an
+     * id below 1.
+     *
+     * @return array{id:int,name:?string,email:?string}|null
+     */
+    public function hostUser(int $id): ?array
+    {
+        return Json::decode($this->native->host_user($id));
+    }
+
     // ---- ingestion, aggregation, quality, monitoring, cleanup -----------------
 
     /**
