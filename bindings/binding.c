@@ -926,7 +926,6 @@ void eclb_set_job_handler(eclb_store *s, const char *type, eclb_callback *handle
 	s->handlers[which] = h;
 }
 
-
 /* ---- the host application's users ----------------------------------------- */
 
 static char *host_user_json(const ecl_host_user *user)

@@ -444,9 +444,9 @@ typedef struct ecl_backend {
 	 * The host application's user `id` (id >= 1) from a `users` table
 	 * (id, name, email) in the store's database (ecl_host_user_lookup()):
 	 * `out` comes zeroed with its id set; name and email are newly
-	 * allocated, NULL for SQL NULL. ECL_ENOTFOUND
-	 * when no row has that id; ECL_ENOTSUPPORTED when the database has no
-	 * such table. NULL in a backend whose databases hold no host tables.
+	 * allocated, NULL for SQL NULL. ECL_ENOTFOUND when no row has that
+	 * id; ECL_ENOTSUPPORTED when the database has no such table. NULL in
+	 * a backend whose databases hold no host tables.
 	 */
 	int (*host_user_get)(ecl_backend_conn *conn, int64_t id, ecl_host_user *out);
 

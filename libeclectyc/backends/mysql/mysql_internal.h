@@ -36,7 +36,7 @@ struct ecl_backend_conn {
 	int client_no_infile;    /* ?local_infile=0: the client refuses LOCAL INFILE itself */
 	unsigned int last_errno; /* the server's error number of the last failure */
 	int adopted;             /* an adopted host database: SQL is spelt for it (mysql_adopted.c) */
-	int host_users;          /* whether the database has the host's users table (mysql_host.c) */
+	int host_users;          /* the host's users table: not asked yet, there, absent (mysql_host.c) */
 	my_cached cache[ECL_MY_STMT_CACHE];
 	unsigned int cache_next;
 };
