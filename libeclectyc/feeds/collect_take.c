@@ -117,6 +117,21 @@ static int build_job(ecl_job *job, ecl__collect *c, const ecl__remote_file *f, c
 	return rc;
 }
 
+/* The record of file `f` of the poll's source, in `state`; its strings
+ * borrowed from `f` and the caller. */
+static void fill_record(ecl_source_file *rec, const ecl__collect *c, const ecl__remote_file *f,
+                        const char *sha256, ecl_source_file_state state)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->source_id = c->source->id;
+	rec->name = f->name;
+	rec->size = f->size;
+	rec->mtime = f->mtime;
+	snprintf(rec->sha256, sizeof(rec->sha256), "%s", sha256);
+	rec->state = state;
+	rec->seen_at = ecl_store_now(c->store);
+}
+
 /* Record a file the source offered that is not taken (the same bytes as
  * one it gave before); EEXISTS means another collector recorded it. */
 static int record_skipped(ecl__collect *c, const ecl__remote_file *f, const char *sha256,
@@ -125,15 +140,8 @@ static int record_skipped(ecl__collect *c, const ecl__remote_file *f, const char
 	ecl_source_file rec;
 	int rc;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.source_id = c->source->id;
-	rec.name = f->name;
-	rec.size = f->size;
-	rec.mtime = f->mtime;
-	snprintf(rec.sha256, sizeof(rec.sha256), "%s", sha256);
-	rec.state = ECL_SOURCE_FILE_SKIPPED;
+	fill_record(&rec, c, f, sha256, ECL_SOURCE_FILE_SKIPPED);
 	rec.reason = (char *)reason;
-	rec.seen_at = ecl_store_now(c->store);
 	rc = ecl__source_file_record(c->store, &rec, NULL);
 	return rc == ECL_EEXISTS ? 0 : rc;
 }
@@ -168,15 +176,8 @@ static int queue_file(ecl__collect *c, const ecl__remote_file *f, const char *pa
 	ecl_job job;
 	int rc = build_job(&job, c, f, path);
 
-	memset(&rec, 0, sizeof(rec));
-	rec.source_id = c->source->id;
-	rec.name = f->name;
-	rec.size = f->size;
-	rec.mtime = f->mtime;
-	snprintf(rec.sha256, sizeof(rec.sha256), "%s", sha256);
-	rec.state = ECL_SOURCE_FILE_QUEUED;
+	fill_record(&rec, c, f, sha256, ECL_SOURCE_FILE_QUEUED);
 	rec.stored_path = (char *)path;
-	rec.seen_at = ecl_store_now(c->store);
 	if (rc == 0)
 		memcpy(rec.batch_id, job.batch_id, ECL_BATCH_ID_SIZE);
 	if (rc == 0)

@@ -36,6 +36,10 @@ void ecl__adopt_free(ecl__adoption *a);
 /* Whether `table` is one of the application's tables being adopted. */
 int ecl__adopt_is_adopted(const ecl__adoption *a, const char *table);
 
+/* Rows of `sql` over information_schema with ?1 `schema`, ?2 `table` and
+ * ?3 `name` ("" for NULL; a statement need not use it). */
+int ecl__adopt_ask(my_result *res, ecl__adoption *a, const char *sql, const char *schema,
+                   const char *table, const char *name);
 /* Rows of `sql` with ?1 the scratch database, ?2 the live one, ?3 `table`. */
 int ecl__adopt_query(my_result *res, ecl__adoption *a, const char *sql, const char *table,
                      const char *what);

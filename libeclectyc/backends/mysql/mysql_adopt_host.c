@@ -60,15 +60,10 @@ int ecl__adopt_london_functions(ecl__adoption *a)
 static int keep_stamp(ecl__adoption *a, const char *table, char out[64])
 {
 	my_result res;
-	my_params p;
-	int rc;
+	int rc = ecl__adopt_ask(&res, a, "SELECT column_name FROM information_schema.columns WHERE"
+		" table_schema = ?1 AND table_name = ?2 AND extra LIKE '%on update%'", a->live,
+		table, NULL);
 
-	ecl__my_params_init(&p);
-	ecl__my_text(&p, a->live);
-	ecl__my_text(&p, table);
-	rc = ecl__my_query(&res, a->conn, "SELECT column_name FROM information_schema.columns"
-		" WHERE table_schema = ?1 AND table_name = ?2 AND extra LIKE '%on update%'", &p,
-		"reading the application's schema");
 	out[0] = '\0';
 	if (rc == 0 && res.rows > 0)
 		snprintf(out, 64, ", `%.20s` = `%.20s`", ecl__my_get_str(&res, 0, 0),
@@ -96,16 +91,9 @@ static const char *from_app(const char *type)
 static int library_requires(ecl__adoption *a, const char *table, const char *column, int *required)
 {
 	my_result res;
-	my_params p;
-	int rc;
+	int rc = ecl__adopt_ask(&res, a, "SELECT is_nullable = 'NO' FROM information_schema.columns"
+		" WHERE table_schema = ?1 AND table_name = ?2 AND column_name = ?3", a->scratch, table, column);
 
-	ecl__my_params_init(&p);
-	ecl__my_text(&p, a->scratch);
-	ecl__my_text(&p, table);
-	ecl__my_text(&p, column);
-	rc = ecl__my_query(&res, a->conn, "SELECT is_nullable = 'NO' FROM information_schema.columns"
-		" WHERE table_schema = ?1 AND table_name = ?2 AND column_name = ?3", &p,
-		"reading the library's schema");
 	*required = rc == 0 && res.rows > 0 && ecl__my_get_int(&res, 0, 0) == 1;
 	ecl__my_result_free(&res);
 	return rc;
@@ -354,30 +342,27 @@ static const char daily_mirror[] =
 
 int ecl__adopt_mirror_readings(ecl__adoption *a)
 {
-	int i, rc = 0;
+	static const struct mirror {
+		const char *name, *event, *table, *body;
+	} mirrors[] = {
+		{ "ecl_hh_readings_mirror_ins", "INSERT", "hh_readings", hh_mirror },
+		{ "ecl_hh_readings_mirror_upd", "UPDATE", "hh_readings", hh_mirror },
+		{ "ecl_hh_readings_mirror_del", "DELETE", "hh_readings", " DELETE FROM meter_readings"
+		  " WHERE meter_id = OLD.meter_id AND period_start = OLD.period_start" },
+		{ "ecl_daily_readings_mirror_ins", "INSERT", "daily_readings", daily_mirror },
+		{ "ecl_daily_readings_mirror_upd", "UPDATE", "daily_readings", daily_mirror },
+		{ "ecl_daily_readings_mirror_del", "DELETE", "daily_readings", " DELETE FROM meter_readings"
+		  " WHERE meter_id = OLD.meter_id AND reading_date = OLD.reading_date"
+		  " AND period_number IS NULL AND period_start IS NULL" },
+	};
+	size_t i;
+	int rc = 0;
 
 	for (i = 0; rc == 0 && copy_readings[i] != NULL; i++)
 		rc = ecl__adopt_add(a, "%s", copy_readings[i]);
-	if (rc == 0)
-		rc = ecl__adopt_add(a, "CREATE TRIGGER ecl_hh_readings_mirror_ins AFTER INSERT ON hh_readings"
-			" FOR EACH ROW%s", hh_mirror);
-	if (rc == 0)
-		rc = ecl__adopt_add(a, "CREATE TRIGGER ecl_hh_readings_mirror_upd AFTER UPDATE ON hh_readings"
-			" FOR EACH ROW%s", hh_mirror);
-	if (rc == 0)
-		rc = ecl__adopt_add(a, "CREATE TRIGGER ecl_hh_readings_mirror_del AFTER DELETE ON hh_readings"
-			" FOR EACH ROW DELETE FROM meter_readings WHERE meter_id = OLD.meter_id"
-			" AND period_start = OLD.period_start");
-	if (rc == 0)
-		rc = ecl__adopt_add(a, "CREATE TRIGGER ecl_daily_readings_mirror_ins AFTER INSERT ON daily_readings"
-			" FOR EACH ROW%s", daily_mirror);
-	if (rc == 0)
-		rc = ecl__adopt_add(a, "CREATE TRIGGER ecl_daily_readings_mirror_upd AFTER UPDATE ON daily_readings"
-			" FOR EACH ROW%s", daily_mirror);
-	if (rc == 0)
-		rc = ecl__adopt_add(a, "CREATE TRIGGER ecl_daily_readings_mirror_del AFTER DELETE ON daily_readings"
-			" FOR EACH ROW DELETE FROM meter_readings WHERE meter_id = OLD.meter_id"
-			" AND reading_date = OLD.reading_date AND period_number IS NULL AND period_start IS NULL");
+	for (i = 0; rc == 0 && i < sizeof(mirrors) / sizeof(mirrors[0]); i++)
+		rc = ecl__adopt_add(a, "CREATE TRIGGER %s AFTER %s ON %s FOR EACH ROW%s", mirrors[i].name,
+			mirrors[i].event, mirrors[i].table, mirrors[i].body);
 	return rc;
 }
 

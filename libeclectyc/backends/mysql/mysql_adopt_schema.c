@@ -94,22 +94,27 @@ int ecl__adopt_query(my_result *res, ecl__adoption *a, const char *sql, const ch
 	return ecl__my_query(res, a->conn, sql, &p, what);
 }
 
+int ecl__adopt_ask(my_result *res, ecl__adoption *a, const char *sql, const char *schema,
+                   const char *table, const char *name)
+{
+	my_params p;
+
+	ecl__my_params_init(&p);
+	ecl__my_text(&p, schema);
+	ecl__my_text(&p, table);
+	ecl__my_text(&p, name ? name : "");
+	return ecl__my_query(res, a->conn, sql, &p, "reading the schema to adopt");
+}
+
 /* Whether `table` of database `schema` has `column`; with `type`, that
  * column's DATA_TYPE. */
 int ecl__adopt_has_column(ecl__adoption *a, const char *schema, const char *table, const char *column,
                       char type[32], int *has)
 {
 	my_result res;
-	my_params p;
-	int rc;
+	int rc = ecl__adopt_ask(&res, a, "SELECT data_type FROM information_schema.columns"
+		" WHERE table_schema = ?1 AND table_name = ?2 AND column_name = ?3", schema, table, column);
 
-	ecl__my_params_init(&p);
-	ecl__my_text(&p, schema);
-	ecl__my_text(&p, table);
-	ecl__my_text(&p, column);
-	rc = ecl__my_query(&res, a->conn, "SELECT data_type FROM information_schema.columns"
-		" WHERE table_schema = ?1 AND table_name = ?2 AND column_name = ?3", &p,
-		"reading the schema to adopt");
 	*has = rc == 0 && res.rows > 0;
 	if (type != NULL)
 		snprintf(type, 32, "%s", *has ? ecl__my_get_str(&res, 0, 0) : "");
@@ -125,15 +130,10 @@ int ecl__adopt_live_column(ecl__adoption *a, const char *table, const char *colu
 int ecl__adopt_live_table(ecl__adoption *a, const char *table, int *has)
 {
 	my_result res;
-	my_params p;
-	int rc;
+	int rc = ecl__adopt_ask(&res, a, "SELECT count(*) FROM information_schema.tables WHERE"
+		" table_schema = ?1 AND table_name = ?2 AND table_type = 'BASE TABLE'",
+		a->live, table, NULL);
 
-	ecl__my_params_init(&p);
-	ecl__my_text(&p, a->live);
-	ecl__my_text(&p, table);
-	rc = ecl__my_query(&res, a->conn, "SELECT count(*) FROM information_schema.tables"
-		" WHERE table_schema = ?1 AND table_name = ?2 AND table_type = 'BASE TABLE'", &p,
-		"reading the application's schema");
 	*has = rc == 0 && ecl__my_get_int(&res, 0, 0) > 0;
 	ecl__my_result_free(&res);
 	return rc;
@@ -249,20 +249,15 @@ static int enum_union(ecl__adoption *a, const char *table, const char *column, c
                       char *out, size_t size, int *widened)
 {
 	my_result res;
-	my_params p;
 	const char *clause, *q, *end;
 	char value[96];
 	int rc;
 
 	*widened = 0;
 	snprintf(out, size, "%.*s", (int)strlen(live_type) - 1, live_type);   /* "enum('a','b'" */
-	ecl__my_params_init(&p);
-	ecl__my_text(&p, a->scratch);
-	ecl__my_text(&p, table);
-	ecl__my_text(&p, column);
-	rc = ecl__my_query(&res, a->conn, "SELECT check_clause FROM information_schema.check_constraints"
-		" WHERE constraint_schema = ?1 AND table_name = ?2 AND constraint_name = ?3", &p,
-		"reading the library's schema");
+	rc = ecl__adopt_ask(&res, a, "SELECT check_clause FROM information_schema.check_constraints"
+		" WHERE constraint_schema = ?1 AND table_name = ?2 AND constraint_name = ?3", a->scratch,
+		table, column);
 	clause = rc == 0 && res.rows > 0 ? ecl__my_get_str(&res, 0, 0) : NULL;
 	for (q = clause ? strchr(clause, '\'') : NULL; q != NULL; q = strchr(end + 1, '\'')) {
 		end = strchr(q + 1, '\'');
@@ -456,14 +451,9 @@ static int add_primary(ecl__adoption *a, const char *table, const char *cols)
 		rc = ecl__adopt_add(a, "ALTER TABLE `%s` ADD PRIMARY KEY (%s)", table, cols);
 	if (rc == 0 && strcmp(cols, "`id`") == 0) {
 		my_result c;
-		my_params p;
 
-		ecl__my_params_init(&p);
-		ecl__my_text(&p, a->live);
-		ecl__my_text(&p, table);
-		rc = ecl__my_query(&c, a->conn, "SELECT column_type FROM information_schema.columns"
-			" WHERE table_schema = ?1 AND table_name = ?2 AND column_name = 'id'", &p,
-			"reading the application's schema");
+		rc = ecl__adopt_ask(&c, a, "SELECT column_type FROM information_schema.columns"
+			" WHERE table_schema = ?1 AND table_name = ?2 AND column_name = ?3", a->live, table, "id");
 		if (rc == 0 && c.rows > 0)
 			rc = ecl__adopt_add(a, "ALTER TABLE `%s` MODIFY `id` %s NOT NULL AUTO_INCREMENT", table,
 				ecl__my_get_str(&c, 0, 0));
